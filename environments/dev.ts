@@ -1,0 +1,14 @@
+import { defineEnvironment } from "../generator/settings.ts";
+
+/** dev: everything in the cluster, local images, reachable on todo.local and node port 30080. */
+export default defineEnvironment({
+  frontend: {
+    pullPolicy: "Never",
+    service: { type: "NodePort", port: 3000, nodePort: 30080 },
+  },
+  backend: {
+    pullPolicy: "Never",
+    config: { LOG_LEVEL: "DEBUG" },
+  },
+  ingress: { host: "todo.local" },
+});

@@ -1,0 +1,95 @@
+/**
+ * Shared defaults for every environment, from the design documents in the
+ * seeds. An environment file overrides only what differs (see environments/).
+ */
+import type { ClusterFacts } from "../clusters/minikube/cluster.ts";
+import { backendImage, frontendImage, postgresImage } from "./images.ts";
+import type { AppSettings, ImagesFile, ProbeSettings, Settings } from "./settings.ts";
+
+function probe(path: string, periodSeconds: number, timeoutSeconds: number, failureThreshold: number): ProbeSettings {
+  return { path, initialDelaySeconds: 0, periodSeconds, timeoutSeconds, failureThreshold };
+}
+
+/**
+ * Probe timings from the seeds' ProbeConfig table: liveness every 10 s
+ * (2 s timeout, 3 failures), readiness every 5 s (5 s, 3), startup every 5 s
+ * (2 s, 6 failures: a 30 s window before liveness takes over).
+ */
+function probes(live: string, ready: string): AppSettings["probes"] {
+  return {
+    liveness: probe(live, 10, 2, 3),
+    readiness: probe(ready, 5, 5, 3),
+    startup: probe(live, 5, 2, 6),
+  };
+}
+
+/** One replica, no autoscaling: the autoscaler bounds apply once an environment enables it. */
+const noAutoscaling = { enabled: false, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 80 };
+
+export function defaultSettings(name: string, cluster: ClusterFacts, images: ImagesFile): Settings {
+  return {
+    name,
+    namespace: `todo-${name}`,
+    cluster,
+    partOf: "todo-chatbot",
+    namespaceSettings: {
+      // Room for every workload at its largest (HPA maximum plus the rolling-update
+      // surge) and both hook Jobs; the settings check refuses a quota that is too small.
+      quota: {
+        "requests.cpu": "4",
+        "requests.memory": "8Gi",
+        "limits.cpu": "12",
+        "limits.memory": "16Gi",
+        pods: "30",
+        persistentvolumeclaims: "2",
+        "services.nodeports": "2",
+        "services.loadbalancers": "0",
+      },
+      // Applies to any container that states no resources of its own (e.g. a sidecar).
+      containerLimits: {
+        defaultRequest: { cpu: "100m", memory: "128Mi" },
+        default: { cpu: "500m", memory: "512Mi" },
+        max: { cpu: "2", memory: "2Gi" },
+      },
+    },
+    frontend: {
+      image: images.frontend,
+      pullPolicy: "IfNotPresent",
+      replicas: 1,
+      resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+      probes: probes(frontendImage.health.live, frontendImage.health.ready),
+      service: { type: "ClusterIP", port: frontendImage.port },
+      autoscaling: noAutoscaling,
+      config: {},
+    },
+    backend: {
+      image: images.backend,
+      pullPolicy: "IfNotPresent",
+      replicas: 1,
+      resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "1Gi" } },
+      probes: probes(backendImage.health.live, backendImage.health.ready),
+      service: { type: "ClusterIP", port: backendImage.port },
+      autoscaling: noAutoscaling,
+      // CORS_ORIGINS defaults to the environment's own Ingress URL (see components/backend.ts).
+      config: {
+        ENVIRONMENT: name,
+        LOG_LEVEL: "INFO",
+        PYTHONUNBUFFERED: "1",
+        JWT_ALGORITHM: "HS256",
+        JWT_EXPIRATION_DAYS: "7",
+      },
+      migration: { command: ["alembic", "upgrade", "head"], backoffLimit: 2, activeDeadlineSeconds: 300 },
+    },
+    database: {
+      mode: "in-cluster",
+      port: postgresImage.port,
+      urlScheme: "postgresql",
+      image: { repository: postgresImage.repository, tag: "17.6-alpine" },
+      pullPolicy: "IfNotPresent",
+      resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
+      storage: { size: "1Gi", accessMode: "ReadWriteOnce" },
+    },
+    ingress: { enabled: true, host: `${name}.todo.local` },
+    smokeTest: { enabled: true, backoffLimit: 1, activeDeadlineSeconds: 120 },
+  };
+}

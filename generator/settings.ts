@@ -1,0 +1,156 @@
+/**
+ * The shape of an environment's settings. Defaults live in defaults.ts;
+ * environments/<env>.ts states only what differs; image references live in
+ * environments/<env>.images.json so that `npm run release` can edit them.
+ */
+import type { ClusterFacts, PullPolicy } from "../clusters/minikube/cluster.ts";
+
+export type { PullPolicy };
+
+/** The components whose images are released (`npm run release`). */
+export const RELEASED_COMPONENTS = ["frontend", "backend"] as const;
+export type ReleasedComponent = (typeof RELEASED_COMPONENTS)[number];
+
+export interface ImageRef {
+  repository: string;
+  tag: string;
+}
+
+/** environments/<env>.images.json */
+export type ImagesFile = Record<ReleasedComponent, ImageRef>;
+
+export interface Resources {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}
+
+export interface ProbeSettings {
+  path: string;
+  initialDelaySeconds: number;
+  periodSeconds: number;
+  timeoutSeconds: number;
+  failureThreshold: number;
+}
+
+export interface ServiceSettings {
+  type: "ClusterIP" | "NodePort";
+  /** Port the Service exposes; the target is always the container port named `http`. */
+  port: number;
+  /** Only with type NodePort: a fixed port in 30000–32767. */
+  nodePort?: number;
+}
+
+export interface AutoscalingSettings {
+  enabled: boolean;
+  minReplicas: number;
+  maxReplicas: number;
+  targetCPUUtilizationPercentage: number;
+}
+
+export interface AppSettings {
+  image: ImageRef;
+  pullPolicy: PullPolicy;
+  /** Ignored while autoscaling is enabled: the HPA owns the replica count then. */
+  replicas: number;
+  resources: Resources;
+  probes: { liveness: ProbeSettings; readiness: ProbeSettings; startup: ProbeSettings };
+  service: ServiceSettings;
+  autoscaling: AutoscalingSettings;
+  /** Extra ConfigMap entries, merged over the component's own. */
+  config: Record<string, string>;
+}
+
+export interface MigrationSettings {
+  /** Command run in the backend image before the backend rolls. */
+  command: string[];
+  backoffLimit: number;
+  activeDeadlineSeconds: number;
+}
+
+export interface SmokeTestSettings {
+  enabled: boolean;
+  backoffLimit: number;
+  activeDeadlineSeconds: number;
+}
+
+export interface DatabaseSettings {
+  /** `in-cluster`: a PostgreSQL StatefulSet in the namespace. `external`: e.g. Neon; nothing is rendered. */
+  mode: "in-cluster" | "external";
+  /** PostgreSQL port, in-cluster or external (egress is opened to it for the external one). */
+  port: number;
+  /** URL scheme of the DATABASE_URL composed for the in-cluster database. */
+  urlScheme: string;
+  image: ImageRef;
+  pullPolicy: PullPolicy;
+  resources: Resources;
+  storage: { size: string; accessMode: "ReadWriteOnce" | "ReadWriteOncePod" };
+}
+
+export interface IngressSettings {
+  enabled: boolean;
+  host: string;
+  /** TLS is on when a Secret name is given (a kubernetes.io/tls Secret in the namespace). */
+  tlsSecretName?: string;
+}
+
+export interface NamespaceSettings {
+  /** ResourceQuota `spec.hard`. */
+  quota: Record<string, string>;
+  /** LimitRange defaults and bounds for each container. */
+  containerLimits: {
+    defaultRequest: { cpu: string; memory: string };
+    default: { cpu: string; memory: string };
+    max: { cpu: string; memory: string };
+  };
+}
+
+export interface Settings {
+  /** The environment's name, taken from its file name. */
+  name: string;
+  namespace: string;
+  cluster: ClusterFacts;
+  /** Value of the recommended `app.kubernetes.io/part-of` label. */
+  partOf: string;
+  namespaceSettings: NamespaceSettings;
+  frontend: AppSettings;
+  backend: AppSettings & { migration: MigrationSettings };
+  database: DatabaseSettings;
+  ingress: IngressSettings;
+  smokeTest: SmokeTestSettings;
+}
+
+/** What environments/<env>.ts may state: any part of the settings, nothing computed. */
+export type EnvironmentOverrides = DeepPartial<
+  Omit<Settings, "name" | "cluster" | "frontend" | "backend">
+> & {
+  frontend?: DeepPartial<Omit<AppSettings, "image">>;
+  backend?: DeepPartial<Omit<Settings["backend"], "image">>;
+};
+
+export type DeepPartial<T> = T extends readonly (infer _U)[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** Gives an environment file its type. */
+export function defineEnvironment(overrides: EnvironmentOverrides): EnvironmentOverrides {
+  return overrides;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Deep merge: objects merge key by key, arrays and scalars replace. Inputs are not modified. */
+export function merge<T>(base: T, override: unknown): T {
+  if (!isPlainObject(base) || !isPlainObject(override)) {
+    return (override === undefined ? structuredClone(base) : structuredClone(override)) as T;
+  }
+  const out: Record<string, unknown> = structuredClone(base);
+  for (const [key, value] of Object.entries(override)) {
+    if (value === undefined) continue;
+    out[key] = key in out ? merge(out[key], value) : structuredClone(value);
+  }
+  return out as T;
+}
