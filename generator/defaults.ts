@@ -61,6 +61,7 @@ export function defaultSettings(name: string, cluster: ClusterFacts, images: Ima
       service: { type: "ClusterIP", port: frontendImage.port },
       autoscaling: noAutoscaling,
       config: {},
+      apiAccess: [],
     },
     backend: {
       image: images.backend,
@@ -78,6 +79,7 @@ export function defaultSettings(name: string, cluster: ClusterFacts, images: Ima
         JWT_ALGORITHM: "HS256",
         JWT_EXPIRATION_DAYS: "7",
       },
+      apiAccess: [],
       migration: { command: ["alembic", "upgrade", "head"], backoffLimit: 2, activeDeadlineSeconds: 300 },
     },
     database: {

@@ -58,6 +58,18 @@ export interface AppSettings {
   autoscaling: AutoscalingSettings;
   /** Extra ConfigMap entries, merged over the component's own. */
   config: Record<string, string>;
+  /**
+   * Kubernetes API access the component really uses. Empty (the default): no
+   * Role, and no service account token is mounted at all.
+   */
+  apiAccess: ApiAccessRule[];
+}
+
+export interface ApiAccessRule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
 }
 
 export interface MigrationSettings {

@@ -1,0 +1,43 @@
+/** One Ingress per environment: `/api` → backend, everything else → frontend. */
+import type { IHTTPIngressPath } from "kubernetes-models/networking.k8s.io/v1/HTTPIngressPath";
+import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import type { KubeObject } from "../kube-object.ts";
+import { identity } from "../lib/labels.ts";
+import { metadata } from "../lib/metadata.ts";
+import { SYNC_WAVE } from "../lib/sync-waves.ts";
+import type { Settings } from "../settings.ts";
+import { BACKEND } from "./backend.ts";
+import { FRONTEND } from "./frontend.ts";
+
+export const INGRESS = identity("ingress");
+
+export function ingress(settings: Settings): KubeObject[] {
+  const { ingress: options } = settings;
+  if (!options.enabled) return [];
+  const route = (path: string, service: string, port: number): IHTTPIngressPath => ({
+    path,
+    pathType: "Prefix",
+    backend: { service: { name: service, port: { number: port } } },
+  });
+  const object: IIngress = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "Ingress",
+    metadata: metadata(settings, INGRESS, { version: settings.frontend.image.tag, wave: SYNC_WAVE.ingress }),
+    spec: {
+      ingressClassName: settings.cluster.ingressClass,
+      ...(options.tlsSecretName ? { tls: [{ hosts: [options.host], secretName: options.tlsSecretName }] } : {}),
+      rules: [
+        {
+          host: options.host,
+          http: {
+            paths: [
+              route("/api", BACKEND.name, settings.backend.service.port),
+              route("/", FRONTEND.name, settings.frontend.service.port),
+            ],
+          },
+        },
+      ],
+    },
+  };
+  return [object];
+}

@@ -1,0 +1,79 @@
+/**
+ * The database migration, as an Argo CD Sync hook in the wave between the
+ * database and the backend: it runs on every sync, once the database is
+ * healthy and before the new backend rolls. Not PreSync: on a first install
+ * neither the Secrets' consumers nor the database exist at PreSync.
+ */
+import type { IJob } from "kubernetes-models/batch/v1/Job";
+import { backendImage, postgresImage } from "../images.ts";
+import type { KubeObject } from "../kube-object.ts";
+import { imageReference, serviceAccount } from "../lib/app-workload.ts";
+import { identity, labels } from "../lib/labels.ts";
+import { metadata } from "../lib/metadata.ts";
+import { serviceHost } from "../lib/service-dns.ts";
+import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
+import { SYNC_WAVE } from "../lib/sync-waves.ts";
+import type { Settings } from "../settings.ts";
+import { backendSecretEnv } from "./backend.ts";
+import { DATABASE } from "./database.ts";
+
+export const MIGRATION = identity("migration");
+
+/**
+ * Failed hooks stay for `kubectl logs` until the next sync replaces them;
+ * succeeded ones are removed at once.
+ */
+export const HOOK_DELETE_POLICY = "BeforeHookCreation,HookSucceeded";
+
+export function hookAnnotations(hook: "Sync" | "PostSync"): Record<string, string> {
+  return { "argocd.argoproj.io/hook": hook, "argocd.argoproj.io/hook-delete-policy": HOOK_DELETE_POLICY };
+}
+
+export function migration(settings: Settings): KubeObject[] {
+  const { backend, database } = settings;
+  const version = backend.image.tag;
+  const writable = writableDirectories(backendImage.writablePaths);
+  const waitForDatabase = {
+    name: "wait-for-database",
+    image: `${database.image.repository}:${database.image.tag}`,
+    imagePullPolicy: database.pullPolicy,
+    command: ["sh", "-c", `until pg_isready -h ${serviceHost(settings, DATABASE.name)} -p ${database.port}; do sleep 2; done`],
+    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+    securityContext: containerSecurityContext(),
+  };
+  const job: IJob = {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: metadata(settings, MIGRATION, { version, wave: SYNC_WAVE.migration, annotations: hookAnnotations("Sync") }),
+    spec: {
+      backoffLimit: backend.migration.backoffLimit,
+      activeDeadlineSeconds: backend.migration.activeDeadlineSeconds,
+      template: {
+        metadata: { labels: labels(settings, MIGRATION, version) },
+        spec: {
+          restartPolicy: "Never",
+          serviceAccountName: MIGRATION.name,
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: 10,
+          securityContext: podSecurityContext(backendImage),
+          ...(database.mode === "in-cluster" ? { initContainers: [waitForDatabase] } : {}),
+          containers: [
+            {
+              name: "migrate",
+              image: imageReference(backend),
+              imagePullPolicy: backend.pullPolicy,
+              command: [...backend.migration.command],
+              env: backendSecretEnv(settings),
+              resources: structuredClone(backend.resources),
+              securityContext: containerSecurityContext(),
+              volumeMounts: writable.volumeMounts,
+            },
+          ],
+          volumes: writable.volumes,
+        },
+      },
+    },
+  };
+  return [serviceAccount(settings, MIGRATION, version), job];
+}

@@ -1,0 +1,36 @@
+/**
+ * The Kubernetes recommended labels, written once. Selectors use only the
+ * stable pair (name, instance); version changes with every release.
+ */
+import type { Settings } from "../settings.ts";
+
+export const MANAGED_BY = "todo-gitops-generator";
+
+/** Who an object belongs to: `todo-backend` is component `backend`. */
+export interface Identity {
+  /** app.kubernetes.io/name, also the name of the component's main objects. */
+  readonly name: string;
+  /** app.kubernetes.io/component */
+  readonly component: string;
+}
+
+export function identity(component: string): Identity {
+  return { name: `todo-${component}`, component };
+}
+
+export function selectorLabels(settings: Settings, who: Identity): Record<string, string> {
+  return {
+    "app.kubernetes.io/name": who.name,
+    "app.kubernetes.io/instance": `todo-${settings.name}`,
+  };
+}
+
+export function labels(settings: Settings, who: Identity, version: string): Record<string, string> {
+  return {
+    ...selectorLabels(settings, who),
+    "app.kubernetes.io/version": version,
+    "app.kubernetes.io/component": who.component,
+    "app.kubernetes.io/part-of": settings.partOf,
+    "app.kubernetes.io/managed-by": MANAGED_BY,
+  };
+}

@@ -1,0 +1,111 @@
+/**
+ * Settings → objects → validated YAML files. Nothing here writes to disk
+ * (see output.ts), so a render that fails leaves the previous files alone.
+ */
+import { stringify } from "yaml";
+import { backend } from "./components/backend.ts";
+import { database } from "./components/database.ts";
+import { frontend } from "./components/frontend.ts";
+import { ingress } from "./components/ingress.ts";
+import { migration } from "./components/migration.ts";
+import { namespace } from "./components/namespace.ts";
+import { networkPolicies } from "./components/network-policies.ts";
+import { smokeTest } from "./components/smoke-test.ts";
+import { REPO_ROOT, listEnvironments, loadEnvironmentWithOverrides } from "./environments.ts";
+import { InvalidObjectsError, SettingsError } from "./errors.ts";
+import type { KubeObject } from "./kube-object.ts";
+import type { Settings } from "./settings.ts";
+import { crossEnvironmentProblems, settingsProblems } from "./validate-settings.ts";
+import { kindKey, problemsOf } from "./validation/kinds.ts";
+
+export type Component = (settings: Settings) => KubeObject[];
+
+/** Every component, in the seeds' creation order (the sync waves enforce it in the cluster). */
+export const COMPONENTS: readonly Component[] = [
+  namespace,
+  networkPolicies,
+  database,
+  migration,
+  backend,
+  frontend,
+  ingress,
+  smokeTest,
+];
+
+/** All objects of one environment. Pure: the same settings always give the same objects. */
+export function renderEnvironment(settings: Settings): KubeObject[] {
+  return COMPONENTS.flatMap((component) => component(settings));
+}
+
+export const MANIFESTS_DIR = "manifests";
+
+export function manifestPath(environment: string, object: KubeObject): string {
+  return `${MANIFESTS_DIR}/${environment}/${object.kind.toLowerCase()}-${object.metadata?.name}.yaml`;
+}
+
+const HEADER = "# Rendered by `npm run render`. Edit environments/ or generator/, not this file.\n";
+
+/** Stable YAML: keys in the order the components build them, no line folding, no anchors. */
+export function toYAML(object: KubeObject): string {
+  // The JSON round trip drops undefined fields and leaves plain data only.
+  return HEADER + stringify(JSON.parse(JSON.stringify(object)), { lineWidth: 0, aliasDuplicateObjects: false });
+}
+
+export interface Rendered {
+  /** Repository-relative path → file content. */
+  files: Map<string, string>;
+  /** Directories the render owns completely: anything else in them is stale. */
+  ownedDirs: string[];
+  objects: Map<string, KubeObject[]>;
+}
+
+/** Checks each object against its schema and for unknown fields; every problem is reported together. */
+export async function validateObjects(environment: string, objects: KubeObject[]): Promise<string[]> {
+  const results = await Promise.all(
+    objects.map(async (object) =>
+      (await problemsOf(object)).map((problem) => `${environment}: ${kindKey(object)} ${object.metadata?.name}: ${problem}`),
+    ),
+  );
+  return results.flat();
+}
+
+export interface RenderOptions {
+  /** Environments to render; all of them when empty. */
+  environments?: string[];
+  root?: string;
+}
+
+/** Loads, checks, renders and validates; throws SettingsError or InvalidObjectsError with every problem. */
+export async function render({ environments = [], root = REPO_ROOT }: RenderOptions = {}): Promise<Rendered> {
+  const known = listEnvironments(root);
+  const unknown = environments.filter((name) => !known.includes(name));
+  if (unknown.length) {
+    throw new SettingsError(unknown.map((name) => ({ environment: name, path: "environment", value: name, rule: `must be one of: ${known.join(", ")}` })));
+  }
+  // Every environment is loaded and checked, even for a one-environment render:
+  // they share a cluster, so a host or node port can only be checked across all.
+  const loaded = await Promise.all(known.map((name) => loadEnvironmentWithOverrides(name, root)));
+  const problems = [
+    ...loaded.flatMap(({ settings, overrides }) => settingsProblems(settings, overrides)),
+    ...crossEnvironmentProblems(loaded.map(({ settings }) => settings)),
+  ];
+  if (problems.length) throw new SettingsError(problems);
+
+  const selected = environments.length ? loaded.filter(({ settings }) => environments.includes(settings.name)) : loaded;
+  const files = new Map<string, string>();
+  const objects = new Map<string, KubeObject[]>();
+  const invalid: string[] = [];
+  for (const { settings } of selected) {
+    const rendered = renderEnvironment(settings);
+    objects.set(settings.name, rendered);
+    invalid.push(...(await validateObjects(settings.name, rendered)));
+    for (const object of rendered) {
+      const path = manifestPath(settings.name, object);
+      if (files.has(path)) invalid.push(`${settings.name}: two objects render to ${path}`);
+      files.set(path, toYAML(object));
+    }
+  }
+  if (invalid.length) throw new InvalidObjectsError(invalid);
+  const ownedDirs = environments.length ? selected.map(({ settings }) => `${MANIFESTS_DIR}/${settings.name}`) : [MANIFESTS_DIR];
+  return { files, ownedDirs, objects };
+}

@@ -1,0 +1,38 @@
+/**
+ * The Secrets the workloads read. Their values never enter this repository:
+ * the manifests hold references only, and the Secrets are created in the
+ * cluster by hand (README, "Secrets").
+ */
+import type { Settings } from "./settings.ts";
+
+export interface SecretReference {
+  name: string;
+  keys: readonly string[];
+}
+
+export const DATABASE_SECRET = {
+  name: "todo-database-secret",
+  keys: ["POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"],
+} as const satisfies SecretReference;
+
+export const BACKEND_SECRET = {
+  name: "todo-backend-secret",
+  keys: ["DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY"],
+} as const satisfies SecretReference;
+
+/**
+ * Secrets the environment's workloads reference but the generator does not
+ * render: they must exist in the namespace before the first sync.
+ */
+export function externalSecrets(settings: Settings): SecretReference[] {
+  const secrets: SecretReference[] = [];
+  if (settings.database.mode === "in-cluster") {
+    secrets.push(DATABASE_SECRET, { name: BACKEND_SECRET.name, keys: ["BETTER_AUTH_SECRET", "OPENAI_API_KEY"] });
+  } else {
+    secrets.push(BACKEND_SECRET);
+  }
+  if (settings.ingress.enabled && settings.ingress.tlsSecretName) {
+    secrets.push({ name: settings.ingress.tlsSecretName, keys: ["tls.crt", "tls.key"] });
+  }
+  return secrets;
+}

@@ -1,0 +1,253 @@
+/**
+ * The seeds' validation rules, checked on the settings before anything is
+ * rendered or written. Every problem in every environment is reported at once.
+ */
+import { defaultSettings } from "./defaults.ts";
+import type { SettingsProblem } from "./errors.ts";
+import { maxReplicas } from "./lib/app-workload.ts";
+import { parseQuantity } from "./lib/quantity.ts";
+import type { AppSettings, EnvironmentOverrides, ImageRef, PullPolicy, Resources, Settings } from "./settings.ts";
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** An image name: lowercase path components, optionally behind a registry host[:port]. */
+const IMAGE_REPOSITORY = /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
+const GIT_SHA = /^[0-9a-f]{7,40}$/;
+const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+/** Keys that look like they hold a credential, which belongs in a Secret. */
+const SECRET_LOOKING_KEY = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|DATABASE_URL|DSN/i;
+const FORBIDDEN_VERBS = new Set(["bind", "escalate", "impersonate"]);
+
+/** Only the environment named `dev` may run mutable tags. */
+export const DEV_ENVIRONMENT = "dev";
+
+export class ProblemList {
+  readonly problems: SettingsProblem[] = [];
+  constructor(readonly environment: string) {}
+  add(path: string, value: unknown, rule: string): void {
+    this.problems.push({ environment: this.environment, path, value, rule });
+  }
+  check(ok: boolean, path: string, value: unknown, rule: string): void {
+    if (!ok) this.add(path, value, rule);
+  }
+}
+
+function integerIn(problems: ProblemList, path: string, value: number, min: number, max: number): void {
+  problems.check(Number.isInteger(value) && value >= min && value <= max, path, value, `must be an integer from ${min} to ${max}`);
+}
+
+/** A release tag the generator accepts for this environment, or the rule it breaks. */
+export function tagProblem(environment: string, tag: string): string | undefined {
+  if (!tag) return "an image tag is required";
+  if (!IMAGE_TAG.test(tag)) return "must be a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
+  if (environment === DEV_ENVIRONMENT) return undefined;
+  if (tag === "latest") return `"latest" is only allowed in ${DEV_ENVIRONMENT}`;
+  if (!SEMVER.test(tag) && !GIT_SHA.test(tag)) return `outside ${DEV_ENVIRONMENT} a tag must be a semantic version or a git SHA (7-40 hex digits)`;
+  return undefined;
+}
+
+/** A third-party image (PostgreSQL) is pinned to a version, never `latest`, in every environment. */
+function pinnedTagProblem(tag: string): string | undefined {
+  if (!tag) return "an image tag is required";
+  if (!IMAGE_TAG.test(tag)) return "must be a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
+  if (tag === "latest") return "a third-party image must be pinned to a version, never latest";
+  return undefined;
+}
+
+function checkImage(problems: ProblemList, path: string, image: ImageRef, pullPolicy: PullPolicy, settings: Settings, released = true): void {
+  problems.check(IMAGE_REPOSITORY.test(image.repository), `${path}.image.repository`, image.repository, "must be a lowercase image name");
+  const tag = released ? tagProblem(settings.name, image.tag) : pinnedTagProblem(image.tag);
+  if (tag) problems.add(`${path}.image.tag`, image.tag, tag);
+  const allowed = settings.cluster.allowedPullPolicies;
+  problems.check(
+    allowed.includes(pullPolicy),
+    `${path}.pullPolicy`,
+    pullPolicy,
+    `cluster ${settings.cluster.name} uses images from its own store: must be one of ${allowed.join(", ")}`,
+  );
+}
+
+function checkResources(problems: ProblemList, path: string, resources: Resources): void {
+  for (const resource of ["cpu", "memory"] as const) {
+    const request = resources.requests[resource];
+    const limit = resources.limits[resource];
+    const requestValue = parseQuantity(request);
+    const limitValue = parseQuantity(limit);
+    problems.check(requestValue !== undefined, `${path}.resources.requests.${resource}`, request, "must be a Kubernetes quantity");
+    problems.check(limitValue !== undefined, `${path}.resources.limits.${resource}`, limit, "must be a Kubernetes quantity");
+    if (requestValue !== undefined && limitValue !== undefined) {
+      problems.check(requestValue <= limitValue, `${path}.resources.requests.${resource}`, request, `must not exceed the limit (${limit})`);
+    }
+  }
+}
+
+function checkConfig(problems: ProblemList, path: string, config: Record<string, string>): void {
+  for (const [key, value] of Object.entries(config)) {
+    problems.check(CONFIG_KEY.test(key), `${path}.config.${key}`, key, "a ConfigMap key must match [-._a-zA-Z0-9]+");
+    problems.check(
+      !SECRET_LOOKING_KEY.test(key),
+      `${path}.config.${key}`,
+      key,
+      "looks like a secret (PASSWORD, SECRET, TOKEN, API_KEY…): put it in a Secret, never in a ConfigMap",
+    );
+    problems.check(typeof value === "string", `${path}.config.${key}`, value, "ConfigMap values must be strings");
+  }
+}
+
+function checkApp(problems: ProblemList, path: "frontend" | "backend", app: AppSettings, settings: Settings): void {
+  checkImage(problems, path, app.image, app.pullPolicy, settings);
+  integerIn(problems, `${path}.replicas`, app.replicas, 1, 10);
+  checkResources(problems, path, app.resources);
+  for (const [kind, probe] of Object.entries(app.probes)) {
+    const probePath = `${path}.probes.${kind}`;
+    problems.check(typeof probe.path === "string" && probe.path.startsWith("/"), `${probePath}.path`, probe.path, "must start with /");
+    integerIn(problems, `${probePath}.initialDelaySeconds`, probe.initialDelaySeconds, 0, 3600);
+    for (const field of ["periodSeconds", "timeoutSeconds", "failureThreshold"] as const) {
+      integerIn(problems, `${probePath}.${field}`, probe[field], 1, 3600);
+    }
+  }
+  const { service } = app;
+  problems.check(["ClusterIP", "NodePort"].includes(service.type), `${path}.service.type`, service.type, "must be ClusterIP or NodePort");
+  integerIn(problems, `${path}.service.port`, service.port, 1, 65535);
+  if (service.nodePort !== undefined) {
+    problems.check(service.type === "NodePort", `${path}.service.nodePort`, service.nodePort, "only a NodePort Service has a nodePort");
+    integerIn(problems, `${path}.service.nodePort`, service.nodePort, 30000, 32767);
+  }
+  const { autoscaling } = app;
+  if (autoscaling.enabled) {
+    integerIn(problems, `${path}.autoscaling.minReplicas`, autoscaling.minReplicas, 1, 10);
+    integerIn(problems, `${path}.autoscaling.maxReplicas`, autoscaling.maxReplicas, 1, 10);
+    problems.check(
+      autoscaling.minReplicas <= autoscaling.maxReplicas,
+      `${path}.autoscaling.minReplicas`,
+      autoscaling.minReplicas,
+      `must not exceed maxReplicas (${autoscaling.maxReplicas})`,
+    );
+    integerIn(problems, `${path}.autoscaling.targetCPUUtilizationPercentage`, autoscaling.targetCPUUtilizationPercentage, 1, 100);
+  }
+  checkConfig(problems, path, app.config);
+  app.apiAccess.forEach((rule, i) => {
+    const rulePath = `${path}.apiAccess[${i}]`;
+    for (const field of ["apiGroups", "resources", "verbs", "resourceNames"] as const) {
+      const values = rule[field] ?? [];
+      problems.check(!values.includes("*"), `${rulePath}.${field}`, values, "no wildcards: name exactly what the component uses");
+    }
+    for (const verb of rule.verbs) {
+      problems.check(!FORBIDDEN_VERBS.has(verb), `${rulePath}.verbs`, verb, "bind, escalate and impersonate are never granted");
+    }
+  });
+}
+
+/** Worst case: every workload at its largest plus one surge pod, and both hook Jobs, must fit the quota. */
+function checkQuota(problems: ProblemList, settings: Settings): void {
+  const quota = settings.namespaceSettings.quota;
+  const apps = [settings.frontend, settings.backend];
+  const pods: { count: number; resources: Resources }[] = apps.map((app) => ({ count: maxReplicas(app) + 1, resources: app.resources }));
+  if (settings.database.mode === "in-cluster") pods.push({ count: 1, resources: settings.database.resources });
+  pods.push({ count: 1, resources: settings.backend.resources }); // the migration Job runs beside the backend
+  for (const [field, pick] of [
+    ["requests.cpu", (r: Resources) => r.requests.cpu],
+    ["requests.memory", (r: Resources) => r.requests.memory],
+    ["limits.cpu", (r: Resources) => r.limits.cpu],
+    ["limits.memory", (r: Resources) => r.limits.memory],
+  ] as const) {
+    const hard = quota[field];
+    if (hard === undefined) continue;
+    const hardValue = parseQuantity(hard);
+    if (hardValue === undefined) {
+      problems.add(`namespaceSettings.quota.${field}`, hard, "must be a Kubernetes quantity");
+      continue;
+    }
+    const needed = pods.reduce((sum, pod) => sum + pod.count * (parseQuantity(pick(pod.resources)) ?? 0), 0);
+    problems.check(
+      needed <= hardValue,
+      `namespaceSettings.quota.${field}`,
+      hard,
+      `too small for the workloads at their largest (they need ${Math.ceil(needed * 1000) / 1000}${field.endsWith("memory") ? " bytes" : " cores"})`,
+    );
+  }
+  const podCount = pods.reduce((sum, pod) => sum + pod.count, 0) + 1; // + the smoke test
+  if (quota.pods !== undefined) {
+    problems.check(Number(quota.pods) >= podCount, "namespaceSettings.quota.pods", quota.pods, `too small: up to ${podCount} pods run at once`);
+  }
+}
+
+/** Settings with no default value, so absent from defaultSettings(). */
+const OPTIONAL_SETTINGS = new Set(["frontend.service.nodePort", "backend.service.nodePort", "ingress.tlsSecretName"]);
+
+/** Keys an environment file states that the settings do not have: a typo would otherwise be ignored. */
+function checkOverrideKeys(problems: ProblemList, overrides: unknown, defaults: unknown, path: string): void {
+  if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides)) return;
+  if (typeof defaults !== "object" || defaults === null || Array.isArray(defaults)) return;
+  for (const [key, value] of Object.entries(overrides)) {
+    const keyPath = path ? `${path}.${key}` : key;
+    // Free-form maps: any key is a legitimate entry.
+    if (["config", "quota"].includes(key)) continue;
+    if (!(key in defaults) && !OPTIONAL_SETTINGS.has(keyPath)) {
+      problems.add(keyPath, value, "unknown setting");
+      continue;
+    }
+    checkOverrideKeys(problems, value, (defaults as Record<string, unknown>)[key], keyPath);
+  }
+}
+
+/** Every problem in one environment's settings. */
+export function settingsProblems(settings: Settings, overrides: EnvironmentOverrides = {}): SettingsProblem[] {
+  const problems = new ProblemList(settings.name);
+  problems.check(DNS_1123_LABEL.test(settings.name), "environment", settings.name, "an environment name must be a DNS-1123 label");
+  problems.check(DNS_1123_LABEL.test(settings.namespace), "namespace", settings.namespace, "must be a DNS-1123 label (lowercase letters, digits, '-'; at most 63)");
+  checkOverrideKeys(problems, overrides, defaultSettings(settings.name, settings.cluster, { frontend: settings.frontend.image, backend: settings.backend.image }), "");
+
+  checkApp(problems, "frontend", settings.frontend, settings);
+  checkApp(problems, "backend", settings.backend, settings);
+  problems.check(settings.backend.migration.command.length > 0, "backend.migration.command", settings.backend.migration.command, "must not be empty");
+  integerIn(problems, "backend.migration.backoffLimit", settings.backend.migration.backoffLimit, 0, 10);
+  integerIn(problems, "backend.migration.activeDeadlineSeconds", settings.backend.migration.activeDeadlineSeconds, 1, 86400);
+
+  const { database } = settings;
+  problems.check(["in-cluster", "external"].includes(database.mode), "database.mode", database.mode, "must be in-cluster or external");
+  integerIn(problems, "database.port", database.port, 1, 65535);
+  problems.check(/^[a-z][a-z0-9+.-]*$/.test(database.urlScheme), "database.urlScheme", database.urlScheme, "must be a URL scheme");
+  if (database.mode === "in-cluster") {
+    checkImage(problems, "database", database.image, database.pullPolicy, settings, false);
+    checkResources(problems, "database", database.resources);
+    problems.check(parseQuantity(database.storage.size) !== undefined, "database.storage.size", database.storage.size, "must be a Kubernetes quantity");
+  }
+
+  const { ingress } = settings;
+  if (ingress.enabled) {
+    problems.check(DNS_1123_SUBDOMAIN.test(ingress.host), "ingress.host", ingress.host, "must be a valid lowercase hostname");
+    if (ingress.tlsSecretName !== undefined) {
+      problems.check(DNS_1123_SUBDOMAIN.test(ingress.tlsSecretName), "ingress.tlsSecretName", ingress.tlsSecretName, "must be a DNS-1123 name");
+    }
+  }
+  integerIn(problems, "smokeTest.backoffLimit", settings.smokeTest.backoffLimit, 0, 10);
+  integerIn(problems, "smokeTest.activeDeadlineSeconds", settings.smokeTest.activeDeadlineSeconds, 1, 3600);
+  checkQuota(problems, settings);
+  return problems.problems;
+}
+
+/** Rules across environments that share one cluster: namespaces, hosts and node ports must not collide. */
+export function crossEnvironmentProblems(all: Settings[]): SettingsProblem[] {
+  const problems: SettingsProblem[] = [];
+  const claim = new Map<string, string>();
+  const take = (settings: Settings, key: string, path: string, value: unknown, what: string) => {
+    const owner = claim.get(key);
+    if (owner && owner !== settings.name) {
+      problems.push({ environment: settings.name, path, value, rule: `${what} is already used by ${owner} on the same cluster` });
+    } else claim.set(key, settings.name);
+  };
+  for (const settings of all) {
+    take(settings, `namespace:${settings.namespace}`, "namespace", settings.namespace, "this namespace");
+    if (settings.ingress.enabled) take(settings, `host:${settings.ingress.host}`, "ingress.host", settings.ingress.host, "this host");
+    for (const component of ["frontend", "backend"] as const) {
+      const nodePort = settings[component].service.nodePort;
+      if (settings[component].service.type === "NodePort" && nodePort !== undefined) {
+        take(settings, `nodePort:${nodePort}`, `${component}.service.nodePort`, nodePort, "this node port");
+      }
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,81 @@
+/**
+ * Closed field schemas for the custom kinds the generator renders, written
+ * from each project's API documentation. The published CRD schemas (and the
+ * models generated from them) accept unknown fields; these do not. They cover
+ * the parts of each spec this repository uses; a field left out here is
+ * refused until someone adds it on purpose.
+ */
+import { type FieldType, arrayOf, mapOf, model, object, scalar } from "./unknown-fields.ts";
+
+const strings = arrayOf(scalar);
+const metadata = model("V1ObjectMeta");
+
+/** Argo CD Application (argoproj.io/v1alpha1), per the Argo CD v3 Application specification. */
+const applicationSource = object({
+  repoURL: scalar,
+  path: scalar,
+  targetRevision: scalar,
+  ref: scalar,
+  name: scalar,
+  chart: scalar,
+  directory: object({ recurse: scalar, include: scalar, exclude: scalar }),
+});
+
+const application = object({
+  apiVersion: scalar,
+  kind: scalar,
+  metadata,
+  spec: object({
+    project: scalar,
+    source: applicationSource,
+    destination: object({ server: scalar, name: scalar, namespace: scalar }),
+    syncPolicy: object({
+      automated: object({ enabled: scalar, prune: scalar, selfHeal: scalar, allowEmpty: scalar }),
+      syncOptions: strings,
+      retry: object({
+        limit: scalar,
+        refresh: scalar,
+        backoff: object({ duration: scalar, factor: scalar, maxDuration: scalar }),
+      }),
+      managedNamespaceMetadata: object({ labels: mapOf(scalar), annotations: mapOf(scalar) }),
+    }),
+    ignoreDifferences: arrayOf(
+      object({
+        group: scalar,
+        kind: scalar,
+        name: scalar,
+        namespace: scalar,
+        jsonPointers: strings,
+        jqPathExpressions: strings,
+        managedFieldsManagers: strings,
+      }),
+    ),
+    info: arrayOf(object({ name: scalar, value: scalar })),
+    revisionHistoryLimit: scalar,
+  }),
+});
+
+const groupKind = object({ group: scalar, kind: scalar });
+
+/** Argo CD AppProject (argoproj.io/v1alpha1). */
+const appProject = object({
+  apiVersion: scalar,
+  kind: scalar,
+  metadata,
+  spec: object({
+    description: scalar,
+    sourceRepos: strings,
+    destinations: arrayOf(object({ server: scalar, name: scalar, namespace: scalar })),
+    clusterResourceWhitelist: arrayOf(object({ group: scalar, kind: scalar, name: scalar })),
+    clusterResourceBlacklist: arrayOf(object({ group: scalar, kind: scalar, name: scalar })),
+    namespaceResourceWhitelist: arrayOf(groupKind),
+    namespaceResourceBlacklist: arrayOf(groupKind),
+    orphanedResources: object({ warn: scalar }),
+    permitOnlyProjectScopedClusters: scalar,
+  }),
+});
+
+export const CUSTOM_KIND_FIELDS: Readonly<Record<string, FieldType>> = {
+  "argoproj.io/v1alpha1/Application": application,
+  "argoproj.io/v1alpha1/AppProject": appProject,
+};
