@@ -3,6 +3,7 @@
  * (see output.ts), so a render that fails leaves the previous files alone.
  */
 import { stringify } from "yaml";
+import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, bootstrap } from "./components/argocd.ts";
 import { backend } from "./components/backend.ts";
 import { database } from "./components/database.ts";
 import { frontend } from "./components/frontend.ts";
@@ -39,8 +40,13 @@ export function renderEnvironment(settings: Settings): KubeObject[] {
 
 export const MANIFESTS_DIR = "manifests";
 
+/** One file per object: `<dir>/<kind>-<name>.yaml`. */
+export function objectPath(dir: string, object: KubeObject): string {
+  return `${dir}/${object.kind.toLowerCase()}-${object.metadata?.name}.yaml`;
+}
+
 export function manifestPath(environment: string, object: KubeObject): string {
-  return `${MANIFESTS_DIR}/${environment}/${object.kind.toLowerCase()}-${object.metadata?.name}.yaml`;
+  return objectPath(`${MANIFESTS_DIR}/${environment}`, object);
 }
 
 const HEADER = "# Rendered by `npm run render`. Edit environments/ or generator/, not this file.\n";
@@ -95,17 +101,27 @@ export async function render({ environments = [], root = REPO_ROOT }: RenderOpti
   const files = new Map<string, string>();
   const objects = new Map<string, KubeObject[]>();
   const invalid: string[] = [];
-  for (const { settings } of selected) {
-    const rendered = renderEnvironment(settings);
-    objects.set(settings.name, rendered);
-    invalid.push(...(await validateObjects(settings.name, rendered)));
+  const add = async (owner: string, dir: string, rendered: KubeObject[]) => {
+    invalid.push(...(await validateObjects(owner, rendered)));
     for (const object of rendered) {
-      const path = manifestPath(settings.name, object);
-      if (files.has(path)) invalid.push(`${settings.name}: two objects render to ${path}`);
+      const path = objectPath(dir, object);
+      if (files.has(path)) invalid.push(`${owner}: two objects render to ${path}`);
       files.set(path, toYAML(object));
     }
+  };
+  const environmentsRendered = selected.map(({ settings }) => ({ settings, objects: renderEnvironment(settings) }));
+  for (const { settings, objects: rendered } of environmentsRendered) {
+    objects.set(settings.name, rendered);
+    await add(settings.name, `${MANIFESTS_DIR}/${settings.name}`, rendered);
+  }
+  const ownedDirs = selected.map(({ settings }) => `${MANIFESTS_DIR}/${settings.name}`);
+  // Argo CD's objects describe every environment, so only a full render writes them.
+  if (!environments.length) {
+    const { cluster, partOf } = loaded[0]!.settings;
+    await add("argocd", ARGOCD_APPS_DIR, argocdApps(environmentsRendered));
+    await add("argocd", ARGOCD_BOOTSTRAP_DIR, bootstrap(cluster, partOf));
+    ownedDirs.splice(0, ownedDirs.length, MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR);
   }
   if (invalid.length) throw new InvalidObjectsError(invalid);
-  const ownedDirs = environments.length ? selected.map(({ settings }) => `${MANIFESTS_DIR}/${settings.name}`) : [MANIFESTS_DIR];
   return { files, ownedDirs, objects };
 }

@@ -40,6 +40,8 @@ export interface ClusterFacts {
   readonly allowedPullPolicies: readonly PullPolicy[];
   /** The API server as Argo CD, running inside this cluster, addresses it. */
   readonly server: string;
+  /** Namespace Argo CD is installed in (argocd/install) and its Applications live in. */
+  readonly argocdNamespace: string;
   /** The Git repository Argo CD syncs from, and the revision it tracks. */
   readonly git: {
     readonly repoURL: string;
@@ -69,6 +71,7 @@ export const minikube: ClusterFacts = {
   },
   allowedPullPolicies: ["Never", "IfNotPresent"],
   server: "https://kubernetes.default.svc",
+  argocdNamespace: "argocd",
   git: {
     // Change this to your fork: Argo CD syncs whatever this URL serves.
     repoURL: "https://github.com/your-org/todo-gitops.git",

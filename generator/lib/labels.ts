@@ -25,12 +25,31 @@ export function selectorLabels(settings: Settings, who: Identity): Record<string
   };
 }
 
-export function labels(settings: Settings, who: Identity, version: string): Record<string, string> {
+export interface RecommendedLabels {
+  name: string;
+  instance: string;
+  version: string;
+  component: string;
+  partOf: string;
+}
+
+export function recommendedLabels(fields: RecommendedLabels): Record<string, string> {
   return {
-    ...selectorLabels(settings, who),
-    "app.kubernetes.io/version": version,
-    "app.kubernetes.io/component": who.component,
-    "app.kubernetes.io/part-of": settings.partOf,
+    "app.kubernetes.io/name": fields.name,
+    "app.kubernetes.io/instance": fields.instance,
+    "app.kubernetes.io/version": fields.version,
+    "app.kubernetes.io/component": fields.component,
+    "app.kubernetes.io/part-of": fields.partOf,
     "app.kubernetes.io/managed-by": MANAGED_BY,
   };
+}
+
+export function labels(settings: Settings, who: Identity, version: string): Record<string, string> {
+  return recommendedLabels({
+    name: who.name,
+    instance: `todo-${settings.name}`,
+    version,
+    component: who.component,
+    partOf: settings.partOf,
+  });
 }
