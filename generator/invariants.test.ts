@@ -1,0 +1,252 @@
+/**
+ * Invariants across each environment's full rendered set: whatever the
+ * settings, the objects must fit together and stay locked down.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { IContainer } from "kubernetes-models/v1/Container";
+import type { IService } from "kubernetes-models/v1/Service";
+import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { KubeObject } from "./kube-object.ts";
+import { SYNC_WAVE_ANNOTATION } from "./lib/sync-waves.ts";
+import { externalSecrets } from "./secrets.ts";
+import type { Settings } from "./settings.ts";
+import { environments } from "./testing/fixtures.ts";
+import { type Endpoint, type PodTemplate, isAllowed, podTemplates } from "./testing/network-policy.ts";
+
+const rendered = await environments();
+
+function containersOf(template: PodTemplate): IContainer[] {
+  return [...(template.spec.initContainers ?? []), ...template.spec.containers];
+}
+
+function named(objects: KubeObject[], kind: string): Map<string, KubeObject> {
+  return new Map(objects.filter((o) => o.kind === kind).map((o) => [o.metadata!.name!, o]));
+}
+
+for (const { settings, objects } of rendered) {
+  const templates = podTemplates(objects);
+
+  describe(`${settings.name}: Services and Ingress`, () => {
+    it("every Service selects the pods of a workload, and its targetPort is a port of theirs", () => {
+      for (const service of objects.filter((o): o is IService & KubeObject => o.kind === "Service") as (IService & KubeObject)[]) {
+        const selector = service.spec!.selector!;
+        const selected = templates.filter(
+          (t) => t.owner.kind !== "Job" && Object.entries(selector).every(([k, v]) => t.labels[k] === v),
+        );
+        assert.ok(selected.length > 0, `Service ${service.metadata!.name} selects no pods`);
+        for (const port of service.spec!.ports!) {
+          for (const template of selected) {
+            const ports = template.spec.containers.flatMap((c) => c.ports ?? []);
+            const found = ports.some((p) => (typeof port.targetPort === "string" ? p.name === port.targetPort : p.containerPort === port.targetPort));
+            assert.ok(found, `Service ${service.metadata!.name}: targetPort ${port.targetPort} is not a port of ${template.owner.metadata!.name}`);
+          }
+        }
+      }
+    });
+
+    it("every Ingress backend is a Service port that exists", () => {
+      const services = named(objects, "Service") as Map<string, IService & KubeObject>;
+      for (const ingress of objects.filter((o) => o.kind === "Ingress") as (IIngress & KubeObject)[]) {
+        for (const rule of ingress.spec!.rules!) {
+          for (const path of rule.http!.paths) {
+            const backend = path.backend.service!;
+            const service = services.get(backend.name);
+            assert.ok(service, `Ingress ${ingress.metadata!.name}: no Service ${backend.name}`);
+            assert.ok(service.spec!.ports!.some((p) => p.port === backend.port!.number), `Service ${backend.name} has no port ${backend.port!.number}`);
+          }
+        }
+      }
+    });
+  });
+
+  describe(`${settings.name}: references`, () => {
+    const configMaps = named(objects, "ConfigMap") as Map<string, IConfigMap & KubeObject>;
+    const secrets = new Map(externalSecrets(settings).map((s) => [s.name, new Set(s.keys)]));
+    const renderedSecrets = new Set([...named(objects, "Secret").keys(), ...named(objects, "SealedSecret").keys()]);
+    const claims = named(objects, "PersistentVolumeClaim");
+    const accounts = named(objects, "ServiceAccount");
+
+    const secretResolves = (name: string, key?: string) =>
+      renderedSecrets.has(name) || (secrets.has(name) && (key === undefined || secrets.get(name)!.has(key)));
+
+    for (const template of templates) {
+      const owner = `${template.owner.kind} ${template.owner.metadata!.name}`;
+      it(`${owner}: every ConfigMap, Secret, PVC and ServiceAccount it names exists or is declared external`, () => {
+        const account = template.spec.serviceAccountName;
+        assert.ok(account && account !== "default", `${owner} must use a dedicated ServiceAccount`);
+        assert.ok(accounts.has(account), `${owner}: ServiceAccount ${account} is not rendered`);
+        for (const container of containersOf(template)) {
+          for (const source of container.envFrom ?? []) {
+            if (source.configMapRef) assert.ok(configMaps.has(source.configMapRef.name!), `${owner}: no ConfigMap ${source.configMapRef.name}`);
+            if (source.secretRef) assert.ok(secretResolves(source.secretRef.name!), `${owner}: no Secret ${source.secretRef.name}`);
+          }
+          for (const env of container.env ?? []) {
+            const cm = env.valueFrom?.configMapKeyRef;
+            if (cm) assert.ok(configMaps.get(cm.name!)?.data?.[cm.key] !== undefined, `${owner}: no ConfigMap key ${cm.name}/${cm.key}`);
+            const secret = env.valueFrom?.secretKeyRef;
+            if (secret) assert.ok(secretResolves(secret.name!, secret.key), `${owner}: Secret ${secret.name}/${secret.key} is neither rendered nor declared external`);
+          }
+        }
+        for (const volume of template.spec.volumes ?? []) {
+          if (volume.persistentVolumeClaim) assert.ok(claims.has(volume.persistentVolumeClaim.claimName), `${owner}: no PVC ${volume.persistentVolumeClaim.claimName}`);
+          if (volume.configMap) assert.ok(configMaps.has(volume.configMap.name!), `${owner}: no ConfigMap ${volume.configMap.name}`);
+          if (volume.secret) assert.ok(secretResolves(volume.secret.secretName!), `${owner}: no Secret ${volume.secret.secretName}`);
+        }
+      });
+    }
+  });
+
+  describe(`${settings.name}: restricted Pod Security Standard`, () => {
+    const allowedVolumes = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
+    for (const template of templates) {
+      const owner = `${template.owner.kind} ${template.owner.metadata!.name}`;
+      it(`${owner} meets the restricted standard (and is read-only, bounded)`, () => {
+        const pod = template.spec;
+        assert.notEqual(pod.hostNetwork, true, `${owner}: hostNetwork`);
+        assert.notEqual(pod.hostPID, true, `${owner}: hostPID`);
+        assert.notEqual(pod.hostIPC, true, `${owner}: hostIPC`);
+        for (const volume of pod.volumes ?? []) {
+          const types = Object.keys(volume).filter((key) => key !== "name");
+          assert.ok(types.every((t) => allowedVolumes.includes(t)), `${owner}: volume ${volume.name} of type ${types}`);
+        }
+        for (const container of containersOf(template)) {
+          const where = `${owner} container ${container.name}`;
+          const sc = container.securityContext ?? {};
+          assert.notEqual(sc.privileged, true, `${where}: privileged`);
+          assert.equal(sc.allowPrivilegeEscalation, false, `${where}: allowPrivilegeEscalation must be false`);
+          assert.ok(sc.capabilities?.drop?.includes("ALL"), `${where}: must drop ALL capabilities`);
+          assert.deepEqual(sc.capabilities?.add ?? [], [], `${where}: adds capabilities`);
+          assert.ok((sc.runAsNonRoot ?? pod.securityContext?.runAsNonRoot) === true, `${where}: runAsNonRoot`);
+          const uid = sc.runAsUser ?? pod.securityContext?.runAsUser;
+          assert.ok(uid !== undefined && uid > 0, `${where}: needs a non-root UID`);
+          const seccomp = sc.seccompProfile?.type ?? pod.securityContext?.seccompProfile?.type;
+          assert.ok(seccomp === "RuntimeDefault" || seccomp === "Localhost", `${where}: seccomp ${seccomp}`);
+          assert.ok((container.ports ?? []).every((p) => p.hostPort === undefined), `${where}: hostPort`);
+          assert.equal(sc.readOnlyRootFilesystem, true, `${where}: root filesystem must be read-only`);
+          assert.ok(container.resources?.limits?.cpu && container.resources?.limits?.memory, `${where}: needs limits`);
+          assert.ok(container.resources?.requests?.cpu && container.resources?.requests?.memory, `${where}: needs requests`);
+        }
+      });
+    }
+  });
+
+  describe(`${settings.name}: network paths`, () => {
+    it("exactly the paths the app uses are allowed", () => {
+      const pods = new Map<string, Endpoint>();
+      templates.forEach((t, i) =>
+        pods.set(t.labels["app.kubernetes.io/name"]!, { name: t.labels["app.kubernetes.io/name"]!, namespace: settings.namespace, labels: t.labels, ip: `10.244.0.${i + 10}` }),
+      );
+      const controller = settings.cluster.ingressController;
+      const dns = settings.cluster.dns;
+      const others: Endpoint[] = [
+        { name: "ingress-controller", namespace: controller.namespace, labels: { ...controller.podLabels }, ip: "10.244.1.2" },
+        { name: "kube-dns", namespace: dns.namespace, labels: { ...dns.podLabels }, ip: "10.244.1.3" },
+        { name: "other-namespace-pod", namespace: "default", labels: { app: "intruder" }, ip: "10.244.1.4" },
+        { name: "node", ip: "192.168.49.2" },
+        { name: "internet", ip: "203.0.113.10" },
+      ];
+      const all = [...pods.values(), ...others];
+      const probes = [
+        ...[53, 80, 443, 3000, 5432, 6379, 8000, 8080].map((port) => ({ port, protocol: "TCP" })),
+        { port: 53, protocol: "UDP" },
+      ];
+
+      const allowed = new Set<string>();
+      for (const from of all) {
+        for (const to of all) {
+          if (from === to || (from.namespace === undefined && to.namespace === undefined)) continue;
+          // Traffic between two outside parties, or inside another namespace, is not ours to judge.
+          if (from.namespace !== settings.namespace && to.namespace !== settings.namespace) continue;
+          for (const { port, protocol } of probes) {
+            if (isAllowed(objects, from, to, port, protocol)) allowed.add(`${from.name} -> ${to.name}:${port}/${protocol}`);
+          }
+        }
+      }
+      assert.deepEqual([...allowed].sort(), expectedPaths(settings, [...pods.keys()]).sort());
+    });
+  });
+
+  describe(`${settings.name}: sync waves`, () => {
+    /** The seeds' creation order, from the first object to the last. */
+    const order: [string, (o: KubeObject) => boolean][] = [
+      ["Namespace", (o) => ["Namespace", "ResourceQuota", "LimitRange"].includes(o.kind)],
+      ["Secrets and ConfigMaps", (o) => ["Secret", "SealedSecret", "ConfigMap"].includes(o.kind)],
+      ["ServiceAccounts", (o) => o.kind === "ServiceAccount"],
+      ["Roles and RoleBindings", (o) => o.kind === "Role" || o.kind === "RoleBinding"],
+      ["NetworkPolicies", (o) => o.kind === "NetworkPolicy"],
+      ["Services", (o) => o.kind === "Service"],
+      ["database", (o) => o.kind === "StatefulSet" || o.kind === "PersistentVolumeClaim"],
+      ["migration", (o) => o.kind === "Job" && o.metadata!.name === "todo-migration"],
+      ["backend", (o) => ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"].includes(o.kind) && o.metadata!.name === "todo-backend"],
+      ["frontend", (o) => ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"].includes(o.kind) && o.metadata!.name === "todo-frontend"],
+      ["Ingress", (o) => o.kind === "Ingress"],
+    ];
+    it("follows Namespace → config → ServiceAccounts → RBAC → policies → Services → database → migration → backend → frontend → Ingress", () => {
+      let previous = -Infinity;
+      let previousStep = "";
+      for (const [step, belongs] of order) {
+        const waves = new Set(objects.filter(belongs).map((o) => Number(o.metadata!.annotations![SYNC_WAVE_ANNOTATION])));
+        if (waves.size === 0) continue;
+        assert.equal(waves.size, 1, `${step}: objects disagree on their wave (${[...waves]})`);
+        const [wave] = waves;
+        assert.ok(wave! > previous, `${step} (wave ${wave}) must come after ${previousStep} (wave ${previous})`);
+        previous = wave!;
+        previousStep = step;
+      }
+    });
+
+    it("every object has a sync wave, and the hooks run at Sync (migration) and PostSync (smoke test)", () => {
+      for (const object of objects) {
+        assert.match(object.metadata?.annotations?.[SYNC_WAVE_ANNOTATION] ?? "", /^-?\d+$/, `${object.kind} ${object.metadata?.name}`);
+      }
+      const hooks = Object.fromEntries(
+        objects.filter((o) => o.kind === "Job").map((o) => [o.metadata!.name, o.metadata!.annotations!["argocd.argoproj.io/hook"]]),
+      );
+      assert.deepEqual(hooks, { "todo-migration": "Sync", ...(settings.smokeTest.enabled ? { "todo-smoke-test": "PostSync" } : {}) });
+    });
+  });
+
+  describe(`${settings.name}: labels`, () => {
+    it("every object has the six recommended labels, and selectors use only name and instance", () => {
+      const required = ["name", "instance", "version", "component", "part-of", "managed-by"].map((l) => `app.kubernetes.io/${l}`);
+      for (const object of objects) {
+        for (const label of required) assert.ok(object.metadata?.labels?.[label], `${object.kind} ${object.metadata?.name}: no ${label}`);
+      }
+      for (const object of objects) {
+        const spec = (object as { spec?: { selector?: { matchLabels?: Record<string, string> } | Record<string, string> } }).spec;
+        const selector = object.kind === "Service" ? spec?.selector : (spec?.selector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels;
+        if (!selector) continue;
+        assert.deepEqual(Object.keys(selector).sort(), ["app.kubernetes.io/instance", "app.kubernetes.io/name"], `${object.kind} ${object.metadata?.name}`);
+      }
+    });
+  });
+}
+
+/** The app's network paths, written out by hand from the design (not computed by the generator). */
+function expectedPaths(settings: Settings, pods: string[]): string[] {
+  const paths: string[] = [];
+  const external = settings.database.mode === "external";
+  const db = external ? "internet" : "todo-database";
+  const add = (from: string, to: string, port: number, protocol = "TCP") => paths.push(`${from} -> ${to}:${port}/${protocol}`);
+  add("ingress-controller", "todo-frontend", 3000);
+  add("ingress-controller", "todo-backend", 8000);
+  add("todo-frontend", "todo-backend", 8000);
+  add("todo-backend", db, 5432);
+  add("todo-migration", db, 5432);
+  add("todo-backend", "internet", 443);
+  if (settings.smokeTest.enabled) {
+    add("todo-smoke-test", "todo-backend", 8000);
+    add("todo-smoke-test", "todo-frontend", 3000);
+  }
+  if (settings.frontend.service.type === "NodePort") {
+    // A node port admits any source outside the namespace (pods inside are held by their own egress rules).
+    for (const source of ["node", "internet", "other-namespace-pod", "kube-dns"]) add(source, "todo-frontend", 3000);
+  }
+  for (const pod of pods) {
+    add(pod, "kube-dns", 53, "UDP");
+    add(pod, "kube-dns", 53, "TCP");
+  }
+  return paths;
+}

@@ -1,0 +1,137 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { REPO_ROOT } from "./environments.ts";
+import { compareRendered, hasDrift, writeRendered } from "./output.ts";
+import { render } from "./render.ts";
+import { renderedRepository } from "./testing/fixtures.ts";
+
+/** A scratch copy of the repository's sources (not its manifests), sharing node_modules. */
+function scratchRepository(): string {
+  const dir = mkdtempSync(join(tmpdir(), "todo-render-"));
+  for (const entry of ["generator", "environments", "clusters", "package.json", "tsconfig.json"]) {
+    cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const path = join(sub, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else out[path] = readFileSync(join(dir, path), "utf8");
+    }
+  };
+  for (const top of ["manifests", "argocd"]) if (existsSync(join(dir, top))) walk(top);
+  return out;
+}
+
+const scratch = scratchRepository();
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("rendering", () => {
+  it("is deterministic: two renders give byte-identical files", async () => {
+    const first = await renderedRepository();
+    const second = await render();
+    assert.deepEqual([...second.files.keys()], [...first.files.keys()]);
+    for (const [path, content] of first.files) assert.equal(second.files.get(path), content, path);
+  });
+
+  it("writes one file per object, named <kind>-<name>.yaml, with no timestamps or random suffixes", async () => {
+    const { files, objects } = await renderedRepository();
+    const count = [...objects.values()].reduce((sum, list) => sum + list.length, 0);
+    assert.equal([...files.keys()].filter((p) => p.startsWith("manifests/")).length, count);
+    assert.ok(files.has("manifests/dev/deployment-todo-backend.yaml"));
+    assert.ok(files.has("manifests/prod/horizontalpodautoscaler-todo-backend.yaml"));
+    for (const [path, content] of files) {
+      assert.match(path, /^(manifests\/[a-z0-9-]+|argocd\/(apps|bootstrap))\/[a-z]+-[a-z0-9-]+\.yaml$/);
+      assert.doesNotMatch(content, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|creationTimestamp/, path);
+    }
+  });
+
+  it("rebuilds from empty: a stale file disappears, a second render changes nothing", async () => {
+    const rendered = await render({ root: scratch });
+    writeRendered(scratch, rendered);
+    writeFileSync(join(scratch, "manifests/dev/deployment-old-thing.yaml"), "stale\n");
+    assert.deepEqual(compareRendered(scratch, rendered).extra, ["manifests/dev/deployment-old-thing.yaml"]);
+    writeRendered(scratch, rendered);
+    assert.ok(!existsSync(join(scratch, "manifests/dev/deployment-old-thing.yaml")));
+    const before = snapshot(scratch);
+    writeRendered(scratch, await render({ root: scratch }));
+    assert.deepEqual(snapshot(scratch), before);
+    assert.equal(hasDrift(compareRendered(scratch, rendered)), false);
+  });
+
+  it("renders one environment without touching the others", async () => {
+    const before = snapshot(scratch);
+    writeFileSync(join(scratch, "manifests/prod/marker.yaml"), "kept\n");
+    const rendered = await render({ environments: ["dev"], root: scratch });
+    assert.deepEqual(rendered.ownedDirs, ["manifests/dev"]);
+    writeRendered(scratch, rendered);
+    assert.equal(readFileSync(join(scratch, "manifests/prod/marker.yaml"), "utf8"), "kept\n");
+    rmSync(join(scratch, "manifests/prod/marker.yaml"));
+    assert.deepEqual(snapshot(scratch), before);
+  });
+});
+
+describe("the CLI", () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", join(scratch, "generator/cli.ts"), ...args], { cwd: scratch, encoding: "utf8" });
+
+  it("check passes on a fresh render and lists the files that differ", () => {
+    assert.equal(cli("render").status, 0);
+    assert.equal(cli("check").status, 0);
+    const path = join(scratch, "manifests/staging/service-todo-backend.yaml");
+    writeFileSync(path, readFileSync(path, "utf8").replace("port: 8000", "port: 8001"));
+    rmSync(join(scratch, "manifests/dev/ingress-todo-ingress.yaml"));
+    const result = cli("check");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /changed: manifests\/staging\/service-todo-backend.yaml/);
+    assert.match(result.stderr, /missing: manifests\/dev\/ingress-todo-ingress.yaml/);
+    const diff = cli("diff", "staging");
+    assert.match(diff.stdout, /^-.*port: 8001$/m);
+    assert.match(diff.stdout, /^\+.*port: 8000$/m);
+    assert.equal(cli("render").status, 0);
+  });
+
+  it("refuses bad settings with every problem, exit code 1, and leaves manifests/ untouched", () => {
+    const before = snapshot(scratch);
+    const envFile = join(scratch, "environments/staging.ts");
+    const original = readFileSync(envFile, "utf8");
+    writeFileSync(envFile, original.replace("backend: { replicas: 2 }", "backend: { replicas: 12 }").replace("frontend: { replicas: 2 }", "frontend: { replicas: 2, pullPolicy: \"Always\" }"));
+    try {
+      const result = cli("render");
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /staging: backend\.replicas = 12: must be an integer from 1 to 10/);
+      assert.match(result.stderr, /staging: frontend\.pullPolicy = "Always": cluster minikube .* Never, IfNotPresent/);
+      assert.match(result.stderr, /Nothing was written/);
+      assert.deepEqual(snapshot(scratch), before);
+    } finally {
+      writeFileSync(envFile, original);
+    }
+  });
+
+  it("names an unknown environment", () => {
+    const result = cli("render", "qa");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /qa: environment = "qa": must be one of: dev, prod, staging/);
+  });
+});
+
+describe("the committed tree", () => {
+  it("is what a fresh render produces (the drift check)", async () => {
+    const drift = compareRendered(REPO_ROOT, await renderedRepository());
+    assert.deepEqual(drift, { changed: [], missing: [], extra: [] }, "run `npm run render` and commit the result");
+  });
+
+  it("keeps rendered files under Git (no ignore rule hides them)", () => {
+    const ignored = spawnSync("git", ["check-ignore", "manifests/dev/deployment-todo-backend.yaml", "argocd/apps/appproject-todo.yaml"], { cwd: REPO_ROOT });
+    assert.equal(ignored.status, 1, "rendered files must not be git-ignored");
+  });
+});
