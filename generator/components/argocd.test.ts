@@ -70,7 +70,7 @@ describe("Argo CD Applications", () => {
       const objects = objectsUnder(app.spec!.source!.path!);
       const scaled = objects
         .filter((o) => o.kind === "HorizontalPodAutoscaler")
-        .map((o) => (o as { spec: { scaleTargetRef: { name: string } } }).spec.scaleTargetRef.name)
+        .map((o) => (o as unknown as { spec: { scaleTargetRef: { name: string } } }).spec.scaleTargetRef.name)
         .sort();
       const ignored = (app.spec!.ignoreDifferences ?? [])
         .filter((d) => d.kind === "Deployment" && d.jsonPointers?.includes("/spec/replicas"))
