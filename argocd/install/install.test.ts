@@ -1,0 +1,245 @@
+/**
+ * The Argo CD install (argocd/install/) cannot be built offline: its base is
+ * the release's install.yaml on GitHub. These tests check what can go wrong
+ * on our side of it: the pin, the files the kustomization names, the
+ * settings merged into argocd-cm and argocd-cmd-params-cm, and the Ingress
+ * health check, run in a real Lua VM (fengari) against the Ingresses this
+ * repository renders.
+ */
+import assert from "node:assert/strict";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parse, parseAllDocuments } from "yaml";
+
+const INSTALL_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = join(INSTALL_DIR, "..", "..");
+const HEALTH_KEY = "resource.customizations.health.networking.k8s.io_Ingress";
+
+interface GeneratedConfigMap {
+  name: string;
+  behavior?: string;
+  files?: string[];
+  literals?: string[];
+}
+
+interface Kustomization {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  resources: string[];
+  generatorOptions?: { disableNameSuffixHash?: boolean };
+  configMapGenerator?: GeneratedConfigMap[];
+  patches?: unknown[];
+}
+
+const kustomization = parse(readFileSync(join(INSTALL_DIR, "kustomization.yaml"), "utf8")) as Kustomization;
+
+const isRemote = (resource: string): boolean => /^(https?:\/\/|github\.com\/|git@)/.test(resource);
+
+/** The ConfigMap's data as the kustomization merges it: literals and files, by key. */
+function mergedData(name: string): Map<string, string> {
+  const generator = kustomization.configMapGenerator?.find((g) => g.name === name);
+  assert.ok(generator, `configMapGenerator has no entry for ${name}`);
+  const data = new Map<string, string>();
+  for (const literal of generator.literals ?? []) {
+    const at = literal.indexOf("=");
+    data.set(literal.slice(0, at), literal.slice(at + 1));
+  }
+  for (const file of generator.files ?? []) {
+    const at = file.indexOf("=");
+    const [key, path] = at === -1 ? [file, file] : [file.slice(0, at), file.slice(at + 1)];
+    data.set(key, readFileSync(join(INSTALL_DIR, path), "utf8"));
+  }
+  return data;
+}
+
+/** Seconds in a Go duration such as `60s`, `2m` or `1m30s`. */
+function durationSeconds(text: string): number {
+  const parts = [...text.matchAll(/(\d+)(h|m|s)/g)];
+  assert.equal(parts.map((p) => p[0]).join(""), text, `"${text}" is not a Go duration of h/m/s parts`);
+  return parts.reduce((sum, [, n, unit]) => sum + Number(n) * { h: 3600, m: 60, s: 1 }[unit as "h" | "m" | "s"], 0);
+}
+
+describe("argocd/install kustomization", () => {
+  it("is a Kustomization for the argocd namespace", () => {
+    assert.equal(kustomization.apiVersion, "kustomize.config.k8s.io/v1beta1");
+    assert.equal(kustomization.kind, "Kustomization");
+    assert.equal(kustomization.namespace, "argocd");
+  });
+
+  it("installs Argo CD from exactly one remote base, pinned to a released v3 tag", () => {
+    const remote = kustomization.resources.filter(isRemote);
+    assert.equal(remote.length, 1, `expected one remote resource, found: ${remote.join(", ") || "none"}`);
+    const url = remote[0]!;
+    const match =
+      /^https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/([^/]+)\/manifests\/install\.yaml$/.exec(url) ??
+      /^(?:https:\/\/)?github\.com\/argoproj\/argo-cd\/\/?manifests\/[\w-]+\?ref=([^&]+)$/.exec(url);
+    assert.ok(match, `${url} is neither Argo CD's release install.yaml nor a manifests/ base of argoproj/argo-cd`);
+    // A released tag only: branches (stable, master) and pre-releases (-rc1) move or vanish.
+    assert.match(match[1]!, /^v3\.\d+\.\d+$/, `Argo CD is pinned to "${match[1]}", not a released v3.x.y tag`);
+  });
+
+  it("names only local files that exist, and creates the namespace it installs into", () => {
+    for (const resource of kustomization.resources.filter((r) => !isRemote(r))) {
+      assert.ok(existsSync(join(INSTALL_DIR, resource)), `resource ${resource} does not exist`);
+    }
+    const namespace = parse(readFileSync(join(INSTALL_DIR, "namespace.yaml"), "utf8")) as { kind: string; metadata: { name: string } };
+    assert.ok(kustomization.resources.includes("namespace.yaml"));
+    assert.equal(namespace.kind, "Namespace");
+    assert.equal(namespace.metadata.name, kustomization.namespace);
+  });
+
+  it("merges into the release's ConfigMaps under their own names", () => {
+    // Merge, not create or replace: the release's other keys must survive.
+    for (const generator of kustomization.configMapGenerator ?? []) {
+      assert.equal(generator.behavior, "merge", `${generator.name} must be merged into the release's ConfigMap`);
+      for (const file of generator.files ?? []) {
+        const path = file.includes("=") ? file.slice(file.indexOf("=") + 1) : file;
+        assert.ok(existsSync(join(INSTALL_DIR, path)), `${generator.name} names ${path}, which does not exist`);
+      }
+    }
+    // A hash suffix would rename argocd-cm, and the controllers read it by name.
+    assert.equal(kustomization.generatorOptions?.disableNameSuffixHash, true);
+  });
+
+  it("configures argocd-cm: Ingress health, annotation tracking, a short reconciliation loop", () => {
+    const data = mergedData("argocd-cm");
+    assert.ok(data.get(HEALTH_KEY)?.includes("ingressClassName"), `${HEALTH_KEY} is missing or not the Ingress check`);
+    assert.equal(data.get("application.resourceTrackingMethod"), "annotation");
+    const timeout = data.get("timeout.reconciliation");
+    assert.ok(timeout, "timeout.reconciliation is not set");
+    const seconds = durationSeconds(timeout);
+    assert.ok(seconds >= 30 && seconds < 120, `timeout.reconciliation ${timeout} should be shorter than the default 120s but not hammer Git`);
+    const jitter = data.get("timeout.reconciliation.jitter");
+    if (jitter !== undefined) assert.ok(durationSeconds(jitter) < seconds, `jitter ${jitter} should be less than the timeout`);
+    // Setting this key would replace, not extend, the release's default exclusions.
+    assert.equal(data.has("resource.exclusions"), false, "resource.exclusions would drop the release's defaults");
+  });
+
+  it("serves the UI over plain HTTP only for port-forwarding", () => {
+    assert.equal(mergedData("argocd-cmd-params-cm").get("server.insecure"), "true");
+    // Plain HTTP is acceptable only while argocd-server is not exposed by us.
+    const exposing = readdirSync(INSTALL_DIR)
+      .filter((f) => f.endsWith(".yaml") && f !== "kustomization.yaml")
+      .flatMap((f) => parseAllDocuments(readFileSync(join(INSTALL_DIR, f), "utf8")).map((d) => d.toJS() as { kind?: string }))
+      .filter((o) => o?.kind === "Ingress" || o?.kind === "Service");
+    assert.deepEqual(exposing, []);
+  });
+});
+
+// ---- The Ingress health check, in a Lua VM sandboxed like Argo CD's ----
+
+interface Fengari {
+  lua: Record<string, (...args: any[]) => any> & { LUA_OK: number };
+  lauxlib: Record<string, (...args: any[]) => any>;
+  lualib: Record<string, (...args: any[]) => any>;
+  to_luastring(text: string): Uint8Array;
+  to_jsstring(bytes: Uint8Array): string;
+}
+const fengari = createRequire(import.meta.url)("fengari") as Fengari;
+
+/** A Lua table constructor for a JSON-like value (strings escaped byte by byte). */
+function luaLiteral(value: unknown): string {
+  if (value === null || value === undefined) return "nil";
+  if (typeof value === "boolean" || typeof value === "number") return String(value);
+  if (typeof value === "string") {
+    const bytes = [...Buffer.from(value, "utf8")];
+    return `"${bytes.map((b) => (b >= 0x20 && b < 0x7f && b !== 0x22 && b !== 0x5c ? String.fromCharCode(b) : `\\${b}`)).join("")}"`;
+  }
+  if (Array.isArray(value)) return `{${value.map(luaLiteral).join(", ")}}`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([key, v]) => `[${luaLiteral(key)}] = ${luaLiteral(v)}`)
+    .join(", ")}}`;
+}
+
+const HEALTH_SCRIPT = readFileSync(join(INSTALL_DIR, "ingress-health.lua"), "utf8");
+
+/**
+ * Runs a health script with `obj` set. Argo CD (util/lua) opens only the
+ * base, table and package libraries and a reduced os; the string library
+ * is withheld unless `useOpenLibs` is set. Base and table are enough here.
+ */
+function runHealthScript(script: string, obj: unknown): { status: string; message: string } {
+  const { lua, lauxlib, lualib, to_luastring, to_jsstring } = fengari;
+  const L = lauxlib.luaL_newstate();
+  for (const [name, open] of [["_G", lualib.luaopen_base], ["table", lualib.luaopen_table]] as const) {
+    lauxlib.luaL_requiref(L, to_luastring(name), open, 1);
+    lua.lua_pop(L, 1);
+  }
+  const run = (chunk: string, results: number): void => {
+    if (lauxlib.luaL_loadstring(L, to_luastring(chunk)) !== lua.LUA_OK || lua.lua_pcall(L, 0, results, 0) !== lua.LUA_OK) {
+      throw new Error(`Lua error: ${to_jsstring(lua.lua_tostring(L, -1))}`);
+    }
+  };
+  run(`obj = ${luaLiteral(obj)}`, 0);
+  run(script, 1);
+  assert.ok(lua.lua_istable(L, -1), "the health script must return a table");
+  const field = (name: string): string => {
+    lua.lua_getfield(L, -1, to_luastring(name));
+    const text = lua.lua_isstring(L, -1) ? to_jsstring(lua.lua_tostring(L, -1)) : "";
+    lua.lua_pop(L, 1);
+    return text;
+  };
+  return { status: field("status"), message: field("message") };
+}
+
+const ingressHealth = (obj: unknown) => runHealthScript(HEALTH_SCRIPT, obj);
+
+const ingress = (spec: object, status?: object, annotations?: Record<string, string>) => ({
+  apiVersion: "networking.k8s.io/v1",
+  kind: "Ingress",
+  metadata: { name: "todo-ingress", namespace: "todo-dev", ...(annotations ? { annotations } : {}) },
+  spec,
+  ...(status ? { status } : {}),
+});
+const rules = [{ host: "todo.local", http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: "todo-frontend", port: { name: "http" } } } }] } }];
+
+describe("Ingress health check (argocd/install/ingress-health.lua)", () => {
+  it("is Healthy with a load-balancer address, IP or hostname, as the built-in check is", () => {
+    const byIp = ingressHealth(ingress({ ingressClassName: "nginx", rules }, { loadBalancer: { ingress: [{ ip: "192.168.49.2" }] } }));
+    assert.deepEqual(byIp, { status: "Healthy", message: "Reachable at 192.168.49.2" });
+    const byHostname = ingressHealth(ingress({ rules }, { loadBalancer: { ingress: [{ hostname: "lb.example" }] } }));
+    assert.equal(byHostname.status, "Healthy");
+    assert.match(byHostname.message, /lb\.example/);
+  });
+
+  it("is Healthy without an address once an ingress class serves it (Minikube's addon)", () => {
+    const health = ingressHealth(ingress({ ingressClassName: "nginx", rules }, { loadBalancer: {} }));
+    assert.equal(health.status, "Healthy");
+    assert.match(health.message, /ingress class nginx/);
+    const legacy = ingressHealth(ingress({ rules }, undefined, { "kubernetes.io/ingress.class": "nginx" }));
+    assert.equal(legacy.status, "Healthy");
+  });
+
+  it("stays Progressing while nothing has claimed the Ingress", () => {
+    assert.equal(ingressHealth(ingress({ rules })).status, "Progressing");
+    assert.equal(ingressHealth(ingress({ rules }, { loadBalancer: { ingress: [{ ip: "" }] } })).status, "Progressing");
+    assert.equal(ingressHealth(ingress({ ingressClassName: "", rules }, { loadBalancer: { ingress: [{}] } })).status, "Progressing");
+  });
+
+  it("runs in a sandbox that, like Argo CD's, withholds the string and io libraries", () => {
+    // So the checks above also prove the script needs none of them.
+    for (const script of ['return { status = string.upper("x") }', 'return { status = ("x"):upper() }', "return { status = io.read() }"]) {
+      assert.throws(() => runHealthScript(script, {}), /Lua error/, script);
+    }
+    assert.deepEqual(runHealthScript('local t = {} table.insert(t, "Healthy") return { status = t[1] }', {}), { status: "Healthy", message: "" });
+  });
+
+  it("marks every Ingress this repository renders Healthy before any address is published", () => {
+    const rendered = readdirSync(join(REPO_ROOT, "manifests"), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((env) =>
+        readdirSync(join(REPO_ROOT, "manifests", env.name))
+          .filter((file) => file.startsWith("ingress-") && file.endsWith(".yaml"))
+          .map((file) => join(REPO_ROOT, "manifests", env.name, file)),
+      );
+    assert.ok(rendered.length > 0, "no rendered Ingress found under manifests/");
+    for (const path of rendered) {
+      const health = ingressHealth(parse(readFileSync(path, "utf8")));
+      assert.equal(health.status, "Healthy", `${path}: ${health.message}`);
+    }
+  });
+});
