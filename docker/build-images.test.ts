@@ -296,7 +296,7 @@ describe("npm run images", () => {
     const stopped = fake({ FAKE_STATUS: JSON.stringify({ Name: minikube.profile, Host: "Stopped" }), FAKE_STATUS_EXIT: "7" });
     const result = images(["--src", src], stopped.env);
     assert.equal(result.code, 1);
-    assert.match(result.err, new RegExp(`minikube profile "${minikube.profile}" .* is not running \\(host: Stopped\\): start it with \`minikube start -p ${minikube.profile}\``));
+    assert.match(result.err, new RegExp(`minikube profile "${minikube.profile}" .* is not running \\(host: Stopped\\): start it with \`npm run cluster:up\` \\(or \`minikube start -p ${minikube.profile}\`\\)`));
     assert.deepEqual(builds(stopped), []);
 
     const missing = fake({ FAKE_STATUS: `* Profile "${minikube.profile}" not found.`, FAKE_STATUS_EXIT: "85" });

@@ -159,7 +159,7 @@ function checkCluster(profile: string, io: Io): string {
     throw new UsageError(
       fail([
         `minikube profile "${profile}" (clusters/minikube/cluster.ts) is not running` +
-          `${host ? ` (host: ${host})` : ""}: start it with \`minikube start -p ${profile}\` or the repository's cluster script` +
+          `${host ? ` (host: ${host})` : ""}: start it with \`npm run cluster:up\` (or \`minikube start -p ${profile}\`)` +
           (said ? `\n  minikube said: ${said}` : ""),
       ]),
     );
