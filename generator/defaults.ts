@@ -91,7 +91,7 @@ export function defaultSettings(name: string, cluster: ClusterFacts, images: Ima
       resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
       storage: { size: "1Gi", accessMode: "ReadWriteOnce" },
     },
-    ingress: { enabled: true, host: `${name}.todo.local` },
+    ingress: { enabled: true, host: `${name}.todo.local`, frontendApiPrefixes: ["/api/auth"] },
     smokeTest: { enabled: true, backoffLimit: 1, activeDeadlineSeconds: 120 },
   };
 }

@@ -101,6 +101,12 @@ export interface DatabaseSettings {
 export interface IngressSettings {
   enabled: boolean;
   host: string;
+  /**
+   * Paths under `/api` that the frontend serves itself (Next.js route
+   * handlers such as better-auth's `/api/auth`): longer prefixes win, so these
+   * reach the frontend while the rest of `/api` goes to the backend.
+   */
+  frontendApiPrefixes: string[];
   /** TLS is on when a Secret name is given (a kubernetes.io/tls Secret in the namespace). */
   tlsSecretName?: string;
 }

@@ -219,6 +219,9 @@ export function settingsProblems(settings: Settings, overrides: EnvironmentOverr
   const { ingress } = settings;
   if (ingress.enabled) {
     problems.check(DNS_1123_SUBDOMAIN.test(ingress.host), "ingress.host", ingress.host, "must be a valid lowercase hostname");
+    ingress.frontendApiPrefixes.forEach((prefix, i) =>
+      problems.check(/^\/api\/[-a-zA-Z0-9_./]+$/.test(prefix), `ingress.frontendApiPrefixes[${i}]`, prefix, "must be a path under /api/"),
+    );
     if (ingress.tlsSecretName !== undefined) {
       problems.check(DNS_1123_SUBDOMAIN.test(ingress.tlsSecretName), "ingress.tlsSecretName", ingress.tlsSecretName, "must be a DNS-1123 name");
     }

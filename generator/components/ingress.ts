@@ -1,4 +1,4 @@
-/** One Ingress per environment: `/api` → backend, everything else → frontend. */
+/** One Ingress per environment: `/api` → backend, everything else (and the frontend's own API routes) → frontend. */
 import type { IHTTPIngressPath } from "kubernetes-models/networking.k8s.io/v1/HTTPIngressPath";
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import type { KubeObject } from "../kube-object.ts";
@@ -31,6 +31,7 @@ export function ingress(settings: Settings): KubeObject[] {
           host: options.host,
           http: {
             paths: [
+              ...options.frontendApiPrefixes.map((prefix) => route(prefix, FRONTEND.name, settings.frontend.service.port)),
               route("/api", BACKEND.name, settings.backend.service.port),
               route("/", FRONTEND.name, settings.frontend.service.port),
             ],

@@ -29,7 +29,7 @@ describe("namespace", () => {
 });
 
 describe("ingress", () => {
-  it("routes /api to the backend and / to the frontend on the environment's host, class nginx, no TLS", () => {
+  it("routes /api to the backend (but the frontend's /api/auth) and / to the frontend on the environment's host, class nginx, no TLS", () => {
     const object = find<IIngress>(ingress(dev), "Ingress", "todo-ingress");
     assert.equal(object.spec!.ingressClassName, "nginx");
     assert.equal(object.spec!.tls, undefined);
@@ -38,6 +38,7 @@ describe("ingress", () => {
     assert.deepEqual(
       rule.http!.paths.map((p) => [p.path, p.pathType, p.backend.service!.name, p.backend.service!.port!.number]),
       [
+        ["/api/auth", "Prefix", "todo-frontend", 3000],
         ["/api", "Prefix", "todo-backend", 8000],
         ["/", "Prefix", "todo-frontend", 3000],
       ],
