@@ -132,10 +132,25 @@ describe("argocd/install kustomization", () => {
 
 // ---- The Ingress health check, in a Lua VM sandboxed like Argo CD's ----
 
+/** The part of fengari's C-like API used here (the package ships no types). */
+type LuaState = object;
+type LuaFunction = (L: LuaState) => number;
 interface Fengari {
-  lua: Record<string, (...args: any[]) => any> & { LUA_OK: number };
-  lauxlib: Record<string, (...args: any[]) => any>;
-  lualib: Record<string, (...args: any[]) => any>;
+  lua: {
+    LUA_OK: number;
+    lua_pop(L: LuaState, n: number): void;
+    lua_pcall(L: LuaState, args: number, results: number, handler: number): number;
+    lua_istable(L: LuaState, index: number): boolean;
+    lua_isstring(L: LuaState, index: number): boolean;
+    lua_tostring(L: LuaState, index: number): Uint8Array;
+    lua_getfield(L: LuaState, index: number, key: Uint8Array): number;
+  };
+  lauxlib: {
+    luaL_newstate(): LuaState;
+    luaL_requiref(L: LuaState, name: Uint8Array, open: LuaFunction, global: number): void;
+    luaL_loadstring(L: LuaState, chunk: Uint8Array): number;
+  };
+  lualib: { luaopen_base: LuaFunction; luaopen_table: LuaFunction };
   to_luastring(text: string): Uint8Array;
   to_jsstring(bytes: Uint8Array): string;
 }

@@ -1,0 +1,65 @@
+/**
+ * Prints the cluster facts the shell scripts need as `NAME='value'` lines,
+ * quoted for `eval`, so that cluster.ts (and the environments) stay the only
+ * place they are written down:
+ *
+ *   eval "$(tsx clusters/minikube/facts.ts)"
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parse } from "yaml";
+import { REPO_ROOT, listEnvironments, loadEnvironment } from "../../generator/environments.ts";
+import { minikube } from "./cluster.ts";
+
+/** Where the scripts find Argo CD: the namespace argocd/install installs it into. */
+export function argocdNamespace(root = REPO_ROOT): string {
+  const kustomization = parse(readFileSync(join(root, "argocd", "install", "kustomization.yaml"), "utf8")) as { namespace?: unknown };
+  if (typeof kustomization.namespace !== "string" || kustomization.namespace === "") {
+    throw new Error("argocd/install/kustomization.yaml states no namespace");
+  }
+  return kustomization.namespace;
+}
+
+/** The Ingress hosts of every environment that has an Ingress, for the /etc/hosts line. */
+export async function ingressHosts(root = REPO_ROOT): Promise<string[]> {
+  const hosts: string[] = [];
+  for (const name of listEnvironments(root)) {
+    const { ingress } = await loadEnvironment(name, root);
+    if (ingress.enabled && !hosts.includes(ingress.host)) hosts.push(ingress.host);
+  }
+  return hosts;
+}
+
+export async function clusterFacts(root = REPO_ROOT): Promise<Record<string, string>> {
+  return {
+    CLUSTER_PROFILE: minikube.profile,
+    CLUSTER_KUBERNETES_VERSION: minikube.kubernetesVersion,
+    CLUSTER_CPUS: String(minikube.cpus),
+    CLUSTER_MEMORY_MIB: String(minikube.memoryMiB),
+    CLUSTER_ADDONS: minikube.addons.join(" "),
+    GIT_REPO_URL: minikube.git.repoURL,
+    GIT_REVISION: minikube.git.targetRevision,
+    ARGOCD_NAMESPACE: argocdNamespace(root),
+    ENVIRONMENTS: listEnvironments(root).join(" "),
+    INGRESS_HOSTS: (await ingressHosts(root)).join(" "),
+  };
+}
+
+/** Single-quotes a value for POSIX shells: nothing inside is expanded. */
+export function shellQuote(value: string): string {
+  return `'${value.replaceAll("'", `'\\''`)}'`;
+}
+
+export function shellAssignments(facts: Record<string, string>): string {
+  return Object.entries(facts)
+    .map(([name, value]) => {
+      if (!/^[A-Z_][A-Z0-9_]*$/.test(name)) throw new Error(`not a shell variable name: ${name}`);
+      return `${name}=${shellQuote(value)}\n`;
+    })
+    .join("");
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stdout.write(shellAssignments(await clusterFacts()));
+}

@@ -1,0 +1,82 @@
+# shellcheck shell=bash
+# Shared by up.sh, down.sh and status.sh (sourced, not run). The caller sets
+# SCRIPT_NAME (for messages) and defines usage().
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TSX="$REPO_ROOT/node_modules/.bin/tsx"
+
+die() {
+  printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2
+  exit 1
+}
+
+usage_error() {
+  printf '%s: %s\n\n' "$SCRIPT_NAME" "$*" >&2
+  usage >&2
+  exit 2
+}
+
+step() {
+  printf '\n==> %s\n' "$*"
+}
+
+install_hint() {
+  case $1 in
+    minikube) echo "install it: https://minikube.sigs.k8s.io/docs/start/" ;;
+    kubectl) echo "install it: https://kubernetes.io/docs/tasks/tools/" ;;
+    node) echo "install Node.js 20 or later: https://nodejs.org/" ;;
+    *) echo "install it" ;;
+  esac
+}
+
+# Fails naming every command in "$@" that is not on PATH, not just the first.
+require_commands() {
+  local missing=() command
+  for command in "$@"; do
+    command -v "$command" >/dev/null 2>&1 || missing+=("$command")
+  done
+  if ((${#missing[@]} > 0)); then
+    for command in "${missing[@]}"; do
+      printf '%s: %s is not on PATH: %s\n' "$SCRIPT_NAME" "$command" "$(install_hint "$command")" >&2
+    done
+    exit 1
+  fi
+}
+
+# Sets CLUSTER_PROFILE, CLUSTER_KUBERNETES_VERSION, CLUSTER_CPUS,
+# CLUSTER_MEMORY_MIB, CLUSTER_ADDONS, GIT_REPO_URL, GIT_REVISION,
+# ARGOCD_NAMESPACE, ENVIRONMENTS and INGRESS_HOSTS from cluster.ts and the
+# environments, so that no script restates them.
+load_facts() {
+  local facts
+  [[ -x $TSX ]] || die "$TSX is missing: run 'npm ci' in $REPO_ROOT first"
+  facts="$("$TSX" "$REPO_ROOT/clusters/minikube/facts.ts")" ||
+    die "could not read the cluster facts (clusters/minikube/facts.ts failed, see above)"
+  eval "$facts"
+}
+
+# kubectl, always against the profile's own context: never whatever cluster
+# the current context happens to point at.
+kube() {
+  kubectl --context "$CLUSTER_PROFILE" "$@"
+}
+
+# Prints "<host>/<apiserver>" (e.g. Running/Running, Stopped/Stopped) for the
+# profile, or "Nonexistent" when minikube knows no such profile.
+minikube_state() {
+  local state
+  state="$(minikube -p "$CLUSTER_PROFILE" status --format '{{.Host}}/{{.APIServer}}' 2>/dev/null)" || true
+  if [[ $state =~ ^[A-Za-z]+/[A-Za-z]+$ ]]; then
+    printf '%s\n' "$state"
+  else
+    echo Nonexistent
+  fi
+}
+
+require_cluster() {
+  local answer
+  if ! answer="$(kube get --raw /readyz --request-timeout=10s 2>&1)"; then
+    die "cannot reach the cluster through kubectl context '$CLUSTER_PROFILE': ${answer%%$'\n'*}
+  Is Minikube running? 'minikube -p $CLUSTER_PROFILE status' tells; 'npm run cluster:up' starts it."
+  fi
+}

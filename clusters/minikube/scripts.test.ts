@@ -1,0 +1,364 @@
+/**
+ * The cluster scripts, run for real by bash, without a cluster: PATH holds
+ * only node, the few tools the scripts use, and (where a test wants them)
+ * stand-ins for minikube and kubectl that record every call and play a
+ * cluster's part: a profile that exists or not, runs or not, an API server
+ * that answers or not.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
+import { after, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parseAllDocuments } from "yaml";
+import { minikube } from "./cluster.ts";
+import { clusterFacts } from "./facts.ts";
+
+const SCRIPTS_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO_ROOT = join(SCRIPTS_DIR, "..", "..");
+const facts = await clusterFacts();
+const fact = (name: string): string => {
+  const value = facts[name];
+  assert.ok(value !== undefined, `facts.ts prints no ${name}`);
+  return value;
+};
+
+/** Finds a command on the test runner's own PATH. */
+function which(command: string): string {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    if (dir && existsSync(join(dir, command))) return join(dir, command);
+  }
+  throw new Error(`${command} is needed to run these tests`);
+}
+const BASH = which("bash");
+
+// The stand-ins. FAKE_DIR holds the profile's state ("<host>/<apiserver>",
+// absent: no such profile), the call log and what `kubectl apply -f -` read.
+const FAKE_MINIKUBE = `#!${BASH}
+printf 'minikube %s\\n' "$*" >> "$FAKE_DIR/calls.log"
+state="$FAKE_DIR/state"
+args=("$@"); command=""
+for ((i = 0; i < \${#args[@]}; i++)); do
+  case \${args[i]} in -p) i=$((i + 1)) ;; -*) ;; *) command=\${args[i]}; break ;; esac
+done
+case $command in
+  status)
+    if [[ ! -f $state ]]; then echo "* Profile \\"todo\\" not found. Run \\"minikube profile list\\" to view all profiles."; exit 85; fi
+    cat "$state"; [[ $(cat "$state") == Running/Running ]] || exit 7 ;;
+  start) echo Running/Running > "$state" ;;
+  unpause) echo Running/Running > "$state" ;;
+  stop) echo Stopped/Stopped > "$state" ;;
+  delete) rm -f "$state" ;;
+  ip) echo 192.168.49.2 ;;
+esac
+`;
+
+const FAKE_KUBECTL = `#!${BASH}
+printf 'kubectl %s\\n' "$*" >> "$FAKE_DIR/calls.log"
+case "$*" in
+  *"get --raw /readyz"*)
+    if [[ -n \${FAKE_UNREACHABLE:-} || $(cat "$FAKE_DIR/state" 2>/dev/null) != Running/Running ]]; then
+      echo "The connection to the server 192.168.49.2:8443 was refused - did you specify the right host or port?" >&2; exit 1
+    fi
+    echo ok ;;
+  *"apply -f -"*) cat > "$FAKE_DIR/applied.yaml" ;;
+  *"get deployments,statefulsets -o name"*) printf '%s\\n' deployment.apps/argocd-server statefulset.apps/argocd-application-controller ;;
+  *"get crd applications.argoproj.io"*) [[ -z \${FAKE_NO_ARGOCD:-} ]] || { echo 'Error from server (NotFound)' >&2; exit 1; } ;;
+  *"get applications.argoproj.io"*) printf 'NAME       SYNC     HEALTH\\ntodo-dev   Synced   Healthy\\n' ;;
+esac
+`;
+
+interface Sandbox {
+  dir: string;
+  run(script: string, args?: string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
+  calls(): string[];
+  setState(state: string): void;
+}
+
+const sandboxes: string[] = [];
+after(() => sandboxes.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+function sandbox(options: { minikube?: boolean; kubectl?: boolean } = {}): Sandbox {
+  const dir = mkdtempSync(join(tmpdir(), "cluster-scripts-"));
+  sandboxes.push(dir);
+  const bin = join(dir, "bin");
+  mkdirSync(bin);
+  // Only what the scripts really need from the system: no minikube or kubectl sneaks in.
+  symlinkSync(process.execPath, join(bin, "node"));
+  for (const tool of ["cat", "dirname", "rm"]) symlinkSync(which(tool), join(bin, tool));
+  const fake = (name: string, script: string) => {
+    writeFileSync(join(bin, name), script);
+    chmodSync(join(bin, name), 0o755);
+  };
+  if (options.minikube ?? true) fake("minikube", FAKE_MINIKUBE);
+  if (options.kubectl ?? true) fake("kubectl", FAKE_KUBECTL);
+  const log = join(dir, "calls.log");
+  return {
+    dir,
+    run: (script, args = [], env = {}) =>
+      new Promise((resolve) => {
+        execFile(
+          BASH,
+          [join(SCRIPTS_DIR, script), ...args],
+          { env: { PATH: bin, HOME: dir, FAKE_DIR: dir, ...env }, cwd: dir },
+          (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+        );
+      }),
+    calls: () => (existsSync(log) ? readFileSync(log, "utf8").trimEnd().split("\n") : []),
+    setState: (state) => writeFileSync(join(dir, "state"), `${state}\n`),
+  };
+}
+
+/** Asserts that `expected` occur in `calls` in this order (other calls may come between). */
+function assertInOrder(calls: string[], expected: string[]): void {
+  let at = 0;
+  for (const call of expected) {
+    const found = calls.indexOf(call, at);
+    assert.ok(found !== -1, `expected, after call ${at}: ${call}\ncalls were:\n  ${calls.join("\n  ")}`);
+    at = found + 1;
+  }
+}
+
+const profile = minikube.profile;
+const kube = `kubectl --context ${profile}`;
+const argocd = fact("ARGOCD_NAMESPACE");
+
+describe("cluster scripts: arguments", { concurrency: true }, () => {
+  for (const script of ["up.sh", "down.sh", "status.sh"]) {
+    const name = `cluster:${script.replace(".sh", "")}`;
+
+    it(`${script} --help prints its usage and exits 0, even without minikube or kubectl`, async () => {
+      const box = sandbox({ minikube: false, kubectl: false });
+      const result = await box.run(script, ["--help"]);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, new RegExp(`^Usage: npm run ${name}`));
+      assert.deepEqual(box.calls(), []);
+    });
+
+    it(`${script} rejects an unknown flag with exit 2, naming it`, async () => {
+      const box = sandbox();
+      const result = await box.run(script, ["--frobnicate"]);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, new RegExp(`^${name}: unknown argument: --frobnicate\\n`));
+      assert.match(result.stderr, /Usage:/);
+      assert.deepEqual(box.calls(), [], "nothing may run after a bad argument");
+    });
+  }
+
+  it("up.sh documents each of its options", async () => {
+    const { stdout } = await sandbox().run("up.sh", ["-h"]);
+    for (const option of ["--git-repo-url URL", "--git-revision REV", "--no-bootstrap", "--help"]) assert.ok(stdout.includes(option), option);
+  });
+
+  it("up.sh refuses --git-revision and --git-repo-url without a value", async () => {
+    for (const args of [["--git-revision"], ["--git-repo-url", "--no-bootstrap"], ["--git-revision", ""]]) {
+      const result = await sandbox().run("up.sh", args);
+      assert.equal(result.code, 2, args.join(" "));
+      assert.match(result.stderr, new RegExp(`${args[0]} needs a value`));
+    }
+  });
+});
+
+describe("cluster scripts: prerequisites", { concurrency: true }, () => {
+  it("up.sh names both minikube and kubectl when neither is on PATH, and runs nothing", async () => {
+    const result = await sandbox({ minikube: false, kubectl: false }).run("up.sh");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /cluster:up: minikube is not on PATH: install it: https:\/\/minikube\.sigs\.k8s\.io/);
+    assert.match(result.stderr, /cluster:up: kubectl is not on PATH: install it: https:\/\/kubernetes\.io/);
+  });
+
+  it("up.sh names kubectl alone when only kubectl is missing", async () => {
+    const box = sandbox({ kubectl: false });
+    const result = await box.run("up.sh");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /kubectl is not on PATH/);
+    assert.doesNotMatch(result.stderr, /minikube is not on PATH/);
+    assert.deepEqual(box.calls(), []);
+  });
+
+  it("down.sh needs minikube only; status.sh needs kubectl only", async () => {
+    const down = await sandbox({ minikube: false }).run("down.sh");
+    assert.equal(down.code, 1);
+    assert.match(down.stderr, /^cluster:down: minikube is not on PATH/);
+    assert.doesNotMatch(down.stderr, /kubectl/);
+    const status = await sandbox({ kubectl: false }).run("status.sh");
+    assert.equal(status.code, 1);
+    assert.match(status.stderr, /^cluster:status: kubectl is not on PATH/);
+    assert.doesNotMatch(status.stderr, /minikube/);
+  });
+
+  it("up.sh stops before installing anything when the started cluster does not answer", async () => {
+    const box = sandbox();
+    box.setState("Running/Running");
+    const result = await box.run("up.sh", [], { FAKE_UNREACHABLE: "1" });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`cannot reach the cluster through kubectl context '${profile}': The connection to the server .* was refused`));
+    assert.ok(!box.calls().some((call) => call.includes(" apply ")), "nothing may be applied to an unreachable cluster");
+  });
+
+  it("status.sh fails naming the context when the cluster is not running", async () => {
+    const box = sandbox();
+    const result = await box.run("status.sh");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^cluster:status: cannot reach the cluster through kubectl context '${profile}'`));
+    assert.match(result.stderr, /npm run cluster:up/);
+  });
+
+  it("status.sh says so when Argo CD is not installed", async () => {
+    const box = sandbox();
+    box.setState("Running/Running");
+    const result = await box.run("status.sh", [], { FAKE_NO_ARGOCD: "1" });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /Argo CD is not installed .*npm run cluster:up/);
+  });
+});
+
+describe("cluster:up", () => {
+  const box = sandbox();
+
+  it("starts the profile with cluster.ts's facts, enables the addons, installs and waits for Argo CD, then applies the root", async () => {
+    const result = await box.run("up.sh");
+    assert.equal(result.code, 0, result.stderr);
+    assertInOrder(box.calls(), [
+      `minikube -p ${profile} status --format {{.Host}}/{{.APIServer}}`,
+      `minikube start -p ${profile} --kubernetes-version=${minikube.kubernetesVersion} --cpus=${minikube.cpus} --memory=${minikube.memoryMiB}m`,
+      ...minikube.addons.map((addon) => `minikube -p ${profile} addons enable ${addon}`),
+      `${kube} get --raw /readyz --request-timeout=10s`,
+      `${kube} apply --server-side --force-conflicts -k ${REPO_ROOT}/argocd/install`,
+      `${kube} wait --for=condition=Established --timeout=2m crd/applications.argoproj.io crd/appprojects.argoproj.io`,
+      `${kube} -n ${argocd} rollout status deployment.apps/argocd-server --timeout=10m`,
+      `${kube} -n ${argocd} rollout status statefulset.apps/argocd-application-controller --timeout=10m`,
+      `${kube} apply -f ${REPO_ROOT}/argocd/bootstrap/`,
+      `minikube -p ${profile} ip`,
+    ]);
+    // The hints: UI, password, /etc/hosts with every environment's host.
+    assert.ok(result.stdout.includes(`${kube} -n ${argocd} port-forward svc/argocd-server 8080:80`));
+    assert.ok(result.stdout.includes("http://localhost:8080"));
+    assert.ok(
+      result.stdout.includes(`${kube} -n ${argocd} get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d`),
+    );
+    assert.ok(fact("INGRESS_HOSTS").split(" ").length >= 3, "every environment should have a host");
+    assert.ok(result.stdout.includes(`  192.168.49.2 ${fact("INGRESS_HOSTS")}\n`), result.stdout);
+  });
+
+  it("run again, does not start or recreate the cluster, and re-applies the same", async () => {
+    const before = box.calls().length;
+    const result = await box.run("up.sh");
+    assert.equal(result.code, 0, result.stderr);
+    const second = box.calls().slice(before);
+    assert.ok(!second.some((call) => /^minikube (start|delete)/.test(call)), second.join("\n"));
+    assert.match(result.stdout, /Already running: not restarted/);
+    assertInOrder(second, [
+      `${kube} apply --server-side --force-conflicts -k ${REPO_ROOT}/argocd/install`,
+      `${kube} apply -f ${REPO_ROOT}/argocd/bootstrap/`,
+    ]);
+  });
+
+  it("restarts a stopped profile instead of failing", async () => {
+    const stopped = sandbox();
+    stopped.setState("Stopped/Stopped");
+    const result = await stopped.run("up.sh", ["--no-bootstrap"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(stopped.calls().some((call) => call.startsWith(`minikube start -p ${profile} `)));
+    assert.ok(!stopped.calls().some((call) => call.includes("apply -f")), "--no-bootstrap applies no Application");
+  });
+});
+
+describe("cluster:up --git-repo-url/--git-revision", () => {
+  it("applies the AppProjects and Applications moved to the override, without the root Application", async () => {
+    const box = sandbox();
+    const fork = "https://github.com/example/todo-gitops-fork.git";
+    const result = await box.run("up.sh", ["--git-repo-url", fork, "--git-revision=0123abc"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(box.calls().includes(`${kube} apply -f -`));
+    assert.ok(!box.calls().some((call) => call.includes("argocd/bootstrap")), "the root Application would undo the override");
+    const objects = parseAllDocuments(readFileSync(join(box.dir, "applied.yaml"), "utf8")).map(
+      (doc) => doc.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, any> },
+    );
+    const applications = objects.filter((o) => o.kind === "Application");
+    assert.deepEqual(
+      applications.map((a) => a.metadata.name).sort(),
+      fact("ENVIRONMENTS").split(" ").map((env) => `todo-${env}`).sort(),
+    );
+    for (const application of applications) {
+      assert.equal(application.spec.source.repoURL, fork);
+      assert.equal(application.spec.source.targetRevision, "0123abc");
+    }
+    for (const project of objects.filter((o) => o.kind === "AppProject")) {
+      assert.ok(project.spec.sourceRepos.includes(fork), `AppProject ${project.metadata.name} must admit the fork`);
+    }
+    assert.match(result.stdout, new RegExp(`tracking ${fork} at 0123abc`));
+  });
+});
+
+describe("cluster:down", { concurrency: true }, () => {
+  it("stops a running profile and deletes nothing", async () => {
+    const box = sandbox();
+    box.setState("Running/Running");
+    const result = await box.run("down.sh");
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(box.calls().includes(`minikube stop -p ${profile}`));
+    assert.ok(!box.calls().some((call) => call.startsWith("minikube delete")));
+  });
+
+  it("leaves a stopped or missing profile alone", async () => {
+    const stopped = sandbox();
+    stopped.setState("Stopped/Stopped");
+    assert.match((await stopped.run("down.sh")).stdout, /already stopped/);
+    const missing = sandbox();
+    assert.match((await missing.run("down.sh")).stdout, /does not exist: nothing to stop/);
+    for (const box of [stopped, missing]) assert.ok(!box.calls().some((call) => /^minikube (stop|delete)/.test(call)));
+  });
+
+  it("--delete deletes the profile and warns that the sealing key goes with it", async () => {
+    const box = sandbox();
+    box.setState("Running/Running");
+    const result = await box.run("down.sh", ["--delete"]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(box.calls().includes(`minikube delete -p ${profile}`));
+    assert.match(result.stderr, /Sealed Secrets key are lost/);
+  });
+});
+
+describe("cluster:status", () => {
+  it("lists every Application's sync status and health from Argo CD's namespace", async () => {
+    const box = sandbox();
+    box.setState("Running/Running");
+    const result = await box.run("status.sh");
+    assert.equal(result.code, 0, result.stderr);
+    const listing = box.calls().find((call) => call.includes("get applications.argoproj.io"));
+    assert.ok(listing, "status.sh did not list the Applications");
+    assert.ok(listing.startsWith(`${kube} -n ${argocd} get applications.argoproj.io -o custom-columns=`), listing);
+    assert.ok(listing.includes("SYNC:.status.sync.status") && listing.includes("HEALTH:.status.health.status"), listing);
+    assert.match(result.stdout, /todo-dev +Synced +Healthy/);
+  });
+});
+
+describe("shell scripts", () => {
+  const shellcheck = (process.env.PATH ?? "").split(delimiter).some((dir) => dir && existsSync(join(dir, "shellcheck")));
+  const missing = "shellcheck is not installed (Debian: apt-get install -y shellcheck)";
+
+  it("every *.sh in the repository is shellcheck-clean", { skip: !shellcheck && !process.env.CI ? `${missing}; CI runs this` : false }, async () => {
+    // In CI a missing shellcheck is a failure, not a skip: .ci/run installs it.
+    assert.ok(shellcheck, `${missing}, and CI must run this check`);
+    const scripts: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        if (entry.name === "node_modules" || entry.name === ".git") continue;
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) walk(path);
+        else if (entry.name.endsWith(".sh")) scripts.push(path);
+      }
+    };
+    walk(REPO_ROOT);
+    assert.ok(scripts.some((s) => s.endsWith("clusters/minikube/up.sh")), "the walk found no cluster scripts");
+    const result = await new Promise<{ code: number; output: string }>((resolve) =>
+      execFile(which("shellcheck"), ["--external-sources", ...scripts.sort()], (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr }),
+      ),
+    );
+    assert.equal(result.code, 0, result.output);
+  });
+});

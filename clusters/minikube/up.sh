@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# npm run cluster:up: Minikube, Argo CD and the root Application, from zero or
+# again (every step is idempotent).
+set -euo pipefail
+SCRIPT_NAME="cluster:up"
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+  cat <<'USAGE'
+Usage: npm run cluster:up [-- OPTIONS]
+
+Starts the Minikube profile of clusters/minikube/cluster.ts with its addons,
+installs the pinned Argo CD (argocd/install), waits until it is ready, applies
+the root Application (argocd/bootstrap) and prints how to reach the UI.
+Running it again does no harm.
+
+Options:
+  --git-repo-url URL   track this Git repository instead of cluster.ts's
+  --git-revision REV   track this branch, tag or commit instead of cluster.ts's
+                       (with either: the AppProjects and Applications are
+                       applied directly with that source, without the root
+                       Application, which would put the committed one back)
+  --no-bootstrap       install Argo CD but apply no Application yet
+                       (e.g. to create Secrets and build images first)
+  -h, --help           show this help
+USAGE
+}
+
+repo_url=""
+revision=""
+bootstrap=true
+while (($# > 0)); do
+  case $1 in
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    --git-repo-url | --git-revision)
+      [[ $# -ge 2 && -n $2 && $2 != -* ]] || usage_error "$1 needs a value"
+      if [[ $1 == --git-repo-url ]]; then repo_url=$2; else revision=$2; fi
+      shift 2
+      ;;
+    --git-repo-url=*) repo_url=${1#*=} && shift ;;
+    --git-revision=*) revision=${1#*=} && shift ;;
+    --no-bootstrap) bootstrap=false && shift ;;
+    *) usage_error "unknown argument: $1" ;;
+  esac
+done
+
+require_commands minikube kubectl node
+load_facts
+
+step "Minikube profile $CLUSTER_PROFILE"
+state="$(minikube_state)"
+case $state in
+  Running/Running)
+    echo "Already running: not restarted."
+    ;;
+  Running/Paused)
+    minikube -p "$CLUSTER_PROFILE" unpause
+    ;;
+  *)
+    # Creates the profile, or restarts a stopped one with its existing disk.
+    minikube start -p "$CLUSTER_PROFILE" \
+      --kubernetes-version="$CLUSTER_KUBERNETES_VERSION" \
+      --cpus="$CLUSTER_CPUS" \
+      --memory="${CLUSTER_MEMORY_MIB}m"
+    ;;
+esac
+read -ra addons <<<"$CLUSTER_ADDONS"
+for addon in "${addons[@]}"; do
+  minikube -p "$CLUSTER_PROFILE" addons enable "$addon"
+done
+require_cluster
+
+step "Argo CD (argocd/install)"
+# Server-side: the ApplicationSet CRD is too big for client-side apply's
+# last-applied annotation. --force-conflicts takes back fields edited by hand.
+kube apply --server-side --force-conflicts -k "$REPO_ROOT/argocd/install"
+kube wait --for=condition=Established --timeout=2m crd/applications.argoproj.io crd/appprojects.argoproj.io
+
+step "Waiting for Argo CD to be ready"
+mapfile -t workloads < <(kube -n "$ARGOCD_NAMESPACE" get deployments,statefulsets -o name)
+((${#workloads[@]} > 0)) || die "no Argo CD Deployments or StatefulSets in namespace $ARGOCD_NAMESPACE after the install"
+for workload in "${workloads[@]}"; do
+  kube -n "$ARGOCD_NAMESPACE" rollout status "$workload" --timeout=10m
+done
+
+step "Applications"
+if [[ $bootstrap == false ]]; then
+  echo "Skipped (--no-bootstrap): run 'npm run cluster:up' again to apply them."
+elif [[ -n $repo_url || -n $revision ]]; then
+  override=()
+  if [[ -n $repo_url ]]; then override+=(--repo-url "$repo_url"); fi
+  if [[ -n $revision ]]; then override+=(--revision "$revision"); fi
+  echo "Tracking ${repo_url:-$GIT_REPO_URL} at ${revision:-$GIT_REVISION}, without the root Application."
+  "$TSX" "$REPO_ROOT/clusters/minikube/bootstrap.ts" "${override[@]}" | kube apply -f -
+else
+  kube apply -f "$REPO_ROOT/argocd/bootstrap/"
+fi
+
+node_ip="$(minikube -p "$CLUSTER_PROFILE" ip)"
+cat <<HINTS
+
+Argo CD is ready in Minikube profile $CLUSTER_PROFILE, tracking ${repo_url:-$GIT_REPO_URL} at ${revision:-$GIT_REVISION}.
+
+Open the UI (user: admin), then browse to http://localhost:8080:
+  kubectl --context $CLUSTER_PROFILE -n $ARGOCD_NAMESPACE port-forward svc/argocd-server 8080:80
+
+Initial admin password:
+  kubectl --context $CLUSTER_PROFILE -n $ARGOCD_NAMESPACE get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d; echo
+
+Reach the environments by name: add this line to /etc/hosts:
+  $node_ip $INGRESS_HOSTS
+
+Each environment needs its Secrets and images before its first sync can
+finish (README: "Secrets", "Images"). Watch progress: npm run cluster:status
+HINTS
