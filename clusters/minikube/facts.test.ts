@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { after, describe, it } from "node:test";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parse, parseAllDocuments } from "yaml";
+import { minikube } from "./cluster.ts";
+import { run as bootstrap } from "./bootstrap.ts";
+import { clusterFacts, ingressHosts, shellAssignments } from "./facts.ts";
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** What bash sees after `eval "$assignments"`. */
+function evalInBash(assignments: string, name: string): string {
+  return execFileSync("bash", ["-c", `eval "$1"; printf '%s' "\${${name}}"`, "bash", assignments], { encoding: "utf8" });
+}
+
+describe("facts.ts", () => {
+  const temp = mkdtempSync(join(tmpdir(), "facts-"));
+  after(() => rmSync(temp, { recursive: true, force: true }));
+
+  it("prints cluster.ts's facts, unchanged, for the scripts", async () => {
+    const assignments = shellAssignments(await clusterFacts());
+    assert.equal(evalInBash(assignments, "CLUSTER_PROFILE"), minikube.profile);
+    assert.equal(evalInBash(assignments, "CLUSTER_KUBERNETES_VERSION"), minikube.kubernetesVersion);
+    assert.equal(evalInBash(assignments, "CLUSTER_CPUS"), String(minikube.cpus));
+    assert.equal(evalInBash(assignments, "CLUSTER_MEMORY_MIB"), String(minikube.memoryMiB));
+    assert.equal(evalInBash(assignments, "CLUSTER_ADDONS"), minikube.addons.join(" "));
+    assert.equal(evalInBash(assignments, "GIT_REPO_URL"), minikube.git.repoURL);
+    assert.equal(evalInBash(assignments, "GIT_REVISION"), minikube.git.targetRevision);
+    assert.equal(evalInBash(assignments, "ARGOCD_NAMESPACE"), "argocd");
+  });
+
+  it("quotes every value so that eval expands nothing", () => {
+    const nasty = `it's $(touch ${temp}/pwned) \`id\` $HOME "q" \\ *\nline two`;
+    assert.equal(evalInBash(shellAssignments({ VALUE: nasty }), "VALUE"), nasty);
+    assert.throws(() => shellAssignments({ "BAD-NAME": "x" }), /not a shell variable name: BAD-NAME/);
+    assert.throws(() => shellAssignments({ "X;rm": "x" }), /not a shell variable name/);
+  });
+
+  it("lists each environment's Ingress host once, leaving out environments without an Ingress", async () => {
+    const root = join(temp, "repo");
+    mkdirSync(join(root, "environments"), { recursive: true });
+    const settings = pathToFileURL(join(REPO_ROOT, "generator", "settings.ts")).href;
+    const environments: Record<string, string> = {
+      alpha: `ingress: { host: "alpha.example" }`,
+      beta: `ingress: { enabled: false, host: "beta.example" }`,
+      gamma: `ingress: { host: "alpha.example" }`,
+      delta: `ingress: { host: "delta.example" }`,
+    };
+    for (const [name, override] of Object.entries(environments)) {
+      writeFileSync(join(root, "environments", `${name}.ts`), `import { defineEnvironment } from ${JSON.stringify(settings)};\nexport default defineEnvironment({ ${override} });\n`);
+      copyFileSync(join(REPO_ROOT, "environments", "dev.images.json"), join(root, "environments", `${name}.images.json`));
+    }
+    assert.deepEqual(await ingressHosts(root), ["alpha.example", "delta.example"]);
+  });
+});
+
+describe("bootstrap.ts arguments", () => {
+  const runBootstrap = (args: string[]) => {
+    let out = "";
+    let err = "";
+    const code = bootstrap(args, (t) => (out += t), (t) => (err += t));
+    return { code, out, err };
+  };
+
+  it("refuses to run without an override, or with a malformed one, naming the flag and the rule", () => {
+    assert.match(runBootstrap([]).err, /nothing to override/);
+    const bad = runBootstrap(["--repo-url", "ftp://example/x", "--revision", "two words"]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /--repo-url "ftp:\/\/example\/x" must be an https:\/\/, ssh:\/\/ or git@ Git URL/);
+    assert.match(bad.err, /--revision "two words" must be a branch, tag or commit SHA without spaces/);
+    assert.equal(bad.out, "");
+  });
+
+  it("moves only the revision when only --revision is given", () => {
+    const result = runBootstrap(["--revision", "v1.2.3"]);
+    assert.equal(result.code, 0, result.err);
+    const printed = parseAllDocuments(result.out).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: any });
+    const roots = readdirSync(join(REPO_ROOT, "argocd", "bootstrap"))
+      .map((file) => parse(readFileSync(join(REPO_ROOT, "argocd", "bootstrap", file), "utf8")) as { kind: string; metadata: { name: string } })
+      .filter((o) => o.kind === "Application")
+      .map((o) => o.metadata.name);
+    assert.ok(roots.length > 0);
+    const applications = printed.filter((o) => o.kind === "Application");
+    assert.ok(applications.length > 0);
+    for (const application of applications) {
+      assert.ok(!roots.includes(application.metadata.name), `the root Application ${application.metadata.name} is left out`);
+      assert.equal(application.spec.source.targetRevision, "v1.2.3");
+      assert.equal(application.spec.source.repoURL, minikube.git.repoURL);
+    }
+  });
+});
