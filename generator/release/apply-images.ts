@@ -1,0 +1,116 @@
+/**
+ * The shared core of `release` and `promote`: write new image tags into
+ * environments/<env>.images.json, render that environment with the
+ * generator, and commit exactly those two changes (or print them, dry run).
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { FILE_HEADERS_ONLY, createTwoFilesPatch } from "diff";
+import { imagesFilePath } from "../environments.ts";
+import { InvalidObjectsError, SettingsError } from "../errors.ts";
+import { compareRendered, readCommitted, writeRendered } from "../output.ts";
+import { type Rendered, render } from "../render.ts";
+import type { ImagesFile } from "../settings.ts";
+import { git, gitLines, restorePaths } from "./git.ts";
+import { ReleaseRefusal } from "./preconditions.ts";
+import { type ReleaseCommit, createCommit, imagesFileRelativePath, releasePaths } from "./release-commit.ts";
+
+/** What a command did (or, in a dry run, would do). */
+export interface Outcome {
+  /** One line for the user: the commit made, or the one a dry run would make. */
+  summary: string;
+  /** Unified diff of the commit (dry run) or its file list. */
+  details: string;
+  /** The new commit; absent in a dry run. */
+  commit?: string;
+  warnings: string[];
+}
+
+/** The images file in the layout it is committed in: one line per component, so a release diff is one line. */
+export function formatImagesFile(images: ImagesFile): string {
+  const entries = Object.entries(images).map(([component, ref]) => {
+    const fields = Object.entries(ref).map(([key, value]) => `${JSON.stringify(key)}: ${JSON.stringify(value)}`);
+    return `  ${JSON.stringify(component)}: { ${fields.join(", ")} }`;
+  });
+  return `{\n${entries.join(",\n")}\n}\n`;
+}
+
+/** A git-style unified diff of one file; an empty side is /dev/null. */
+export function filePatch(path: string, before: string, after: string): string {
+  return createTwoFilesPatch(before === "" ? "/dev/null" : `a/${path}`, after === "" ? "/dev/null" : `b/${path}`, before, after, undefined, undefined, {
+    headerOptions: FILE_HEADERS_ONLY,
+  });
+}
+
+function renderedPatch(root: string, rendered: Rendered): string {
+  const drift = compareRendered(root, rendered);
+  return [...drift.changed, ...drift.missing, ...drift.extra]
+    .sort()
+    .map((path) => filePatch(path, readCommitted(root, path), rendered.files.get(path) ?? ""))
+    .join("");
+}
+
+async function renderOrRefuse(root: string, environment: string): Promise<Rendered> {
+  try {
+    return await render({ environments: [environment], root });
+  } catch (error) {
+    if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
+      throw new ReleaseRefusal(`the generator rejects ${environment} with these images:\n${error.message}`);
+    }
+    throw error;
+  }
+}
+
+export interface ImagesChange {
+  root: string;
+  environment: string;
+  images: ImagesFile;
+  commit: ReleaseCommit;
+  dryRun: boolean;
+}
+
+/**
+ * The caller has run checkReadyToCommit. The render reads the images file
+ * from disk, so the new file is written first and put back byte for byte if
+ * the render fails or this is a dry run.
+ */
+export async function applyImages({ root, environment, images, commit, dryRun }: ImagesChange): Promise<Outcome> {
+  const imagesPath = imagesFilePath(environment, root);
+  const imagesRelative = imagesFileRelativePath(environment);
+  const before = readFileSync(imagesPath, "utf8");
+  const after = formatImagesFile(images);
+  if (after === before) throw new ReleaseRefusal(`${environment}: ${imagesRelative} already holds these tags; nothing to commit`);
+
+  writeFileSync(imagesPath, after);
+  let rendered: Rendered;
+  try {
+    rendered = await renderOrRefuse(root, environment);
+  } catch (error) {
+    writeFileSync(imagesPath, before);
+    throw error;
+  }
+  if (dryRun) {
+    writeFileSync(imagesPath, before);
+    const details = filePatch(imagesRelative, before, after) + renderedPatch(root, rendered);
+    return { summary: `dry run: would commit "${commit.subject}"; nothing was changed`, details, warnings: [] };
+  }
+
+  const paths = releasePaths(environment);
+  try {
+    writeRendered(root, rendered);
+    git(root, ["add", "--all", "--", ...paths]);
+    const outside = gitLines(root, ["diff", "--cached", "--name-only"]).filter((file) => !paths.some((path) => file === path || file.startsWith(`${path}/`)));
+    if (outside.length) throw new ReleaseRefusal(`files outside ${paths.join(" and ")} are staged (${outside.join(", ")}); not committing`);
+    const sha = createCommit(root, commit);
+    const details = git(root, ["show", "--name-status", "--format=", sha]);
+    return { summary: `committed ${sha.slice(0, 12)} ${commit.subject}`, details, commit: sha, warnings: [] };
+  } catch (error) {
+    // Both paths were clean before we started, so HEAD is exactly their previous state.
+    try {
+      git(root, ["add", "--all", "--", ...paths]);
+      restorePaths(root, "HEAD", paths);
+    } catch (undoError) {
+      throw new Error(`${(error as Error).message}\nand putting ${paths.join(" and ")} back to HEAD failed too: ${(undoError as Error).message}`);
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * The few Git operations the release commands need. Git runs with explicit
+ * arguments and no shell, so a tag or path can never be read as a command.
+ */
+import { execFileSync } from "node:child_process";
+
+export class GitError extends Error {
+  constructor(
+    readonly args: string[],
+    readonly status: number | null,
+    readonly stderr: string,
+  ) {
+    super(`git ${args.join(" ")} failed${status === null ? "" : ` (exit ${status})`}: ${stderr.trim() || "no output"}`);
+    this.name = "GitError";
+  }
+}
+
+/** Runs git in the repository and returns its standard output. */
+export function git(root: string, args: string[], input?: string): string {
+  try {
+    return execFileSync("git", args, {
+      cwd: root,
+      encoding: "utf8",
+      input,
+      stdio: ["pipe", "pipe", "pipe"],
+      maxBuffer: 64 * 1024 * 1024,
+    });
+  } catch (error) {
+    const failed = error as NodeJS.ErrnoException & { status?: number | null; stderr?: string };
+    if (failed.code === "ENOENT") throw new GitError(args, null, "git is not installed (or not on PATH)");
+    throw new GitError(args, failed.status ?? null, String(failed.stderr ?? failed.message));
+  }
+}
+
+/** For commands that answer yes/no with exit codes 0/1 (e.g. `diff --quiet`); other failures still throw. */
+export function gitSucceeds(root: string, args: string[]): boolean {
+  try {
+    git(root, args);
+    return true;
+  } catch (error) {
+    if (error instanceof GitError && error.status === 1) return false;
+    throw error;
+  }
+}
+
+/** Non-empty lines of a command's output. */
+export function gitLines(root: string, args: string[]): string[] {
+  return git(root, args)
+    .split("\n")
+    .filter((line) => line !== "");
+}
+
+/** Files tracked under `path` at `revision` (a commit), or in the index when no revision is given. */
+export function trackedFiles(root: string, path: string, revision?: string): string[] {
+  return revision
+    ? gitLines(root, ["ls-tree", "-r", "--name-only", revision, "--", path])
+    : gitLines(root, ["ls-files", "--", path]);
+}
+
+/**
+ * Makes `paths` in the working tree and index exactly what they were at
+ * `revision`: changed files are checked out, files that did not exist then
+ * are removed. Only these paths are touched and no history is rewritten.
+ */
+export function restorePaths(root: string, revision: string, paths: string[]): void {
+  const existing = paths.filter((path) => trackedFiles(root, path, revision).length > 0);
+  if (existing.length) git(root, ["checkout", revision, "--", ...existing]);
+  const then = new Set(paths.flatMap((path) => trackedFiles(root, path, revision)));
+  const extra = paths.flatMap((path) => trackedFiles(root, path)).filter((file) => !then.has(file));
+  if (extra.length) git(root, ["rm", "--quiet", "--force", "--", ...extra]);
+}

@@ -1,0 +1,86 @@
+/**
+ * Checks every release command makes before it changes anything, so that a
+ * refusal leaves the working tree, the index and HEAD exactly as they were.
+ */
+import { realpathSync } from "node:fs";
+import { resolve } from "node:path";
+import { listEnvironments } from "../environments.ts";
+import { formatProblem, type SettingsProblem } from "../errors.ts";
+import { MANIFESTS_DIR } from "../render.ts";
+import { GitError, git, gitLines } from "./git.ts";
+
+/** A command refused to run; nothing was changed. */
+export class ReleaseRefusal extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ReleaseRefusal";
+  }
+
+  static fromProblems(problems: SettingsProblem[]): ReleaseRefusal {
+    if (problems.length === 1) return new ReleaseRefusal(formatProblem(problems[0]!));
+    return new ReleaseRefusal(`${problems.length} problems:\n${problems.map((problem) => `  - ${formatProblem(problem)}`).join("\n")}`);
+  }
+}
+
+/** Git is installed and `root` is the top of a Git work tree with at least one commit. */
+export function checkRepository(root: string): void {
+  let topLevel: string;
+  try {
+    topLevel = git(root, ["rev-parse", "--show-toplevel"]).trim();
+    git(root, ["rev-parse", "--verify", "--quiet", "HEAD"]);
+  } catch (error) {
+    if (error instanceof GitError) throw new ReleaseRefusal(`${root} is not a Git repository with at least one commit: ${error.stderr.trim() || error.message}`);
+    throw error;
+  }
+  if (realpathSync(topLevel) !== realpathSync(resolve(root))) {
+    throw new ReleaseRefusal(`expected the repository root at ${root}, but Git's work tree starts at ${topLevel}`);
+  }
+}
+
+/** A commit needs an author; checked up front so a missing identity fails before any file is written. */
+export function checkCommitIdentity(root: string): void {
+  try {
+    git(root, ["var", "GIT_COMMITTER_IDENT"]);
+  } catch (error) {
+    if (error instanceof GitError) {
+      throw new ReleaseRefusal('Git does not know who you are: set `git config user.name "..."` and `git config user.email "..."` first');
+    }
+    throw error;
+  }
+}
+
+/** Release commits are made from committed settings and manifests only. */
+export function checkReleaseFilesClean(root: string, command: string): void {
+  const dirty = gitLines(root, ["status", "--porcelain", "--untracked-files=all", "--", "environments", MANIFESTS_DIR]);
+  if (dirty.length) {
+    throw new ReleaseRefusal(
+      `${command}: there are uncommitted changes under environments/ or ${MANIFESTS_DIR}/:\n${dirty.map((line) => `  ${line}`).join("\n")}\n` +
+        "Commit or discard them first, so that the release commit holds only the release.",
+    );
+  }
+}
+
+/** A commit takes everything staged, so anything staged beforehand would slip into the release. */
+export function checkNothingStaged(root: string, command: string): void {
+  const staged = gitLines(root, ["diff", "--cached", "--name-only"]);
+  if (staged.length) {
+    throw new ReleaseRefusal(
+      `${command}: files are staged for commit (${staged.join(", ")}); a release commit holds only the release. Commit or unstage them first.`,
+    );
+  }
+}
+
+export function checkEnvironment(root: string, environment: string): void {
+  const known = listEnvironments(root);
+  if (!known.includes(environment)) {
+    throw ReleaseRefusal.fromProblems([{ environment, path: "environment", value: environment, rule: `unknown environment: must be one of ${known.join(", ")}` }]);
+  }
+}
+
+/** Everything a command that commits must check first. */
+export function checkReadyToCommit(root: string, command: string, { dryRun }: { dryRun: boolean }): void {
+  checkRepository(root);
+  checkReleaseFilesClean(root, command);
+  checkNothingStaged(root, command);
+  if (!dryRun) checkCommitIdentity(root);
+}

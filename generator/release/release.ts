@@ -1,0 +1,87 @@
+/** `release <env> <component>=<tag>...`: new image tags for one environment, as one commit. */
+import { readImagesFile } from "../environments.ts";
+import type { SettingsProblem } from "../errors.ts";
+import { type ImagesFile, RELEASED_COMPONENTS, type ReleasedComponent } from "../settings.ts";
+import { tagProblem } from "../validate-settings.ts";
+import { type Outcome, applyImages } from "./apply-images.ts";
+import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
+import { type Tags, describeTags, tagsOf } from "./release-commit.ts";
+
+function isReleasedComponent(name: string): name is ReleasedComponent {
+  return (RELEASED_COMPONENTS as readonly string[]).includes(name);
+}
+
+/** Parses `backend=1.4.0` arguments and checks each against the generator's tag rule; every problem at once. */
+export function parseReleaseTags(environment: string, assignments: string[]): Partial<Record<ReleasedComponent, string>> {
+  const problems: SettingsProblem[] = [];
+  const tags: Partial<Record<ReleasedComponent, string>> = {};
+  if (assignments.length === 0) {
+    problems.push({ environment, path: "images", value: undefined, rule: `name at least one <component>=<tag> (components: ${RELEASED_COMPONENTS.join(", ")})` });
+  }
+  for (const assignment of assignments) {
+    const separator = assignment.indexOf("=");
+    if (separator < 0) {
+      problems.push({ environment, path: "images", value: assignment, rule: "must be <component>=<tag>, e.g. backend=1.4.0" });
+      continue;
+    }
+    const component = assignment.slice(0, separator);
+    const tag = assignment.slice(separator + 1);
+    if (!isReleasedComponent(component)) {
+      problems.push({ environment, path: "component", value: component, rule: `unknown component: must be one of ${RELEASED_COMPONENTS.join(", ")}` });
+      continue;
+    }
+    if (component in tags) {
+      problems.push({ environment, path: `${component}.image.tag`, value: tag, rule: `${component} is named more than once` });
+      continue;
+    }
+    const problem = tagProblem(environment, tag);
+    if (problem) problems.push({ environment, path: `${component}.image.tag`, value: tag, rule: problem });
+    tags[component] = tag;
+  }
+  if (problems.length) throw ReleaseRefusal.fromProblems(problems);
+  return tags;
+}
+
+/** The images file with the new tags; repositories stay as they are. */
+export function withTags(images: ImagesFile, tags: Partial<Record<ReleasedComponent, string>>): ImagesFile {
+  const updated = structuredClone(images);
+  for (const component of RELEASED_COMPONENTS) {
+    const tag = tags[component];
+    if (tag !== undefined) updated[component].tag = tag;
+  }
+  return updated;
+}
+
+/** Only the components whose tag actually changes. */
+export function changedTags(before: ImagesFile, after: ImagesFile): Tags {
+  return Object.fromEntries(RELEASED_COMPONENTS.filter((c) => before[c].tag !== after[c].tag).map((c) => [c, after[c].tag]));
+}
+
+export interface ReleaseOptions {
+  root: string;
+  environment: string;
+  /** `<component>=<tag>` as typed on the command line. */
+  assignments: string[];
+  dryRun: boolean;
+}
+
+export async function release({ root, environment, assignments, dryRun }: ReleaseOptions): Promise<Outcome> {
+  checkRepository(root);
+  checkEnvironment(root, environment);
+  const tags = parseReleaseTags(environment, assignments);
+  checkReadyToCommit(root, `release ${environment}`, { dryRun });
+
+  const current = readImagesFile(environment, root);
+  const next = withTags(current, tags);
+  const changed = changedTags(current, next);
+  if (Object.keys(changed).length === 0) {
+    throw new ReleaseRefusal(`${environment} already runs ${describeTags(tagsOf(current))}: this release changes nothing`);
+  }
+  return applyImages({
+    root,
+    environment,
+    images: next,
+    dryRun,
+    commit: { environment, action: "release", subject: `release(${environment}): ${describeTags(changed)}`, tags: tagsOf(next) },
+  });
+}
