@@ -1,0 +1,154 @@
+/**
+ * Every refusal says why and leaves the repository byte for byte as it was:
+ * every file, the index, HEAD and `git status`.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { ImagesFile } from "../settings.ts";
+import { formatImagesFile } from "./apply-images.ts";
+import { history } from "./history.ts";
+import { ReleaseRefusal } from "./preconditions.ts";
+import { promote } from "./promote.ts";
+import { release } from "./release.ts";
+import { rollback } from "./rollback.ts";
+import { copyRepository, fingerprint, gitIn, removeRepository, runCli } from "./test-repository.ts";
+
+let root = "";
+
+function readImages(environment: string): ImagesFile {
+  return JSON.parse(readFileSync(join(root, `environments/${environment}.images.json`), "utf8")) as ImagesFile;
+}
+
+/** Rewrites an images file and commits it by hand (nothing rendered), optionally with release trailers. */
+function commitTags(environment: string, tags: { frontend: string; backend: string }, trailers?: string): string {
+  const images = readImages(environment);
+  images.frontend.tag = tags.frontend;
+  images.backend.tag = tags.backend;
+  writeFileSync(join(root, `environments/${environment}.images.json`), formatImagesFile(images));
+  const message = trailers ? ["-m", `hand-made release of ${environment}`, "-m", trailers] : ["-m", `hand edit of ${environment}'s tags`];
+  gitIn(root, "commit", "--quiet", ...message, "--", `environments/${environment}.images.json`);
+  return gitIn(root, "rev-parse", "HEAD").trim();
+}
+
+/** Runs the command, expects a refusal matching `message`, and checks nothing changed. */
+async function assertRefused(command: () => Promise<unknown>, message: RegExp): Promise<void> {
+  const before = fingerprint(root);
+  await assert.rejects(command, (error: unknown) => {
+    assert.ok(error instanceof ReleaseRefusal, `expected a refusal, got ${String(error)}`);
+    assert.match(error.message, message);
+    return true;
+  });
+  assert.equal(fingerprint(root), before, "the repository changed");
+}
+
+const dryRun = false;
+let devRelease = "";
+let stagingRelease = "";
+
+describe("refusals change nothing", () => {
+  before(() => {
+    root = copyRepository();
+    // History without rendering: hand-made commits that carry the release trailers.
+    devRelease = commitTags("dev", { frontend: "1.0.0", backend: "1.1.0" }, "Release-Env: dev\nRelease-Images: backend=1.1.0,frontend=1.0.0\nRelease-Action: release");
+    stagingRelease = commitTags("staging", { frontend: "2.0.0", backend: "2.0.0" }, "Release-Env: staging\nRelease-Images: backend=2.0.0,frontend=2.0.0\nRelease-Action: release");
+    commitTags("prod", { frontend: "2.0.0", backend: "2.0.0" });
+  });
+  after(() => removeRepository(root));
+
+  it("unknown environment", async () => {
+    await assertRefused(() => release({ root, environment: "qa", assignments: ["backend=1.0.0"], dryRun }), /qa: environment = "qa": unknown environment: must be one of dev, prod, staging/);
+    await assertRefused(() => promote({ root, from: "dev", to: "qa", dryRun }), /qa: environment = "qa": unknown environment/);
+    await assertRefused(() => rollback({ root, environment: "qa", dryRun }), /qa: environment = "qa": unknown environment/);
+    assert.throws(() => history(root, "qa"), /qa: environment = "qa": unknown environment: Git knows dev, prod, staging/);
+  });
+
+  it("unknown component, malformed argument, no argument", async () => {
+    await assertRefused(() => release({ root, environment: "prod", assignments: ["web=1.0.0"], dryRun }), /prod: component = "web": unknown component: must be one of frontend, backend/);
+    await assertRefused(() => release({ root, environment: "prod", assignments: ["backend"], dryRun }), /prod: images = "backend": must be <component>=<tag>/);
+    await assertRefused(() => release({ root, environment: "prod", assignments: [], dryRun }), /name at least one <component>=<tag>/);
+    await assertRefused(() => release({ root, environment: "prod", assignments: ["backend=1.0.0", "backend=1.1.0"], dryRun }), /backend is named more than once/);
+  });
+
+  it("invalid tags, by the generator's rule, all reported together", async () => {
+    await assertRefused(
+      () => release({ root, environment: "prod", assignments: ["backend=latest", "frontend=not a tag"], dryRun }),
+      /2 problems:\n {2}- prod: backend\.image\.tag = "latest": "latest" is only allowed in dev\n {2}- prod: frontend\.image\.tag = "not a tag": must be a valid image tag/,
+    );
+    await assertRefused(() => release({ root, environment: "staging", assignments: ["backend=main"], dryRun: true }), /staging: backend\.image\.tag = "main": outside dev a tag must be a semantic version or a git SHA/);
+  });
+
+  it("a release or promotion that changes nothing", async () => {
+    await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.1.0"], dryRun }), /dev already runs backend 1\.1\.0, frontend 1\.0\.0: this release changes nothing/);
+    await assertRefused(() => promote({ root, from: "staging", to: "prod", dryRun }), /prod already runs what staging runs \(backend 2\.0\.0, frontend 2\.0\.0\)/);
+  });
+
+  it("promote to the same environment", async () => {
+    await assertRefused(() => promote({ root, from: "prod", to: "prod", dryRun }), /the two environments must differ/);
+  });
+
+  it("unknown target release", async () => {
+    await assertRefused(() => rollback({ root, environment: "dev", target: "0123456789abcdef", dryRun }), /dev: target = "0123456789abcdef": not a commit in this repository/);
+    await assertRefused(() => rollback({ root, environment: "dev", target: stagingRelease, dryRun }), new RegExp(`commit ${stagingRelease.slice(0, 12)} is not a release of dev`));
+    // dev's history: the hand-made release and the initial commit, so one step back exists, two don't.
+    await assertRefused(() => rollback({ root, environment: "dev", target: "-2", dryRun }), /dev: target = "-2": there is no release 2 back; dev has 2 releases in Git/);
+    await assertRefused(() => rollback({ root, environment: "dev", target: "-0", dryRun }), /must be at least 1/);
+    await assertRefused(() => rollback({ root, environment: "dev", target: "--force", dryRun }), /target = "--force": not a commit/);
+    await assertRefused(() => rollback({ root, environment: "dev", target: devRelease.slice(0, 8), dryRun }), /dev: environments\/dev\.images\.json and manifests\/dev are already exactly as at \S+ \(revision 2\): this rollback changes nothing/);
+  });
+
+  it("uncommitted changes under environments/ or manifests/, for every command, dry run or not", async () => {
+    const manifest = join(root, "manifests/prod/namespace-todo-prod.yaml");
+    const committed = readFileSync(manifest, "utf8");
+    writeFileSync(manifest, `${committed}# edited by hand\n`);
+    for (const dryRunToo of [false, true]) {
+      await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun: dryRunToo }), /release dev: there are uncommitted changes under environments\/ or manifests\/:\n {2} M manifests\/prod\/namespace-todo-prod\.yaml/);
+      await assertRefused(() => promote({ root, from: "staging", to: "dev", dryRun: dryRunToo }), /promote staging dev: there are uncommitted changes/);
+      await assertRefused(() => rollback({ root, environment: "dev", dryRun: dryRunToo }), /rollback dev: there are uncommitted changes/);
+    }
+    writeFileSync(manifest, committed);
+
+    const untracked = join(root, "environments/notes.txt");
+    writeFileSync(untracked, "not committed\n");
+    await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }), /\?\? environments\/notes\.txt/);
+    rmSync(untracked);
+  });
+
+  it("anything staged elsewhere, which the commit would take along", async () => {
+    writeFileSync(join(root, "NOTES.md"), "staged, not committed\n");
+    gitIn(root, "add", "NOTES.md");
+    await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }), /files are staged for commit \(NOTES\.md\)/);
+    await assertRefused(() => rollback({ root, environment: "dev", dryRun }), /files are staged for commit \(NOTES\.md\)/);
+    gitIn(root, "rm", "--cached", "--quiet", "NOTES.md");
+    rmSync(join(root, "NOTES.md"));
+  });
+
+  it("a tag promoted into an environment whose rules it breaks", async () => {
+    commitTags("dev", { frontend: "latest", backend: "1.1.0" });
+    await assertRefused(() => promote({ root, from: "dev", to: "prod", dryRun }), /prod: frontend\.image\.tag = "latest": "latest" is only allowed in dev \(promoted from dev\)/);
+  });
+
+  it("through the CLI: exit code 1, the reason, and nothing changed", () => {
+    const before = fingerprint(root);
+    const result = runCli(root, "release", "prod", "backend=latest");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^refused: prod: backend\.image\.tag = "latest": "latest" is only allowed in dev\nNothing was changed\.\n$/);
+    const rolledBack = runCli(root, "rollback", "prod", "-7");
+    assert.equal(rolledBack.status, 1);
+    assert.match(rolledBack.stderr, /refused: prod: target = "-7": there is no release 7 back/);
+    assert.equal(fingerprint(root), before);
+  });
+
+  // Last: it leaves staging's settings broken for every later render.
+  it("a render the generator rejects: the images file is put back byte for byte", async () => {
+    const images = readImages("staging");
+    images.backend.repository = "Not A Repository";
+    writeFileSync(join(root, "environments/staging.images.json"), formatImagesFile(images));
+    gitIn(root, "commit", "--quiet", "-m", "break staging", "--", "environments/staging.images.json");
+    await assertRefused(
+      () => release({ root, environment: "dev", assignments: ["backend=1.3.0"], dryRun }),
+      /the generator rejects dev with these images:\n.*staging: backend\.image\.repository = "Not A Repository"/s,
+    );
+  });
+});
