@@ -5,7 +5,7 @@
  * the parts of each spec this repository uses; a field left out here is
  * refused until someone adds it on purpose.
  */
-import { type FieldType, arrayOf, mapOf, model, object, scalar } from "./unknown-fields.ts";
+import { type FieldType, anything, arrayOf, boolean, duration, mapOf, model, object, scalar, string } from "./unknown-fields.ts";
 
 const strings = arrayOf(scalar);
 const metadata = model("V1ObjectMeta");
@@ -19,6 +19,8 @@ const applicationSource = object({
   name: scalar,
   chart: scalar,
   directory: object({ recurse: scalar, include: scalar, exclude: scalar }),
+  // A Helm chart source (the Dapr control plane): values inline, typed by the chart, not by us.
+  helm: object({ releaseName: scalar, valuesObject: anything, skipCrds: scalar }),
 });
 
 const application = object({
@@ -75,7 +77,73 @@ const appProject = object({
   }),
 });
 
+/**
+ * Dapr (dapr.io/v1alpha1), per Dapr 1.16's Component and Configuration
+ * specs. No published model validates these, so the scalar types and the
+ * required fields here are what validation/schema.ts checks.
+ */
+const daprMetadata = model("V1ObjectMeta");
+
+const daprComponent = object(
+  {
+    apiVersion: string,
+    kind: string,
+    metadata: daprMetadata,
+    spec: object(
+      {
+        type: string,
+        version: string,
+        ignoreErrors: boolean,
+        initTimeout: duration,
+        metadata: arrayOf(
+          object(
+            {
+              name: string,
+              // Dapr accepts any JSON here; ours are strings (credentials go through secretKeyRef).
+              value: string,
+              secretKeyRef: object({ name: string, key: string }, { required: ["name", "key"] }),
+            },
+            { required: ["name"] },
+          ),
+        ),
+      },
+      { required: ["type", "version", "metadata"] },
+    ),
+    auth: object({ secretStore: string }, { required: ["secretStore"] }),
+    scopes: arrayOf(string, { minItems: 1 }),
+  },
+  { required: ["apiVersion", "kind", "metadata", "spec", "scopes"] },
+);
+
+const daprConfiguration = object(
+  {
+    apiVersion: string,
+    kind: string,
+    metadata: daprMetadata,
+    spec: object(
+      {
+        mtls: object(
+          {
+            enabled: boolean,
+            workloadCertTTL: duration,
+            allowedClockSkew: duration,
+            controlPlaneTrustDomain: string,
+            sentryAddress: string,
+          },
+          { required: ["enabled", "workloadCertTTL", "allowedClockSkew", "controlPlaneTrustDomain", "sentryAddress"] },
+        ),
+        tracing: object({ samplingRate: string, stdout: boolean }, { required: ["samplingRate"] }),
+        metric: object({ enabled: boolean }, { required: ["enabled"] }),
+      },
+      { required: ["mtls"] },
+    ),
+  },
+  { required: ["apiVersion", "kind", "metadata", "spec"] },
+);
+
 export const CUSTOM_KIND_FIELDS: Readonly<Record<string, FieldType>> = {
   "argoproj.io/v1alpha1/Application": application,
   "argoproj.io/v1alpha1/AppProject": appProject,
+  "dapr.io/v1alpha1/Component": daprComponent,
+  "dapr.io/v1alpha1/Configuration": daprConfiguration,
 };

@@ -8,6 +8,7 @@
  */
 import type { KubeObject } from "../kube-object.ts";
 import { CUSTOM_KIND_FIELDS } from "./custom-kinds.ts";
+import { strictModel } from "./schema.ts";
 import { type FieldType, findUnknownFields, model } from "./unknown-fields.ts";
 
 interface Validatable {
@@ -74,6 +75,13 @@ export const KINDS: ReadonlyMap<string, KindDefinition> = new Map([
     "argoproj.io/v1alpha1",
     "AppProject",
     async () => (await import("@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject")).AppProject,
+  ),
+  // No package publishes Dapr models: validate() checks types and required fields against the closed schema.
+  custom("dapr.io/v1alpha1", "Component", async () => strictModel("dapr.io/v1alpha1/Component", CUSTOM_KIND_FIELDS["dapr.io/v1alpha1/Component"]!)),
+  custom(
+    "dapr.io/v1alpha1",
+    "Configuration",
+    async () => strictModel("dapr.io/v1alpha1/Configuration", CUSTOM_KIND_FIELDS["dapr.io/v1alpha1/Configuration"]!),
   ),
 ]);
 
