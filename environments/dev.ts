@@ -1,6 +1,6 @@
 import { defineEnvironment } from "../generator/settings.ts";
 
-/** dev: everything in the cluster, local images, reachable on todo.local and node port 30080. */
+/** dev: everything in the cluster, local images, reachable on todo.local and node port 30080, with Dapr. */
 export default defineEnvironment({
   frontend: {
     pullPolicy: "Never",
@@ -11,4 +11,5 @@ export default defineEnvironment({
     config: { LOG_LEVEL: "DEBUG" },
   },
   ingress: { host: "todo.local" },
+  dapr: { enabled: true },
 });

@@ -3,7 +3,7 @@
  * seeds. An environment file overrides only what differs (see environments/).
  */
 import type { ClusterFacts } from "../clusters/minikube/cluster.ts";
-import { backendImage, frontendImage, postgresImage } from "./images.ts";
+import { backendImage, frontendImage, postgresImage, redisImage } from "./images.ts";
 import type { AppSettings, ImagesFile, ProbeSettings, Settings } from "./settings.ts";
 
 function probe(path: string, periodSeconds: number, timeoutSeconds: number, failureThreshold: number): ProbeSettings {
@@ -93,5 +93,20 @@ export function defaultSettings(name: string, cluster: ClusterFacts, images: Ima
     },
     ingress: { enabled: true, host: `${name}.todo.local`, frontendApiPrefixes: ["/api/auth"] },
     smokeTest: { enabled: true, backoffLimit: 1, activeDeadlineSeconds: 120 },
+    // Off unless an environment turns it on: it needs the Dapr control plane
+    // (argocd/apps/application-dapr.yaml) and the todo-redis-secret Secret.
+    dapr: {
+      enabled: false,
+      appId: "todo-backend",
+      // daprd idles at about 50Mi; the limit leaves room for the Redis clients and bursts.
+      sidecar: { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } } },
+      redis: {
+        image: { repository: redisImage.repository, tag: "8.6.4-alpine" },
+        pullPolicy: "IfNotPresent",
+        resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } },
+      },
+      tracing: { enabled: false, samplingRate: "1" },
+      metrics: { enabled: false },
+    },
   };
 }

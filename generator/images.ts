@@ -60,3 +60,17 @@ export const postgresImage: ImageFacts & { readonly dataPath: string } = {
   writablePaths: ["/tmp", "/var/run/postgresql"],
   dataPath: "/var/lib/postgresql/data",
 };
+
+/**
+ * The official Redis image, Alpine flavour: its `redis` user is UID 999 in
+ * group 1000 (Alpine already has a GID 999). Started as that user, the
+ * entrypoint never needs root, and /data is the only path Redis writes.
+ */
+export const redisImage: ImageFacts = {
+  repository: "redis",
+  port: 6379,
+  uid: 999,
+  gid: 1000,
+  user: "redis",
+  writablePaths: ["/data"],
+};

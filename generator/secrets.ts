@@ -20,6 +20,12 @@ export const BACKEND_SECRET = {
   keys: ["DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY"],
 } as const satisfies SecretReference;
 
+/** The password of the in-cluster Redis behind Dapr (Redis and the Dapr Components read it). */
+export const REDIS_SECRET = {
+  name: "todo-redis-secret",
+  keys: ["REDIS_PASSWORD"],
+} as const satisfies SecretReference;
+
 /**
  * Secrets the environment's workloads reference but the generator does not
  * render: they must exist in the namespace before the first sync.
@@ -31,6 +37,7 @@ export function externalSecrets(settings: Settings): SecretReference[] {
   } else {
     secrets.push(BACKEND_SECRET);
   }
+  if (settings.dapr.enabled) secrets.push(REDIS_SECRET);
   if (settings.ingress.enabled && settings.ingress.tlsSecretName) {
     secrets.push({ name: settings.ingress.tlsSecretName, keys: ["tls.crt", "tls.key"] });
   }

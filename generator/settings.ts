@@ -122,6 +122,27 @@ export interface NamespaceSettings {
   };
 }
 
+/** In-cluster Redis behind the Dapr state store and pub/sub (rendered only while Dapr is on). */
+export interface RedisSettings {
+  image: ImageRef;
+  pullPolicy: PullPolicy;
+  resources: Resources;
+}
+
+/** A Dapr sidecar on the backend, with Redis-backed Components and an mTLS Configuration. */
+export interface DaprSettings {
+  enabled: boolean;
+  /** The backend's Dapr app-id: the Components are scoped to it. A DNS-1123 label. */
+  appId: string;
+  /** The injected daprd container's requests and limits (pod annotations). */
+  sidecar: { resources: Resources };
+  redis: RedisSettings;
+  /** Spans written to the sidecar's log (no collector is reachable: NetworkPolicies admit none). */
+  tracing: { enabled: boolean; samplingRate: string };
+  /** Prometheus metrics on the sidecar's port 9090 (no scraper is admitted by the NetworkPolicies yet). */
+  metrics: { enabled: boolean };
+}
+
 export interface Settings {
   /** The environment's name, taken from its file name. */
   name: string;
@@ -135,6 +156,7 @@ export interface Settings {
   database: DatabaseSettings;
   ingress: IngressSettings;
   smokeTest: SmokeTestSettings;
+  dapr: DaprSettings;
 }
 
 /** What environments/<env>.ts may state: any part of the settings, nothing computed. */

@@ -147,6 +147,9 @@ function checkQuota(problems: ProblemList, settings: Settings): void {
   const pods: { count: number; resources: Resources }[] = apps.map((app) => ({ count: maxReplicas(app) + 1, resources: app.resources }));
   if (settings.database.mode === "in-cluster") pods.push({ count: 1, resources: settings.database.resources });
   pods.push({ count: 1, resources: settings.backend.resources }); // the migration Job runs beside the backend
+  if (settings.dapr.enabled) pods.push({ count: 2, resources: settings.dapr.redis.resources }); // Redis and its rolling-update surge
+  // The injected Dapr sidecar counts against the quota in every backend pod: more containers, not more pods.
+  const sidecars = settings.dapr.enabled ? [{ count: maxReplicas(settings.backend) + 1, resources: settings.dapr.sidecar.resources }] : [];
   for (const [field, pick] of [
     ["requests.cpu", (r: Resources) => r.requests.cpu],
     ["requests.memory", (r: Resources) => r.requests.memory],
@@ -160,7 +163,7 @@ function checkQuota(problems: ProblemList, settings: Settings): void {
       problems.add(`namespaceSettings.quota.${field}`, hard, "must be a Kubernetes quantity");
       continue;
     }
-    const needed = pods.reduce((sum, pod) => sum + pod.count * (parseQuantity(pick(pod.resources)) ?? 0), 0);
+    const needed = [...pods, ...sidecars].reduce((sum, pod) => sum + pod.count * (parseQuantity(pick(pod.resources)) ?? 0), 0);
     problems.check(
       needed <= hardValue,
       `namespaceSettings.quota.${field}`,
@@ -171,6 +174,46 @@ function checkQuota(problems: ProblemList, settings: Settings): void {
   const podCount = pods.reduce((sum, pod) => sum + pod.count, 0) + 1; // + the smoke test
   if (quota.pods !== undefined) {
     problems.check(Number(quota.pods) >= podCount, "namespaceSettings.quota.pods", quota.pods, `too small: up to ${podCount} pods run at once`);
+  }
+}
+
+/** A Dapr tracing sampling rate: a decimal from 0 to 1, written as a string. */
+const SAMPLING_RATE = /^(0(\.\d+)?|1(\.0+)?)$/;
+
+/** The injected sidecar and Redis: checked only while Dapr is on (their defaults are valid anyway). */
+function checkDapr(problems: ProblemList, settings: Settings): void {
+  const { dapr } = settings;
+  if (!dapr.enabled) return;
+  // Dapr app-ids name Kubernetes objects (the operator's `<app-id>-dapr` Service) and may not contain dots.
+  problems.check(
+    DNS_1123_LABEL.test(dapr.appId) && dapr.appId.length <= 58,
+    "dapr.appId",
+    dapr.appId,
+    "must be a DNS-1123 label of at most 58 characters (the Dapr operator names a Service `<app-id>-dapr`)",
+  );
+  checkResources(problems, "dapr.sidecar", dapr.sidecar.resources);
+  checkWithinContainerMax(problems, "dapr.sidecar", dapr.sidecar.resources, settings);
+  checkImage(problems, "dapr.redis", dapr.redis.image, dapr.redis.pullPolicy, settings, false);
+  checkResources(problems, "dapr.redis", dapr.redis.resources);
+  checkWithinContainerMax(problems, "dapr.redis", dapr.redis.resources, settings);
+  if (dapr.tracing.enabled) {
+    problems.check(SAMPLING_RATE.test(dapr.tracing.samplingRate), "dapr.tracing.samplingRate", dapr.tracing.samplingRate, "must be a decimal from 0 to 1, e.g. \"1\" or \"0.1\"");
+  }
+}
+
+/** The LimitRange refuses a container whose limits exceed its max: an injected sidecar would never start. */
+function checkWithinContainerMax(problems: ProblemList, path: string, resources: Resources, settings: Settings): void {
+  const max = settings.namespaceSettings.containerLimits.max;
+  for (const resource of ["cpu", "memory"] as const) {
+    const limit = parseQuantity(resources.limits[resource]);
+    const ceiling = parseQuantity(max[resource]);
+    if (limit === undefined || ceiling === undefined) continue;
+    problems.check(
+      limit <= ceiling,
+      `${path}.resources.limits.${resource}`,
+      resources.limits[resource],
+      `must not exceed the LimitRange maximum for a container (${max[resource]})`,
+    );
   }
 }
 
@@ -228,6 +271,7 @@ export function settingsProblems(settings: Settings, overrides: EnvironmentOverr
   }
   integerIn(problems, "smokeTest.backoffLimit", settings.smokeTest.backoffLimit, 0, 10);
   integerIn(problems, "smokeTest.activeDeadlineSeconds", settings.smokeTest.activeDeadlineSeconds, 1, 3600);
+  checkDapr(problems, settings);
   checkQuota(problems, settings);
   return problems.problems;
 }

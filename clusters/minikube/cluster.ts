@@ -47,6 +47,39 @@ export interface ClusterFacts {
     readonly repoURL: string;
     readonly targetRevision: string;
   };
+  /** The Dapr control plane Argo CD installs from its Helm chart (argocd/apps/application-dapr.yaml). */
+  readonly dapr: DaprControlPlane;
+}
+
+/** A control-plane service that Dapr sidecars dial. */
+export interface DaprControlPlaneService {
+  /** Labels the chart gives the service's pods (its Service selects them by these). */
+  readonly podLabels: Readonly<Record<string, string>>;
+  /** The pods' port. NetworkPolicies see traffic after Service translation, so this, not the Service port. */
+  readonly port: number;
+}
+
+export interface DaprControlPlane {
+  readonly namespace: string;
+  /** The official chart, pinned. */
+  readonly chart: { readonly repoURL: string; readonly name: string; readonly version: string };
+  /** Trust domain of the control plane's identities (the chart's global.mtls.controlPlaneTrustDomain). */
+  readonly trustDomain: string;
+  /** Where sidecars get their certificates: the dapr-sentry Service (port 443, to the pods' 50001). */
+  readonly sentryAddress: string;
+  /** Sentry issues workload certificates for this long and tolerates this much clock skew, cluster-wide. */
+  readonly mtls: { readonly workloadCertTTL: string; readonly allowedClockSkew: string };
+  /** What every sidecar connects to, from the chart's templates for this version. */
+  readonly controlPlane: {
+    /** Certificate authority: a sidecar gets its mTLS certificate here. */
+    readonly sentry: DaprControlPlaneService;
+    /** dapr-api: Components and Configurations, pushed to sidecars. */
+    readonly operator: DaprControlPlaneService;
+    /** Actor placement tables. */
+    readonly placement: DaprControlPlaneService;
+    /** Jobs, reminders and workflows (on by default since 1.15). */
+    readonly scheduler: DaprControlPlaneService;
+  };
 }
 
 export const minikube: ClusterFacts = {
@@ -76,5 +109,18 @@ export const minikube: ClusterFacts = {
     // Change this to your fork: Argo CD syncs whatever this URL serves.
     repoURL: "https://github.com/your-org/todo-gitops.git",
     targetRevision: "main",
+  },
+  dapr: {
+    namespace: "dapr-system",
+    chart: { repoURL: "https://dapr.github.io/helm-charts/", name: "dapr", version: "1.16.19" },
+    trustDomain: "cluster.local",
+    sentryAddress: "dapr-sentry.dapr-system.svc.cluster.local:443",
+    mtls: { workloadCertTTL: "24h", allowedClockSkew: "15m" },
+    controlPlane: {
+      sentry: { podLabels: { app: "dapr-sentry" }, port: 50001 },
+      operator: { podLabels: { app: "dapr-operator" }, port: 6500 },
+      placement: { podLabels: { app: "dapr-placement-server" }, port: 50005 },
+      scheduler: { podLabels: { app: "dapr-scheduler-server" }, port: 50006 },
+    },
   },
 };
