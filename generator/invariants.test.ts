@@ -146,10 +146,18 @@ for (const { settings, objects } of rendered) {
         { name: "other-namespace-pod", namespace: "default", labels: { app: "intruder" }, ip: "10.244.1.4" },
         { name: "node", ip: "192.168.49.2" },
         { name: "internet", ip: "203.0.113.10" },
+        // The Dapr control plane, whether or not this environment uses it.
+        ...Object.entries(settings.cluster.dapr.controlPlane).map(([service, { podLabels }], i) => ({
+          name: `dapr-${service}`,
+          namespace: settings.cluster.dapr.namespace,
+          labels: { ...podLabels },
+          ip: `10.244.2.${i + 2}`,
+        })),
       ];
       const all = [...pods.values(), ...others];
+      // Dapr's control-plane ports (50001, 6500, 50005, 50006) and the sidecar's own (3500, 50002, 9090).
       const probes = [
-        ...[53, 80, 443, 3000, 5432, 6379, 8000, 8080].map((port) => ({ port, protocol: "TCP" })),
+        ...[53, 80, 443, 3000, 3500, 5432, 6379, 6500, 8000, 8080, 9090, 50001, 50002, 50005, 50006].map((port) => ({ port, protocol: "TCP" })),
         { port: 53, protocol: "UDP" },
       ];
 
@@ -175,15 +183,17 @@ for (const { settings, objects } of rendered) {
       ["Secrets and ConfigMaps", (o) => ["Secret", "SealedSecret", "ConfigMap"].includes(o.kind)],
       ["ServiceAccounts", (o) => o.kind === "ServiceAccount"],
       ["Roles and RoleBindings", (o) => o.kind === "Role" || o.kind === "RoleBinding"],
+      ["Dapr Configuration", (o) => o.apiVersion === "dapr.io/v1alpha1" && o.kind === "Configuration"],
+      ["Dapr Components", (o) => o.apiVersion === "dapr.io/v1alpha1" && o.kind === "Component"],
       ["NetworkPolicies", (o) => o.kind === "NetworkPolicy"],
       ["Services", (o) => o.kind === "Service"],
-      ["database", (o) => o.kind === "StatefulSet" || o.kind === "PersistentVolumeClaim"],
+      ["database and Redis", (o) => o.kind === "StatefulSet" || o.kind === "PersistentVolumeClaim" || o.metadata!.name === "todo-redis" && o.kind === "Deployment"],
       ["migration", (o) => o.kind === "Job" && o.metadata!.name === "todo-migration"],
       ["backend", (o) => ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"].includes(o.kind) && o.metadata!.name === "todo-backend"],
       ["frontend", (o) => ["Deployment", "HorizontalPodAutoscaler", "PodDisruptionBudget"].includes(o.kind) && o.metadata!.name === "todo-frontend"],
       ["Ingress", (o) => o.kind === "Ingress"],
     ];
-    it("follows Namespace → config → ServiceAccounts → RBAC → policies → Services → database → migration → backend → frontend → Ingress", () => {
+    it("follows Namespace → config → ServiceAccounts → RBAC → Dapr Configuration → Dapr Components → policies → Services → database → migration → backend → frontend → Ingress", () => {
       let previous = -Infinity;
       let previousStep = "";
       for (const [step, belongs] of order) {
@@ -240,9 +250,19 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
     add("todo-smoke-test", "todo-backend", 8000);
     add("todo-smoke-test", "todo-frontend", 3000);
   }
+  if (settings.dapr.enabled) {
+    // The backend's sidecar: Redis and the control plane, and nothing towards the sidecar.
+    add("todo-backend", "todo-redis", 6379);
+    add("todo-backend", "dapr-sentry", 50001);
+    add("todo-backend", "dapr-operator", 6500);
+    add("todo-backend", "dapr-placement", 50005);
+    add("todo-backend", "dapr-scheduler", 50006);
+  }
   if (settings.frontend.service.type === "NodePort") {
     // A node port admits any source outside the namespace (pods inside are held by their own egress rules).
-    for (const source of ["node", "internet", "other-namespace-pod", "kube-dns"]) add(source, "todo-frontend", 3000);
+    for (const source of ["node", "internet", "other-namespace-pod", "kube-dns", "dapr-sentry", "dapr-operator", "dapr-placement", "dapr-scheduler"]) {
+      add(source, "todo-frontend", 3000);
+    }
   }
   for (const pod of pods) {
     add(pod, "kube-dns", 53, "UDP");

@@ -5,12 +5,14 @@
 import { stringify } from "yaml";
 import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, bootstrap } from "./components/argocd.ts";
 import { backend } from "./components/backend.ts";
+import { dapr } from "./components/dapr.ts";
 import { database } from "./components/database.ts";
 import { frontend } from "./components/frontend.ts";
 import { ingress } from "./components/ingress.ts";
 import { migration } from "./components/migration.ts";
 import { namespace } from "./components/namespace.ts";
 import { networkPolicies } from "./components/network-policies.ts";
+import { redis } from "./components/redis.ts";
 import { smokeTest } from "./components/smoke-test.ts";
 import { REPO_ROOT, listEnvironments, loadEnvironmentWithOverrides } from "./environments.ts";
 import { InvalidObjectsError, SettingsError } from "./errors.ts";
@@ -24,8 +26,10 @@ export type Component = (settings: Settings) => KubeObject[];
 /** Every component, in the seeds' creation order (the sync waves enforce it in the cluster). */
 export const COMPONENTS: readonly Component[] = [
   namespace,
+  dapr,
   networkPolicies,
   database,
+  redis,
   migration,
   backend,
   frontend,

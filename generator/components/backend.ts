@@ -10,6 +10,7 @@ import { serviceHost } from "../lib/service-dns.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import { BACKEND_SECRET, DATABASE_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
+import { daprPodAnnotations } from "./dapr.ts";
 import { DATABASE } from "./database.ts";
 
 export const BACKEND = identity("backend");
@@ -78,6 +79,7 @@ export function backend(settings: Settings): KubeObject[] {
       wave: SYNC_WAVE.backend,
       configMap,
       env: backendSecretEnv(settings),
+      podAnnotations: daprPodAnnotations(settings),
     }),
   ];
 }

@@ -6,7 +6,7 @@
 import type { INetworkPolicy } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicy";
 import type { INetworkPolicyPeer } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer";
 import type { INetworkPolicyPort } from "kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort";
-import { backendImage, frontendImage } from "../images.ts";
+import { backendImage, frontendImage, redisImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { type Identity, identity, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
@@ -15,6 +15,7 @@ import type { Settings } from "../settings.ts";
 import { GENERATOR_VERSION } from "../version.ts";
 import { BACKEND } from "./backend.ts";
 import { DATABASE } from "./database.ts";
+import { REDIS } from "./redis.ts";
 import { FRONTEND } from "./frontend.ts";
 import { MIGRATION } from "./migration.ts";
 import { SMOKE_TEST } from "./smoke-test.ts";
@@ -27,6 +28,8 @@ export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 export type Endpoint =
   | { pod: Identity }
   | { ingressController: true }
+  /** Pods of another namespace, by their labels (e.g. the Dapr control plane). */
+  | { podsIn: { namespace: string; podLabels: Readonly<Record<string, string>> } }
   /** The internet (public addresses only). */
   | { outside: true }
   /** Any source at all: node-port traffic arrives from node addresses, not from a pod. */
@@ -66,6 +69,7 @@ export function flows(settings: Settings): Flow[] {
       { from: { pod: SMOKE_TEST }, to: frontend, port: frontendImage.port, why: "smoke test" },
     );
   }
+  if (settings.dapr.enabled) list.push(...daprFlows(settings));
   if (settings.frontend.service.type === "NodePort") {
     list.push({ from: { anySource: true }, to: frontend, port: frontendImage.port, why: "NodePort access" });
   }
@@ -75,8 +79,34 @@ export function flows(settings: Settings): Flow[] {
   return list;
 }
 
+/**
+ * The backend's Dapr sidecar shares the pod's network identity, so its flows
+ * are the backend pod's. It dials Redis and the control plane; nothing in
+ * the control plane dials a sidecar (placement, operator and scheduler push
+ * over streams the sidecar opens), and with one Dapr app there is no
+ * sidecar-to-sidecar traffic: nothing is opened towards the sidecar's ports.
+ */
+function daprFlows(settings: Settings): Flow[] {
+  const backend = { pod: BACKEND };
+  const { namespace, controlPlane } = settings.cluster.dapr;
+  const to = (service: keyof typeof controlPlane): Endpoint => ({ podsIn: { namespace, podLabels: controlPlane[service].podLabels } });
+  return [
+    { from: backend, to: { pod: REDIS }, port: redisImage.port, why: "Dapr state store and pub/sub" },
+    { from: backend, to: to("sentry"), port: controlPlane.sentry.port, why: "Dapr sidecar: mTLS certificates" },
+    { from: backend, to: to("operator"), port: controlPlane.operator.port, why: "Dapr sidecar: Components and Configuration" },
+    { from: backend, to: to("placement"), port: controlPlane.placement.port, why: "Dapr sidecar: actor placement" },
+    { from: backend, to: to("scheduler"), port: controlPlane.scheduler.port, why: "Dapr sidecar: jobs and reminders" },
+  ];
+}
+
 function peer(settings: Settings, endpoint: Endpoint): INetworkPolicyPeer | undefined {
   if ("pod" in endpoint) return { podSelector: { matchLabels: selectorLabels(settings, endpoint.pod) } };
+  if ("podsIn" in endpoint) {
+    return {
+      namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": endpoint.podsIn.namespace } },
+      podSelector: { matchLabels: { ...endpoint.podsIn.podLabels } },
+    };
+  }
   if ("ingressController" in endpoint) {
     const controller = settings.cluster.ingressController;
     return {

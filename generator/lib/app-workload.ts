@@ -60,9 +60,11 @@ export interface AppWorkload {
   wave: SyncWave;
   configMap: IConfigMap;
   env: IEnvVar[];
+  /** Extra pod-template annotations (e.g. the Dapr sidecar's). */
+  podAnnotations?: Record<string, string>;
 }
 
-export function appWorkload({ settings, who, app, image, wave, configMap, env }: AppWorkload): KubeObject[] {
+export function appWorkload({ settings, who, app, image, wave, configMap, env, podAnnotations = {} }: AppWorkload): KubeObject[] {
   const version = app.image.tag;
   const usesApi = app.apiAccess.length > 0;
   const writable = writableDirectories(image.writablePaths);
@@ -97,7 +99,7 @@ export function appWorkload({ settings, who, app, image, wave, configMap, env }:
       template: {
         metadata: {
           labels: labels(settings, who, version),
-          annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(configMap) },
+          annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(configMap), ...podAnnotations },
         },
         spec: {
           serviceAccountName: who.name,

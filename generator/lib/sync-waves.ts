@@ -9,13 +9,18 @@ export const SYNC_WAVE = {
   config: 1,
   serviceAccount: 2,
   rbac: 3,
-  networkPolicy: 4,
-  service: 5,
-  database: 6,
-  migration: 7,
-  backend: 8,
-  frontend: 9,
-  ingress: 10,
+  // Dapr reads its Configuration and Components when a sidecar starts; the
+  // seeds create them after RBAC and before the NetworkPolicies.
+  daprConfiguration: 4,
+  daprComponents: 5,
+  networkPolicy: 6,
+  service: 7,
+  /** Backing stores: PostgreSQL, and Redis when Dapr is on. */
+  database: 8,
+  migration: 9,
+  backend: 10,
+  frontend: 11,
+  ingress: 12,
 } as const;
 
 export type SyncWave = (typeof SYNC_WAVE)[keyof typeof SYNC_WAVE];
