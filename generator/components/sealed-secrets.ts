@@ -1,0 +1,54 @@
+/**
+ * SealedSecrets: the environment's Secrets, encrypted for the Sealed Secrets
+ * controller, which creates each Secret in the namespace under the same name.
+ * The values come from environments/<env>.sealed.json (`npm run seal`) and
+ * are copied, never sealed here, so rendering stays deterministic.
+ *
+ * The scope is strict (the default, so no scope annotation): each value opens
+ * only in this namespace, under this Secret name.
+ */
+import type { ISealedSecret } from "@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/SealedSecret";
+import { type Identity, labels } from "../lib/labels.ts";
+import { metadata } from "../lib/metadata.ts";
+import { SYNC_WAVE } from "../lib/sync-waves.ts";
+import { BACKEND_SECRET, DATABASE_SECRET } from "../secrets.ts";
+import type { SealedValues } from "../secrets/sealed-file.ts";
+import type { Settings } from "../settings.ts";
+import { BACKEND } from "./backend.ts";
+import { DATABASE } from "./database.ts";
+
+/** Each Secret belongs to the component that reads it, and carries that component's version. */
+function ownerOf(settings: Settings, secret: string): { who: Identity; version: string } {
+  switch (secret) {
+    case BACKEND_SECRET.name:
+      return { who: BACKEND, version: settings.backend.image.tag };
+    case DATABASE_SECRET.name:
+      return { who: DATABASE, version: settings.database.image.tag };
+    default:
+      throw new Error(`sealed-secrets: no component owns the Secret "${secret}"`);
+  }
+}
+
+/** One SealedSecret per sealed Secret, sorted by name; none when the environment has no sealed values. */
+export function sealedSecrets(settings: Settings, sealed: SealedValues): ISealedSecret[] {
+  return Object.keys(sealed)
+    .sort()
+    .map((name) => {
+      const { who, version } = ownerOf(settings, name);
+      const values = sealed[name]!;
+      const encryptedData = Object.fromEntries(Object.keys(values).sort().map((key) => [key, values[key]!]));
+      return {
+        apiVersion: "bitnami.com/v1alpha1",
+        kind: "SealedSecret",
+        // Secrets exist before the workloads that read them (the ConfigMaps' wave).
+        metadata: metadata(settings, who, { name, version, wave: SYNC_WAVE.config }),
+        spec: {
+          encryptedData,
+          template: {
+            metadata: { name, namespace: settings.namespace, labels: labels(settings, who, version) },
+            type: "Opaque",
+          },
+        },
+      } satisfies ISealedSecret;
+    });
+}

@@ -1,0 +1,81 @@
+/**
+ * The controller's sealing certificate, fetched the way
+ * `kubeseal --fetch-cert` does: through the API server's service proxy,
+ * `GET /v1/cert.pem` on the controller's Service. Only the public certificate
+ * travels; the sealing key's Secret is never read.
+ */
+import { execFile } from "node:child_process";
+
+/**
+ * Where the controller runs. These are kubeseal's own defaults, so plain
+ * `kubeseal` works against the same cluster without flags.
+ */
+// TODO(lead): keep in step with the controller's Argo CD Application
+// (namespace, and the chart's `fullnameOverride`); or move into clusters/minikube/cluster.ts.
+export const SEALED_SECRETS_CONTROLLER = {
+  namespace: "kube-system",
+  name: "sealed-secrets-controller",
+} as const;
+
+export interface ControllerLocation {
+  namespace: string;
+  name: string;
+}
+
+export interface FetchOptions {
+  controller?: ControllerLocation;
+  /** The kubectl executable (tests point this at a stand-in). */
+  kubectl?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Run {
+  ok: boolean;
+  stdout: string;
+  stderr: string;
+  missing: boolean;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv | undefined): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(command, args, { env, timeout: 30_000, maxBuffer: 1024 * 1024 }, (error, stdout, stderr) => {
+      const missing = (error as NodeJS.ErrnoException | null)?.code === "ENOENT";
+      resolve({ ok: !error, stdout, stderr: stderr.trim() || (error ? error.message : ""), missing });
+    });
+  });
+}
+
+const OFFLINE_HINT = "or seal offline with --cert <file> (a certificate saved by `kubeseal --fetch-cert`)";
+
+export async function fetchControllerCertificate(options: FetchOptions = {}): Promise<string> {
+  const { controller = SEALED_SECRETS_CONTROLLER, kubectl = "kubectl", env } = options;
+  const client = await run(kubectl, ["version", "--client"], env);
+  if (client.missing) {
+    throw new Error(`kubectl was not found (looked for "${kubectl}" on PATH): it fetches the controller's certificate. Install kubectl, ${OFFLINE_HINT}`);
+  }
+  const context = await run(kubectl, ["config", "current-context"], env);
+  const contextName = context.ok ? `"${context.stdout.trim()}"` : "(none set)";
+  const ready = await run(kubectl, ["get", "--raw", "/readyz", "--request-timeout=10s"], env);
+  if (!ready.ok) {
+    throw new Error(`the cluster of kubectl context ${contextName} is not reachable (${ready.stderr}). Start the cluster, ${OFFLINE_HINT}`);
+  }
+  const service = await run(kubectl, ["--namespace", controller.namespace, "get", "service", controller.name, "--output", "json"], env);
+  if (!service.ok) {
+    throw new Error(
+      `the Sealed Secrets controller's Service ${controller.namespace}/${controller.name} was not found in context ${contextName} (${service.stderr}). ` +
+        `Is the controller installed and synced by Argo CD? Otherwise pass --controller-namespace/--controller-name, ${OFFLINE_HINT}`,
+    );
+  }
+  const port = (JSON.parse(service.stdout) as { spec?: { ports?: { name?: string; port?: number }[] } }).spec?.ports?.[0];
+  const portRef = port?.name || port?.port;
+  if (!portRef) throw new Error(`the Service ${controller.namespace}/${controller.name} has no port`);
+  const path = `/api/v1/namespaces/${controller.namespace}/services/http:${controller.name}:${portRef}/proxy/v1/cert.pem`;
+  const certificate = await run(kubectl, ["get", "--raw", path], env);
+  if (!certificate.ok || !certificate.stdout.includes("-----BEGIN CERTIFICATE-----")) {
+    throw new Error(
+      `the controller did not hand out its certificate at ${path} (${certificate.stderr || "no PEM certificate in the answer"}). ` +
+        `Is its pod ready? ${OFFLINE_HINT}`,
+    );
+  }
+  return certificate.stdout;
+}

@@ -1,0 +1,264 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { REPO_ROOT } from "../environments.ts";
+import { sealCommand, sealEnvironment } from "./seal-command.ts";
+import { throwawaySealingKey } from "./test-support.ts";
+import { openValue } from "./unseal.ts";
+
+const key = throwawaySealingKey();
+const temporaryDirs: string[] = [];
+after(() => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A repository with two environments: `dev` (in-cluster database) and `prod` (external), and the certificate in cert.pem. */
+function tempRepo(): string {
+  const root = mkdtempSync(join(tmpdir(), "seal-"));
+  temporaryDirs.push(root);
+  mkdirSync(join(root, "environments"));
+  writeFileSync(join(root, "environments", "dev.ts"), "export default {};\n");
+  writeFileSync(join(root, "environments", "prod.ts"), 'export default { database: { mode: "external" } };\n');
+  for (const env of ["dev", "prod"]) copyFileSync(join(REPO_ROOT, "environments", "dev.images.json"), join(root, "environments", `${env}.images.json`));
+  writeFileSync(join(root, "cert.pem"), key.certificatePem);
+  return root;
+}
+
+const devValues = {
+  "todo-database-secret.POSTGRES_USER": "todo_app_user",
+  "todo-database-secret.POSTGRES_PASSWORD": "correct-horse-battery-staple",
+  "todo-database-secret.POSTGRES_DB": "todo_app_db",
+  "todo-backend-secret.BETTER_AUTH_SECRET": "auth-0123456789abcdef",
+  "todo-backend-secret.OPENAI_API_KEY": "sk-test-0123456789",
+};
+
+function envFile(values: Record<string, string>): string {
+  return `# test values\n${Object.entries(values).map(([name, value]) => `${name}=${value}`).join("\n")}\n`;
+}
+
+function readSealed(root: string, env = "dev"): Record<string, Record<string, string>> {
+  return JSON.parse(readFileSync(join(root, "environments", `${env}.sealed.json`), "utf8"));
+}
+
+function open(namespace: string, name: string, sealed: string): string {
+  return openValue({ privateKeyPem: key.privateKeyPem, namespace, name, sealed });
+}
+
+/** Runs the commander command as `npm run seal -- <args>` would, capturing what it prints. */
+async function runSeal(root: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const output = { stdout: "", stderr: "" };
+  const original = { log: console.log, error: console.error, exitCode: process.exitCode };
+  console.log = (...parts: unknown[]) => void (output.stdout += `${parts.join(" ")}\n`);
+  console.error = (...parts: unknown[]) => void (output.stderr += `${parts.join(" ")}\n`);
+  process.exitCode = 0;
+  try {
+    await sealCommand(root).exitOverride().parseAsync(args, { from: "user" });
+    return { exitCode: Number(process.exitCode ?? 0), ...output };
+  } finally {
+    console.log = original.log;
+    console.error = original.error;
+    process.exitCode = original.exitCode;
+  }
+}
+
+describe("npm run seal", () => {
+  it("seals an env file with --cert into environments/<env>.sealed.json, in stable order, each value bound to its Secret", async () => {
+    const root = tempRepo();
+    writeFileSync(join(root, "values.env"), envFile(devValues));
+    const run = await runSeal(root, ["dev", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.match(run.stdout, /environments\/dev\.sealed\.json: 5 sealed, 0 unchanged/);
+
+    const text = readFileSync(join(root, "environments", "dev.sealed.json"), "utf8");
+    const sealed = JSON.parse(text) as Record<string, Record<string, string>>;
+    assert.deepEqual(Object.keys(sealed), ["todo-backend-secret", "todo-database-secret"]);
+    assert.deepEqual(Object.keys(sealed["todo-backend-secret"]!), ["BETTER_AUTH_SECRET", "OPENAI_API_KEY"]);
+    assert.deepEqual(Object.keys(sealed["todo-database-secret"]!), ["POSTGRES_DB", "POSTGRES_PASSWORD", "POSTGRES_USER"]);
+    for (const [name, value] of Object.entries(devValues)) {
+      const [secret, entryKey] = name.split(".") as [string, string];
+      assert.equal(open("todo-dev", secret, sealed[secret]![entryKey]!), value, name);
+      assert.ok(!text.includes(value), `${name} must not appear in plaintext`);
+    }
+    assert.throws(() => open("todo-dev", "todo-database-secret", sealed["todo-backend-secret"]!.OPENAI_API_KEY!));
+  });
+
+  it("reads .secrets/<env>.env by default and keeps unchanged values byte for byte", async () => {
+    const root = tempRepo();
+    mkdirSync(join(root, ".secrets"));
+    writeFileSync(join(root, ".secrets", "dev.env"), envFile(devValues));
+    const first = await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem") });
+    assert.equal(first.sealed.length, 5);
+    const before = readFileSync(join(root, "environments", "dev.sealed.json"), "utf8");
+
+    const again = await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem") });
+    assert.deepEqual([again.sealed, again.kept.length, again.written], [[], 5, false]);
+    assert.equal(readFileSync(join(root, "environments", "dev.sealed.json"), "utf8"), before);
+
+    writeFileSync(join(root, ".secrets", "dev.env"), envFile({ ...devValues, "todo-backend-secret.OPENAI_API_KEY": "sk-rotated-9876543210" }));
+    const changed = await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem") });
+    assert.deepEqual(changed.sealed, ["todo-backend-secret.OPENAI_API_KEY"]);
+    const after = readSealed(root);
+    const previous = JSON.parse(before) as Record<string, Record<string, string>>;
+    assert.equal(after["todo-database-secret"]!.POSTGRES_PASSWORD, previous["todo-database-secret"]!.POSTGRES_PASSWORD);
+    assert.equal(open("todo-dev", "todo-backend-secret", after["todo-backend-secret"]!.OPENAI_API_KEY!), "sk-rotated-9876543210");
+
+    const forced = await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem"), force: true });
+    assert.equal(forced.sealed.length, 5);
+    assert.notEqual(readSealed(root)["todo-database-secret"]!.POSTGRES_PASSWORD, after["todo-database-secret"]!.POSTGRES_PASSWORD);
+  });
+
+  it("seals everything again for a new controller key, and when the committed ciphertext is not the one it wrote", async () => {
+    const root = tempRepo();
+    mkdirSync(join(root, ".secrets"));
+    writeFileSync(join(root, ".secrets", "dev.env"), envFile(devValues));
+    await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem") });
+
+    const rotated = throwawaySealingKey();
+    writeFileSync(join(root, "new-cert.pem"), rotated.certificatePem);
+    const afterRotation = await sealEnvironment({ environment: "dev", root, certFile: join(root, "new-cert.pem") });
+    assert.equal(afterRotation.sealed.length, 5);
+    const sealed = readSealed(root);
+    assert.equal(
+      openValue({ privateKeyPem: rotated.privateKeyPem, namespace: "todo-dev", name: "todo-backend-secret", sealed: sealed["todo-backend-secret"]!.OPENAI_API_KEY! }),
+      devValues["todo-backend-secret.OPENAI_API_KEY"],
+    );
+
+    // A teammate re-sealed one value: the committed ciphertext is not the recorded one.
+    const theirs = JSON.parse(JSON.stringify(sealed)) as Record<string, Record<string, string>>;
+    theirs["todo-backend-secret"]!.OPENAI_API_KEY = sealed["todo-backend-secret"]!.BETTER_AUTH_SECRET!;
+    writeFileSync(join(root, "environments", "dev.sealed.json"), JSON.stringify(theirs));
+    const resealed = await sealEnvironment({ environment: "dev", root, certFile: join(root, "new-cert.pem") });
+    assert.deepEqual(resealed.sealed, ["todo-backend-secret.OPENAI_API_KEY"]);
+  });
+
+  it("keeps the fingerprints out of Git's reach and free of plaintext", async () => {
+    const root = tempRepo();
+    mkdirSync(join(root, ".secrets"));
+    writeFileSync(join(root, ".secrets", "dev.env"), envFile(devValues));
+    await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem") });
+    const state = readFileSync(join(root, ".secrets", "dev.seal-state.json"), "utf8");
+    for (const value of Object.values(devValues)) assert.ok(!state.includes(value));
+    assert.equal(statSync(join(root, ".secrets", "fingerprint.key")).mode & 0o077, 0, "the key is private to its owner");
+    const sealedText = readFileSync(join(root, "environments", "dev.sealed.json"), "utf8");
+    for (const fingerprint of Object.values(JSON.parse(state) as Record<string, { fingerprint: string }>)) {
+      assert.ok(!sealedText.includes(fingerprint.fingerprint), "no fingerprint in the committed file");
+    }
+  });
+
+  it("prompts for each key the environment reads when there is no file", async () => {
+    const root = tempRepo();
+    const questions: string[] = [];
+    const answers = ["postgres://user:pw@db.example:5432/todo", "auth-secret-value", "sk-prompted-value"];
+    const result = await sealEnvironment({
+      environment: "prod",
+      root,
+      certFile: join(root, "cert.pem"),
+      ask: async (question) => {
+        questions.push(question);
+        return answers[questions.length - 1]!;
+      },
+    });
+    assert.deepEqual(
+      questions.map((q) => q.split(" ")[1]),
+      ["todo-backend-secret.DATABASE_URL", "todo-backend-secret.BETTER_AUTH_SECRET", "todo-backend-secret.OPENAI_API_KEY"],
+    );
+    assert.equal(result.sealed.length, 3);
+    assert.equal(open("todo-prod", "todo-backend-secret", readSealed(root, "prod")["todo-backend-secret"]!.DATABASE_URL!), answers[0]);
+  });
+
+  it("fails naming the environment, the line, the key and the rule, and writes nothing", async () => {
+    const root = tempRepo();
+    writeFileSync(join(root, "environments", "dev.sealed.json"), "{}\n");
+    writeFileSync(join(root, "bad.env"), envFile({ ...devValues, "todo-backend-secret.OPENAI_KEY": "sk-leaked-if-printed" }));
+    const run = await runSeal(root, ["dev", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "bad.env")]);
+    assert.equal(run.exitCode, 1);
+    assert.match(run.stderr, /dev: .*bad\.env:7 todo-backend-secret\.OPENAI_KEY: unknown key "OPENAI_KEY"/);
+    assert.match(run.stderr, /Nothing was written\./);
+    assert.doesNotMatch(run.stderr + run.stdout, /sk-leaked-if-printed/);
+    assert.equal(readFileSync(join(root, "environments", "dev.sealed.json"), "utf8"), "{}\n");
+    assert.ok(!existsSync(join(root, ".secrets")), "not even the fingerprint key");
+  });
+
+  it("explains what is missing: the env file, the certificate file, the environment", async () => {
+    const root = tempRepo();
+    const noInput = await runSeal(root, ["dev", "--cert", join(root, "cert.pem")]);
+    assert.equal(noInput.exitCode, 1);
+    assert.match(noInput.stderr, /dev: \.secrets\/dev\.env: the file does not exist and there is no terminal to prompt on: copy \.secrets\/dev\.env\.example/);
+
+    writeFileSync(join(root, "values.env"), envFile(devValues));
+    const noCert = await runSeal(root, ["dev", "--cert", join(root, "missing.pem"), "--from-env-file", join(root, "values.env")]);
+    assert.match(noCert.stderr, /--cert .*missing\.pem: cannot read it \(ENOENT\)/);
+
+    const expired = throwawaySealingKey({ notBefore: new Date("2020-01-01T00:00:00Z"), notAfter: new Date("2021-01-01T00:00:00Z") });
+    writeFileSync(join(root, "expired.pem"), expired.certificatePem);
+    const expiredCert = await runSeal(root, ["dev", "--cert", join(root, "expired.pem"), "--from-env-file", join(root, "values.env")]);
+    assert.match(expiredCert.stderr, /dev: sealing: the certificate expired on 2021-01-01/);
+
+    const unknown = await runSeal(root, ["qa", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
+    assert.match(unknown.stderr, /qa: environment = "qa": must be one of: dev, prod/);
+    assert.ok(!existsSync(join(root, "environments", "dev.sealed.json")));
+  });
+});
+
+describe("the certificate from the cluster", () => {
+  /** A stand-in for kubectl: answers like a cluster with the controller, or fails at `failAt`. */
+  function fakeKubectl(root: string, failAt?: "readyz" | "service"): string {
+    const script = join(root, "kubectl");
+    const cert = join(root, "cert.pem");
+    writeFileSync(
+      script,
+      `#!/bin/sh
+echo "$*" >> "${root}/kubectl.log"
+case "$*" in
+  "version --client") echo "Client Version: v1.35.0" ;;
+  "config current-context") echo "todo" ;;
+  *"/readyz"*) ${failAt === "readyz" ? 'echo "The connection to the server 127.0.0.1:8443 was refused" >&2; exit 1' : "echo ok"} ;;
+  *"get service"*) ${failAt === "service" ? 'echo "Error from server (NotFound): services \\"sealed-secrets-controller\\" not found" >&2; exit 1' : `echo '{"spec":{"ports":[{"name":"http","port":8080}]}}'`} ;;
+  *"/proxy/v1/cert.pem"*) cat "${cert}" ;;
+  *) echo "unexpected: $*" >&2; exit 2 ;;
+esac
+`,
+    );
+    chmodSync(script, 0o755);
+    return script;
+  }
+
+  it("is fetched through the controller Service's proxy when --cert is not given", async () => {
+    const root = tempRepo();
+    writeFileSync(join(root, "values.env"), envFile(devValues));
+    const kubectl = fakeKubectl(root);
+    await sealEnvironment({ environment: "dev", root, envFile: join(root, "values.env"), kubectl, controller: { namespace: "kube-system", name: "sealed-secrets-controller" } });
+    const log = readFileSync(join(root, "kubectl.log"), "utf8");
+    assert.match(log, /--namespace kube-system get service sealed-secrets-controller --output json/);
+    assert.match(log, /get --raw \/api\/v1\/namespaces\/kube-system\/services\/http:sealed-secrets-controller:http\/proxy\/v1\/cert\.pem/);
+    assert.doesNotMatch(log, /get secret/, "the sealing key's Secret is never read");
+    assert.equal(open("todo-dev", "todo-backend-secret", readSealed(root)["todo-backend-secret"]!.OPENAI_API_KEY!), devValues["todo-backend-secret.OPENAI_API_KEY"]);
+  });
+
+  it("names what is missing: kubectl, the cluster, the controller", async () => {
+    const root = tempRepo();
+    writeFileSync(join(root, "values.env"), envFile(devValues));
+    const base = { environment: "dev", root, envFile: join(root, "values.env") };
+    await assert.rejects(sealEnvironment({ ...base, kubectl: join(root, "no-such-kubectl") }), /kubectl was not found .*--cert <file>/);
+    await assert.rejects(sealEnvironment({ ...base, kubectl: fakeKubectl(root, "readyz") }), /cluster of kubectl context "todo" is not reachable \(The connection to the server 127\.0\.0\.1:8443 was refused\)/);
+    await assert.rejects(
+      sealEnvironment({ ...base, kubectl: fakeKubectl(root, "service") }),
+      /controller's Service kube-system\/sealed-secrets-controller was not found in context "todo" .*Is the controller installed/,
+    );
+    assert.ok(!existsSync(join(root, "environments", "dev.sealed.json")));
+  });
+});
+
+it("`npm run seal` runs from the command line and fails cleanly on an unknown environment", () => {
+  const result = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "generator", "secrets", "seal-cli.ts"), "no-such-env", "--cert", "x.pem"], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  assert.equal(result.status, 1, result.stderr);
+  assert.match(result.stderr, /no-such-env: environment = "no-such-env": must be one of: .*dev/);
+  assert.match(result.stderr, /Nothing was written\./);
+});

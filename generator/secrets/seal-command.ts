@@ -1,0 +1,221 @@
+/**
+ * npm run seal -- <env> [--cert <pem>] [--from-env-file <file>] [--force]
+ *
+ * Reads an environment's secret values (from `.secrets/<env>.env`, another
+ * file, or prompts), seals each one for its Secret in the environment's
+ * namespace, and writes environments/<env>.sealed.json. Every check runs
+ * before anything is written; the file is replaced in one rename.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { Command } from "commander";
+import { REPO_ROOT, loadEnvironment } from "../environments.ts";
+import type { Settings } from "../settings.ts";
+import { secretKeysUsedBy } from "./catalogue.ts";
+import { type ControllerLocation, SEALED_SECRETS_CONTROLLER, fetchControllerCertificate } from "./controller-certificate.ts";
+import { SecretInputError, type SecretEntry, parseSecretsEnvFile, valuesToSeal } from "./env-file.ts";
+import { SECRETS_DIR, fingerprintKey, readSealState, sealingKeyId, valueFingerprint, writeSealState } from "./fingerprints.ts";
+import type { SealState } from "./fingerprints.ts";
+import { sealWithKey, sealingKeyFromPem, strictScopeLabel } from "./seal.ts";
+import { type SealedValues, formatSealedFile, sealedFileName, sealedFilePath, writeFileAtomically } from "./sealed-file.ts";
+
+/** Asks for one value; answers "" to leave it empty. */
+export type Ask = (question: string) => Promise<string>;
+
+export interface SealOptions {
+  environment: string;
+  root?: string;
+  /** Certificate file (PEM); without it the certificate is fetched from the controller. */
+  certFile?: string;
+  /** Values file; without it `.secrets/<env>.env`, or prompts. */
+  envFile?: string;
+  /** Seal every value again, changed or not (after a controller key rotation, say). */
+  force?: boolean;
+  controller?: ControllerLocation;
+  kubectl?: string;
+  /** Prompts, when there is a terminal to ask on. */
+  ask?: Ask;
+  /** Relative paths in --cert and --from-env-file start here. */
+  cwd?: string;
+}
+
+export interface SealResult {
+  /** Repository-relative path of the sealed file. */
+  file: string;
+  /** `<secret>.<key>` sealed now. */
+  sealed: string[];
+  /** `<secret>.<key>` whose plaintext did not change: its ciphertext was kept. */
+  kept: string[];
+  /** `<secret>.<key>` that were in the file and are no more. */
+  removed: string[];
+  /** False when the file already held exactly this. */
+  written: boolean;
+}
+
+export function defaultEnvFile(root: string, environment: string): string {
+  return resolve(root, SECRETS_DIR, `${environment}.env`);
+}
+
+async function promptForValues(settings: Settings, ask: Ask): Promise<SecretEntry[]> {
+  const entries: SecretEntry[] = [];
+  for (const [secret, keys] of secretKeysUsedBy(settings)) {
+    for (const key of keys) {
+      const value = await ask(`${settings.name} ${secret}.${key} (shown as you type; empty to skip): `);
+      entries.push({ secret, key, value: value.trim(), source: "prompt" });
+    }
+  }
+  return entries;
+}
+
+async function readInput(settings: Settings, options: SealOptions, root: string): Promise<{ entries: SecretEntry[]; inputName: string }> {
+  const environment = settings.name;
+  const cwd = options.cwd ?? process.cwd();
+  if (options.envFile !== undefined) {
+    const file = resolve(cwd, options.envFile);
+    if (!existsSync(file)) {
+      throw new SecretInputError([{ environment, source: options.envFile, rule: "--from-env-file: the file does not exist" }]);
+    }
+    return { entries: parseSecretsEnvFile(environment, readFileSync(file, "utf8"), options.envFile), inputName: options.envFile };
+  }
+  const file = defaultEnvFile(root, environment);
+  const inputName = relative(root, file);
+  if (existsSync(file)) return { entries: parseSecretsEnvFile(environment, readFileSync(file, "utf8"), inputName), inputName };
+  if (options.ask) return { entries: await promptForValues(settings, options.ask), inputName: "prompt" };
+  throw new SecretInputError([
+    {
+      environment,
+      source: inputName,
+      rule:
+        `the file does not exist and there is no terminal to prompt on: copy ${inputName}.example to ${inputName} and fill it in, ` +
+        "or pass --from-env-file <file>",
+    },
+  ]);
+}
+
+function readCertificate(options: SealOptions): Promise<string> | string {
+  if (options.certFile === undefined) return fetchControllerCertificate({ controller: options.controller, kubectl: options.kubectl });
+  const file = resolve(options.cwd ?? process.cwd(), options.certFile);
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new Error(`--cert ${options.certFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** Existing sealed values, for keeping unchanged ones; anything unreadable is simply sealed again. */
+function previousSealedValues(path: string): SealedValues {
+  if (!existsSync(path)) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+    return typeof parsed === "object" && parsed !== null ? (parsed as SealedValues) : {};
+  } catch {
+    return {};
+  }
+}
+
+export async function sealEnvironment(options: SealOptions): Promise<SealResult> {
+  const root = options.root ?? REPO_ROOT;
+  const settings = await loadEnvironment(options.environment, root);
+  const { entries, inputName } = await readInput(settings, options, root);
+  const values = valuesToSeal(settings, entries, inputName);
+
+  let publicKey;
+  try {
+    publicKey = sealingKeyFromPem(await readCertificate(options));
+  } catch (error) {
+    throw new Error(`${settings.name}: ${(error as Error).message}`);
+  }
+  const keyId = sealingKeyId(publicKey);
+  const hmacKey = fingerprintKey(root);
+  const path = sealedFilePath(settings.name, root);
+  const previous = previousSealedValues(path);
+  const records = readSealState(root, settings.name);
+
+  const next: SealedValues = {};
+  const state: SealState = {};
+  const result: SealResult = { file: sealedFileName(settings.name), sealed: [], kept: [], removed: [], written: false };
+  for (const [secret, keys] of values) {
+    next[secret] = {};
+    const label = strictScopeLabel(settings.namespace, secret);
+    for (const [key, value] of keys) {
+      const id = `${secret}.${key}`;
+      const fingerprint = valueFingerprint(hmacKey, { sealingKeyId: keyId, namespace: settings.namespace, secret, key, value });
+      const committed = previous[secret]?.[key];
+      const record = records[id];
+      const unchanged = !options.force && committed !== undefined && record?.sealed === committed && record.fingerprint === fingerprint;
+      const sealed = unchanged ? committed : sealWithKey(publicKey, label, value);
+      (unchanged ? result.kept : result.sealed).push(id);
+      next[secret][key] = sealed;
+      state[id] = { sealed, fingerprint };
+    }
+  }
+  for (const [secret, keys] of Object.entries(previous)) {
+    for (const key of Object.keys(keys ?? {})) if (next[secret]?.[key] === undefined) result.removed.push(`${secret}.${key}`);
+  }
+
+  const text = formatSealedFile(next);
+  if (!existsSync(path) || readFileSync(path, "utf8") !== text) {
+    writeFileAtomically(path, text);
+    result.written = true;
+  }
+  try {
+    writeSealState(root, settings.name, state);
+  } catch (error) {
+    // The sealed file is written and correct; without records the next run seals everything again.
+    console.warn(`warning: could not record what was sealed in ${SECRETS_DIR}/ (${(error as Error).message})`);
+  }
+  return result;
+}
+
+function summary(result: SealResult): string {
+  const parts = [`${result.sealed.length} sealed`, `${result.kept.length} unchanged`];
+  if (result.removed.length) parts.push(`${result.removed.length} removed (${result.removed.join(", ")})`);
+  return `${result.file}: ${parts.join(", ")}${result.written ? "" : " (file already up to date)"}`;
+}
+
+function terminalAsk(): Ask | undefined {
+  if (!process.stdin.isTTY) return undefined;
+  return async (question) => {
+    const readline = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await readline.question(question);
+    } finally {
+      readline.close();
+    }
+  };
+}
+
+/** The `seal` command, for `npm run seal` and for the generator's CLI to add with addCommand(). */
+export function sealCommand(root = REPO_ROOT): Command {
+  return new Command("seal")
+    .description("seal an environment's secret values into environments/<env>.sealed.json")
+    .argument("<environment>", "environment to seal for (its namespace is part of every sealed value)")
+    .option("--cert <pem>", "the controller's certificate (as `kubeseal --fetch-cert` prints it); works offline")
+    .option("--from-env-file <file>", `secret values; default ${SECRETS_DIR}/<environment>.env, else prompts`)
+    .option("--force", "seal every value again, even unchanged ones (after rotating the controller's key)")
+    .option("--controller-namespace <namespace>", "namespace of the Sealed Secrets controller", SEALED_SECRETS_CONTROLLER.namespace)
+    .option("--controller-name <name>", "name of the controller's Service", SEALED_SECRETS_CONTROLLER.name)
+    .showHelpAfterError()
+    .action(async (environment: string, flags: { cert?: string; fromEnvFile?: string; force?: boolean; controllerNamespace: string; controllerName: string }) => {
+      try {
+        const result = await sealEnvironment({
+          environment,
+          root,
+          certFile: flags.cert,
+          envFile: flags.fromEnvFile,
+          force: flags.force,
+          controller: { namespace: flags.controllerNamespace, name: flags.controllerName },
+          ask: terminalAsk(),
+          // npm runs scripts from the package root; INIT_CWD is where `npm run seal` was typed.
+          cwd: process.env.INIT_CWD ?? process.cwd(),
+        });
+        console.log(summary(result));
+        if (result.written) console.log(`Next: npm run render -- ${environment}, then commit ${result.file} and manifests/${environment}/.`);
+      } catch (error) {
+        // SettingsError, SecretInputError and the certificate's errors all say what is wrong and where.
+        console.error(`${error instanceof Error ? error.message : String(error)}\nNothing was written.`);
+        process.exitCode = 1;
+      }
+    });
+}

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { minikube } from "../../clusters/minikube/cluster.ts";
+import { defaultSettings } from "../defaults.ts";
+import { SettingsError, formatProblem } from "../errors.ts";
+import { type Settings, merge } from "../settings.ts";
+import { sealValue } from "./seal.ts";
+import { formatSealedFile, readSealedFile, sealedFileProblems } from "./sealed-file.ts";
+import { throwawaySealingKey } from "./test-support.ts";
+
+const images = { frontend: { repository: "todo-frontend", tag: "1.0.0" }, backend: { repository: "todo-backend", tag: "1.0.0" } };
+const dev: Settings = defaultSettings("dev", minikube, images);
+const prod: Settings = merge(defaultSettings("prod", minikube, images), { database: { mode: "external" } });
+const key = throwawaySealingKey();
+const seal = (settings: Settings, name: string, value: string) => sealValue({ certificatePem: key.certificatePem, namespace: settings.namespace, name, value });
+
+const temporaryDirs: string[] = [];
+after(() => {
+  for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function validDev() {
+  return {
+    "todo-backend-secret": { BETTER_AUTH_SECRET: seal(dev, "todo-backend-secret", "a"), OPENAI_API_KEY: seal(dev, "todo-backend-secret", "b") },
+    "todo-database-secret": {
+      POSTGRES_DB: seal(dev, "todo-database-secret", "c"),
+      POSTGRES_PASSWORD: seal(dev, "todo-database-secret", "d"),
+      POSTGRES_USER: seal(dev, "todo-database-secret", "e"),
+    },
+  };
+}
+
+describe("sealedFileProblems", () => {
+  it("accepts complete Secrets the environment reads", () => {
+    assert.deepEqual(sealedFileProblems(dev, validDev()), []);
+    assert.deepEqual(sealedFileProblems(dev, {}), [], "an environment without sealed values");
+  });
+
+  it("names the file, the path and the rule, and never shows what sits where a sealed value belongs", () => {
+    const content = {
+      "todo-backend-secret": { BETTER_AUTH_SECRET: "plaintext-password", OPENAI_KEY: seal(dev, "todo-backend-secret", "x"), DATABASE_URL: "x" },
+      "todo-redis": {},
+      "todo-database-secret": "nope",
+    };
+    const problems = sealedFileProblems(dev, content).map(formatProblem);
+    assert.deepEqual(problems, [
+      'dev: environments/dev.sealed.json: todo-backend-secret.BETTER_AUTH_SECRET = "(18 characters, not shown)": must be standard base64, as `npm run seal` writes it; seal values with `npm run seal -- dev`',
+      'dev: environments/dev.sealed.json: todo-backend-secret.OPENAI_KEY = "OPENAI_KEY": unknown key; todo-backend-secret has DATABASE_URL, BETTER_AUTH_SECRET, OPENAI_API_KEY',
+      'dev: environments/dev.sealed.json: todo-backend-secret.DATABASE_URL = "DATABASE_URL": dev does not read todo-backend-secret.DATABASE_URL (database.mode is in-cluster: the backend composes DATABASE_URL from todo-database-secret); remove it',
+      'dev: environments/dev.sealed.json: todo-backend-secret = "3 keys": a sealed Secret must hold every key dev reads; missing OPENAI_API_KEY',
+      'dev: environments/dev.sealed.json: todo-redis = "todo-redis": unknown Secret; known: todo-backend-secret, todo-database-secret',
+      'dev: environments/dev.sealed.json: todo-database-secret = "(4 characters, not shown)": must be an object of key → sealed value',
+    ]);
+    assert.ok(!problems.join("\n").includes("plaintext-password"));
+  });
+
+  it("refuses a Secret the environment does not use", () => {
+    const problems = sealedFileProblems(prod, { "todo-database-secret": validDev()["todo-database-secret"] }).map(formatProblem);
+    assert.deepEqual(problems, [
+      'prod: environments/prod.sealed.json: todo-database-secret = "todo-database-secret": prod does not use todo-database-secret (database.mode is external: the database is not in the cluster); remove it (npm run seal -- prod)',
+    ]);
+  });
+});
+
+describe("readSealedFile", () => {
+  function repoWith(content?: string): string {
+    const root = mkdtempSync(join(tmpdir(), "sealed-file-"));
+    temporaryDirs.push(root);
+    mkdirSync(join(root, "environments"));
+    if (content !== undefined) writeFileSync(join(root, "environments", "dev.sealed.json"), content);
+    return root;
+  }
+
+  it("reads nothing for an environment without a sealed file", () => {
+    assert.deepEqual(readSealedFile(dev, repoWith()), {});
+  });
+
+  it("reads a valid file as it is", () => {
+    const values = validDev();
+    assert.deepEqual(readSealedFile(dev, repoWith(formatSealedFile(values))), values);
+  });
+
+  it("throws a SettingsError for bad JSON or bad content", () => {
+    assert.throws(() => readSealedFile(dev, repoWith("{ nope")), (error: unknown) => error instanceof SettingsError && /must be valid JSON/.test(error.message));
+    assert.throws(() => readSealedFile(dev, repoWith('{"todo-backend-secret": {}}')), /missing BETTER_AUTH_SECRET, OPENAI_API_KEY/);
+  });
+});
+
+it("formatSealedFile sorts Secrets and keys, whatever order they come in", () => {
+  const text = formatSealedFile({ b: { Z: "1", A: "2" }, a: { K: "3" } });
+  assert.equal(text, '{\n  "a": {\n    "K": "3"\n  },\n  "b": {\n    "A": "2",\n    "Z": "1"\n  }\n}\n');
+});

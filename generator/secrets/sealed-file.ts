@@ -1,0 +1,116 @@
+/**
+ * environments/<env>.sealed.json: an environment's sealed values, committed.
+ *
+ *   { "todo-backend-secret": { "BETTER_AUTH_SECRET": "<base64>", ... }, ... }
+ *
+ * `npm run seal` writes it; the generator reads it to render SealedSecrets.
+ * Sealing is random, so rendering never seals: it copies these values, and a
+ * re-render is byte-identical.
+ */
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { REPO_ROOT } from "../environments.ts";
+import { SettingsError, type SettingsProblem } from "../errors.ts";
+import type { Settings } from "../settings.ts";
+import { SEALABLE_SECRETS, secretKeysUsedBy, whyUnused } from "./catalogue.ts";
+import { sealedValueProblem } from "./seal.ts";
+
+/** Secret name → key → sealed value (base64). */
+export type SealedValues = Record<string, Record<string, string>>;
+
+export function sealedFileName(environment: string): string {
+  return `environments/${environment}.sealed.json`;
+}
+
+export function sealedFilePath(environment: string, root = REPO_ROOT): string {
+  return join(root, sealedFileName(environment));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Never echo what sits where a sealed value belongs: it may be a pasted plaintext. */
+function hidden(value: unknown): string {
+  return typeof value === "string" ? `(${value.length} characters, not shown)` : `(a ${Array.isArray(value) ? "list" : typeof value})`;
+}
+
+/** Everything wrong with an environment's sealed file, against what the environment reads. */
+export function sealedFileProblems(settings: Settings, content: unknown): SettingsProblem[] {
+  const environment = settings.name;
+  const file = sealedFileName(environment);
+  const problem = (path: string, value: unknown, rule: string): SettingsProblem => ({ environment, path: `${file}: ${path}`, value, rule });
+  if (!isRecord(content)) return [problem("(top level)", hidden(content), "must be an object of Secret name → key → sealed value")];
+
+  const used = secretKeysUsedBy(settings);
+  const problems: SettingsProblem[] = [];
+  for (const [secret, values] of Object.entries(content)) {
+    const knownKeys = SEALABLE_SECRETS.get(secret);
+    if (!knownKeys) {
+      problems.push(problem(secret, secret, `unknown Secret; known: ${[...SEALABLE_SECRETS.keys()].join(", ")}`));
+      continue;
+    }
+    if (!used.has(secret)) {
+      problems.push(problem(secret, secret, `${whyUnused(settings, secret)}; remove it (npm run seal -- ${environment})`));
+      continue;
+    }
+    if (!isRecord(values)) {
+      problems.push(problem(secret, hidden(values), "must be an object of key → sealed value"));
+      continue;
+    }
+    const usedKeys = used.get(secret)!;
+    for (const [key, sealed] of Object.entries(values)) {
+      const path = `${secret}.${key}`;
+      if (!knownKeys.includes(key)) problems.push(problem(path, key, `unknown key; ${secret} has ${knownKeys.join(", ")}`));
+      else if (!usedKeys.includes(key)) problems.push(problem(path, key, `${whyUnused(settings, secret, key)}; remove it`));
+      else {
+        const shape = typeof sealed === "string" ? sealedValueProblem(sealed) : "must be a string";
+        if (shape) problems.push(problem(path, hidden(sealed), `${shape}; seal values with \`npm run seal -- ${environment}\``));
+      }
+    }
+    const missing = usedKeys.filter((key) => !(key in values));
+    if (missing.length) {
+      problems.push(problem(secret, `${Object.keys(values).length} keys`, `a sealed Secret must hold every key ${environment} reads; missing ${missing.join(", ")}`));
+    }
+  }
+  return problems;
+}
+
+/** An environment's sealed values ({} when it has no sealed file); throws SettingsError listing every problem. */
+export function readSealedFile(settings: Settings, root = REPO_ROOT): SealedValues {
+  const path = sealedFilePath(settings.name, root);
+  if (!existsSync(path)) return {};
+  let content: unknown;
+  try {
+    content = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new SettingsError([
+      { environment: settings.name, path: sealedFileName(settings.name), value: undefined, rule: `must be valid JSON (${(error as Error).message})` },
+    ]);
+  }
+  const problems = sealedFileProblems(settings, content);
+  if (problems.length) throw new SettingsError(problems);
+  return content as SealedValues;
+}
+
+/** Stable text: Secrets and keys in sorted order, two-space indent, final newline. */
+export function formatSealedFile(values: SealedValues): string {
+  const sorted: SealedValues = {};
+  for (const secret of Object.keys(values).sort()) {
+    sorted[secret] = {};
+    for (const key of Object.keys(values[secret]!).sort()) sorted[secret][key] = values[secret]![key]!;
+  }
+  return `${JSON.stringify(sorted, null, 2)}\n`;
+}
+
+/** Writes beside the target, then renames over it: readers see the old file or the new one, never half of one. */
+export function writeFileAtomically(path: string, content: string, mode?: number): void {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temporary, content, mode === undefined ? undefined : { mode });
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    throw error;
+  }
+}
