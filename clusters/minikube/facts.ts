@@ -31,6 +31,13 @@ export async function ingressHosts(root = REPO_ROOT): Promise<string[]> {
   return hosts;
 }
 
+/** Every environment's namespace, for diagnostics. */
+export async function namespaces(root = REPO_ROOT): Promise<string[]> {
+  const all: string[] = [];
+  for (const name of listEnvironments(root)) all.push((await loadEnvironment(name, root)).namespace);
+  return all;
+}
+
 export async function clusterFacts(root = REPO_ROOT): Promise<Record<string, string>> {
   return {
     CLUSTER_PROFILE: minikube.profile,
@@ -42,6 +49,7 @@ export async function clusterFacts(root = REPO_ROOT): Promise<Record<string, str
     GIT_REVISION: minikube.git.targetRevision,
     ARGOCD_NAMESPACE: argocdNamespace(root),
     ENVIRONMENTS: listEnvironments(root).join(" "),
+    NAMESPACES: (await namespaces(root)).join(" "),
     INGRESS_HOSTS: (await ingressHosts(root)).join(" "),
   };
 }

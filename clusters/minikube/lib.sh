@@ -45,7 +45,7 @@ require_commands() {
 
 # Sets CLUSTER_PROFILE, CLUSTER_KUBERNETES_VERSION, CLUSTER_CPUS,
 # CLUSTER_MEMORY_MIB, CLUSTER_ADDONS, GIT_REPO_URL, GIT_REVISION,
-# ARGOCD_NAMESPACE, ENVIRONMENTS and INGRESS_HOSTS from cluster.ts and the
+# ARGOCD_NAMESPACE, ENVIRONMENTS, NAMESPACES and INGRESS_HOSTS from cluster.ts and the
 # environments, so that no script restates them.
 load_facts() {
   local facts

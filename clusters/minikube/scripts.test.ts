@@ -57,6 +57,7 @@ esac
 
 const FAKE_KUBECTL = `#!${BASH}
 printf 'kubectl %s\\n' "$*" >> "$FAKE_DIR/calls.log"
+[[ -z \${FAKE_KUBECTL_FAILS:-} ]] || { echo "error: connection refused" >&2; exit 1; }
 case "$*" in
   *"get --raw /readyz"*)
     if [[ -n \${FAKE_UNREACHABLE:-} || $(cat "$FAKE_DIR/state" 2>/dev/null) != Running/Running ]]; then
@@ -66,6 +67,8 @@ case "$*" in
   *"apply -f -"*) cat > "$FAKE_DIR/applied.yaml" ;;
   *"get deployments,statefulsets -o name"*) printf '%s\\n' deployment.apps/argocd-server statefulset.apps/argocd-application-controller ;;
   *"get crd applications.argoproj.io"*) [[ -z \${FAKE_NO_ARGOCD:-} ]] || { echo 'Error from server (NotFound)' >&2; exit 1; } ;;
+  *"get pods -o name"*) echo pod/todo-smoke-test-7xk2p ;;
+  *" logs "*) [[ -z \${FAKE_UNREACHABLE:-} ]] || exit 1 ;;
   *"get applications.argoproj.io"*) printf 'NAME       SYNC     HEALTH\\ntodo-dev   Synced   Healthy\\n' ;;
 esac
 `;
@@ -333,6 +336,32 @@ describe("cluster:status", () => {
     assert.ok(listing.startsWith(`${kube} -n ${argocd} get applications.argoproj.io -o custom-columns=`), listing);
     assert.ok(listing.includes("SYNC:.status.sync.status") && listing.includes("HEALTH:.status.health.status"), listing);
     assert.match(result.stdout, /todo-dev +Synced +Healthy/);
+  });
+});
+
+describe("diagnostics.sh", { concurrency: true }, () => {
+  it("dumps Argo CD and every environment's namespace, pod logs included", async () => {
+    const box = sandbox();
+    const result = await box.run("diagnostics.sh");
+    assert.equal(result.code, 0, result.stderr);
+    assert.ok(box.calls().includes(`${kube} -n ${argocd} get applications.argoproj.io -o yaml`));
+    assert.ok(box.calls().includes(`${kube} -n ${argocd} logs statefulset/argocd-application-controller --tail=300`));
+    for (const namespace of fact("NAMESPACES").split(" ")) {
+      assertInOrder(box.calls(), [
+        `${kube} -n ${namespace} get events --sort-by=.lastTimestamp`,
+        `${kube} -n ${namespace} describe pods`,
+        `${kube} -n ${namespace} logs pod/todo-smoke-test-7xk2p --all-containers --prefix --tail=200`,
+      ]);
+    }
+    assert.ok(box.calls().includes(`minikube -p ${profile} image ls`), "images are listed for 'image not found' failures");
+  });
+
+  it("limits itself to the namespaces named, and exits 0 even when every kubectl call fails", async () => {
+    const box = sandbox();
+    const result = await box.run("diagnostics.sh", ["todo-dev"], { FAKE_KUBECTL_FAILS: "1" });
+    assert.equal(result.code, 0);
+    assert.ok(box.calls().includes(`${kube} -n todo-dev describe pods`));
+    assert.ok(!box.calls().some((call) => call.includes("-n todo-prod")));
   });
 });
 
