@@ -123,7 +123,7 @@ export async function render({ environments = [], root = REPO_ROOT }: RenderOpti
   if (!environments.length) {
     const { cluster, partOf } = loaded[0]!.settings;
     await add("argocd", ARGOCD_APPS_DIR, argocdApps(environmentsRendered));
-    await add("argocd", ARGOCD_BOOTSTRAP_DIR, bootstrap(cluster, partOf));
+    await add("argocd", ARGOCD_BOOTSTRAP_DIR, bootstrap(cluster, partOf, loaded.some(({ settings }) => settings.dapr.enabled)));
     ownedDirs.splice(0, ownedDirs.length, MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR);
   }
   if (invalid.length) throw new InvalidObjectsError(invalid);

@@ -258,3 +258,43 @@ describe("Ingress health check (argocd/install/ingress-health.lua)", () => {
     }
   });
 });
+
+// ---- The Dapr health check, on the Components and Configuration the generator renders ----
+
+describe("Dapr health check (argocd/install/dapr-health.lua)", async () => {
+  const { loadEnvironment } = await import("../../generator/environments.ts");
+  const { daprComponents, daprConfiguration } = await import("../../generator/components/dapr.ts");
+  const script = readFileSync(join(INSTALL_DIR, "dapr-health.lua"), "utf8");
+  const daprHealth = (obj: unknown) => runHealthScript(script, obj);
+  // The objects as dev renders them (the builders render them whatever dapr.enabled says).
+  const settings = await loadEnvironment("dev");
+
+  it("is what argocd-cm runs for both Dapr kinds", () => {
+    const data = mergedData("argocd-cm");
+    for (const kind of ["Component", "Configuration"]) assert.equal(data.get(`resource.customizations.health.dapr.io_${kind}`), script, kind);
+  });
+
+  it("marks the rendered Components Healthy, naming type, version and scopes", () => {
+    for (const component of daprComponents(settings)) {
+      const health = daprHealth(component);
+      assert.equal(health.status, "Healthy", health.message);
+      assert.equal(health.message, `${component.spec.type} v1, scoped to ${settings.dapr.appId}`);
+    }
+  });
+
+  it("marks a Component without scopes, type or version Degraded", () => {
+    const [component] = daprComponents(settings);
+    assert.equal(daprHealth({ ...component, scopes: [] }).status, "Degraded");
+    assert.equal(daprHealth({ ...component, scopes: undefined }).status, "Degraded");
+    assert.equal(daprHealth({ ...component, spec: { ...component!.spec, version: "" } }).status, "Degraded");
+    assert.equal(daprHealth({ ...component, spec: { metadata: [] } }).status, "Degraded");
+  });
+
+  it("marks the rendered Configuration Healthy, and one that turns mTLS off Degraded", () => {
+    const configuration = daprConfiguration(settings);
+    assert.deepEqual(daprHealth(configuration), { status: "Healthy", message: "mTLS on" });
+    const off = { ...configuration, spec: { ...configuration.spec, mtls: { ...configuration.spec.mtls, enabled: false } } };
+    assert.equal(daprHealth(off).status, "Degraded");
+    assert.equal(daprHealth({ ...configuration, spec: {} }).status, "Healthy");
+  });
+});

@@ -21,6 +21,18 @@ export const ARGOCD_BOOTSTRAP_DIR = "argocd/bootstrap";
 export const APP_PROJECT = "todo";
 export const PLATFORM_PROJECT = "platform";
 export const ROOT_APPLICATION = "root";
+export const DAPR_APPLICATION = "dapr";
+
+/**
+ * Waves of the root Application's children: the Dapr control plane (and so
+ * its CRDs) is created before an environment that uses Dapr. The root does
+ * not wait for it to be healthy (Argo CD assesses no Application's health
+ * unless argocd-cm adds a check, which would also hold everything behind a
+ * prod that syncs by hand), so the Dapr objects also carry
+ * SkipDryRunOnMissingResource and the environment's sync retries.
+ */
+const DAPR_CONTROL_PLANE_WAVE = "0";
+const USES_DAPR_WAVE = "1";
 
 /** Deleting an Application deletes what it deployed (Namespace and PVC excepted: they are marked Delete=false). */
 const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
@@ -65,6 +77,7 @@ export function environmentApplication(settings: Settings): IApplication {
       name: `todo-${settings.name}`,
       namespace: cluster.argocdNamespace,
       labels: argoLabels(`todo-${settings.name}`, "application", settings.partOf),
+      ...(settings.dapr.enabled ? { annotations: { "argocd.argoproj.io/sync-wave": USES_DAPR_WAVE } } : {}),
       finalizers: [RESOURCES_FINALIZER],
     },
     spec: {
@@ -133,8 +146,122 @@ export function appProject(cluster: ClusterFacts, partOf: string, rendered: Kube
   };
 }
 
-/** Bootstrap: the project the root Application lives in, and the root itself. */
-export function bootstrap(cluster: ClusterFacts, partOf: string): KubeObject[] {
+/**
+ * What the Dapr chart installs, from its templates (1.16): the CRDs, the
+ * control plane's cluster RBAC and the injector's mutating webhook
+ * cluster-wide, and (the Namespace aside, created by CreateNamespace) its
+ * workloads and their configuration in dapr-system.
+ */
+const DAPR_CLUSTER_KINDS = [
+  { group: "", kind: "Namespace" },
+  { group: "admissionregistration.k8s.io", kind: "MutatingWebhookConfiguration" },
+  { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
+  { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
+  { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+];
+const DAPR_NAMESPACED_KINDS = [
+  { group: "", kind: "ConfigMap" },
+  { group: "", kind: "Secret" },
+  { group: "", kind: "Service" },
+  { group: "", kind: "ServiceAccount" },
+  { group: "apps", kind: "Deployment" },
+  { group: "apps", kind: "StatefulSet" },
+  { group: "dapr.io", kind: "Configuration" },
+  { group: "policy", kind: "PodDisruptionBudget" },
+  { group: "rbac.authorization.k8s.io", kind: "Role" },
+  { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+];
+
+/**
+ * The chart's values: mTLS as the cluster facts say, and every injected
+ * sidecar admitted by the restricted Pod Security Standard (the injector
+ * drops ALL capabilities only when asked; the pods' annotations add the
+ * seccomp profile).
+ */
+export function daprValues(cluster: ClusterFacts): Record<string, unknown> {
+  const { dapr } = cluster;
+  return {
+    global: {
+      ha: { enabled: false },
+      seccompProfile: "RuntimeDefault",
+      mtls: {
+        enabled: true,
+        workloadCertTTL: dapr.mtls.workloadCertTTL,
+        allowedClockSkew: dapr.mtls.allowedClockSkew,
+        controlPlaneTrustDomain: dapr.trustDomain,
+      },
+    },
+    dapr_sidecar_injector: {
+      sidecarRunAsNonRoot: true,
+      sidecarReadOnlyRootFilesystem: true,
+      sidecarDropALLCapabilities: true,
+    },
+    // Its default is a Role in the `default` namespace, which nothing here uses.
+    dapr_rbac: { secretReader: { enabled: false } },
+  };
+}
+
+/**
+ * The Dapr control plane, from the official chart, pinned. No resources
+ * finalizer: deleting this Application must not delete the CRDs, and with
+ * them every Component and Configuration in every namespace.
+ */
+export function daprApplication(cluster: ClusterFacts, partOf: string): IApplication {
+  const { dapr } = cluster;
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: {
+      name: DAPR_APPLICATION,
+      namespace: cluster.argocdNamespace,
+      labels: argoLabels(DAPR_APPLICATION, "application", partOf),
+      annotations: { "argocd.argoproj.io/sync-wave": DAPR_CONTROL_PLANE_WAVE },
+    },
+    spec: {
+      project: PLATFORM_PROJECT,
+      source: {
+        repoURL: dapr.chart.repoURL,
+        chart: dapr.chart.name,
+        targetRevision: dapr.chart.version,
+        helm: { releaseName: DAPR_APPLICATION, valuesObject: daprValues(cluster) },
+      },
+      destination: { server: cluster.server, namespace: dapr.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: [
+          "CreateNamespace=true",
+          // The CRDs are too large for client-side apply's last-applied annotation.
+          "ServerSideApply=true",
+          // Self-heal must not undo what the control plane writes at run time (below).
+          "RespectIgnoreDifferences=true",
+        ],
+        retry,
+      },
+      // Sentry fills the trust bundle it generates; the injector and the operator patch their CA bundles in.
+      ignoreDifferences: [
+        { group: "", kind: "Secret", name: "dapr-trust-bundle", namespace: dapr.namespace, jsonPointers: ["/data"] },
+        { group: "", kind: "ConfigMap", name: "dapr-trust-bundle", namespace: dapr.namespace, jsonPointers: ["/data"] },
+        {
+          group: "admissionregistration.k8s.io",
+          kind: "MutatingWebhookConfiguration",
+          name: "dapr-sidecar-injector",
+          jqPathExpressions: [".webhooks[]?.clientConfig.caBundle"],
+        },
+        {
+          group: "apiextensions.k8s.io",
+          kind: "CustomResourceDefinition",
+          name: "subscriptions.dapr.io",
+          jsonPointers: ["/spec/conversion/webhook/clientConfig/caBundle"],
+        },
+      ],
+      revisionHistoryLimit: 10,
+      info: [{ name: "Dapr", value: `control plane ${dapr.chart.version}, for the environments with dapr.enabled` }],
+    },
+  };
+}
+
+/** Bootstrap: the project the root Application lives in, and the root itself. With `dapr`, the project also installs the Dapr control plane. */
+export function bootstrap(cluster: ClusterFacts, partOf: string, dapr = false): KubeObject[] {
   const project: IAppProject = {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "AppProject",
@@ -144,12 +271,19 @@ export function bootstrap(cluster: ClusterFacts, partOf: string): KubeObject[] {
       labels: argoLabels(PLATFORM_PROJECT, "project", partOf),
     },
     spec: {
-      description: "Argo CD's own objects: AppProjects and Applications, from this repository.",
-      sourceRepos: [cluster.git.repoURL],
-      destinations: [{ server: cluster.server, namespace: cluster.argocdNamespace }],
+      description: dapr
+        ? "The cluster's platform: Argo CD's own objects from this repository, and the Dapr control plane from its chart."
+        : "Argo CD's own objects: AppProjects and Applications, from this repository.",
+      sourceRepos: [cluster.git.repoURL, ...(dapr ? [cluster.dapr.chart.repoURL] : [])],
+      destinations: [
+        { server: cluster.server, namespace: cluster.argocdNamespace },
+        ...(dapr ? [{ server: cluster.server, namespace: cluster.dapr.namespace }] : []),
+      ],
+      ...(dapr ? { clusterResourceWhitelist: DAPR_CLUSTER_KINDS } : {}),
       namespaceResourceWhitelist: [
         { group: "argoproj.io", kind: "AppProject" },
         { group: "argoproj.io", kind: "Application" },
+        ...(dapr ? DAPR_NAMESPACED_KINDS : []),
       ],
     },
   };
@@ -181,8 +315,10 @@ export function bootstrap(cluster: ClusterFacts, partOf: string): KubeObject[] {
 export function argocdApps(environments: { settings: Settings; objects: KubeObject[] }[]): KubeObject[] {
   const first = environments[0]?.settings;
   if (!first) return [];
+  const usesDapr = environments.some(({ settings }) => settings.dapr.enabled);
   return [
     appProject(first.cluster, first.partOf, environments.flatMap(({ objects }) => objects)),
+    ...(usesDapr ? [daprApplication(first.cluster, first.partOf)] : []),
     ...environments.map(({ settings }) => environmentApplication(settings)),
   ];
 }
