@@ -6,6 +6,7 @@
  * namespace, and writes environments/<env>.sealed.json. Every check runs
  * before anything is written; the file is replaced in one rename.
  */
+import type { KeyObject } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -120,7 +121,7 @@ export async function sealEnvironment(options: SealOptions): Promise<SealResult>
   const { entries, inputName } = await readInput(settings, options, root);
   const values = valuesToSeal(settings, entries, inputName);
 
-  let publicKey;
+  let publicKey: KeyObject;
   try {
     publicKey = sealingKeyFromPem(await readCertificate(options));
   } catch (error) {
