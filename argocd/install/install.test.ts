@@ -13,6 +13,7 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse, parseAllDocuments } from "yaml";
+import { minikube } from "../../clusters/minikube/cluster.ts";
 
 const INSTALL_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(INSTALL_DIR, "..", "..");
@@ -64,10 +65,10 @@ function durationSeconds(text: string): number {
 }
 
 describe("argocd/install kustomization", () => {
-  it("is a Kustomization for the argocd namespace", () => {
+  it("is a Kustomization for cluster.ts's Argo CD namespace", () => {
     assert.equal(kustomization.apiVersion, "kustomize.config.k8s.io/v1beta1");
     assert.equal(kustomization.kind, "Kustomization");
-    assert.equal(kustomization.namespace, "argocd");
+    assert.equal(kustomization.namespace, minikube.argocdNamespace);
   });
 
   it("installs Argo CD from exactly one remote base, pinned to a released v3 tag", () => {

@@ -30,7 +30,7 @@ describe("facts.ts", () => {
     assert.equal(evalInBash(assignments, "CLUSTER_ADDONS"), minikube.addons.join(" "));
     assert.equal(evalInBash(assignments, "GIT_REPO_URL"), minikube.git.repoURL);
     assert.equal(evalInBash(assignments, "GIT_REVISION"), minikube.git.targetRevision);
-    assert.equal(evalInBash(assignments, "ARGOCD_NAMESPACE"), "argocd");
+    assert.equal(evalInBash(assignments, "ARGOCD_NAMESPACE"), minikube.argocdNamespace);
   });
 
   it("quotes every value so that eval expands nothing", () => {

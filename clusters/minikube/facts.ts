@@ -5,21 +5,9 @@
  *
  *   eval "$(tsx clusters/minikube/facts.ts)"
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parse } from "yaml";
 import { REPO_ROOT, listEnvironments, loadEnvironment } from "../../generator/environments.ts";
 import { minikube } from "./cluster.ts";
-
-/** Where the scripts find Argo CD: the namespace argocd/install installs it into. */
-export function argocdNamespace(root = REPO_ROOT): string {
-  const kustomization = parse(readFileSync(join(root, "argocd", "install", "kustomization.yaml"), "utf8")) as { namespace?: unknown };
-  if (typeof kustomization.namespace !== "string" || kustomization.namespace === "") {
-    throw new Error("argocd/install/kustomization.yaml states no namespace");
-  }
-  return kustomization.namespace;
-}
 
 /** The Ingress hosts of every environment that has an Ingress, for the /etc/hosts line. */
 export async function ingressHosts(root = REPO_ROOT): Promise<string[]> {
@@ -47,7 +35,7 @@ export async function clusterFacts(root = REPO_ROOT): Promise<Record<string, str
     CLUSTER_ADDONS: minikube.addons.join(" "),
     GIT_REPO_URL: minikube.git.repoURL,
     GIT_REVISION: minikube.git.targetRevision,
-    ARGOCD_NAMESPACE: argocdNamespace(root),
+    ARGOCD_NAMESPACE: minikube.argocdNamespace,
     ENVIRONMENTS: listEnvironments(root).join(" "),
     NAMESPACES: (await namespaces(root)).join(" "),
     INGRESS_HOSTS: (await ingressHosts(root)).join(" "),

@@ -15,7 +15,6 @@ import { execFile } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
 import { minikube } from "./cluster.ts";
-import { argocdNamespace } from "./facts.ts";
 
 interface ResourceResult {
   kind?: string;
@@ -117,7 +116,7 @@ function duration(text: string): number {
 }
 
 function kubectlGet(name: string): Promise<ApplicationStatus | Error> {
-  const args = ["--context", minikube.profile, "-n", argocdNamespace(), "get", "applications.argoproj.io", name, "-o", "json"];
+  const args = ["--context", minikube.profile, "-n", minikube.argocdNamespace, "get", "applications.argoproj.io", name, "-o", "json"];
   return new Promise((resolve) =>
     execFile("kubectl", args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) resolve(new Error((stderr || error.message).trim().split("\n")[0]));
