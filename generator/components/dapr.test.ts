@@ -178,7 +178,7 @@ for (const { settings, objects } of rendered.filter((e) => e.settings.dapr.enabl
           runAsNonRoot: injector.sidecarRunAsNonRoot,
           readOnlyRootFilesystem: injector.sidecarReadOnlyRootFilesystem,
           ...(injector.sidecarDropALLCapabilities ? { capabilities: { drop: ["ALL"] } } : {}),
-          ...(annotations["dapr.io/sidecar-seccomp-profile-type"] ? { seccompProfile: { type: annotations["dapr.io/sidecar-seccomp-profile-type"] } } : {}),
+          ...(annotations["dapr.io/sidecar-seccomp-profile-type"] ? { seccompProfile: { type: annotations["dapr.io/sidecar-seccomp-profile-type"] as "RuntimeDefault" } } : {}),
         },
         resources: {
           requests: { cpu: annotations["dapr.io/sidecar-cpu-request"]!, memory: annotations["dapr.io/sidecar-memory-request"]! },
