@@ -17,6 +17,7 @@ import { smokeTest } from "./components/smoke-test.ts";
 import { REPO_ROOT, listEnvironments, loadEnvironmentWithOverrides } from "./environments.ts";
 import { InvalidObjectsError, SettingsError } from "./errors.ts";
 import type { KubeObject } from "./kube-object.ts";
+import type { RenderCache } from "./render-cache.ts";
 import type { Settings } from "./settings.ts";
 import { crossEnvironmentProblems, settingsProblems } from "./validate-settings.ts";
 import { kindKey, problemsOf } from "./validation/kinds.ts";
@@ -83,10 +84,12 @@ export interface RenderOptions {
   /** Environments to render; all of them when empty. */
   environments?: string[];
   root?: string;
+  /** Objects validated before by this same build, with their YAML (see render-cache.ts); none by default. */
+  cache?: RenderCache | undefined;
 }
 
 /** Loads, checks, renders and validates; throws SettingsError or InvalidObjectsError with every problem. */
-export async function render({ environments = [], root = REPO_ROOT }: RenderOptions = {}): Promise<Rendered> {
+export async function render({ environments = [], root = REPO_ROOT, cache }: RenderOptions = {}): Promise<Rendered> {
   const known = listEnvironments(root);
   const unknown = environments.filter((name) => !known.includes(name));
   if (unknown.length) {
@@ -105,12 +108,15 @@ export async function render({ environments = [], root = REPO_ROOT }: RenderOpti
   const files = new Map<string, string>();
   const objects = new Map<string, KubeObject[]>();
   const invalid: string[] = [];
+  const yamlOf = new Map<KubeObject, string>();
   const add = async (owner: string, dir: string, rendered: KubeObject[]) => {
-    invalid.push(...(await validateObjects(owner, rendered)));
+    invalid.push(...(await validateObjects(owner, rendered.filter((object) => cache?.get(object) === undefined))));
     for (const object of rendered) {
       const path = objectPath(dir, object);
       if (files.has(path)) invalid.push(`${owner}: two objects render to ${path}`);
-      files.set(path, toYAML(object));
+      const yaml = cache?.get(object) ?? toYAML(object);
+      yamlOf.set(object, yaml);
+      files.set(path, yaml);
     }
   };
   const environmentsRendered = selected.map(({ settings }) => ({ settings, objects: renderEnvironment(settings) }));
@@ -127,5 +133,6 @@ export async function render({ environments = [], root = REPO_ROOT }: RenderOpti
     ownedDirs.splice(0, ownedDirs.length, MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR);
   }
   if (invalid.length) throw new InvalidObjectsError(invalid);
+  for (const [object, yaml] of yamlOf) cache?.remember(object, yaml);
   return { files, ownedDirs, objects };
 }

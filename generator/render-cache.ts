@@ -1,0 +1,112 @@
+/**
+ * Objects that this exact build of the generator has already validated and
+ * turned into YAML, remembered by content. Validating and serializing ~90
+ * objects is most of what is left of a render once the CLI runs compiled, and
+ * between two renders almost none of them change.
+ *
+ * Strictness is unchanged: validation and YAML are pure functions of an
+ * object's data and of the code, so
+ * - the compiled CLI keeps one cache per build (generator/launcher/), and any
+ *   change to the generator, its environments or its dependencies starts
+ *   from an empty one;
+ * - the key is the object's full content, including keys whose value is
+ *   undefined (the unknown-field check sees those); an object that is not
+ *   plain JSON data (NaN, a class instance, a function…) is never cached;
+ * - only the objects of a render that passed validation are remembered.
+ * Under tsx (tests, library use) there is no cache: everything is validated.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { KubeObject } from "./kube-object.ts";
+
+/** Stands for `undefined` in a key; a string holding it makes an object uncacheable. */
+const UNDEFINED = "\u0000undefined";
+/** Entries kept on disk (the oldest go first): many renders' worth. */
+const MAX_ENTRIES = 2000;
+
+function isPlainContainer(value: object): boolean {
+  if (Array.isArray(value)) return true;
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+/** The content key of an object, or undefined when the object is not plain JSON data. */
+export function contentKey(object: unknown): string | undefined {
+  let plain = true;
+  const json = JSON.stringify(object, function (this: Record<string, unknown>, key, value: unknown) {
+    const original = this[key]; // before toJSON(): a Date must not pass for a string
+    if (original === undefined) return UNDEFINED;
+    if (typeof original === "object" && original !== null && (!isPlainContainer(original) || "toJSON" in original)) plain = false;
+    else if (typeof original === "number" && !Number.isFinite(original)) plain = false;
+    else if (typeof original === "string" && original.startsWith("\u0000")) plain = false;
+    else if (typeof original === "function" || typeof original === "symbol" || typeof original === "bigint") plain = false;
+    return value;
+  });
+  return plain && json !== undefined ? createHash("sha256").update(json).digest("base64url") : undefined;
+}
+
+export class RenderCache {
+  private readonly entries: Map<string, string>;
+  private readonly keys = new WeakMap<object, string | undefined>();
+  private changed = false;
+
+  /** @param file where the cache is kept; a missing or unreadable file is an empty cache */
+  constructor(readonly file: string) {
+    let stored: Record<string, string> = {};
+    try {
+      stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
+    } catch {
+      // no cache yet
+    }
+    this.entries = new Map(Object.entries(stored));
+  }
+
+  private keyOf(object: KubeObject): string | undefined {
+    if (!this.keys.has(object)) this.keys.set(object, contentKey(object));
+    return this.keys.get(object);
+  }
+
+  /** The YAML of an object validated before with exactly this content, or undefined. */
+  get(object: KubeObject): string | undefined {
+    const key = this.keyOf(object);
+    return key === undefined ? undefined : this.entries.get(key);
+  }
+
+  /** Records objects that passed validation, with their YAML. */
+  remember(object: KubeObject, yaml: string): void {
+    const key = this.keyOf(object);
+    // Changed since it was looked up (and so perhaps since it was validated): not remembered.
+    if (key === undefined || contentKey(object) !== key) return;
+    if (this.entries.get(key) === yaml) return;
+    this.entries.set(key, yaml);
+    this.changed = true;
+  }
+
+  /** Writes the cache (atomically). A cache that cannot be written only means validating again next time. */
+  save(): void {
+    if (!this.changed) return;
+    const entries = [...this.entries].slice(-MAX_ENTRIES);
+    const staging = `${this.file}.${process.pid}.tmp`;
+    try {
+      mkdirSync(dirname(this.file), { recursive: true });
+      writeFileSync(staging, JSON.stringify(Object.fromEntries(entries)));
+      renameSync(staging, this.file);
+      this.changed = false;
+    } catch {
+      rmSync(staging, { force: true });
+    }
+  }
+}
+
+let configured: RenderCache | undefined;
+
+/** Called by the compiled CLI's entry (generator/launcher/build.mjs) with its build's cache file. */
+export function useRenderCache(file: string): void {
+  configured = new RenderCache(file);
+}
+
+/** The cache of the running build of the CLI; undefined under tsx. */
+export function configuredRenderCache(): RenderCache | undefined {
+  return configured;
+}
