@@ -8,11 +8,15 @@ import { createTwoFilesPatch } from "diff";
 import { REPO_ROOT } from "./environments.ts";
 import { InvalidObjectsError, SettingsError } from "./errors.ts";
 import { compareRendered, hasDrift, readCommitted, writeRendered } from "./output.ts";
+import { configuredRenderCache } from "./render-cache.ts";
 import { type Rendered, render } from "./render.ts";
 
 async function renderOrExplain(environments: string[]): Promise<Rendered> {
   try {
-    return await render({ environments, root: REPO_ROOT });
+    const cache = configuredRenderCache();
+    const rendered = await render({ environments, root: REPO_ROOT, cache });
+    cache?.save();
+    return rendered;
   } catch (error) {
     if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
       console.error(`${error.message}\nNothing was written.`);

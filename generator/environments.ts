@@ -55,13 +55,23 @@ export function readImagesFile(name: string, root = REPO_ROOT): ImagesFile {
   return parsed as ImagesFile;
 }
 
+/**
+ * Environment modules compiled into the generator's bundle, by absolute file path
+ * (see generator/launcher/build.mjs). Under tsx it stays empty and files are imported directly.
+ */
+const bundledEnvironments = new Map<string, unknown>();
+
+export function provideBundledEnvironment(file: string, module: unknown): void {
+  bundledEnvironments.set(file, module);
+}
+
 export async function loadOverrides(name: string, root = REPO_ROOT): Promise<EnvironmentOverrides> {
   const file = join(environmentsDir(root), `${name}.ts`);
   if (!existsSync(file)) {
     const known = existsSync(environmentsDir(root)) ? listEnvironments(root).join(", ") : "none";
     throw new SettingsError([{ environment: name, path: "environment", value: name, rule: `must be one of: ${known}` }]);
   }
-  const module = (await import(pathToFileURL(file).href)) as { default?: EnvironmentOverrides };
+  const module = (bundledEnvironments.get(file) ?? (await import(pathToFileURL(file).href))) as { default?: EnvironmentOverrides };
   if (!module.default || typeof module.default !== "object") {
     throw new SettingsError([
       { environment: name, path: `environments/${name}.ts`, value: module.default, rule: "must `export default defineEnvironment({...})`" },

@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { REPO_ROOT } from "../environments.ts";
+
+/** A scratch copy of the repository's sources, sharing node_modules (as in render.test.ts). */
+function scratchRepository(): string {
+  const dir = mkdtempSync(join(tmpdir(), "todo-launcher-"));
+  for (const entry of ["generator", "environments", "clusters", "package.json", "tsconfig.json"]) {
+    cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+const scratch = scratchRepository();
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+type Result = Pick<SpawnSyncReturns<string>, "status" | "stdout" | "stderr">;
+
+function run(args: string[]): Result {
+  const { status, stdout, stderr } = spawnSync(process.execPath, args, { cwd: scratch, encoding: "utf8" });
+  return { status, stdout, stderr };
+}
+const compiled = (...args: string[]) => run([join(scratch, "generator/launcher/cli.mjs"), ...args]);
+const typescript = (...args: string[]) => run(["--import", "tsx", join(scratch, "generator/cli.ts"), ...args]);
+
+function snapshot(): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(scratch, sub), { withFileTypes: true })) {
+      const path = join(sub, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else out[path] = readFileSync(join(scratch, path), "utf8");
+    }
+  };
+  for (const top of ["manifests", "argocd"]) if (existsSync(join(scratch, top))) walk(top);
+  return out;
+}
+
+/** Runs `body` with `file` changed by `change`, then restores it. */
+function withEdit<T>(file: string, change: (text: string) => string, body: () => T): T {
+  const path = join(scratch, file);
+  const original = readFileSync(path, "utf8");
+  const changed = change(original);
+  assert.notEqual(changed, original, `the edit of ${file} no longer applies`);
+  writeFileSync(path, changed);
+  try {
+    return body();
+  } finally {
+    writeFileSync(path, original);
+  }
+}
+
+describe("the compiled CLI (npm run render|check|diff)", () => {
+  before(() => {
+    assert.equal(compiled("render").status, 0);
+  });
+
+  it("prints and exits exactly as the TypeScript CLI does", () => {
+    assert.deepEqual(compiled("render"), typescript("render"));
+    assert.deepEqual(compiled("check"), typescript("check"));
+    assert.deepEqual(compiled("render", "qa"), typescript("render", "qa"));
+    assert.equal(compiled("render", "qa").status, 1);
+    withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", "backend: { replicas: 12 }"), () => {
+      const result = compiled("render");
+      assert.deepEqual(result, typescript("render"));
+      assert.match(result.stderr, /staging: backend\.replicas = 12: must be an integer from 1 to 10/);
+    });
+  });
+
+  it("rebuilds when a source changes: a typo planted in a component fails the render even with a warm cache", () => {
+    assert.equal(compiled("check").status, 0); // the build and its render cache are warm
+    const before = snapshot();
+    withEdit("generator/lib/app-workload.ts", (text) => text.replace("readinessProbe: httpProbe(", "readinesProbe: httpProbe("), () => {
+      const result = compiled("render");
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /dev: apps\/v1\/Deployment todo-backend: spec\.template\.spec\.containers\[0\]\.readinesProbe: unknown field/);
+      assert.match(result.stderr, /Nothing was written/);
+      assert.equal(compiled("check").status, 1);
+    });
+    assert.deepEqual(snapshot(), before);
+    assert.equal(compiled("check").status, 0);
+  });
+
+  it("picks up an environment file that appeared after the last build", () => {
+    cpSync(join(scratch, "environments/staging.ts"), join(scratch, "environments/qa.ts"));
+    cpSync(join(scratch, "environments/staging.images.json"), join(scratch, "environments/qa.images.json"));
+    try {
+      const result = compiled("render", "qa");
+      assert.deepEqual(result, typescript("render", "qa"));
+      assert.match(result.stdout, /qa \d+ objects/);
+    } finally {
+      for (const file of ["environments/qa.ts", "environments/qa.images.json"]) rmSync(join(scratch, file));
+      rmSync(join(scratch, "manifests/qa"), { recursive: true, force: true });
+    }
+  });
+
+  it("names the file and writes nothing when the sources do not compile", () => {
+    const before = snapshot();
+    withEdit("environments/staging.ts", (text) => text.replace("export default defineEnvironment({", "export default defineEnvironment({{"), () => {
+      const result = compiled("render");
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /The generator does not compile:/);
+      assert.match(result.stderr, /environments\/staging\.ts:\d+:\d+/);
+      assert.match(result.stderr, /Nothing was written/);
+    });
+    assert.deepEqual(snapshot(), before);
+  });
+});
