@@ -1,0 +1,330 @@
+/**
+ * npm run bench [-- --runs 7 --sizes 10,25,50 --environments 10 --json out.json]
+ *
+ * How fast the generator renders, without touching this repository's
+ * manifests/: everything runs against a scratch copy of the sources (as
+ * render.test.ts does). Prints, for each case, the median wall time, objects
+ * per second and peak memory:
+ * - render() of every environment in one process (cold, warm, warm cache);
+ * - `npm run render` and `npm run check` as whole commands, and the command
+ *   behind them, with the render cache warm and cold and after a source edit,
+ *   and the TypeScript CLI under tsx as it ran before the compiled launcher;
+ * - the synthetic scale case: N components × 10 environments;
+ * - the peer Helm chart's render-all.sh, when ../shared and helm exist
+ *   (HELM, or helm on PATH), with the ratio ours/peer.
+ * Whole commands run round-robin (one round of warm-up, then --runs rounds)
+ * so that load on the machine hits every case alike.
+ */
+import { type SpawnSyncOptions, spawnSync } from "node:child_process";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import { REPO_ROOT } from "../environments.ts";
+
+const PEER_SCRIPT = resolve(REPO_ROOT, "../shared/bench/helm-todo-app/render-all.sh");
+const GNU_TIME = "/usr/bin/time";
+
+function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError("must be a positive integer");
+  return value;
+}
+
+function sizeList(text: string): number[] {
+  return text.split(",").map(positiveInteger);
+}
+
+const options = new Command()
+  .name("bench")
+  .description("Measures render and check speed (see generator/bench/README.md).")
+  .option("--runs <n>", "timed runs per whole-command case, after one warm-up round", positiveInteger, 7)
+  .option("--sizes <list>", "components per environment for the synthetic case", sizeList, [10, 25, 50])
+  .option("--environments <n>", "environments in the synthetic case", positiveInteger, 10)
+  .option("--synthetic-runs <n>", "runs per synthetic size", positiveInteger, 3)
+  .option("--json <file>", "also write every measurement to this file")
+  .parse()
+  .opts<{ runs: number; sizes: number[]; environments: number; syntheticRuns: number; json?: string }>();
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+// ---------------------------------------------------------------- the machine
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
+    if (line) return line.split(":")[1]!.trim();
+  } catch {
+    // not Linux
+  }
+  return cpus()[0]?.model ?? "unknown";
+}
+
+const gnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ["-v", "true"], { stdio: "ignore" }).status === 0;
+
+// ------------------------------------------------------------ scratch copy
+
+/** A scratch copy of the repository's sources (not its manifests), sharing node_modules. */
+function scratchRepository(): string {
+  const dir = mkdtempSync(join(tmpdir(), "todo-bench-"));
+  for (const entry of ["generator", "environments", "clusters", "package.json", "tsconfig.json"]) {
+    cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
+  }
+  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
+  return dir;
+}
+
+// ------------------------------------------------------ spawned commands
+
+interface Measurement {
+  ms: number;
+  /** Peak resident set of the largest process in the command's tree (GNU time), in KiB. */
+  maxRssKb?: number | undefined;
+  stdout: string;
+}
+
+function measure(command: string, args: string[], spawnOptions: SpawnSyncOptions): Measurement {
+  const timeFile = join(tmpdir(), `todo-bench-time-${process.pid}.txt`);
+  const [file, argv] = gnuTime ? [GNU_TIME, ["-v", "-o", timeFile, command, ...args]] : [command, args];
+  const start = performance.now();
+  const result = spawnSync(file, argv, { ...spawnOptions, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const ms = performance.now() - start;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} exited with ${result.status}:\n${result.stdout}${result.stderr}`);
+  }
+  let maxRssKb: number | undefined;
+  if (gnuTime) {
+    maxRssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(readFileSync(timeFile, "utf8"))?.[1]);
+    rmSync(timeFile, { force: true });
+  }
+  return { ms, maxRssKb, stdout: String(result.stdout) };
+}
+
+interface CommandCase {
+  label: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env?: NodeJS.ProcessEnv;
+  /** Untimed, before every run. */
+  prepare?: () => void;
+  /** Objects one run renders. */
+  objects: number;
+  /** Counted as ours in the ratios to the peer. */
+  peer?: boolean;
+  runs: Measurement[];
+}
+
+function runRounds(cases: CommandCase[], rounds: number): void {
+  for (let round = 0; round <= rounds; round++) {
+    for (const benchCase of cases) {
+      benchCase.prepare?.();
+      const measurement = measure(benchCase.command, benchCase.args, { cwd: benchCase.cwd, env: benchCase.env ?? process.env });
+      if (round > 0) benchCase.runs.push(measurement); // round 0 warms up
+    }
+    process.stderr.write(round === 0 ? "  warm-up round done\n" : `  round ${round}/${rounds} done\n`);
+  }
+}
+
+// ---------------------------------------------------------------- the peer
+
+interface Peer {
+  script: string;
+  helm: string;
+  helmVersion: string;
+}
+
+function findPeer(): Peer | string {
+  if (!existsSync(PEER_SCRIPT)) return `no peer chart at ${PEER_SCRIPT} (../shared exists only beside the project's CI checkout)`;
+  const helm = process.env.HELM || "helm";
+  const version = spawnSync(helm, ["version", "--short"], { encoding: "utf8" });
+  if (version.status !== 0 || version.error) {
+    return `helm not found (${helm}): set HELM to a helm binary (see ../shared/README.md) to compare with the peer chart`;
+  }
+  return { script: PEER_SCRIPT, helm, helmVersion: version.stdout.trim() };
+}
+
+function peerObjects(output: string): number {
+  return [...output.matchAll(/^\S+\s+(\d+) objects$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+// ------------------------------------------------------------- reporting
+
+interface Row {
+  label: string;
+  ms: number;
+  objects: number;
+  maxRssKb?: number | undefined;
+  note?: string;
+}
+
+function formatRow({ label, ms, objects, maxRssKb, note }: Row): string {
+  const rate = objects / (ms / 1000);
+  const rss = maxRssKb === undefined || Number.isNaN(maxRssKb) ? "n/a" : `${(maxRssKb / 1024).toFixed(0)} MiB`;
+  return `${label.padEnd(66)} ${ms.toFixed(0).padStart(6)} ms ${String(objects).padStart(6)} ${rate.toFixed(0).padStart(8)}/s ${rss.padStart(8)}${note ? `  ${note}` : ""}`;
+}
+
+function header(title: string): void {
+  console.log(`\n${title}\n${"case".padEnd(66)} ${"median".padStart(9)} ${"objects".padStart(6)} ${"objects/s".padStart(10)} ${"peak RSS".padStart(8)}`);
+}
+
+// ------------------------------------------------------------------- main
+
+function childJSON<T>(args: string[], cwd: string): T {
+  const result = spawnSync(process.execPath, ["--import", "tsx", ...args], { cwd, encoding: "utf8" });
+  if (result.status !== 0) throw new Error(`${args.join(" ")} failed:\n${result.stdout}${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split("\n").pop()!) as T;
+}
+
+const scratch = scratchRepository();
+const peerDir = mkdtempSync(join(tmpdir(), "todo-bench-peer-"));
+const report: Record<string, unknown> = {};
+try {
+  const loadBefore = loadavg()[0]!;
+  const machine = {
+    cpus: availableParallelism(),
+    cpuModel: cpuModel(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    memoryPeak: gnuTime ? `GNU time -v: peak RSS of the largest process in each command's tree` : "n/a for whole commands (no /usr/bin/time); children report process.resourceUsage().maxRSS",
+  };
+  console.log(`Machine: ${machine.cpus} × ${machine.cpuModel}, Node ${machine.node}, ${machine.platform}; load average ${loadBefore.toFixed(2)} at start`);
+  console.log(`Scratch copy of the sources: ${scratch}`);
+  report.machine = machine;
+
+  // A first render builds the compiled CLI and its cache, and gives check a tree to compare with.
+  const first = measure("npm", ["run", "render"], { cwd: scratch });
+  // One file per object, argocd/ included.
+  const objects = Number(/rendered (\d+) files/.exec(first.stdout)?.[1]);
+
+  // ---- in one process
+  process.stderr.write("in-process render…\n");
+  const inProcess = childJSON<{ objects: number; coldMs: number; warmMs: number[]; cachedMs: number[]; maxRssKb: number }>(
+    [join(scratch, "generator/bench/in-process.ts"), scratch, String(options.runs)],
+    scratch,
+  );
+  header(`Every environment and argocd/ in one process (render(), in memory; ${options.runs} runs; peak RSS: process.resourceUsage().maxRSS of that process under tsx)`);
+  const inProcessRows: Row[] = [
+    { label: "render(), first in a fresh process (cold)", ms: inProcess.coldMs, objects: inProcess.objects, maxRssKb: inProcess.maxRssKb, note: "single run" },
+    { label: "render(), repeated (warm JIT, full validation)", ms: median(inProcess.warmMs), objects: inProcess.objects },
+    { label: "render() with a warm render cache", ms: median(inProcess.cachedMs), objects: inProcess.objects },
+  ];
+  inProcessRows.forEach((row) => console.log(formatRow(row)));
+  report.inProcess = inProcess;
+
+  // ---- whole commands
+  const launcher = join(scratch, "generator/launcher/cli.mjs");
+  const cacheRoot = join(scratch, ".cache/generator");
+  const dropRenderCaches = () => {
+    const builds = existsSync(cacheRoot) ? readdirSync(cacheRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory()) : [];
+    for (const build of builds) rmSync(join(cacheRoot, build.name, "render-cache.json"), { force: true });
+  };
+  let edits = 0;
+  const editSource = () => {
+    // A change to a source file: the launcher must rebuild; the caches are dropped as for a change to the code.
+    appendFileSync(join(scratch, "environments/dev.ts"), `// bench edit ${++edits}\n`);
+    dropRenderCaches();
+  };
+  const cases: CommandCase[] = [
+    { label: "npm run render", command: "npm", args: ["run", "render"], cwd: scratch, objects, peer: true, runs: [] },
+    { label: "npm run check", command: "npm", args: ["run", "check"], cwd: scratch, objects, peer: true, runs: [] },
+    { label: "node generator/launcher/cli.mjs render (the script's command)", command: process.execPath, args: [launcher, "render"], cwd: scratch, objects, peer: true, runs: [] },
+    { label: "node generator/launcher/cli.mjs check", command: process.execPath, args: [launcher, "check"], cwd: scratch, objects, peer: true, runs: [] },
+    { label: "  check, render cache cold (bundle built)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: dropRenderCaches, objects, peer: true, runs: [] },
+    { label: "  check after a source edit (rebuild, cache cold)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editSource, objects, peer: true, runs: [] },
+    { label: "tsx generator/cli.ts check (before the launcher)", command: process.execPath, args: ["--import", "tsx", join(scratch, "generator/cli.ts"), "check"], cwd: scratch, objects, peer: true, runs: [] },
+  ];
+  const peer = findPeer();
+  if (typeof peer === "object") {
+    const peerProbe = measure("bash", [peer.script, peerDir], { cwd: peerDir, env: { ...process.env, HELM: peer.helm } });
+    cases.push({
+      label: `peer: render-all.sh (helm template × 3, ${peer.helmVersion})`,
+      command: "bash",
+      args: [peer.script, peerDir],
+      cwd: peerDir,
+      env: { ...process.env, HELM: peer.helm },
+      objects: peerObjects(peerProbe.stdout),
+      runs: [],
+    });
+  }
+  process.stderr.write(`whole commands, ${options.runs} rounds…\n`);
+  runRounds(cases, options.runs);
+  header(`Whole commands (${objects} objects, one file each; median of ${options.runs} runs after 1 warm-up; peak RSS: ${gnuTime ? "GNU time" : "n/a"})`);
+  const commandRows = cases.map((c) => ({
+    label: c.label,
+    ms: median(c.runs.map((r) => r.ms)),
+    objects: c.objects,
+    maxRssKb: gnuTime ? Math.max(...c.runs.map((r) => r.maxRssKb ?? Number.NaN)) : undefined,
+  }));
+  commandRows.forEach((row) => console.log(formatRow(row)));
+  report.commands = cases.map(({ label, objects: count, runs }) => ({ label, objects: count, ms: runs.map((r) => r.ms), maxRssKb: runs.map((r) => r.maxRssKb) }));
+
+  if (typeof peer === "object") {
+    const peerRow = commandRows.at(-1)!;
+    console.log(`\nRatio ours / peer (${peerRow.ms.toFixed(0)} ms, same rounds):`);
+    cases.forEach((c, i) => {
+      if (c.peer) console.log(`  ${c.label.trim().padEnd(64)} ${(commandRows[i]!.ms / peerRow.ms).toFixed(2)}×`);
+    });
+    const npmCost = commandRows[1]!.ms - commandRows[3]!.ms;
+    console.log(`  npm run's own cost (npm run check − its command): ${npmCost.toFixed(0)} ms = ${(npmCost / peerRow.ms).toFixed(2)}× the peer`);
+  } else {
+    console.log(`\nPeer skipped: ${peer}`);
+  }
+
+  // ---- synthetic scale
+  process.stderr.write("synthetic scale case…\n");
+  header(
+    `Synthetic: components × ${options.environments} environments through the real pipeline (median of ${options.syntheticRuns} fresh processes; peak RSS: the child's process.resourceUsage().maxRSS)`,
+  );
+  const synthetic = options.sizes.map((components) => {
+    const runs = Array.from({ length: options.syntheticRuns }, () => {
+      const start = performance.now();
+      const result = childJSON<{ objects: number; coldMs: number; warmMs: number; maxRssKb: number }>(
+        [join(scratch, "generator/bench/synthetic.ts"), String(components), String(options.environments)],
+        scratch,
+      );
+      return { ...result, processMs: performance.now() - start };
+    });
+    return {
+      components,
+      objects: runs[0]!.objects,
+      coldMs: median(runs.map((r) => r.coldMs)),
+      warmMs: median(runs.map((r) => r.warmMs)),
+      processMs: median(runs.map((r) => r.processMs)),
+      maxRssKb: Math.max(...runs.map((r) => r.maxRssKb)),
+    };
+  });
+  for (const s of synthetic) {
+    const size = `${s.components}×${options.environments}`;
+    console.log(formatRow({ label: `${size}, first pass in the process (cold)`, ms: s.coldMs, objects: s.objects, maxRssKb: s.maxRssKb }));
+    console.log(formatRow({ label: `${size}, second pass (warm)`, ms: s.warmMs, objects: s.objects }));
+    console.log(formatRow({ label: `${size}, whole child process (tsx start, imports, both passes)`, ms: s.processMs, objects: 2 * s.objects }));
+  }
+  if (synthetic.length >= 2) {
+    const large = synthetic.at(-1)!;
+    const perObject = (ms: number, n: number) => (ms / n).toFixed(3);
+    // The cost of each step up in size, per added object: flat (or falling) means linear growth.
+    const steps = (key: "coldMs" | "warmMs") =>
+      synthetic
+        .slice(1)
+        .map((s, i) => ((s[key] - synthetic[i]![key]) / (s.objects - synthetic[i]!.objects)).toFixed(3))
+        .join(", ");
+    console.log(`Linearity (${synthetic.map((s) => s.objects).join(" → ")} objects):`);
+    console.log(`  ms per object, whole pass: cold ${synthetic.map((s) => perObject(s.coldMs, s.objects)).join(" → ")}; warm ${synthetic.map((s) => perObject(s.warmMs, s.objects)).join(" → ")}`);
+    console.log(`  ms per added object, each step: cold ${steps("coldMs")}; warm ${steps("warmMs")}`);
+    console.log(`  largest case, cold pass: ${(large.coldMs / 1000).toFixed(2)} s (limit 5 s); whole process ${(large.processMs / 1000).toFixed(2)} s`);
+  }
+  report.synthetic = synthetic;
+  console.log(`\nLoad average ${loadBefore.toFixed(2)} at start, ${loadavg()[0]!.toFixed(2)} at the end (other work on the machine skews every figure alike).`);
+
+  if (options.json) {
+    writeFileSync(options.json, `${JSON.stringify(report, null, 2)}\n`);
+  }
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+  rmSync(peerDir, { recursive: true, force: true });
+}
