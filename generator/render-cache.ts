@@ -6,9 +6,10 @@
  *
  * Strictness is unchanged: validation and YAML are pure functions of an
  * object's data and of the code, so
- * - the compiled CLI keeps one cache per build (generator/launcher/), and any
- *   change to the generator, its environments or its dependencies starts
- *   from an empty one;
+ * - the compiled CLI keeps one cache per version of the code
+ *   (generator/launcher/): any change to the generator or its dependencies
+ *   starts from an empty one; a change to an environment's settings keeps it,
+ *   since settings change objects, not how an object is checked;
  * - the key is the object's full content, including keys whose value is
  *   undefined (the unknown-field check sees those); an object that is not
  *   plain JSON data (NaN, a class instance, a function…) is never cached;

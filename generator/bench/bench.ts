@@ -7,8 +7,9 @@
  * per second and peak memory:
  * - render() of every environment in one process (cold, warm, warm cache);
  * - `npm run render` and `npm run check` as whole commands, and the command
- *   behind them, with the render cache warm and cold and after a source edit,
- *   and the TypeScript CLI under tsx as it ran before the compiled launcher;
+ *   behind them, with the render cache warm and cold, after an edit to
+ *   settings and to code, and the TypeScript CLI under tsx as it ran before
+ *   the compiled launcher;
  * - the synthetic scale case: N components × 10 environments;
  * - the peer Helm chart's render-all.sh, when ../shared and helm exist
  *   (HELM, or helm on PATH), with the ratio ours/peer.
@@ -220,13 +221,19 @@ try {
   const launcher = join(scratch, "generator/launcher/cli.mjs");
   const cacheRoot = join(scratch, ".cache/generator");
   const dropRenderCaches = () => {
-    const builds = existsSync(cacheRoot) ? readdirSync(cacheRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory()) : [];
-    for (const build of builds) rmSync(join(cacheRoot, build.name, "render-cache.json"), { force: true });
+    for (const file of existsSync(cacheRoot) ? readdirSync(cacheRoot) : []) {
+      if (/^render-cache-.*\.json$/.test(file)) rmSync(join(cacheRoot, file));
+    }
   };
   let edits = 0;
-  const editSource = () => {
-    // A change to a source file: the launcher must rebuild; the caches are dropped as for a change to the code.
-    appendFileSync(join(scratch, "environments/dev.ts"), `// bench edit ${++edits}\n`);
+  const editSettings = () => {
+    // A change to an environment file that leaves its objects as they are: the launcher rebuilds, the render cache stays.
+    appendFileSync(join(scratch, "environments/dev.ts"), `export const benchEdit${++edits} = ${edits};\n`);
+  };
+  const editCode = () => {
+    // A change to the generator's code: the launcher rebuilds and the render cache starts empty
+    // (a comment alone would leave the bundle, and so its cache, as they were).
+    appendFileSync(join(scratch, "generator/render.ts"), `// bench edit ${++edits}\n`);
     dropRenderCaches();
   };
   const cases: CommandCase[] = [
@@ -235,7 +242,8 @@ try {
     { label: "node generator/launcher/cli.mjs render (the script's command)", command: process.execPath, args: [launcher, "render"], cwd: scratch, objects, peer: true, runs: [] },
     { label: "node generator/launcher/cli.mjs check", command: process.execPath, args: [launcher, "check"], cwd: scratch, objects, peer: true, runs: [] },
     { label: "  check, render cache cold (bundle built)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: dropRenderCaches, objects, peer: true, runs: [] },
-    { label: "  check after a source edit (rebuild, cache cold)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editSource, objects, peer: true, runs: [] },
+    { label: "  check after a settings edit (rebuild, cache warm)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editSettings, objects, peer: true, runs: [] },
+    { label: "  check after a code edit (rebuild, cache cold)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editCode, objects, peer: true, runs: [] },
     { label: "tsx generator/cli.ts check (before the launcher)", command: process.execPath, args: ["--import", "tsx", join(scratch, "generator/cli.ts"), "check"], cwd: scratch, objects, peer: true, runs: [] },
   ];
   const peer = findPeer();

@@ -8,9 +8,12 @@
  *
  * The bundle never runs stale: it is rebuilt whenever a file esbuild read to
  * build it (esbuild's metafile inputs: generator code, environments, clusters,
- * dependencies) differs by content hash, when an environment file appears or
- * disappears, when this file or esbuild changes, or when the repository moved.
- * It lives in .cache/generator/ (ignored by Git); deleting it is always safe.
+ * dependencies) changed — by content hash for the repository's files, by size
+ * and modification time for installed packages — when an environment file
+ * appears or disappears, when this file or esbuild changes, or when the
+ * repository moved. It lives in .cache/generator/ (ignored by Git); deleting
+ * it is always safe. To debug with the TypeScript sources, run the same CLI
+ * through tsx: `npx tsx generator/cli.ts render`.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -22,8 +25,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export const CACHE_DIR = join(".cache", "generator");
 const STAMP = "stamp.json";
 const BUNDLE = "cli.mjs";
-/** Beside the bundle, so a new build starts with an empty cache (see generator/render-cache.ts). */
-const RENDER_CACHE = "render-cache.json";
+/**
+ * In each build's directory: the path of its render cache (generator/render-cache.ts).
+ * The cache is shared by the builds whose inputs differ only in environment
+ * files — environments hold settings, which change objects, not how an
+ * object is validated or written — and by no other build.
+ */
+const RENDER_CACHE_POINTER = "render-cache.path";
 /** The generated entry's name in esbuild's metafile; it has no file (its content follows from the keys above). */
 const ENTRY = "<launcher entry>";
 /**
@@ -120,36 +128,38 @@ function readStamp(root) {
   }
 }
 
-const LOADERS = /** @type {const} */ ({ ".ts": "ts", ".mts": "ts", ".cts": "ts", ".js": "js", ".mjs": "js", ".cjs": "js", ".json": "json" });
-
 /**
- * Loads every source file itself, so that the fingerprint recorded is that of
- * exactly what was bundled, even if a file is saved during the build. Each of
- * the repository's own modules keeps its import.meta.url (REPO_ROOT is
- * computed from it) as if it had not been bundled; dependencies are bundled as
- * they are.
+ * Reads the repository's TypeScript itself, so that the fingerprint recorded
+ * is that of exactly what was bundled even if a file is saved during the
+ * build, and so that each module keeps its own import.meta.url (REPO_ROOT is
+ * computed from it) as if it had not been bundled. Other files (dependencies'
+ * JavaScript) are left to esbuild and fingerprinted after the build.
  * @param {string} root
  * @param {Record<string, string>} fingerprints filled in: root-relative path → fingerprint
  * @returns {import("esbuild").Plugin}
  */
-function fingerprintedSources(root, fingerprints) {
+function ownSources(root, fingerprints) {
   return {
-    name: "fingerprinted-sources",
+    name: "own-sources",
     setup(build) {
-      build.onLoad({ filter: /.*/, namespace: "file" }, async (args) => {
-        const loader = LOADERS[/** @type {keyof typeof LOADERS} */ (extname(args.path))];
-        if (!loader) return undefined; // fingerprinted from the metafile after the build
+      build.onLoad({ filter: /\.[cm]?ts$/, namespace: "file" }, async (args) => {
         const path = relative(root, args.path);
-        const dependency = isDependency(path);
-        const stats = dependency ? statSync(args.path) : undefined; // before reading: a later change shows
-        const content = await readFile(args.path);
-        fingerprints[path] = stats ? `${stats.size} ${stats.mtimeMs}` : digest(content);
-        if (dependency) return { contents: content, loader };
-        const source = content.toString("utf8").replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href));
-        return { contents: source, loader };
+        if (isDependency(path)) return undefined;
+        const content = await readFile(args.path, "utf8");
+        fingerprints[path] = digest(content);
+        return { contents: content.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href)), loader: "ts" };
       });
     },
   };
+}
+
+/**
+ * The fingerprint of a file esbuild read itself, or one that never matches
+ * when the file changed after the build began (esbuild may have read either version).
+ * @param {string} root @param {string} path @param {number} buildStart
+ */
+function fingerprintAfterBuild(root, path, buildStart) {
+  return statSync(join(root, path)).mtimeMs >= buildStart ? "changed during the build" : fingerprint(root, path);
 }
 
 /** Thrown when esbuild cannot build the bundle (e.g. a syntax error in an environment file); the message says where. */
@@ -162,10 +172,10 @@ async function build(root) {
   // The environments are bundled too (plain Node cannot import .ts); the CLI
   // is imported after they are provided, since it renders as it loads.
   const entry = [
-    `import { fileURLToPath as bundlePath } from "node:url";`,
+    `import { readFileSync as readBuildFile } from "node:fs";`,
     `import { provideBundledEnvironment } from "./generator/environments.ts";`,
     `import { useRenderCache } from "./generator/render-cache.ts";`,
-    `useRenderCache(bundlePath(new URL(${JSON.stringify(RENDER_CACHE)}, import.meta.url)));`,
+    `useRenderCache(readBuildFile(new URL(${JSON.stringify(RENDER_CACHE_POINTER)}, import.meta.url), "utf8"));`,
     ...environments.map((file, i) => `import * as environment${i} from ${JSON.stringify(`./environments/${file}`)};`),
     ...environments.map((file, i) => `provideBundledEnvironment(${JSON.stringify(join(root, "environments", file))}, environment${i});`),
     `await import("./generator/cli.ts");`,
@@ -178,6 +188,7 @@ async function build(root) {
     inputs[path] = fingerprint(root, path);
   }
   let result;
+  const buildStart = Date.now() - 1000; // file systems with coarse timestamps
   try {
     result = await esbuild.build({
       stdin: { contents: entry, resolveDir: root, sourcefile: ENTRY, loader: "ts" },
@@ -186,14 +197,13 @@ async function build(root) {
       platform: "node",
       format: "esm",
       target: "node20",
-      outfile: join(cacheDir, "build", BUNDLE),
-      sourcemap: "linked",
+      outfile: join(cacheDir, BUNDLE),
       write: false,
       metafile: true,
       logLevel: "silent",
       // CommonJS dependencies call require() for Node's built-in modules.
       banner: { js: 'import { createRequire as __bundleRequire } from "node:module"; const require = __bundleRequire(import.meta.url);' },
-      plugins: [fingerprintedSources(root, inputs)],
+      plugins: [ownSources(root, inputs)],
     });
   } catch (error) {
     const errors = /** @type {{ errors?: import("esbuild").Message[] }} */ (error).errors;
@@ -203,13 +213,17 @@ async function build(root) {
   }
 
   for (const path of Object.keys(result.metafile.inputs)) {
-    if (path !== ENTRY && !(path in inputs)) inputs[path] = fingerprint(root, path);
+    if (path !== ENTRY && !(path in inputs)) inputs[path] = fingerprintAfterBuild(root, path, buildStart);
   }
   const bundle = result.outputFiles.find((file) => file.path.endsWith(BUNDLE));
   if (!bundle) throw new Error("launcher: esbuild produced no bundle");
   // Named by what decides a render: the bundle and the packages it imports at run time.
   const runtime = RUNTIME_PACKAGES.map((name) => inputs[join("node_modules", name, "package.json")]).join("\n");
   const name = digest(Buffer.concat([bundle.contents, Buffer.from(runtime)])).slice(0, 16);
+  const sortedInputs = Object.fromEntries(Object.entries(inputs).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const environmentInputs = new Set(environments.map((file) => join("environments", file)));
+  const codeKey = digest(JSON.stringify([builderKey(), Object.entries(sortedInputs).filter(([path]) => !environmentInputs.has(path))]));
+  const renderCache = `render-cache-${codeKey.slice(0, 16)}.json`;
 
   // Builds are immutable directories named by content, so a process that read
   // an older stamp still finds the bundle it named.
@@ -219,6 +233,7 @@ async function build(root) {
     const staging = join(cacheDir, `.${name}.${process.pid}.tmp`);
     mkdirSync(staging, { recursive: true });
     for (const file of result.outputFiles) writeFileSync(join(staging, file.path.slice(file.path.lastIndexOf(sep) + 1)), file.contents);
+    writeFileSync(join(staging, RENDER_CACHE_POINTER), join(cacheDir, renderCache));
     try {
       renameSync(staging, target);
     } catch (error) {
@@ -226,21 +241,20 @@ async function build(root) {
       if (!existsSync(target)) throw error; // else: another process built the same bundle
     }
   }
-  const sortedInputs = Object.fromEntries(Object.entries(inputs).sort(([a], [b]) => (a < b ? -1 : 1)));
   /** @type {Stamp} */
   const stamp = { root, builder: builderKey(), environments, inputs: sortedInputs, build: name };
   const stampTmp = join(cacheDir, `.${STAMP}.${process.pid}.tmp`);
   writeFileSync(stampTmp, `${JSON.stringify(stamp, null, 1)}\n`);
   renameSync(stampTmp, join(cacheDir, STAMP));
-  removeOldBuilds(cacheDir, name);
+  removeOldBuilds(cacheDir, [name, renderCache]);
   return stamp;
 }
 
-/** @param {string} cacheDir @param {string} current */
+/** @param {string} cacheDir @param {string[]} current */
 function removeOldBuilds(cacheDir, current) {
   const now = Date.now();
   for (const entry of readdirSync(cacheDir)) {
-    if (entry === current || entry === STAMP) continue;
+    if (current.includes(entry) || entry === STAMP) continue;
     const path = join(cacheDir, entry);
     try {
       if (now - statSync(path).mtimeMs > KEEP_OLD_BUILDS_MS) rmSync(path, { recursive: true, force: true });

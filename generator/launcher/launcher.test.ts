@@ -86,6 +86,23 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     assert.equal(compiled("check").status, 0);
   });
 
+  it("keeps the render cache across a settings edit, and still refuses an object the edit breaks", () => {
+    assert.equal(compiled("check").status, 0);
+    const caches = () => readdirSync(join(scratch, ".cache/generator")).filter((file) => file.startsWith("render-cache-"));
+    const [cache] = caches();
+    assert.ok(cache, "a render cache after a render");
+    // Settings rules do not look inside API access rules: only object validation catches this typo.
+    const typo = `backend: { replicas: 2, apiAccess: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNamez: ["x"] }] }`;
+    withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", typo), () => {
+      const result = compiled("render");
+      assert.deepEqual(result, typescript("render"));
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, /staging: rbac\.authorization\.k8s\.io\/v1\/Role todo-backend: rules\[0\]\.resourceNamez: unknown field/);
+    });
+    assert.equal(compiled("check").status, 0);
+    assert.deepEqual(caches(), [cache], "the same cache, not a new one");
+  });
+
   it("picks up an environment file that appeared after the last build", () => {
     cpSync(join(scratch, "environments/staging.ts"), join(scratch, "environments/qa.ts"));
     cpSync(join(scratch, "environments/staging.images.json"), join(scratch, "environments/qa.images.json"));
