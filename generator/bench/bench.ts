@@ -242,8 +242,9 @@ try {
     { label: "node generator/launcher/cli.mjs render (the script's command)", command: process.execPath, args: [launcher, "render"], cwd: scratch, objects, peer: true, runs: [] },
     { label: "node generator/launcher/cli.mjs check", command: process.execPath, args: [launcher, "check"], cwd: scratch, objects, peer: true, runs: [] },
     { label: "  check, render cache cold (bundle built)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: dropRenderCaches, objects, peer: true, runs: [] },
-    { label: "  check after a settings edit (rebuild, cache warm)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editSettings, objects, peer: true, runs: [] },
+    // In this order: the code edit's run fills the cache the settings edit then finds.
     { label: "  check after a code edit (rebuild, cache cold)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editCode, objects, peer: true, runs: [] },
+    { label: "  check after a settings edit (rebuild, cache warm)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editSettings, objects, peer: true, runs: [] },
     { label: "tsx generator/cli.ts check (before the launcher)", command: process.execPath, args: ["--import", "tsx", join(scratch, "generator/cli.ts"), "check"], cwd: scratch, objects, peer: true, runs: [] },
   ];
   const peer = findPeer();

@@ -233,7 +233,6 @@ async function build(root) {
     const staging = join(cacheDir, `.${name}.${process.pid}.tmp`);
     mkdirSync(staging, { recursive: true });
     for (const file of result.outputFiles) writeFileSync(join(staging, file.path.slice(file.path.lastIndexOf(sep) + 1)), file.contents);
-    writeFileSync(join(staging, RENDER_CACHE_POINTER), join(cacheDir, renderCache));
     try {
       renameSync(staging, target);
     } catch (error) {
@@ -241,6 +240,10 @@ async function build(root) {
       if (!existsSync(target)) throw error; // else: another process built the same bundle
     }
   }
+  // Written at every build: the same bundle may come from sources that differ (in comments, say).
+  const pointerTmp = join(target, `.${RENDER_CACHE_POINTER}.${process.pid}.tmp`);
+  writeFileSync(pointerTmp, join(cacheDir, renderCache));
+  renameSync(pointerTmp, join(target, RENDER_CACHE_POINTER));
   /** @type {Stamp} */
   const stamp = { root, builder: builderKey(), environments, inputs: sortedInputs, build: name };
   const stampTmp = join(cacheDir, `.${STAMP}.${process.pid}.tmp`);
