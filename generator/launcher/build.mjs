@@ -129,7 +129,7 @@ function readStamp(root) {
 }
 
 /**
- * Reads the repository's TypeScript itself, so that the fingerprint recorded
+ * Reads the repository's TypeScript and JSON itself, so that the fingerprint recorded
  * is that of exactly what was bundled even if a file is saved during the
  * build, and so that each module keeps its own import.meta.url (REPO_ROOT is
  * computed from it) as if it had not been bundled. Other files (dependencies'
@@ -142,11 +142,12 @@ function ownSources(root, fingerprints) {
   return {
     name: "own-sources",
     setup(build) {
-      build.onLoad({ filter: /\.[cm]?ts$/, namespace: "file" }, async (args) => {
+      build.onLoad({ filter: /\.([cm]?ts|json)$/, namespace: "file" }, async (args) => {
         const path = relative(root, args.path);
         if (isDependency(path)) return undefined;
         const content = await readFile(args.path, "utf8");
         fingerprints[path] = digest(content);
+        if (path.endsWith(".json")) return { contents: content, loader: "json" };
         return { contents: content.replace(/\bimport\.meta\.url\b/g, JSON.stringify(pathToFileURL(args.path).href)), loader: "ts" };
       });
     },
