@@ -4,7 +4,7 @@
  */
 import type { ClusterFacts } from "../clusters/minikube/cluster.ts";
 import { backendImage, frontendImage, postgresImage, redisImage } from "./images.ts";
-import type { AppSettings, ImagesFile, ProbeSettings, Settings } from "./settings.ts";
+import type { AppSettings, ImagesFile, ProbeSettings, SealedValues, Settings } from "./settings.ts";
 
 function probe(path: string, periodSeconds: number, timeoutSeconds: number, failureThreshold: number): ProbeSettings {
   return { path, initialDelaySeconds: 0, periodSeconds, timeoutSeconds, failureThreshold };
@@ -26,7 +26,7 @@ function probes(live: string, ready: string): AppSettings["probes"] {
 /** One replica, no autoscaling: the autoscaler bounds apply once an environment enables it. */
 const noAutoscaling = { enabled: false, minReplicas: 1, maxReplicas: 3, targetCPUUtilizationPercentage: 80 };
 
-export function defaultSettings(name: string, cluster: ClusterFacts, images: ImagesFile): Settings {
+export function defaultSettings(name: string, cluster: ClusterFacts, images: ImagesFile, sealedSecrets: SealedValues = {}): Settings {
   return {
     name,
     namespace: `todo-${name}`,
@@ -108,5 +108,6 @@ export function defaultSettings(name: string, cluster: ClusterFacts, images: Ima
       tracing: { enabled: false, samplingRate: "1" },
       metrics: { enabled: false },
     },
+    sealedSecrets,
   };
 }

@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { minikube } from "../clusters/minikube/cluster.ts";
 import { defaultSettings } from "./defaults.ts";
 import { SettingsError } from "./errors.ts";
-import { type EnvironmentOverrides, type ImagesFile, RELEASED_COMPONENTS, type Settings, merge } from "./settings.ts";
+import { type EnvironmentOverrides, type ImagesFile, RELEASED_COMPONENTS, type SealedValues, type Settings, merge } from "./settings.ts";
 
 /** The repository's root directory. */
 export const REPO_ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -86,10 +86,28 @@ export interface LoadedEnvironment {
   overrides: EnvironmentOverrides;
 }
 
+/**
+ * environments/<env>.sealed.json as committed ({} when there is none). Its
+ * content is checked against what the environment reads with the other
+ * settings (generator/secrets/sealed-file.ts).
+ */
+export function readSealedValues(name: string, root = REPO_ROOT): SealedValues {
+  const path = join(environmentsDir(root), `${name}.sealed.json`);
+  if (!existsSync(path)) return {};
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as SealedValues;
+  } catch (error) {
+    throw new SettingsError([
+      { environment: name, path: `environments/${name}.sealed.json`, value: undefined, rule: `must be valid JSON (${(error as Error).message})` },
+    ]);
+  }
+}
+
 export async function loadEnvironmentWithOverrides(name: string, root = REPO_ROOT): Promise<LoadedEnvironment> {
   const overrides = await loadOverrides(name, root);
   const images = readImagesFile(name, root);
-  return { settings: merge(defaultSettings(name, minikube, images), overrides), overrides };
+  const sealed = readSealedValues(name, root);
+  return { settings: merge(defaultSettings(name, minikube, images, sealed), overrides), overrides };
 }
 
 /** The environment's complete settings, not yet validated (see validateSettings). */

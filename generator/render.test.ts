@@ -1,23 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { REPO_ROOT } from "./environments.ts";
 import { compareRendered, hasDrift, writeRendered } from "./output.ts";
-import { render } from "./render.ts";
-import { renderedRepository } from "./testing/fixtures.ts";
-
-/** A scratch copy of the repository's sources (not its manifests), sharing node_modules. */
-function scratchRepository(): string {
-  const dir = mkdtempSync(join(tmpdir(), "todo-render-"));
-  for (const entry of ["generator", "environments", "clusters", "package.json", "tsconfig.json"]) {
-    cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
-  }
-  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  return dir;
-}
+import { parse } from "yaml";
+import { render, toYAML } from "./render.ts";
+import { renderedRepository, scratchRepository } from "./testing/fixtures.ts";
 
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};

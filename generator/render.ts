@@ -13,6 +13,7 @@ import { migration } from "./components/migration.ts";
 import { namespace } from "./components/namespace.ts";
 import { networkPolicies } from "./components/network-policies.ts";
 import { redis } from "./components/redis.ts";
+import { sealedSecrets } from "./components/sealed-secrets.ts";
 import { smokeTest } from "./components/smoke-test.ts";
 import { REPO_ROOT, listEnvironments, loadEnvironmentWithOverrides } from "./environments.ts";
 import { InvalidObjectsError, SettingsError } from "./errors.ts";
@@ -27,6 +28,7 @@ export type Component = (settings: Settings) => KubeObject[];
 /** Every component, in the seeds' creation order (the sync waves enforce it in the cluster). */
 export const COMPONENTS: readonly Component[] = [
   namespace,
+  sealedSecrets,
   dapr,
   networkPolicies,
   database,

@@ -1,7 +1,8 @@
 /**
- * The Secrets the workloads read. Their values never enter this repository:
- * the manifests hold references only, and the Secrets are created in the
- * cluster by hand (README, "Secrets").
+ * The Secrets the workloads read. Their plaintext never enters this
+ * repository: an environment either seals them (environments/<env>.sealed.json,
+ * rendered as SealedSecrets) or they are created in the cluster by hand
+ * (README, "Secrets").
  */
 import type { Settings } from "./settings.ts";
 
@@ -26,11 +27,8 @@ export const REDIS_SECRET = {
   keys: ["REDIS_PASSWORD"],
 } as const satisfies SecretReference;
 
-/**
- * Secrets the environment's workloads reference but the generator does not
- * render: they must exist in the namespace before the first sync.
- */
-export function externalSecrets(settings: Settings): SecretReference[] {
+/** Every Secret the environment's workloads read, with the keys they read. */
+export function referencedSecrets(settings: Settings): SecretReference[] {
   const secrets: SecretReference[] = [];
   if (settings.database.mode === "in-cluster") {
     secrets.push(DATABASE_SECRET, { name: BACKEND_SECRET.name, keys: ["BETTER_AUTH_SECRET", "OPENAI_API_KEY"] });
@@ -42,4 +40,12 @@ export function externalSecrets(settings: Settings): SecretReference[] {
     secrets.push({ name: settings.ingress.tlsSecretName, keys: ["tls.crt", "tls.key"] });
   }
   return secrets;
+}
+
+/**
+ * Secrets the workloads read that the generator does not render (they are
+ * not sealed): they must exist in the namespace before the first sync.
+ */
+export function externalSecrets(settings: Settings): SecretReference[] {
+  return referencedSecrets(settings).filter((secret) => !(secret.name in settings.sealedSecrets));
 }

@@ -19,6 +19,9 @@ export interface ImageRef {
 /** environments/<env>.images.json */
 export type ImagesFile = Record<ReleasedComponent, ImageRef>;
 
+/** environments/<env>.sealed.json (`npm run seal`): Secret name → key → sealed value. */
+export type SealedValues = Record<string, Record<string, string>>;
+
 export interface Resources {
   requests: { cpu: string; memory: string };
   limits: { cpu: string; memory: string };
@@ -156,12 +159,14 @@ export interface Settings {
   database: DatabaseSettings;
   ingress: IngressSettings;
   smokeTest: SmokeTestSettings;
+  /** Sealed Secret values, rendered as SealedSecrets; a Secret not sealed here is created by hand. */
+  sealedSecrets: SealedValues;
   dapr: DaprSettings;
 }
 
 /** What environments/<env>.ts may state: any part of the settings, nothing computed. */
 export type EnvironmentOverrides = DeepPartial<
-  Omit<Settings, "name" | "cluster" | "frontend" | "backend">
+  Omit<Settings, "name" | "cluster" | "frontend" | "backend" | "sealedSecrets">
 > & {
   frontend?: DeepPartial<Omit<AppSettings, "image">>;
   backend?: DeepPartial<Omit<Settings["backend"], "image">>;

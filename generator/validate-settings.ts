@@ -6,6 +6,7 @@ import { defaultSettings } from "./defaults.ts";
 import type { SettingsProblem } from "./errors.ts";
 import { maxReplicas } from "./lib/app-workload.ts";
 import { parseQuantity } from "./lib/quantity.ts";
+import { sealedFileProblems } from "./secrets/sealed-file.ts";
 import type { AppSettings, EnvironmentOverrides, ImageRef, PullPolicy, Resources, Settings } from "./settings.ts";
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -273,6 +274,7 @@ export function settingsProblems(settings: Settings, overrides: EnvironmentOverr
   integerIn(problems, "smokeTest.activeDeadlineSeconds", settings.smokeTest.activeDeadlineSeconds, 1, 3600);
   checkDapr(problems, settings);
   checkQuota(problems, settings);
+  problems.problems.push(...sealedFileProblems(settings, settings.sealedSecrets));
   return problems.problems;
 }
 

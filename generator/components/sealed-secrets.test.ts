@@ -26,11 +26,11 @@ const sealed: SealedValues = Object.fromEntries(
 
 describe("sealedSecrets", () => {
   it("renders none for an environment without sealed values", () => {
-    assert.deepEqual(sealedSecrets(settings, {}), []);
+    assert.deepEqual(sealedSecrets({ ...settings, sealedSecrets: {} }), []);
   });
 
   it("renders one SealedSecret per Secret, under the name the workloads reference, in the environment's namespace", () => {
-    const objects = sealedSecrets(settings, sealed);
+    const objects = sealedSecrets({ ...settings, sealedSecrets: sealed });
     assert.deepEqual(
       objects.map((o) => [o.metadata?.name, o.metadata?.namespace, o.spec.template?.metadata?.name, o.spec.template?.metadata?.namespace]),
       [
@@ -58,8 +58,8 @@ describe("sealedSecrets", () => {
   });
 
   it("copies the sealed values (sorted by key), so a re-render is identical, and each opens in the cluster", () => {
-    const first = sealedSecrets(settings, sealed);
-    assert.deepEqual(sealedSecrets(settings, structuredClone(sealed)), first);
+    const first = sealedSecrets({ ...settings, sealedSecrets: sealed });
+    assert.deepEqual(sealedSecrets({ ...settings, sealedSecrets: structuredClone(sealed) }), first);
     for (const object of first) {
       const name = object.metadata!.name!;
       assert.deepEqual(Object.keys(object.spec.encryptedData), Object.keys(plaintext[name]!).sort());
@@ -72,12 +72,12 @@ describe("sealedSecrets", () => {
   });
 
   it("passes the Sealed Secrets model's schema validation", () => {
-    for (const object of sealedSecrets(settings, sealed)) assert.doesNotThrow(() => new SealedSecret(object).validate());
-    const [object] = sealedSecrets(settings, sealed);
+    for (const object of sealedSecrets({ ...settings, sealedSecrets: sealed })) assert.doesNotThrow(() => new SealedSecret(object).validate());
+    const [object] = sealedSecrets({ ...settings, sealedSecrets: sealed });
     assert.throws(() => new SealedSecret({ ...object!, spec: { ...object!.spec, encryptedData: { K: 1 as never } } }).validate(), /must be string/);
   });
 
   it("refuses a Secret no component owns", () => {
-    assert.throws(() => sealedSecrets(settings, { "todo-other-secret": {} }), /no component owns the Secret "todo-other-secret"/);
+    assert.throws(() => sealedSecrets({ ...settings, sealedSecrets: { "todo-other-secret": {} } }), /no component owns the Secret "todo-other-secret"/);
   });
 });

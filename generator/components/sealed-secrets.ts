@@ -1,8 +1,8 @@
 /**
  * SealedSecrets: the environment's Secrets, encrypted for the Sealed Secrets
  * controller, which creates each Secret in the namespace under the same name.
- * The values come from environments/<env>.sealed.json (`npm run seal`) and
- * are copied, never sealed here, so rendering stays deterministic.
+ * The values come from environments/<env>.sealed.json (`npm run seal`,
+ * loaded as `settings.sealedSecrets`) and are copied, never sealed here, so rendering stays deterministic.
  *
  * The scope is strict (the default, so no scope annotation): each value opens
  * only in this namespace, under this Secret name.
@@ -11,11 +11,11 @@ import type { ISealedSecret } from "@kubernetes-models/sealed-secrets/bitnami.co
 import { type Identity, labels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
-import { BACKEND_SECRET, DATABASE_SECRET } from "../secrets.ts";
-import type { SealedValues } from "../secrets/sealed-file.ts";
+import { BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
 import { BACKEND } from "./backend.ts";
 import { DATABASE } from "./database.ts";
+import { REDIS } from "./redis.ts";
 
 /** Each Secret belongs to the component that reads it, and carries that component's version. */
 function ownerOf(settings: Settings, secret: string): { who: Identity; version: string } {
@@ -24,13 +24,16 @@ function ownerOf(settings: Settings, secret: string): { who: Identity; version: 
       return { who: BACKEND, version: settings.backend.image.tag };
     case DATABASE_SECRET.name:
       return { who: DATABASE, version: settings.database.image.tag };
+    case REDIS_SECRET.name:
+      return { who: REDIS, version: settings.dapr.redis.image.tag };
     default:
       throw new Error(`sealed-secrets: no component owns the Secret "${secret}"`);
   }
 }
 
 /** One SealedSecret per sealed Secret, sorted by name; none when the environment has no sealed values. */
-export function sealedSecrets(settings: Settings, sealed: SealedValues): ISealedSecret[] {
+export function sealedSecrets(settings: Settings): ISealedSecret[] {
+  const sealed = settings.sealedSecrets;
   return Object.keys(sealed)
     .sort()
     .map((name) => {

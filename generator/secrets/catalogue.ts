@@ -2,13 +2,14 @@
  * Which Secrets can be sealed, and which of their keys an environment's
  * workloads actually read.
  */
-import { BACKEND_SECRET, DATABASE_SECRET, externalSecrets } from "../secrets.ts";
+import { BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET, referencedSecrets } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
 
 /** The Secrets `npm run seal` knows, by name, with every key they may hold. */
 export const SEALABLE_SECRETS: ReadonlyMap<string, readonly string[]> = new Map<string, readonly string[]>([
   [BACKEND_SECRET.name, BACKEND_SECRET.keys],
   [DATABASE_SECRET.name, DATABASE_SECRET.keys],
+  [REDIS_SECRET.name, REDIS_SECRET.keys],
 ]);
 
 /**
@@ -17,11 +18,9 @@ export const SEALABLE_SECRETS: ReadonlyMap<string, readonly string[]> = new Map<
  * todo-database-secret; with an external one it reads DATABASE_URL and
  * todo-database-secret is not used at all.
  */
-// TODO(lead): once SealedSecrets render, externalSecrets() may come to mean
-// "referenced and not sealed"; this needs the "referenced" part only.
 export function secretKeysUsedBy(settings: Settings): Map<string, string[]> {
   const used = new Map<string, string[]>();
-  for (const secret of externalSecrets(settings)) {
+  for (const secret of referencedSecrets(settings)) {
     if (SEALABLE_SECRETS.has(secret.name)) used.set(secret.name, [...secret.keys]);
   }
   return used;
@@ -30,6 +29,7 @@ export function secretKeysUsedBy(settings: Settings): Map<string, string[]> {
 /** Why an environment does not read a key, for error messages. */
 export function whyUnused(settings: Settings, secret: string, key?: string): string {
   const mode = `database.mode is ${settings.database.mode}`;
+  if (secret === REDIS_SECRET.name) return `${settings.name} does not use ${secret} (dapr.enabled is false: no Redis)`;
   if (secret === DATABASE_SECRET.name) return `${settings.name} does not use ${secret} (${mode}: the database is not in the cluster)`;
   if (key === "DATABASE_URL") {
     return `${settings.name} does not read ${secret}.${key} (${mode}: the backend composes DATABASE_URL from ${DATABASE_SECRET.name})`;

@@ -5,16 +5,15 @@
  * travels; the sealing key's Secret is never read.
  */
 import { execFile } from "node:child_process";
+import { minikube } from "../../clusters/minikube/cluster.ts";
 
 /**
- * Where the controller runs. These are kubeseal's own defaults, so plain
- * `kubeseal` works against the same cluster without flags.
+ * Where Argo CD installs the controller (clusters/minikube/cluster.ts):
+ * kubeseal's own defaults, so plain `kubeseal` works against it without flags.
  */
-// TODO(lead): keep in step with the controller's Argo CD Application
-// (namespace, and the chart's `fullnameOverride`); or move into clusters/minikube/cluster.ts.
 export const SEALED_SECRETS_CONTROLLER = {
-  namespace: "kube-system",
-  name: "sealed-secrets-controller",
+  namespace: minikube.sealedSecrets.namespace,
+  name: minikube.sealedSecrets.name,
 } as const;
 
 export interface ControllerLocation {

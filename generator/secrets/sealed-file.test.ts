@@ -51,7 +51,7 @@ describe("sealedFileProblems", () => {
       'dev: environments/dev.sealed.json: todo-backend-secret.OPENAI_KEY = "OPENAI_KEY": unknown key; todo-backend-secret has DATABASE_URL, BETTER_AUTH_SECRET, OPENAI_API_KEY',
       'dev: environments/dev.sealed.json: todo-backend-secret.DATABASE_URL = "DATABASE_URL": dev does not read todo-backend-secret.DATABASE_URL (database.mode is in-cluster: the backend composes DATABASE_URL from todo-database-secret); remove it',
       'dev: environments/dev.sealed.json: todo-backend-secret = "3 keys": a sealed Secret must hold every key dev reads; missing OPENAI_API_KEY',
-      'dev: environments/dev.sealed.json: todo-redis = "todo-redis": unknown Secret; known: todo-backend-secret, todo-database-secret',
+      'dev: environments/dev.sealed.json: todo-redis = "todo-redis": unknown Secret; known: todo-backend-secret, todo-database-secret, todo-redis-secret',
       'dev: environments/dev.sealed.json: todo-database-secret = "(4 characters, not shown)": must be an object of key → sealed value',
     ]);
     assert.ok(!problems.join("\n").includes("plaintext-password"));

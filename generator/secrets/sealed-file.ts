@@ -11,12 +11,11 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "nod
 import { basename, dirname, join } from "node:path";
 import { REPO_ROOT } from "../environments.ts";
 import { SettingsError, type SettingsProblem } from "../errors.ts";
-import type { Settings } from "../settings.ts";
+import type { SealedValues, Settings } from "../settings.ts";
 import { SEALABLE_SECRETS, secretKeysUsedBy, whyUnused } from "./catalogue.ts";
 import { sealedValueProblem } from "./seal.ts";
 
-/** Secret name → key → sealed value (base64). */
-export type SealedValues = Record<string, Record<string, string>>;
+export type { SealedValues } from "../settings.ts";
 
 export function sealedFileName(environment: string): string {
   return `environments/${environment}.sealed.json`;

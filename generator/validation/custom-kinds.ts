@@ -141,7 +141,19 @@ const daprConfiguration = object(
   { required: ["apiVersion", "kind", "metadata", "spec"] },
 );
 
+/** SealedSecret (bitnami.com/v1alpha1), per the Sealed Secrets CRD: ciphertexts and the Secret's template. */
+const sealedSecret = object({
+  apiVersion: scalar,
+  kind: scalar,
+  metadata,
+  spec: object({
+    encryptedData: mapOf(scalar),
+    template: object({ metadata, type: scalar, immutable: scalar, data: mapOf(scalar) }),
+  }),
+});
+
 export const CUSTOM_KIND_FIELDS: Readonly<Record<string, FieldType>> = {
+  "bitnami.com/v1alpha1/SealedSecret": sealedSecret,
   "argoproj.io/v1alpha1/Application": application,
   "argoproj.io/v1alpha1/AppProject": appProject,
   "dapr.io/v1alpha1/Component": daprComponent,

@@ -76,6 +76,11 @@ export const KINDS: ReadonlyMap<string, KindDefinition> = new Map([
     "AppProject",
     async () => (await import("@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject")).AppProject,
   ),
+  custom(
+    "bitnami.com/v1alpha1",
+    "SealedSecret",
+    async () => (await import("@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/SealedSecret")).SealedSecret,
+  ),
   // No package publishes Dapr models: validate() checks types and required fields against the closed schema.
   custom("dapr.io/v1alpha1", "Component", async () => strictModel("dapr.io/v1alpha1/Component", CUSTOM_KIND_FIELDS["dapr.io/v1alpha1/Component"]!)),
   custom(
