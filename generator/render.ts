@@ -131,7 +131,7 @@ export async function render({ environments = [], root = REPO_ROOT, cache }: Ren
   if (!environments.length) {
     const { cluster, partOf } = loaded[0]!.settings;
     await add("argocd", ARGOCD_APPS_DIR, argocdApps(environmentsRendered));
-    await add("argocd", ARGOCD_BOOTSTRAP_DIR, bootstrap(cluster, partOf, loaded.some(({ settings }) => settings.dapr.enabled)));
+    await add("argocd", ARGOCD_BOOTSTRAP_DIR, bootstrap(cluster, partOf));
     ownedDirs.splice(0, ownedDirs.length, MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR);
   }
   if (invalid.length) throw new InvalidObjectsError(invalid);

@@ -49,6 +49,19 @@ export interface ClusterFacts {
   };
   /** The Dapr control plane Argo CD installs from its Helm chart (argocd/apps/application-dapr.yaml). */
   readonly dapr: DaprControlPlane;
+  /** The Sealed Secrets controller Argo CD installs (argocd/apps/application-sealed-secrets.yaml). */
+  readonly sealedSecrets: SealedSecretsController;
+}
+
+export interface SealedSecretsController {
+  /** Where kubeseal looks by default: `npm run seal` and kubeseal need no flags. */
+  readonly namespace: string;
+  /** The controller's Deployment and Service (the chart's fullnameOverride). */
+  readonly name: string;
+  /** The official chart, from the project's repository at the release tag. */
+  readonly chart: { readonly repoURL: string; readonly path: string; readonly targetRevision: string };
+  /** The controller image tag the chart runs, pinned independently of the chart's default. */
+  readonly version: string;
 }
 
 /** A control-plane service that Dapr sidecars dial. */
@@ -122,5 +135,11 @@ export const minikube: ClusterFacts = {
       placement: { podLabels: { app: "dapr-placement-server" }, port: 50005 },
       scheduler: { podLabels: { app: "dapr-scheduler-server" }, port: 50006 },
     },
+  },
+  sealedSecrets: {
+    namespace: "kube-system",
+    name: "sealed-secrets-controller",
+    chart: { repoURL: "https://github.com/bitnami-labs/sealed-secrets.git", path: "helm/sealed-secrets", targetRevision: "v0.36.6" },
+    version: "0.36.6",
   },
 };

@@ -280,16 +280,22 @@ describe("cluster:up --git-repo-url/--git-revision", () => {
     const objects = parseAllDocuments(readFileSync(join(box.dir, "applied.yaml"), "utf8")).map(
       (doc) => doc.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, any> },
     );
-    const applications = objects.filter((o) => o.kind === "Application");
+    // Every environment's Application follows the fork; a control plane keeps its pinned chart.
+    const environmentApps = objects.filter((o) => o.kind === "Application" && o.metadata.name.startsWith("todo-"));
     assert.deepEqual(
-      applications.map((a) => a.metadata.name).sort(),
+      environmentApps.map((a) => a.metadata.name).sort(),
       fact("ENVIRONMENTS").split(" ").map((env) => `todo-${env}`).sort(),
     );
-    for (const application of applications) {
+    for (const application of environmentApps) {
       assert.equal(application.spec.source.repoURL, fork);
       assert.equal(application.spec.source.targetRevision, "0123abc");
     }
-    for (const project of objects.filter((o) => o.kind === "AppProject")) {
+    for (const application of objects.filter((o) => o.kind === "Application" && !environmentApps.includes(o))) {
+      assert.notEqual(application.spec.source.repoURL, fork, `${application.metadata.name} must keep its chart`);
+    }
+    const projects = objects.filter((o) => o.kind === "AppProject");
+    assert.ok(projects.some((p) => p.metadata.name === "todo"), "the todo AppProject is applied");
+    for (const project of projects.filter((p) => p.spec.sourceRepos.includes(fact("GIT_REPO_URL")))) {
       assert.ok(project.spec.sourceRepos.includes(fork), `AppProject ${project.metadata.name} must admit the fork`);
     }
     assert.match(result.stdout, new RegExp(`tracking ${fork} at 0123abc`));

@@ -40,9 +40,15 @@ describe("Argo CD Applications", () => {
     for (const app of applications) {
       const source = app.spec!.source!;
       assert.equal(app.spec!.destination!.server, minikube.server);
-      if (source.chart) {
-        // A third-party chart (the Dapr control plane): the chart repository and version the cluster facts pin.
-        assert.deepEqual([source.repoURL, source.chart, source.targetRevision], [minikube.dapr.chart.repoURL, minikube.dapr.chart.name, minikube.dapr.chart.version]);
+      // A control plane from its official chart: exactly the chart and version the cluster facts pin.
+      if (app.metadata!.name === "dapr") {
+        const { repoURL, name, version } = minikube.dapr.chart;
+        assert.deepEqual([source.repoURL, source.chart, source.targetRevision], [repoURL, name, version]);
+        continue;
+      }
+      if (app.metadata!.name === "sealed-secrets") {
+        const { repoURL, path, targetRevision } = minikube.sealedSecrets.chart;
+        assert.deepEqual([source.repoURL, source.path, source.targetRevision], [repoURL, path, targetRevision]);
         continue;
       }
       assert.equal(source.repoURL, minikube.git.repoURL, app.metadata!.name);
@@ -97,8 +103,10 @@ describe("AppProjects", () => {
       const destinationOk = (namespace: string) =>
         spec.destinations!.some((d) => d.server === app.spec!.destination!.server && glob(d.namespace!, namespace));
       assert.ok(destinationOk(app.spec!.destination!.namespace!), `${app.metadata!.name}: destination refused`);
-      if (!app.spec!.source!.path) continue;
-      for (const object of objectsUnder(app.spec!.source!.path)) {
+      // A chart's objects are not in this repository; its project lists what the chart's default values install.
+      const path = app.spec!.source!.path;
+      if (app.spec!.source!.repoURL !== minikube.git.repoURL || !path) continue;
+      for (const object of objectsUnder(path)) {
         const what = `${app.metadata!.name}: ${object.kind} ${object.metadata?.name}`;
         const namespaced = KINDS.get(kindKey(object))?.namespaced ?? true;
         const list = namespaced ? spec.namespaceResourceWhitelist : spec.clusterResourceWhitelist;

@@ -4,7 +4,8 @@
  *   argocd/bootstrap/  applied once by `npm run cluster:up`: the `platform`
  *                      AppProject and the root Application (app of apps).
  *   argocd/apps/       synced by the root Application: the `todo` AppProject
- *                      and one Application per environment.
+ *                      and one Application per environment, and each control
+ *                      plane (Sealed Secrets, Dapr) with a project of its own.
  */
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
@@ -22,17 +23,19 @@ export const APP_PROJECT = "todo";
 export const PLATFORM_PROJECT = "platform";
 export const ROOT_APPLICATION = "root";
 export const DAPR_APPLICATION = "dapr";
+export const SEALED_SECRETS_APPLICATION = "sealed-secrets";
 
 /**
- * Waves of the root Application's children: the Dapr control plane (and so
- * its CRDs) is created before an environment that uses Dapr. The root does
- * not wait for it to be healthy (Argo CD assesses no Application's health
+ * Waves of the root Application's children: projects, then the control
+ * planes (and so their CRDs), then the environments. The root does not wait
+ * for an Application to be healthy (Argo CD assesses no Application's health
  * unless argocd-cm adds a check, which would also hold everything behind a
  * prod that syncs by hand), so the Dapr objects also carry
- * SkipDryRunOnMissingResource and the environment's sync retries.
+ * SkipDryRunOnMissingResource and the environments' syncs retry.
  */
-const DAPR_CONTROL_PLANE_WAVE = "0";
-const USES_DAPR_WAVE = "1";
+const PROJECT_WAVE = "-1";
+const CONTROL_PLANE_WAVE = "0";
+const ENVIRONMENT_WAVE = "1";
 
 /** Deleting an Application deletes what it deployed (Namespace and PVC excepted: they are marked Delete=false). */
 const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
@@ -77,7 +80,7 @@ export function environmentApplication(settings: Settings): IApplication {
       name: `todo-${settings.name}`,
       namespace: cluster.argocdNamespace,
       labels: argoLabels(`todo-${settings.name}`, "application", settings.partOf),
-      ...(settings.dapr.enabled ? { annotations: { "argocd.argoproj.io/sync-wave": USES_DAPR_WAVE } } : {}),
+      annotations: { "argocd.argoproj.io/sync-wave": ENVIRONMENT_WAVE },
       finalizers: [RESOURCES_FINALIZER],
     },
     spec: {
@@ -134,7 +137,7 @@ export function appProject(cluster: ClusterFacts, partOf: string, rendered: Kube
       name: APP_PROJECT,
       namespace: cluster.argocdNamespace,
       labels: argoLabels(APP_PROJECT, "project", partOf),
-      annotations: { "argocd.argoproj.io/sync-wave": "-1" },
+      annotations: { "argocd.argoproj.io/sync-wave": PROJECT_WAVE },
     },
     spec: {
       description: "The Todo chatbot's environments, rendered into manifests/ by the generator.",
@@ -171,6 +174,38 @@ const DAPR_NAMESPACED_KINDS = [
   { group: "rbac.authorization.k8s.io", kind: "Role" },
   { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
 ];
+
+type GroupKind = { group: string; kind: string };
+
+/** A control plane installed from its upstream chart: its project admits that chart, its namespace and its kinds, nothing else. */
+interface ControlPlane {
+  name: string;
+  description: string;
+  repoURL: string;
+  namespace: string;
+  clusterKinds: GroupKind[];
+  namespacedKinds: GroupKind[];
+}
+
+function controlPlaneProject(cluster: ClusterFacts, partOf: string, plane: ControlPlane): IAppProject {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "AppProject",
+    metadata: {
+      name: plane.name,
+      namespace: cluster.argocdNamespace,
+      labels: argoLabels(plane.name, "project", partOf),
+      annotations: { "argocd.argoproj.io/sync-wave": PROJECT_WAVE },
+    },
+    spec: {
+      description: plane.description,
+      sourceRepos: [plane.repoURL],
+      destinations: [{ server: cluster.server, namespace: plane.namespace }],
+      clusterResourceWhitelist: plane.clusterKinds,
+      namespaceResourceWhitelist: plane.namespacedKinds,
+    },
+  };
+}
 
 /**
  * The chart's values: mTLS as the cluster facts say, and every injected
@@ -215,10 +250,10 @@ export function daprApplication(cluster: ClusterFacts, partOf: string): IApplica
       name: DAPR_APPLICATION,
       namespace: cluster.argocdNamespace,
       labels: argoLabels(DAPR_APPLICATION, "application", partOf),
-      annotations: { "argocd.argoproj.io/sync-wave": DAPR_CONTROL_PLANE_WAVE },
+      annotations: { "argocd.argoproj.io/sync-wave": CONTROL_PLANE_WAVE },
     },
     spec: {
-      project: PLATFORM_PROJECT,
+      project: DAPR_APPLICATION,
       source: {
         repoURL: dapr.chart.repoURL,
         chart: dapr.chart.name,
@@ -260,8 +295,8 @@ export function daprApplication(cluster: ClusterFacts, partOf: string): IApplica
   };
 }
 
-/** Bootstrap: the project the root Application lives in, and the root itself. With `dapr`, the project also installs the Dapr control plane. */
-export function bootstrap(cluster: ClusterFacts, partOf: string, dapr = false): KubeObject[] {
+/** Bootstrap: the project the root Application lives in, and the root itself. */
+export function bootstrap(cluster: ClusterFacts, partOf: string): KubeObject[] {
   const project: IAppProject = {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "AppProject",
@@ -271,19 +306,12 @@ export function bootstrap(cluster: ClusterFacts, partOf: string, dapr = false): 
       labels: argoLabels(PLATFORM_PROJECT, "project", partOf),
     },
     spec: {
-      description: dapr
-        ? "The cluster's platform: Argo CD's own objects from this repository, and the Dapr control plane from its chart."
-        : "Argo CD's own objects: AppProjects and Applications, from this repository.",
-      sourceRepos: [cluster.git.repoURL, ...(dapr ? [cluster.dapr.chart.repoURL] : [])],
-      destinations: [
-        { server: cluster.server, namespace: cluster.argocdNamespace },
-        ...(dapr ? [{ server: cluster.server, namespace: cluster.dapr.namespace }] : []),
-      ],
-      ...(dapr ? { clusterResourceWhitelist: DAPR_CLUSTER_KINDS } : {}),
+      description: "Argo CD's own objects: AppProjects and Applications, from this repository.",
+      sourceRepos: [cluster.git.repoURL],
+      destinations: [{ server: cluster.server, namespace: cluster.argocdNamespace }],
       namespaceResourceWhitelist: [
         { group: "argoproj.io", kind: "AppProject" },
         { group: "argoproj.io", kind: "Application" },
-        ...(dapr ? DAPR_NAMESPACED_KINDS : []),
       ],
     },
   };
@@ -311,14 +339,82 @@ export function bootstrap(cluster: ClusterFacts, partOf: string, dapr = false): 
   return [project, root];
 }
 
+export const DAPR_CONTROL_PLANE = (cluster: ClusterFacts): ControlPlane => ({
+  name: DAPR_APPLICATION,
+  description: "The Dapr control plane, from its official chart, in its own namespace.",
+  repoURL: cluster.dapr.chart.repoURL,
+  namespace: cluster.dapr.namespace,
+  clusterKinds: DAPR_CLUSTER_KINDS,
+  namespacedKinds: DAPR_NAMESPACED_KINDS,
+});
+
+/** What the Sealed Secrets chart installs with its default values (templates and crds/). */
+export const SEALED_SECRETS_CONTROL_PLANE = (cluster: ClusterFacts): ControlPlane => ({
+  name: SEALED_SECRETS_APPLICATION,
+  description: "The Sealed Secrets controller, from its official chart at the release tag.",
+  repoURL: cluster.sealedSecrets.chart.repoURL,
+  namespace: cluster.sealedSecrets.namespace,
+  clusterKinds: [
+    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+  ],
+  namespacedKinds: [
+    { group: "", kind: "Service" },
+    { group: "", kind: "ServiceAccount" },
+    { group: "apps", kind: "Deployment" },
+    { group: "rbac.authorization.k8s.io", kind: "Role" },
+    { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+  ],
+});
+
+/**
+ * The Sealed Secrets controller, always installed: `npm run seal` fetches its
+ * certificate, and an environment's SealedSecrets need its CRD. No resources
+ * finalizer: deleting this Application must not delete the CRD, which would
+ * delete every SealedSecret and, through them, every Secret it created.
+ */
+export function sealedSecretsApplication(cluster: ClusterFacts, partOf: string): IApplication {
+  const controller = cluster.sealedSecrets;
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: {
+      name: SEALED_SECRETS_APPLICATION,
+      namespace: cluster.argocdNamespace,
+      labels: argoLabels(SEALED_SECRETS_APPLICATION, "application", partOf),
+      annotations: { "argocd.argoproj.io/sync-wave": CONTROL_PLANE_WAVE },
+    },
+    spec: {
+      project: SEALED_SECRETS_APPLICATION,
+      source: {
+        repoURL: controller.chart.repoURL,
+        path: controller.chart.path,
+        targetRevision: controller.chart.targetRevision,
+        helm: {
+          releaseName: controller.name,
+          valuesObject: { fullnameOverride: controller.name, image: { tag: controller.version } },
+        },
+      },
+      destination: { server: cluster.server, namespace: controller.namespace },
+      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["ServerSideApply=true"], retry },
+      revisionHistoryLimit: 10,
+      info: [{ name: "Sealed Secrets", value: `controller ${controller.version}; back up its sealing key (README, "Secrets")` }],
+    },
+  };
+}
+
 /** Everything under argocd/apps for these environments and what they render. */
 export function argocdApps(environments: { settings: Settings; objects: KubeObject[] }[]): KubeObject[] {
   const first = environments[0]?.settings;
   if (!first) return [];
+  const { cluster, partOf } = first;
   const usesDapr = environments.some(({ settings }) => settings.dapr.enabled);
   return [
-    appProject(first.cluster, first.partOf, environments.flatMap(({ objects }) => objects)),
-    ...(usesDapr ? [daprApplication(first.cluster, first.partOf)] : []),
+    appProject(cluster, partOf, environments.flatMap(({ objects }) => objects)),
+    controlPlaneProject(cluster, partOf, SEALED_SECRETS_CONTROL_PLANE(cluster)),
+    sealedSecretsApplication(cluster, partOf),
+    ...(usesDapr ? [controlPlaneProject(cluster, partOf, DAPR_CONTROL_PLANE(cluster)), daprApplication(cluster, partOf)] : []),
     ...environments.map(({ settings }) => environmentApplication(settings)),
   ];
 }

@@ -282,9 +282,24 @@ describe("the Dapr control-plane Application", () => {
   it("renders only while an environment uses Dapr, before that environment's Application", async () => {
     const { files } = await renderedRepository();
     const wave = (path: string) => Number(/sync-wave: "(-?\d+)"/.exec(files.get(path) ?? "")?.[1] ?? 0);
-    assert.ok(files.has("argocd/apps/application-dapr.yaml"));
-    assert.ok(wave("argocd/apps/application-dapr.yaml") < wave("argocd/apps/application-todo-dev.yaml"));
-    assert.ok(files.get("argocd/bootstrap/appproject-platform.yaml")!.includes("https://dapr.github.io/helm-charts/"));
+    assert.ok(files.has("argocd/apps/application-dapr.yaml"), "no Dapr control-plane Application");
+    assert.ok(files.has("argocd/apps/appproject-dapr.yaml"), "no Dapr AppProject");
+    assert.ok(
+      wave("argocd/apps/appproject-dapr.yaml") < wave("argocd/apps/application-dapr.yaml"),
+      "the dapr project must exist before its Application",
+    );
+    assert.ok(
+      wave("argocd/apps/application-dapr.yaml") < wave("argocd/apps/application-todo-dev.yaml"),
+      "the control plane (and its CRDs) must sync before dev's Components",
+    );
+    assert.ok(
+      files.get("argocd/apps/appproject-dapr.yaml")!.includes("- https://dapr.github.io/helm-charts/"),
+      "the dapr project must admit the official chart repository",
+    );
+    assert.ok(
+      !files.get("argocd/apps/appproject-todo.yaml")!.includes("dapr-system"),
+      "the todo project must not reach into dapr-system",
+    );
     // The todo project admits the Dapr kinds because it is derived from what the environments render.
     const project = files.get("argocd/apps/appproject-todo.yaml")!;
     assert.match(project, /group: dapr\.io\n\s+kind: Component/);
