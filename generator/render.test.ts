@@ -70,6 +70,18 @@ describe("rendering", () => {
   });
 });
 
+describe("toYAML", () => {
+  it("quotes strings that YAML 1.1 readers (kubectl, Argo CD) would take for booleans, numbers or times", () => {
+    const values = { A: "on", B: "yes", C: "off", D: "y", E: "12:30", F: "0777", G: "1_000", H: "plain" };
+    const text = toYAML({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" }, data: values } as never);
+    for (const [key, value] of Object.entries(values)) {
+      if (value === "plain") assert.match(text, /\n {2}H: plain\n/);
+      else assert.ok(text.includes(`\n  ${key}: "${value}"\n`), `${key}: ${value} is not quoted in\n${text}`);
+    }
+    assert.deepEqual((parse(text) as { data: unknown }).data, values);
+  });
+});
+
 describe("the CLI", () => {
   const cli = (...args: string[]) =>
     spawnSync(process.execPath, ["--import", "tsx", join(scratch, "generator/cli.ts"), ...args], { cwd: scratch, encoding: "utf8" });

@@ -61,7 +61,8 @@ const HEADER = "# Rendered by `npm run render`. Edit environments/ or generator/
 /** Stable YAML: keys in the order the components build them, no line folding, no anchors. */
 export function toYAML(object: KubeObject): string {
   // The JSON round trip drops undefined fields and leaves plain data only.
-  return HEADER + stringify(JSON.parse(JSON.stringify(object)), { lineWidth: 0, aliasDuplicateObjects: false });
+  // YAML 1.1 quoting: Kubernetes and Argo CD read YAML 1.1, where a bare `on`, `yes` or `12:30` is not a string.
+  return HEADER + stringify(JSON.parse(JSON.stringify(object)), { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 export interface Rendered {
