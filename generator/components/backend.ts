@@ -8,7 +8,7 @@ import { identity } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { serviceHost } from "../lib/service-dns.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
-import { BACKEND_SECRET, DATABASE_SECRET } from "../secrets.ts";
+import { BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
 import { daprPodAnnotations } from "./dapr.ts";
 import { DATABASE } from "./database.ts";
@@ -80,6 +80,8 @@ export function backend(settings: Settings): KubeObject[] {
       configMap,
       env: backendSecretEnv(settings),
       podAnnotations: daprPodAnnotations(settings),
+      // The Dapr sidecar reads the Components' Redis password when it starts.
+      readsSecrets: settings.dapr.enabled ? [REDIS_SECRET.name] : [],
     }),
   ];
 }

@@ -13,6 +13,7 @@ import { identity, labels, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { execProbe } from "../lib/probes.ts";
 import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
+import { sealedSecretsAnnotations } from "../lib/secret-checksum.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import { DATABASE_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
@@ -69,7 +70,7 @@ export function database(settings: Settings): KubeObject[] {
       selector: { matchLabels: selectorLabels(settings, DATABASE) },
       updateStrategy: { type: "RollingUpdate" },
       template: {
-        metadata: { labels: labels(settings, DATABASE, version) },
+        metadata: { labels: labels(settings, DATABASE, version), ...sealedSecretsAnnotations(settings, [DATABASE_SECRET.name]) },
         spec: {
           serviceAccountName: DATABASE.name,
           automountServiceAccountToken: false,

@@ -22,6 +22,7 @@ import { execProbe } from "../lib/probes.ts";
 import { parseQuantity } from "../lib/quantity.ts";
 import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
 import { serviceHost } from "../lib/service-dns.ts";
+import { sealedSecretsAnnotations } from "../lib/secret-checksum.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import { REDIS_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
@@ -75,7 +76,7 @@ export function redis(settings: Settings): KubeObject[] {
       selector: { matchLabels: selectorLabels(settings, REDIS) },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
-        metadata: { labels: labels(settings, REDIS, version) },
+        metadata: { labels: labels(settings, REDIS, version), ...sealedSecretsAnnotations(settings, [REDIS_SECRET.name]) },
         spec: {
           serviceAccountName: REDIS.name,
           automountServiceAccountToken: false,

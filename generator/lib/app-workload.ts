@@ -21,6 +21,7 @@ import { type Identity, labels, selectorLabels } from "./labels.ts";
 import { metadata } from "./metadata.ts";
 import { httpProbe } from "./probes.ts";
 import { containerSecurityContext, podSecurityContext, writableDirectories } from "./security.ts";
+import { sealedSecretsChecksum, secretsReadBy } from "./secret-checksum.ts";
 import { SYNC_WAVE, type SyncWave } from "./sync-waves.ts";
 
 /** Seconds a pod gets to finish in-flight requests after SIGTERM. */
@@ -62,9 +63,11 @@ export interface AppWorkload {
   env: IEnvVar[];
   /** Extra pod-template annotations (e.g. the Dapr sidecar's). */
   podAnnotations?: Record<string, string>;
+  /** Secrets the pod reads other than through `env` (e.g. the Dapr sidecar's Components). */
+  readsSecrets?: string[];
 }
 
-export function appWorkload({ settings, who, app, image, wave, configMap, env, podAnnotations = {} }: AppWorkload): KubeObject[] {
+export function appWorkload({ settings, who, app, image, wave, configMap, env, podAnnotations = {}, readsSecrets = [] }: AppWorkload): KubeObject[] {
   const version = app.image.tag;
   const usesApi = app.apiAccess.length > 0;
   const writable = writableDirectories(image.writablePaths);
@@ -99,7 +102,11 @@ export function appWorkload({ settings, who, app, image, wave, configMap, env, p
       template: {
         metadata: {
           labels: labels(settings, who, version),
-          annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(configMap), ...podAnnotations },
+          annotations: {
+            [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(configMap),
+            ...sealedSecretsChecksum(settings, [...secretsReadBy(env), ...readsSecrets]),
+            ...podAnnotations,
+          },
         },
         spec: {
           serviceAccountName: who.name,

@@ -6,7 +6,10 @@ import { after, describe, it } from "node:test";
 import type { ISealedSecret } from "@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/SealedSecret";
 import { loadEnvironment } from "../environments.ts";
 import { SettingsError } from "../errors.ts";
-import { render } from "../render.ts";
+import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
+import type { KubeObject } from "../kube-object.ts";
+import { SEALED_SECRETS_CHECKSUM_ANNOTATION } from "../lib/secret-checksum.ts";
+import { render, renderEnvironment } from "../render.ts";
 import { externalSecrets } from "../secrets.ts";
 import { scratchRepository } from "../testing/fixtures.ts";
 import { sealValue } from "./seal.ts";
@@ -55,6 +58,44 @@ describe("an environment with sealed values", async () => {
   it("puts the SealedSecrets in the todo AppProject's whitelist", () => {
     const project = first.files.get("argocd/apps/appproject-todo.yaml")!;
     assert.match(project, /group: bitnami\.com\n\s+kind: SealedSecret/);
+  });
+
+  it("rolls exactly the pods that read a value when it is re-sealed; pods reading none carry no checksum", async () => {
+    const settings = await loadEnvironment("staging", root);
+    const checksums = (objects: KubeObject[]) =>
+      Object.fromEntries(
+        objects
+          .filter((o): o is IDeployment & KubeObject => o.kind === "Deployment" || o.kind === "StatefulSet")
+          .map((o) => [o.metadata!.name!, o.spec!.template.metadata!.annotations?.[SEALED_SECRETS_CHECKSUM_ANNOTATION]]),
+      );
+    const before = checksums(staging);
+    assert.deepEqual(Object.keys(before).sort(), ["todo-backend", "todo-database", "todo-frontend"]);
+    assert.equal(before["todo-frontend"], undefined, "the frontend reads no Secret");
+    assert.match(before["todo-backend"] ?? "", /^[0-9a-f]{64}$/);
+    assert.match(before["todo-database"] ?? "", /^[0-9a-f]{64}$/);
+    const resealed = (name: string, key: string) => {
+      const values = seal("todo-staging");
+      return checksums(renderEnvironment({ ...settings, sealedSecrets: { ...settings.sealedSecrets, [name]: { ...settings.sealedSecrets[name]!, [key]: values[name]![key]! } } }));
+    };
+    const apiKey = resealed("todo-backend-secret", "OPENAI_API_KEY");
+    assert.notEqual(apiKey["todo-backend"], before["todo-backend"], "the backend reads OPENAI_API_KEY");
+    assert.equal(apiKey["todo-database"], before["todo-database"], "the database does not");
+    const password = resealed("todo-database-secret", "POSTGRES_PASSWORD");
+    assert.notEqual(password["todo-database"], before["todo-database"]);
+    assert.notEqual(password["todo-backend"], before["todo-backend"], "the backend composes DATABASE_URL from it");
+
+    const redisSealed = (value: string) => ({
+      ...settings,
+      dapr: { ...settings.dapr, enabled: true },
+      sealedSecrets: {
+        ...settings.sealedSecrets,
+        "todo-redis-secret": { REDIS_PASSWORD: sealValue({ certificatePem: key.certificatePem, namespace: "todo-staging", name: "todo-redis-secret", value }) },
+      },
+    });
+    const [one, two] = [checksums(renderEnvironment(redisSealed("redis-one-0123"))), checksums(renderEnvironment(redisSealed("redis-two-0123")))];
+    assert.notEqual(one["todo-redis"], two["todo-redis"]);
+    assert.notEqual(one["todo-backend"], two["todo-backend"], "the backend's Dapr sidecar reads the Redis password at start");
+    assert.equal(one["todo-database"], two["todo-database"]);
   });
 
   it("refuses a sealed file with a value the environment does not read, or a plaintext pasted in", async () => {
