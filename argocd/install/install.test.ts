@@ -299,3 +299,34 @@ describe("Dapr health check (argocd/install/dapr-health.lua)", async () => {
     assert.equal(daprHealth({ ...configuration, spec: {} }).status, "Healthy");
   });
 });
+
+// ---- The Application health check, which makes the root Application's sync waves wait ----
+
+describe("Application health check (argocd/install/application-health.lua)", () => {
+  const script = readFileSync(join(INSTALL_DIR, "application-health.lua"), "utf8");
+  const applicationHealth = (status?: object) =>
+    runHealthScript(script, { apiVersion: "argoproj.io/v1alpha1", kind: "Application", metadata: { name: "dapr" }, ...(status ? { status } : {}) });
+
+  it("is what argocd-cm runs for Applications", () => {
+    assert.equal(mergedData("argocd-cm").get("resource.customizations.health.argoproj.io_Application"), script);
+  });
+
+  it("is Progressing until Argo CD has assessed the child, and while a sync runs", () => {
+    assert.equal(applicationHealth().status, "Progressing");
+    assert.equal(applicationHealth({ sync: { status: "Unknown" } }).status, "Progressing");
+    const running = applicationHealth({ health: { status: "Healthy" }, operationState: { phase: "Running" } });
+    assert.deepEqual(running, { status: "Progressing", message: "Sync operation Running" });
+  });
+
+  it("is the child's own health once assessed: Degraded holds the next wave back, OutOfSync alone does not", () => {
+    assert.deepEqual(applicationHealth({ health: { status: "Healthy" }, operationState: { phase: "Succeeded" } }), { status: "Healthy", message: "" });
+    const degraded = applicationHealth({ health: { status: "Degraded", message: "Deployment dapr-operator: 0/1 available" } });
+    assert.deepEqual(degraded, { status: "Degraded", message: "Deployment dapr-operator: 0/1 available" });
+    assert.equal(applicationHealth({ health: { status: "Healthy" }, sync: { status: "OutOfSync" } }).status, "Healthy");
+  });
+
+  it("is needed: a child Application syncs in a later wave than the control planes whose CRDs it uses", () => {
+    const wave = (file: string) => Number((parse(readFileSync(join(REPO_ROOT, "argocd", "apps", file), "utf8")) as { metadata: { annotations: Record<string, string> } }).metadata.annotations["argocd.argoproj.io/sync-wave"]);
+    assert.ok(wave("application-sealed-secrets.yaml") < wave("application-todo-dev.yaml"));
+  });
+});
