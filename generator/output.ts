@@ -7,6 +7,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import type { Rendered } from "./render.ts";
+import { byCodePoint } from "./lib/order.ts";
 
 function filesUnder(root: string, dir: string): string[] {
   const absolute = join(root, dir);
@@ -22,7 +23,7 @@ function filesUnder(root: string, dir: string): string[] {
 }
 
 function filesIn(rendered: Rendered, dir: string): [string, string][] {
-  return [...rendered.files].filter(([path]) => path.startsWith(`${dir}/`)).sort(([a], [b]) => a.localeCompare(b));
+  return [...rendered.files].filter(([path]) => path.startsWith(`${dir}/`)).sort(([a], [b]) => byCodePoint(a, b));
 }
 
 export function writeRendered(root: string, rendered: Rendered): void {

@@ -16,6 +16,7 @@ import type { Settings } from "../settings.ts";
 import { GENERATOR_VERSION } from "../version.ts";
 import { BACKEND } from "./backend.ts";
 import { FRONTEND } from "./frontend.ts";
+import { byCodePoint } from "../lib/order.ts";
 
 export const ARGOCD_APPS_DIR = "argocd/apps";
 export const ARGOCD_BOOTSTRAP_DIR = "argocd/bootstrap";
@@ -27,11 +28,11 @@ export const SEALED_SECRETS_APPLICATION = "sealed-secrets";
 
 /**
  * Waves of the root Application's children: projects, then the control
- * planes (and so their CRDs), then the environments. The root does not wait
- * for an Application to be healthy (Argo CD assesses no Application's health
- * unless argocd-cm adds a check, which would also hold everything behind a
- * prod that syncs by hand), so the Dapr objects also carry
- * SkipDryRunOnMissingResource and the environments' syncs retry.
+ * planes (and so their CRDs), then the environments. The root waits for each
+ * wave to be Healthy because argocd-cm adds a health check for Applications
+ * (argocd/install/application-health.lua). An environment synced by hand
+ * ahead of its control plane is covered by SkipDryRunOnMissingResource on
+ * the Dapr objects and by the sync retry.
  */
 const PROJECT_WAVE = "-1";
 const CONTROL_PLANE_WAVE = "0";
@@ -121,7 +122,7 @@ function groupKinds(objects: KubeObject[]): { group: string; kind: string }[] {
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
     seen.set(`${group}/${kind}`, { group, kind });
   }
-  return [...seen.values()].sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`));
+  return [...seen.values()].sort((a, b) => byCodePoint(`${a.group}/${a.kind}`, `${b.group}/${b.kind}`));
 }
 
 /**

@@ -19,6 +19,7 @@ import { REDIS } from "./redis.ts";
 import { FRONTEND } from "./frontend.ts";
 import { MIGRATION } from "./migration.ts";
 import { SMOKE_TEST } from "./smoke-test.ts";
+import { byCodePoint } from "../lib/order.ts";
 
 export const NETWORK = identity("network-policy");
 
@@ -166,7 +167,7 @@ export function networkPolicies(settings: Settings): KubeObject[] {
     if ("pod" in flow.from) sideOf(flow.from.pod).egress.push(rule(settings, flow.to, flow.port, "to"));
     if ("pod" in flow.to) sideOf(flow.to.pod).ingress.push(rule(settings, flow.from, flow.port, "from"));
   }
-  for (const { who, ingress, egress } of [...pods.values()].sort((a, b) => a.who.name.localeCompare(b.who.name))) {
+  for (const { who, ingress, egress } of [...pods.values()].sort((a, b) => byCodePoint(a.who.name, b.who.name))) {
     objects.push(
       policy(who.name, {
         podSelector: { matchLabels: selectorLabels(settings, who) },

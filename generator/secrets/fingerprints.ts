@@ -27,6 +27,7 @@ import type { KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomically } from "./sealed-file.ts";
+import { byCodePoint } from "../lib/order.ts";
 
 export const SECRETS_DIR = ".secrets";
 const KEY_FILE = "fingerprint.key";
@@ -105,6 +106,6 @@ export function readSealState(root: string, environment: string): SealState {
 
 export function writeSealState(root: string, environment: string, state: SealState): void {
   mkdirSync(secretsDir(root), { recursive: true, mode: 0o700 });
-  const sorted = Object.fromEntries(Object.entries(state).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = Object.fromEntries(Object.entries(state).sort(([a], [b]) => byCodePoint(a, b)));
   writeFileAtomically(stateFile(root, environment), `${JSON.stringify(sorted, null, 2)}\n`, 0o600);
 }
