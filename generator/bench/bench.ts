@@ -11,8 +11,8 @@
  *   settings and to code, and the TypeScript CLI under tsx as it ran before
  *   the compiled launcher;
  * - the synthetic scale case: N components × 10 environments;
- * - the peer Helm chart's render-all.sh, when ../shared and helm exist
- *   (HELM, or helm on PATH), with the ratio ours/peer.
+ * - the peer Helm chart's render-all.sh, when given (--peer or BENCH_PEER)
+ *   and helm exists (HELM, or helm on PATH), with the ratio ours/peer.
  * Whole commands run round-robin (one round of warm-up, then --runs rounds)
  * so that load on the machine hits every case alike.
  */
@@ -23,7 +23,6 @@ import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { REPO_ROOT } from "../environments.ts";
 
-const PEER_SCRIPT = resolve(REPO_ROOT, "../shared/bench/helm-todo-app/render-all.sh");
 const GNU_TIME = "/usr/bin/time";
 
 function positiveInteger(text: string): number {
@@ -44,8 +43,9 @@ const options = new Command()
   .option("--environments <n>", "environments in the synthetic case", positiveInteger, 10)
   .option("--synthetic-runs <n>", "runs per synthetic size", positiveInteger, 3)
   .option("--json <file>", "also write every measurement to this file")
+  .option("--peer <render-all.sh>", "the peer Helm chart's render script to compare with (default: $BENCH_PEER)", process.env.BENCH_PEER)
   .parse()
-  .opts<{ runs: number; sizes: number[]; environments: number; syntheticRuns: number; json?: string }>();
+  .opts<{ runs: number; sizes: number[]; environments: number; syntheticRuns: number; json?: string; peer?: string }>();
 
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -140,13 +140,15 @@ interface Peer {
 }
 
 function findPeer(): Peer | string {
-  if (!existsSync(PEER_SCRIPT)) return `no peer chart at ${PEER_SCRIPT} (../shared exists only beside the project's CI checkout)`;
+  if (!options.peer) return "no peer chart given: pass --peer <path to its render-all.sh> (or set BENCH_PEER) to compare with it";
+  const script = resolve(options.peer);
+  if (!existsSync(script)) return `no peer chart script at ${script} (--peer / BENCH_PEER)`;
   const helm = process.env.HELM || "helm";
   const version = spawnSync(helm, ["version", "--short"], { encoding: "utf8" });
   if (version.status !== 0 || version.error) {
-    return `helm not found (${helm}): set HELM to a helm binary (see ../shared/README.md) to compare with the peer chart`;
+    return `helm not found (${helm}): set HELM to a helm binary to compare with the peer chart`;
   }
-  return { script: PEER_SCRIPT, helm, helmVersion: version.stdout.trim() };
+  return { script, helm, helmVersion: version.stdout.trim() };
 }
 
 function peerObjects(output: string): number {
