@@ -165,9 +165,10 @@ for (const { settings, objects } of rendered.filter((e) => e.settings.dapr.enabl
     });
 
     it("the injected sidecar is admitted by the restricted Pod Security Standard and fits the LimitRange", () => {
-      // What Dapr 1.16's injector puts on daprd: allowPrivilegeEscalation false always; the rest from the chart's
-      // values (sidecarRunAsNonRoot, sidecarReadOnlyRootFilesystem, sidecarDropALLCapabilities) and the pod's
-      // annotations (seccomp profile, resources).
+      // What Dapr 1.16's injector puts on daprd, rebuilt from what we control: the chart's values
+      // (sidecarRunAsNonRoot, sidecarReadOnlyRootFilesystem, sidecarDropALLCapabilities) and the pod's
+      // annotations (seccomp profile, resources). allowPrivilegeEscalation: false the injector always sets;
+      // it is stated here for completeness, not checked.
       const injector = (daprValues(settings.cluster) as { dapr_sidecar_injector: Record<string, boolean> }).dapr_sidecar_injector;
       const pod = backendPod(objects);
       const annotations = pod.metadata!.annotations!;
@@ -187,10 +188,9 @@ for (const { settings, objects } of rendered.filter((e) => e.settings.dapr.enabl
       };
       const sc = sidecar.securityContext!;
       const podSc = pod.spec!.securityContext!;
-      assert.equal(sc.allowPrivilegeEscalation, false);
-      assert.deepEqual(sc.capabilities?.drop, ["ALL"]);
+      assert.deepEqual(sc.capabilities?.drop, ["ALL"], "sidecarDropALLCapabilities");
       assert.equal(sc.runAsNonRoot ?? podSc.runAsNonRoot, true);
-      assert.ok((sc.runAsUser ?? podSc.runAsUser ?? 0) > 0);
+      assert.ok((sc.runAsUser ?? podSc.runAsUser ?? 0) > 0, "the sidecar inherits a non-root UID from the pod");
       assert.equal(sc.seccompProfile?.type ?? podSc.seccompProfile?.type, "RuntimeDefault");
       assert.equal(sc.readOnlyRootFilesystem, true);
       assert.deepEqual(sidecar.resources, settings.dapr.sidecar.resources);

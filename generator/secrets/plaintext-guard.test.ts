@@ -79,7 +79,19 @@ describe("the never-plaintext guard", () => {
     );
     const findings = findPlaintext(root).map(formatFinding);
     assert.deepEqual(findings, ["generator/config.ts:2: holds the value of .secrets/dev.env: todo-backend-secret.OPENAI_API_KEY"]);
-    assert.ok("todo".length < MIN_VALUE_LENGTH, "short values such as `todo` are not looked for");
+  });
+
+  it("looks for values from MIN_VALUE_LENGTH characters up: shorter ones (`todo`) occur by chance", () => {
+    const atLimit = "k".repeat(MIN_VALUE_LENGTH);
+    const belowLimit = "q".repeat(MIN_VALUE_LENGTH - 1);
+    const root = gitRepo(
+      {
+        ".secrets/dev.env": `todo-backend-secret.OPENAI_API_KEY=${atLimit}\ntodo-backend-secret.BETTER_AUTH_SECRET=${belowLimit}\n`,
+        "notes.txt": `first ${atLimit}\nsecond ${belowLimit}\n`,
+      },
+      [".secrets/dev.env"],
+    );
+    assert.deepEqual(findPlaintext(root).map(formatFinding), ["notes.txt:1: holds the value of .secrets/dev.env: todo-backend-secret.OPENAI_API_KEY"]);
   });
 
   it("flags a .secrets/ file forced into Git", () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { generateKeyPairSync } from "node:crypto";
+import { constants, createDecipheriv, generateKeyPairSync, privateDecrypt } from "node:crypto";
 import { describe, it } from "node:test";
 import { GCM_TAG_BYTES, LENGTH_PREFIX_BYTES, sealValue, sealedValueProblem, sealingKeyFromPem, strictScopeLabel } from "./seal.ts";
 import { throwawaySealingKey } from "./test-support.ts";
@@ -30,6 +30,21 @@ describe("sealValue / openValue", () => {
     const rsaLength = bytes.readUInt16BE(0);
     assert.equal(rsaLength, 2048 / 8, "the RSA ciphertext is as long as the modulus");
     assert.equal(bytes.length, LENGTH_PREFIX_BYTES + rsaLength + Buffer.byteLength(value) + GCM_TAG_BYTES);
+  });
+
+  it("opens with kubeseal's constants written out here, not taken from seal.ts: label \"todo-dev/todo-backend-secret\", 12 zero nonce bytes, 16-byte tag", () => {
+    // unseal.ts shares its constants with seal.ts; a mistake in one of them would round-trip there unnoticed.
+    const sealed = Buffer.from(sealValue({ certificatePem: key.certificatePem, ...target, value: "known answer" }), "base64");
+    const rsaLength = (sealed[0]! << 8) | sealed[1]!;
+    const sessionKey = privateDecrypt(
+      { key: key.privateKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256", oaepLabel: Buffer.from("todo-dev/todo-backend-secret") },
+      sealed.subarray(2, 2 + rsaLength),
+    );
+    assert.equal(sessionKey.length, 32, "AES-256 session key");
+    const rest = sealed.subarray(2 + rsaLength);
+    const decipher = createDecipheriv("aes-256-gcm", sessionKey, Buffer.alloc(12));
+    decipher.setAuthTag(rest.subarray(rest.length - 16));
+    assert.equal(Buffer.concat([decipher.update(rest.subarray(0, rest.length - 16)), decipher.final()]).toString("utf8"), "known answer");
   });
 
   it("writes a two-byte big-endian length for the controller's 4096-bit keys", () => {
