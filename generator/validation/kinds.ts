@@ -8,6 +8,7 @@
  */
 import type { KubeObject } from "../kube-object.ts";
 import { CUSTOM_KIND_FIELDS } from "./custom-kinds.ts";
+import { labelProblems } from "./labels.ts";
 import { strictModel } from "./schema.ts";
 import { type FieldType, findUnknownFields, model } from "./unknown-fields.ts";
 
@@ -95,8 +96,9 @@ export function kindKey(object: Pick<KubeObject, "apiVersion" | "kind">): string
 }
 
 /**
- * Everything wrong with one object: schema errors from validate() and every
- * unknown field, as `path: problem` lines. Empty when the object is valid.
+ * Everything wrong with one object: schema errors from validate(), every
+ * unknown field and every malformed label or annotation key, as
+ * `path: problem` lines. Empty when the object is valid.
  */
 export async function problemsOf(object: KubeObject): Promise<string[]> {
   const definition = KINDS.get(kindKey(object));
@@ -111,5 +113,6 @@ export async function problemsOf(object: KubeObject): Promise<string[]> {
   for (const path of await findUnknownFields(object, definition.fields)) {
     problems.push(`${path}: unknown field (not in the ${kindKey(object)} schema)`);
   }
+  problems.push(...labelProblems(object));
   return problems;
 }
