@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { formatProblem } from "./errors.ts";
 import { type Settings, merge } from "./settings.ts";
-import { settingsOf } from "./testing/fixtures.ts";
+import { render } from "./render.ts";
+import { scratchRepository, settingsOf } from "./testing/fixtures.ts";
 import { crossEnvironmentProblems, settingsProblems, tagProblem } from "./validate-settings.ts";
 
 const dev = await settingsOf("dev");
@@ -73,6 +76,55 @@ describe("bad input is refused with environment, path, value and rule", () => {
     ],
     ["quota too small", prod, { namespaceSettings: { quota: { "limits.cpu": "2" } } }, "namespaceSettings.quota.limits.cpu", "2", /too small/],
     ["database port out of range", prod, { database: { port: 0 } }, "database.port", 0, /1 to 65535/],
+    // Seed 003's key names: lower case, hyphens and dots are the same key to the secret check.
+    ["hyphenated API key", dev, { backend: { config: { "openai-api-key": "sk-123" } } }, "backend.config.openai-api-key", "openai-api-key", /Secret/],
+    ["hyphenated database URL key", dev, { backend: { config: { "database-url": "x" } } }, "backend.config.database-url", "database-url", /Secret/],
+    ["dotted database URL key", dev, { frontend: { config: { "database.url": "x" } } }, "frontend.config.database.url", "database.url", /Secret/],
+    ["hyphenated private key", dev, { backend: { config: { "tls-private-key": "x" } } }, "backend.config.tls-private-key", "tls-private-key", /Secret/],
+    [
+      "URL with a password under a harmless key",
+      dev,
+      { backend: { config: { CACHE: "redis://:hunter2@todo-redis:6379/0" } } },
+      "backend.config.CACHE",
+      "redis://:***@todo-redis:6379/0",
+      /scheme:\/\/user:password@host.*Secret/,
+    ],
+    [
+      "access mode the single-replica database cannot use",
+      staging,
+      { database: { storage: { accessMode: "ReadWriteMany" } } },
+      "database.storage.accessMode",
+      "ReadWriteMany",
+      /single-replica StatefulSet.*ReadWriteOnce or ReadWriteOncePod/,
+    ],
+    [
+      "access mode that does not exist",
+      dev,
+      { database: { storage: { accessMode: "ReadWriteSometimes" } } },
+      "database.storage.accessMode",
+      "ReadWriteSometimes",
+      /PersistentVolumeClaim access mode/,
+    ],
+    ["storage size 0", dev, { database: { storage: { size: "0" } } }, "database.storage.size", "0", /greater than zero/],
+    ["storage size 0Gi", staging, { database: { storage: { size: "0Gi" } } }, "database.storage.size", "0Gi", /greater than zero/],
+    ["negative storage size", dev, { database: { storage: { size: "-1Gi" } } }, "database.storage.size", "-1Gi", /quantity/],
+    ["probe path with a space", dev, { backend: { probes: { liveness: { path: "/health live" } } } }, "backend.probes.liveness.path", "/health live", /URL path/],
+    ["probe path with a bad escape", dev, { frontend: { probes: { startup: { path: "/health%zz" } } } }, "frontend.probes.startup.path", "/health%zz", /URL path/],
+    ["probe path with a fragment", dev, { frontend: { probes: { readiness: { path: "/ready#now" } } } }, "frontend.probes.readiness.path", "/ready#now", /URL path/],
+    [
+      "empty migration argument",
+      dev,
+      { backend: { migration: { command: ["alembic", "", "head"] } } },
+      "backend.migration.command[1]",
+      "",
+      /non-empty string/,
+    ],
+    ["migration command as one string", dev, { backend: { migration: { command: "alembic upgrade head" } } }, "backend.migration.command", "alembic upgrade head", /must be a list/],
+    ["partOf that is no label value", dev, { partOf: "Todo Chatbot!" }, "partOf", "Todo Chatbot!", /app\.kubernetes\.io\/part-of label/],
+    ["partOf longer than 63", dev, { partOf: "t".repeat(64) }, "partOf", "t".repeat(64), /at most 63/],
+    ["tag too long for the version label", dev, { backend: { image: { tag: "b".repeat(64) } } }, "backend.image.tag", "b".repeat(64), /version label/],
+    ["tag starting with _", dev, { frontend: { image: { tag: "_build" } } }, "frontend.image.tag", "_build", /version label/],
+    ["pinned tag ending with .", dev, { database: { image: { tag: "17." } } }, "database.image.tag", "17.", /version label/],
   ];
 
   for (const [title, base, change, path, value, rule] of cases) {
@@ -100,6 +152,69 @@ describe("bad input is refused with environment, path, value and rule", () => {
     );
   });
 
+  it("refuses seed 003's Secret keys written into a ConfigMap, without printing the password", () => {
+    const problems = problemsWith(dev, { backend: { config: { "openai-api-key": "sk-123", "database-url": "postgres://u:p@h/db" } } });
+    const lines = problems.map(formatProblem);
+    assert.deepEqual(
+      problems.map((p) => [p.path, p.value]),
+      [
+        ["backend.config.openai-api-key", "openai-api-key"],
+        ["backend.config.database-url", "database-url"],
+        ["backend.config.database-url", "postgres://u:***@h/db"],
+      ],
+    );
+    assert.ok(!lines.some((line) => line.includes("u:p@")), `the password is printed: ${lines.join("\n")}`);
+  });
+
+  it("accepts URLs without a password, URL paths with a query or escapes, and the other valid choices", () => {
+    const problems = problemsWith(staging, {
+      partOf: "todo_chatbot.v2",
+      frontend: {
+        config: { "api-base-url": "http://todo-backend:8000/api", CORS_ORIGINS: "http://localhost:3000,https://todo.local", DOCS: "https://user@docs.example/a@b" },
+        probes: { readiness: { path: "/health/ready?verbose=1&x=%20" } },
+      },
+      database: { storage: { size: "512Mi", accessMode: "ReadWriteOncePod" } },
+    });
+    assert.deepEqual(problems, []);
+  });
+
+  it("refuses settings an environment file may not state, saying where each belongs", () => {
+    const overrides = {
+      name: "qa",
+      cluster: { cpus: 8, addons: ["ingress"] },
+      frontend: { image: { tag: "1.0.0" }, replicas: 2 },
+      backend: { image: { repository: "todo-backend", tag: "2.0.0" } },
+      sealedSecrets: { "todo-backend-secret": { OPENAI_API_KEY: "AgB..." } },
+    };
+    const problems = settingsProblems(dev, overrides as never);
+    assert.deepEqual(
+      problems.map(formatProblem),
+      [
+        `dev: name = "qa": the environment's name is its file name (environments/dev.ts): an environment file cannot set it`,
+        "dev: cluster.cpus = 8: cluster facts belong in clusters/minikube/cluster.ts, shared by every environment: an environment file cannot set them",
+        `dev: cluster.addons = ["ingress"]: cluster facts belong in clusters/minikube/cluster.ts, shared by every environment: an environment file cannot set them`,
+        `dev: frontend.image.tag = "1.0.0": released images belong in environments/dev.images.json, which npm run release edits: an environment file cannot set them`,
+        `dev: backend.image.repository = "todo-backend": released images belong in environments/dev.images.json, which npm run release edits: an environment file cannot set them`,
+        `dev: backend.image.tag = "2.0.0": released images belong in environments/dev.images.json, which npm run release edits: an environment file cannot set them`,
+        `dev: sealedSecrets.todo-backend-secret.OPENAI_API_KEY = "AgB...": sealed values belong in environments/dev.sealed.json, which npm run seal writes: an environment file cannot set them`,
+      ],
+    );
+  });
+
+  it("refuses backend.image in an environment file when rendering, which does not typecheck", async () => {
+    const scratch = scratchRepository();
+    try {
+      const envFile = join(scratch, "environments/staging.ts");
+      writeFileSync(envFile, readFileSync(envFile, "utf8").replace("backend: { replicas: 2 }", 'backend: { replicas: 2, image: { tag: "9.9.9" } }'));
+      await assert.rejects(render({ root: scratch, environments: ["staging"] }), (error: Error) => {
+        assert.match(error.message, /staging: backend\.image\.tag = "9\.9\.9": released images belong in environments\/staging\.images\.json, which npm run release edits/);
+        return true;
+      });
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
   it("refuses two environments on one host or node port", () => {
     const clash = merge(staging, { ingress: { host: dev.ingress.host }, frontend: { service: { type: "NodePort", nodePort: 30080 } } });
     const problems = crossEnvironmentProblems([dev, clash]);
@@ -117,5 +232,6 @@ describe("tag rule", () => {
     assert.equal(tagProblem("staging", "3f2c1ab"), undefined);
     assert.match(tagProblem("prod", "main") ?? "", /semantic version/);
     assert.match(tagProblem("dev", "-bad") ?? "", /valid image tag/);
+    assert.match(tagProblem("prod", "1.4.0-" + "x".repeat(60)) ?? "", /app\.kubernetes\.io\/version label/);
   });
 });

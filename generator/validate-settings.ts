@@ -7,7 +7,7 @@ import type { SettingsProblem } from "./errors.ts";
 import { maxReplicas } from "./lib/app-workload.ts";
 import { parseQuantity } from "./lib/quantity.ts";
 import { sealedFileProblems } from "./secrets/sealed-file.ts";
-import type { AppSettings, EnvironmentOverrides, ImageRef, PullPolicy, Resources, Settings } from "./settings.ts";
+import type { AppSettings, EnvironmentOverrides, ImageRef, ProbeSettings, PullPolicy, Resources, Settings } from "./settings.ts";
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -17,8 +17,20 @@ const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 const GIT_SHA = /^[0-9a-f]{7,40}$/;
 const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
-/** Keys that look like they hold a credential, which belongs in a Secret. */
-const SECRET_LOOKING_KEY = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|DATABASE_URL|DSN/i;
+/** Keys that look like they hold a credential, which belongs in a Secret; matched against normalisedKey(). */
+const SECRET_LOOKING_KEY = /PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL|DATABASE_URL|DSN/;
+/** `scheme://user:password@`: a URL that carries its own credentials (the user may be empty, as in `redis://:pw@host`). */
+const URL_WITH_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#@]+@/i;
+/**
+ * An absolute URL path with an optional query (RFC 3986 pchars, `%XX` escapes):
+ * the kubelet puts it in a request line, where a space or a stray `%` breaks it.
+ */
+const URL_PATH = /^\/(?:[-A-Za-z0-9._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*(?:\?(?:[-A-Za-z0-9._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?$/;
+/** A label value or the name part of a label key: at most 63 characters, alphanumeric at both ends. */
+const LABEL_VALUE = /^(?=.{0,63}$)([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+const PVC_ACCESS_MODES = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
+/** The database is a single-replica StatefulSet whose one pod writes its volume. */
+const DATABASE_ACCESS_MODES = ["ReadWriteOnce", "ReadWriteOncePod"];
 const FORBIDDEN_VERBS = new Set(["bind", "escalate", "impersonate"]);
 
 /** Only the environment named `dev` may run mutable tags. */
@@ -39,10 +51,14 @@ function integerIn(problems: ProblemList, path: string, value: number, min: numb
   problems.check(Number.isInteger(value) && value >= min && value <= max, path, value, `must be an integer from ${min} to ${max}`);
 }
 
+/** Every image tag is also the app.kubernetes.io/version label of the objects that run it. */
+const TAG_AS_LABEL_RULE = "becomes the app.kubernetes.io/version label: at most 63 characters, starting and ending with a letter or digit";
+
 /** A release tag the generator accepts for this environment, or the rule it breaks. */
 export function tagProblem(environment: string, tag: string): string | undefined {
   if (!tag) return "an image tag is required";
   if (!IMAGE_TAG.test(tag)) return "must be a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
+  if (!LABEL_VALUE.test(tag)) return TAG_AS_LABEL_RULE;
   if (environment === DEV_ENVIRONMENT) return undefined;
   if (tag === "latest") return `"latest" is only allowed in ${DEV_ENVIRONMENT}`;
   if (!SEMVER.test(tag) && !GIT_SHA.test(tag)) return `outside ${DEV_ENVIRONMENT} a tag must be a semantic version or a git SHA (7-40 hex digits)`;
@@ -53,6 +69,7 @@ export function tagProblem(environment: string, tag: string): string | undefined
 function pinnedTagProblem(tag: string): string | undefined {
   if (!tag) return "an image tag is required";
   if (!IMAGE_TAG.test(tag)) return "must be a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
+  if (!LABEL_VALUE.test(tag)) return TAG_AS_LABEL_RULE;
   if (tag === "latest") return "a third-party image must be pinned to a version, never latest";
   return undefined;
 }
@@ -84,16 +101,47 @@ function checkResources(problems: ProblemList, path: string, resources: Resource
   }
 }
 
+/** `openai-api-key`, `database.url` and `DATABASE_URL` are one name to the secret-looking check. */
+function normalisedKey(key: string): string {
+  return key.toUpperCase().replace(/[-.]/g, "_");
+}
+
 function checkConfig(problems: ProblemList, path: string, config: Record<string, string>): void {
   for (const [key, value] of Object.entries(config)) {
     problems.check(CONFIG_KEY.test(key), `${path}.config.${key}`, key, "a ConfigMap key must match [-._a-zA-Z0-9]+");
     problems.check(
-      !SECRET_LOOKING_KEY.test(key),
+      !SECRET_LOOKING_KEY.test(normalisedKey(key)),
       `${path}.config.${key}`,
       key,
-      "looks like a secret (PASSWORD, SECRET, TOKEN, API_KEY…): put it in a Secret, never in a ConfigMap",
+      "looks like a secret (PASSWORD, SECRET, TOKEN, API_KEY…, in any case, with - or . for _): put it in a Secret, never in a ConfigMap",
     );
-    problems.check(typeof value === "string", `${path}.config.${key}`, value, "ConfigMap values must be strings");
+    if (typeof value !== "string") {
+      problems.add(`${path}.config.${key}`, value, "ConfigMap values must be strings");
+    } else if (URL_WITH_PASSWORD.test(value)) {
+      // The error names the value without the password: it is printed in logs and CI.
+      problems.add(
+        `${path}.config.${key}`,
+        value.replace(new RegExp(URL_WITH_PASSWORD.source, "gi"), "$1***@"),
+        "a URL with a password (scheme://user:password@host) is a credential: put it in a Secret, never in a ConfigMap",
+      );
+    }
+  }
+}
+
+function checkProbe(problems: ProblemList, probePath: string, probe: ProbeSettings): void {
+  if (typeof probe.path !== "string" || !probe.path.startsWith("/")) {
+    problems.add(`${probePath}.path`, probe.path, "must start with /");
+  } else {
+    problems.check(
+      URL_PATH.test(probe.path),
+      `${probePath}.path`,
+      probe.path,
+      "must be a URL path: no spaces; letters, digits, -._~!$&'()*+,;=:@/ or %XX escapes, then an optional ?query",
+    );
+  }
+  integerIn(problems, `${probePath}.initialDelaySeconds`, probe.initialDelaySeconds, 0, 3600);
+  for (const field of ["periodSeconds", "timeoutSeconds", "failureThreshold"] as const) {
+    integerIn(problems, `${probePath}.${field}`, probe[field], 1, 3600);
   }
 }
 
@@ -101,14 +149,7 @@ function checkApp(problems: ProblemList, path: "frontend" | "backend", app: AppS
   checkImage(problems, path, app.image, app.pullPolicy, settings);
   integerIn(problems, `${path}.replicas`, app.replicas, 1, 10);
   checkResources(problems, path, app.resources);
-  for (const [kind, probe] of Object.entries(app.probes)) {
-    const probePath = `${path}.probes.${kind}`;
-    problems.check(typeof probe.path === "string" && probe.path.startsWith("/"), `${probePath}.path`, probe.path, "must start with /");
-    integerIn(problems, `${probePath}.initialDelaySeconds`, probe.initialDelaySeconds, 0, 3600);
-    for (const field of ["periodSeconds", "timeoutSeconds", "failureThreshold"] as const) {
-      integerIn(problems, `${probePath}.${field}`, probe[field], 1, 3600);
-    }
-  }
+  for (const [kind, probe] of Object.entries(app.probes)) checkProbe(problems, `${path}.probes.${kind}`, probe);
   const { service } = app;
   problems.check(["ClusterIP", "NodePort"].includes(service.type), `${path}.service.type`, service.type, "must be ClusterIP or NodePort");
   integerIn(problems, `${path}.service.port`, service.port, 1, 65535);
@@ -221,12 +262,43 @@ function checkWithinContainerMax(problems: ProblemList, path: string, resources:
 /** Settings with no default value, so absent from defaultSettings(). */
 const OPTIONAL_SETTINGS = new Set(["frontend.service.nodePort", "backend.service.nodePort", "ingress.tlsSecretName"]);
 
-/** Keys an environment file states that the settings do not have: a typo would otherwise be ignored. */
+/**
+ * Settings that exist but are not the environment file's to state, and where
+ * each belongs. The types forbid them too, but `npm run render` does not typecheck.
+ */
+function misplacedSettingRule(environment: string, keyPath: string): string | undefined {
+  switch (keyPath) {
+    case "name":
+      return `the environment's name is its file name (environments/${environment}.ts): an environment file cannot set it`;
+    case "cluster":
+      return "cluster facts belong in clusters/minikube/cluster.ts, shared by every environment: an environment file cannot set them";
+    case "frontend.image":
+    case "backend.image":
+      return `released images belong in environments/${environment}.images.json, which npm run release edits: an environment file cannot set them`;
+    case "sealedSecrets":
+      return `sealed values belong in environments/${environment}.sealed.json, which npm run seal writes: an environment file cannot set them`;
+    default:
+      return undefined;
+  }
+}
+
+/** Each scalar (or empty object) under `value`, with its path: a misplaced setting is reported where it is written. */
+function leaves(value: unknown, path: string): [string, unknown][] {
+  if (typeof value !== "object" || value === null || Array.isArray(value) || Object.keys(value).length === 0) return [[path, value]];
+  return Object.entries(value).flatMap(([key, item]) => leaves(item, `${path}.${key}`));
+}
+
+/** Keys an environment file states that the settings do not have (a typo would otherwise be ignored), or that belong elsewhere. */
 function checkOverrideKeys(problems: ProblemList, overrides: unknown, defaults: unknown, path: string): void {
   if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides)) return;
   if (typeof defaults !== "object" || defaults === null || Array.isArray(defaults)) return;
   for (const [key, value] of Object.entries(overrides)) {
     const keyPath = path ? `${path}.${key}` : key;
+    const misplaced = misplacedSettingRule(problems.environment, keyPath);
+    if (misplaced) {
+      for (const [leafPath, leaf] of leaves(value, keyPath)) problems.add(leafPath, leaf, misplaced);
+      continue;
+    }
     // Free-form maps: any key is a legitimate entry.
     if (["config", "quota"].includes(key)) continue;
     if (!(key in defaults) && !OPTIONAL_SETTINGS.has(keyPath)) {
@@ -237,16 +309,50 @@ function checkOverrideKeys(problems: ProblemList, overrides: unknown, defaults: 
   }
 }
 
+function checkMigrationCommand(problems: ProblemList, command: unknown): void {
+  const path = "backend.migration.command";
+  if (!Array.isArray(command)) {
+    problems.add(path, command, "must be a list: the program, then each argument");
+    return;
+  }
+  problems.check(command.length > 0, path, command, "must not be empty");
+  command.forEach((argument, i) =>
+    problems.check(typeof argument === "string" && argument !== "", `${path}[${i}]`, argument, "must be a non-empty string (the container runtime refuses an empty program or argument)"),
+  );
+}
+
+function checkStorage(problems: ProblemList, storage: Settings["database"]["storage"]): void {
+  const size = parseQuantity(storage.size);
+  if (size === undefined) problems.add("database.storage.size", storage.size, "must be a Kubernetes quantity");
+  else problems.check(size > 0, "database.storage.size", storage.size, "must be greater than zero (e.g. 1Gi)");
+  if (!PVC_ACCESS_MODES.includes(storage.accessMode)) {
+    problems.add("database.storage.accessMode", storage.accessMode, `must be a PersistentVolumeClaim access mode: ${DATABASE_ACCESS_MODES.join(" or ")} for the database`);
+  } else {
+    problems.check(
+      DATABASE_ACCESS_MODES.includes(storage.accessMode),
+      "database.storage.accessMode",
+      storage.accessMode,
+      `the database is a single-replica StatefulSet that writes its volume: must be ${DATABASE_ACCESS_MODES.join(" or ")}`,
+    );
+  }
+}
+
 /** Every problem in one environment's settings. */
 export function settingsProblems(settings: Settings, overrides: EnvironmentOverrides = {}): SettingsProblem[] {
   const problems = new ProblemList(settings.name);
   problems.check(DNS_1123_LABEL.test(settings.name), "environment", settings.name, "an environment name must be a DNS-1123 label");
   problems.check(DNS_1123_LABEL.test(settings.namespace), "namespace", settings.namespace, "must be a DNS-1123 label (lowercase letters, digits, '-'; at most 63)");
+  problems.check(
+    typeof settings.partOf === "string" && settings.partOf !== "" && LABEL_VALUE.test(settings.partOf),
+    "partOf",
+    settings.partOf,
+    "becomes the app.kubernetes.io/part-of label: must be a label value (at most 63 characters: letters, digits, -, _ and ., starting and ending with a letter or digit)",
+  );
   checkOverrideKeys(problems, overrides, defaultSettings(settings.name, settings.cluster, { frontend: settings.frontend.image, backend: settings.backend.image }), "");
 
   checkApp(problems, "frontend", settings.frontend, settings);
   checkApp(problems, "backend", settings.backend, settings);
-  problems.check(settings.backend.migration.command.length > 0, "backend.migration.command", settings.backend.migration.command, "must not be empty");
+  checkMigrationCommand(problems, settings.backend.migration.command);
   integerIn(problems, "backend.migration.backoffLimit", settings.backend.migration.backoffLimit, 0, 10);
   integerIn(problems, "backend.migration.activeDeadlineSeconds", settings.backend.migration.activeDeadlineSeconds, 1, 86400);
 
@@ -257,7 +363,7 @@ export function settingsProblems(settings: Settings, overrides: EnvironmentOverr
   if (database.mode === "in-cluster") {
     checkImage(problems, "database", database.image, database.pullPolicy, settings, false);
     checkResources(problems, "database", database.resources);
-    problems.check(parseQuantity(database.storage.size) !== undefined, "database.storage.size", database.storage.size, "must be a Kubernetes quantity");
+    checkStorage(problems, database.storage);
   }
 
   const { ingress } = settings;
