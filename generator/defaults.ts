@@ -7,13 +7,16 @@ import { backendImage, frontendImage, postgresImage, redisImage } from "./images
 import type { AppSettings, ImagesFile, ProbeSettings, SealedValues, Settings } from "./settings.ts";
 
 function probe(path: string, periodSeconds: number, timeoutSeconds: number, failureThreshold: number): ProbeSettings {
-  return { path, initialDelaySeconds: 0, periodSeconds, timeoutSeconds, failureThreshold };
+  return { path, initialDelaySeconds: 0, periodSeconds, timeoutSeconds, failureThreshold, successThreshold: 1 };
 }
 
 /**
  * Probe timings from the seeds' ProbeConfig table: liveness every 10 s
  * (2 s timeout, 3 failures), readiness every 5 s (5 s, 3), startup every 5 s
- * (2 s, 6 failures: a 30 s window before liveness takes over).
+ * (2 s, 6 failures: a 30 s window before liveness takes over). One success
+ * ends a failure for every probe: Kubernetes requires successThreshold 1 for
+ * liveness and startup, and a readiness probe that must pass twice would only
+ * keep a recovered pod out of its Service for longer.
  */
 function probes(live: string, ready: string): AppSettings["probes"] {
   return {

@@ -33,6 +33,8 @@ export interface ProbeSettings {
   periodSeconds: number;
   timeoutSeconds: number;
   failureThreshold: number;
+  /** Successes in a row that mark the container healthy again; Kubernetes accepts only 1 for liveness and startup. */
+  successThreshold: number;
 }
 
 export interface ServiceSettings {

@@ -120,6 +120,9 @@ describe("bad input is refused with environment, path, value and rule", () => {
       /non-empty string/,
     ],
     ["migration command as one string", dev, { backend: { migration: { command: "alembic upgrade head" } } }, "backend.migration.command", "alembic upgrade head", /must be a list/],
+    ["liveness successThreshold above 1", dev, { backend: { probes: { liveness: { successThreshold: 2 } } } }, "backend.probes.liveness.successThreshold", 2, /must be 1.*liveness/],
+    ["startup successThreshold above 1", prod, { frontend: { probes: { startup: { successThreshold: 3 } } } }, "frontend.probes.startup.successThreshold", 3, /must be 1.*startup/],
+    ["readiness successThreshold of 0", dev, { backend: { probes: { readiness: { successThreshold: 0 } } } }, "backend.probes.readiness.successThreshold", 0, /from 1 to 3600/],
     ["partOf that is no label value", dev, { partOf: "Todo Chatbot!" }, "partOf", "Todo Chatbot!", /app\.kubernetes\.io\/part-of label/],
     ["partOf longer than 63", dev, { partOf: "t".repeat(64) }, "partOf", "t".repeat(64), /at most 63/],
     ["tag too long for the version label", dev, { backend: { image: { tag: "b".repeat(64) } } }, "backend.image.tag", "b".repeat(64), /version label/],
@@ -171,7 +174,7 @@ describe("bad input is refused with environment, path, value and rule", () => {
       partOf: "todo_chatbot.v2",
       frontend: {
         config: { "api-base-url": "http://todo-backend:8000/api", CORS_ORIGINS: "http://localhost:3000,https://todo.local", DOCS: "https://user@docs.example/a@b" },
-        probes: { readiness: { path: "/health/ready?verbose=1&x=%20" } },
+        probes: { readiness: { path: "/health/ready?verbose=1&x=%20", successThreshold: 2 } },
       },
       database: { storage: { size: "512Mi", accessMode: "ReadWriteOncePod" } },
     });

@@ -128,7 +128,7 @@ function checkConfig(problems: ProblemList, path: string, config: Record<string,
   }
 }
 
-function checkProbe(problems: ProblemList, probePath: string, probe: ProbeSettings): void {
+function checkProbe(problems: ProblemList, probePath: string, kind: string, probe: ProbeSettings): void {
   if (typeof probe.path !== "string" || !probe.path.startsWith("/")) {
     problems.add(`${probePath}.path`, probe.path, "must start with /");
   } else {
@@ -143,13 +143,18 @@ function checkProbe(problems: ProblemList, probePath: string, probe: ProbeSettin
   for (const field of ["periodSeconds", "timeoutSeconds", "failureThreshold"] as const) {
     integerIn(problems, `${probePath}.${field}`, probe[field], 1, 3600);
   }
+  if (kind === "readiness") {
+    integerIn(problems, `${probePath}.successThreshold`, probe.successThreshold, 1, 3600);
+  } else {
+    problems.check(probe.successThreshold === 1, `${probePath}.successThreshold`, probe.successThreshold, `must be 1: Kubernetes accepts no other value for a ${kind} probe`);
+  }
 }
 
 function checkApp(problems: ProblemList, path: "frontend" | "backend", app: AppSettings, settings: Settings): void {
   checkImage(problems, path, app.image, app.pullPolicy, settings);
   integerIn(problems, `${path}.replicas`, app.replicas, 1, 10);
   checkResources(problems, path, app.resources);
-  for (const [kind, probe] of Object.entries(app.probes)) checkProbe(problems, `${path}.probes.${kind}`, probe);
+  for (const [kind, probe] of Object.entries(app.probes)) checkProbe(problems, `${path}.probes.${kind}`, kind, probe);
   const { service } = app;
   problems.check(["ClusterIP", "NodePort"].includes(service.type), `${path}.service.type`, service.type, "must be ClusterIP or NodePort");
   integerIn(problems, `${path}.service.port`, service.port, 1, 65535);

@@ -4,8 +4,12 @@
  * npm run history  -- <env>
  * npm run rollback -- <env> [<commit> | -<n>] [--dry-run]
  *
- * Each command that changes something makes exactly one commit touching only
- * environments/<env>.images.json and manifests/<env>/; on refusal nothing changes.
+ * Each command that changes something makes exactly one commit of one
+ * environment: release and promote change environments/<env>.images.json and
+ * manifests/<env>/; rollback restores all of the environment's settings
+ * (environments/<env>.ts, .images.json, .sealed.json) and manifests/<env>/,
+ * plus Argo CD's objects when the restored settings change them. On refusal
+ * nothing changes.
  */
 import { Command } from "commander";
 import { REPO_ROOT } from "../environments.ts";
@@ -76,7 +80,10 @@ program
 
 program
   .command("rollback")
-  .description("commit the images file and manifests of an earlier release again, byte for byte")
+  .description(
+    "commit an earlier release's settings (environments/<env>.ts, .images.json, .sealed.json) and manifests again, byte for byte; " +
+      "refused if the current generator would render those settings differently",
+  )
   .argument("<environment>")
   .argument("[target]", "a release commit of the environment, or -<n> for n releases back (default: -1, the release before the current one)")
   .option("--dry-run", "print the diff that would be committed; commit nothing")

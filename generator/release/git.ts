@@ -3,6 +3,8 @@
  * arguments and no shell, so a tag or path can never be read as a command.
  */
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 
 export class GitError extends Error {
   constructor(
@@ -68,4 +70,10 @@ export function restorePaths(root: string, revision: string, paths: string[]): v
   const then = new Set(paths.flatMap((path) => trackedFiles(root, path, revision)));
   const extra = paths.flatMap((path) => trackedFiles(root, path)).filter((file) => !then.has(file));
   if (extra.length) git(root, ["rm", "--quiet", "--force", "--", ...extra]);
+}
+
+/** Stages every change under `paths`, deletions included; a path neither on disk nor tracked is skipped (git would refuse it). */
+export function stagePaths(root: string, paths: string[]): void {
+  const present = paths.filter((path) => existsSync(join(root, path)) || trackedFiles(root, path).length > 0);
+  if (present.length) git(root, ["add", "--all", "--", ...present]);
 }

@@ -6,7 +6,7 @@
 import { MANIFESTS_DIR } from "../render.ts";
 import { git, gitLines, gitSucceeds, trackedFiles } from "./git.ts";
 import { ReleaseRefusal } from "./preconditions.ts";
-import { type ReleaseAction, TRAILER, type Tags, describeChange, describeTags, imagesFileRelativePath, parseImagesTrailer, releasePaths } from "./release-commit.ts";
+import { type ReleaseAction, TRAILER, type Tags, describeChange, describeTags, environmentPaths, imagesFileRelativePath, parseImagesTrailer } from "./release-commit.ts";
 
 export interface HistoryEntry {
   /** 1 for the oldest entry, like Helm's revision numbers. */
@@ -43,9 +43,9 @@ interface LoggedCommit {
   rollbackTo: string;
 }
 
-/** Every commit that touched the environment's release files, newest first. */
+/** Every commit that touched the environment's settings or manifests, newest first (a rollback may change only environments/<env>.ts). */
 function commitsTouching(root: string, environment: string): LoggedCommit[] {
-  const output = git(root, ["log", `--format=${LOG_FORMAT}`, "HEAD", "--", ...releasePaths(environment)]);
+  const output = git(root, ["log", `--format=${LOG_FORMAT}`, "HEAD", "--", ...environmentPaths(environment)]);
   return output
     .split(RECORD)
     .map((record) => record.replace(/^\n/, ""))

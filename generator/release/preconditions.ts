@@ -49,12 +49,16 @@ export function checkCommitIdentity(root: string): void {
   }
 }
 
-/** Release commits are made from committed settings and manifests only. */
-export function checkReleaseFilesClean(root: string, command: string): void {
-  const dirty = gitLines(root, ["status", "--porcelain", "--untracked-files=all", "--", "environments", MANIFESTS_DIR]);
+const RELEASE_DIRS = ["environments", MANIFESTS_DIR];
+
+/** Release commits are made from committed files only: settings, manifests, and any further `dirs` the command may write. */
+export function checkReleaseFilesClean(root: string, command: string, dirs: readonly string[] = RELEASE_DIRS): void {
+  const dirty = gitLines(root, ["status", "--porcelain", "--untracked-files=all", "--", ...dirs]);
   if (dirty.length) {
+    const named = dirs.map((dir) => `${dir}/`);
+    const where = named.length > 1 ? `${named.slice(0, -1).join(", ")} or ${named.at(-1)}` : named.join("");
     throw new ReleaseRefusal(
-      `${command}: there are uncommitted changes under environments/ or ${MANIFESTS_DIR}/:\n${dirty.map((line) => `  ${line}`).join("\n")}\n` +
+      `${command}: there are uncommitted changes under ${where}:\n${dirty.map((line) => `  ${line}`).join("\n")}\n` +
         "Commit or discard them first, so that the release commit holds only the release.",
     );
   }
@@ -77,10 +81,10 @@ export function checkEnvironment(root: string, environment: string): void {
   }
 }
 
-/** Everything a command that commits must check first. */
-export function checkReadyToCommit(root: string, command: string, { dryRun }: { dryRun: boolean }): void {
+/** Everything a command that commits must check first; `alsoWrites`: directories beyond environments/ and manifests/ it may change. */
+export function checkReadyToCommit(root: string, command: string, { dryRun, alsoWrites = [] }: { dryRun: boolean; alsoWrites?: readonly string[] }): void {
   checkRepository(root);
-  checkReleaseFilesClean(root, command);
+  checkReleaseFilesClean(root, command, [...RELEASE_DIRS, ...alsoWrites]);
   checkNothingStaged(root, command);
   if (!dryRun) checkCommitIdentity(root);
 }

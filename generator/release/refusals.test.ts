@@ -95,7 +95,7 @@ describe("refusals change nothing", () => {
     await assertRefused(() => rollback({ root, environment: "dev", target: "-2", dryRun }), /dev: target = "-2": there is no release 2 back; dev has 2 releases in Git/);
     await assertRefused(() => rollback({ root, environment: "dev", target: "-0", dryRun }), /must be at least 1/);
     await assertRefused(() => rollback({ root, environment: "dev", target: "--force", dryRun }), /target = "--force": not a commit/);
-    await assertRefused(() => rollback({ root, environment: "dev", target: devRelease.slice(0, 8), dryRun }), /dev: environments\/dev\.images\.json and manifests\/dev are already exactly as at \S+ \(revision 2\): this rollback changes nothing/);
+    await assertRefused(() => rollback({ root, environment: "dev", target: devRelease.slice(0, 8), dryRun }), /dev: settings and manifests \(environments\/dev\.ts, environments\/dev\.images\.json, environments\/dev\.sealed\.json, manifests\/dev\) are already exactly as at \S+ \(revision 2\): this rollback changes nothing/);
   });
 
   it("uncommitted changes under environments/ or manifests/, for every command, dry run or not", async () => {
@@ -108,6 +108,13 @@ describe("refusals change nothing", () => {
       await assertRefused(() => rollback({ root, environment: "dev", dryRun: dryRunToo }), /rollback dev: there are uncommitted changes/);
     }
     writeFileSync(manifest, committed);
+
+    // A rollback may re-render Argo CD's objects, so it wants them committed too; a release never writes them.
+    const application = join(root, "argocd/apps/application-todo-dev.yaml");
+    const rendered = readFileSync(application, "utf8");
+    writeFileSync(application, `${rendered}# edited by hand\n`);
+    await assertRefused(() => rollback({ root, environment: "dev", dryRun }), /rollback dev: there are uncommitted changes under environments\/, manifests\/, argocd\/apps\/ or argocd\/bootstrap\/:\n {2} M argocd\/apps\/application-todo-dev\.yaml/);
+    writeFileSync(application, rendered);
 
     const untracked = join(root, "environments/notes.txt");
     writeFileSync(untracked, "not committed\n");
@@ -138,6 +145,15 @@ describe("refusals change nothing", () => {
     assert.equal(rolledBack.status, 1);
     assert.match(rolledBack.stderr, /refused: prod: target = "-7": there is no release 7 back/);
     assert.equal(fingerprint(root), before);
+  });
+
+  it("a rollback to settings the current generator rejects", async () => {
+    const invalid = commitTags("dev", { frontend: "1.0.0", backend: "not a tag" }, "Release-Env: dev\nRelease-Images: backend=not a tag,frontend=1.0.0\nRelease-Action: release");
+    commitTags("dev", { frontend: "1.0.0", backend: "1.2.9" }, "Release-Env: dev\nRelease-Images: backend=1.2.9,frontend=1.0.0\nRelease-Action: release");
+    await assertRefused(
+      () => rollback({ root, environment: "dev", dryRun }),
+      new RegExp(`^dev: target = "-1": the current generator rejects the settings of ${invalid.slice(0, 7)}\\S* \\(revision \\d+\\):\n.*dev: backend\\.image\\.tag = "not a tag": must be a valid image tag`, "s"),
+    );
   });
 
   // Last: it leaves staging's settings broken for every later render.

@@ -20,9 +20,24 @@ export type ReleaseAction = "release" | "promote" | "rollback";
 /** Image tag per released component. */
 export type Tags = Record<string, string>;
 
-/** The only files a release commit of `environment` may touch. */
+/** What `release` and `promote` change: the image tags and the manifests rendered from them. */
 export function releasePaths(environment: string): string[] {
   return [imagesFileRelativePath(environment), `${MANIFESTS_DIR}/${environment}`];
+}
+
+/**
+ * Everything that makes up an environment's state at a release: its settings
+ * (overrides, image tags, sealed values; a file may be absent) and its
+ * rendered manifests. `rollback` restores all of them; `history` follows
+ * the commits that touched any of them.
+ */
+export function environmentPaths(environment: string): string[] {
+  return [
+    `environments/${environment}.ts`,
+    imagesFileRelativePath(environment),
+    `environments/${environment}.sealed.json`,
+    `${MANIFESTS_DIR}/${environment}`,
+  ];
 }
 
 export function imagesFileRelativePath(environment: string): string {

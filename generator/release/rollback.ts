@@ -1,17 +1,30 @@
 /**
- * `rollback <env> [<commit> | -<n>]`: a new commit that makes the
- * environment's images file and manifests byte-identical to an earlier
- * release. History is never rewritten, so Argo CD with automated sync simply
- * syncs the new commit.
+ * `rollback <env> [<commit> | -<n>]`: a new commit that puts the
+ * environment's settings (environments/<env>.ts, .images.json, .sealed.json)
+ * and its rendered manifests back exactly as they were at an earlier release.
+ * Before committing, it renders the restored settings with the current
+ * generator: the restored manifests must be exactly that render, so the
+ * commit passes `npm run check` and the next render keeps it. If the
+ * generator has changed since, it refuses instead. History is never
+ * rewritten, so Argo CD with automated sync simply syncs the new commit.
  */
+import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
-import { compareRendered, hasDrift } from "../output.ts";
-import { render } from "../render.ts";
+import { type Drift, compareRendered, writeRendered } from "../output.ts";
+import { MANIFESTS_DIR, type Rendered, render } from "../render.ts";
 import type { Outcome } from "./apply-images.ts";
-import { GitError, git, gitLines, gitSucceeds, restorePaths } from "./git.ts";
+import { GitError, git, gitLines, gitSucceeds, restorePaths, stagePaths } from "./git.ts";
 import { type HistoryEntry, readHistory } from "./history.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
-import { TRAILER, createCommit, describeTags, releasePaths } from "./release-commit.ts";
+import { TRAILER, type Tags, createCommit, describeTags, environmentPaths, imagesFileRelativePath } from "./release-commit.ts";
+
+/**
+ * Argo CD's objects are rendered from every environment's settings (e.g. an
+ * Application ignores replica counts its environment leaves to an HPA), so
+ * restored settings may change them: the rollback commit then carries their
+ * fresh render too.
+ */
+const ARGOCD_DIRS = [ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR];
 
 /** Picks the release to restore: by default the one before the current one; `-<n>`: n releases back; or a commit. */
 export function resolveTarget(root: string, environment: string, entries: HistoryEntry[], target: string | undefined): HistoryEntry {
@@ -45,31 +58,89 @@ function revParse(root: string, spec: string): string | undefined {
   }
 }
 
+function isUnder(file: string, paths: readonly string[]): boolean {
+  return paths.some((path) => file === path || file.startsWith(`${path}/`));
+}
+
+function driftedFiles(drift: Drift): string[] {
+  return [...drift.changed, ...drift.missing, ...drift.extra];
+}
+
+/** `changed: <file>` lines, as `npm run check` prints them. */
+function describeDrift(drift: Drift, keep: (file: string) => boolean): string[] {
+  return [
+    ...drift.changed.filter(keep).map((file) => `changed: ${file}`),
+    ...drift.missing.filter(keep).map((file) => `missing: ${file}`),
+    ...drift.extra.filter(keep).map((file) => `stale:   ${file}`),
+  ];
+}
+
+function differsFromHead(root: string, commit: string, path: string): boolean {
+  return !gitSucceeds(root, ["diff", "--quiet", "HEAD", commit, "--", path]);
+}
+
+/** What to do instead when a release cannot be restored exactly: release its images again, and bring back its settings by hand. */
+function alternative(root: string, environment: string, target: HistoryEntry): string {
+  const advice: string[] = [];
+  if (differsFromHead(root, target.commit, imagesFileRelativePath(environment))) {
+    advice.push(`To run the images of ${target.shortCommit} with the current generator, release them again:\n  npm run release -- ${environment} ${releaseArguments(target.tags)}`);
+  } else {
+    advice.push(`${environment} already runs the images of ${target.shortCommit} (${describeTags(target.tags)}).`);
+  }
+  const settings = [`environments/${environment}.ts`, `environments/${environment}.sealed.json`].filter((path) => differsFromHead(root, target.commit, path));
+  if (settings.length) {
+    advice.push(
+      `Its other settings differ from today's too: take what you need from \`git diff HEAD ${target.shortCommit} -- ${settings.join(" ")}\`, then \`npm run render -- ${environment}\` and commit.`,
+    );
+  }
+  return advice.join("\n");
+}
+
+function releaseArguments(tags: Tags): string {
+  return Object.keys(tags)
+    .sort()
+    .map((component) => `${component}=${tags[component]}`)
+    .join(" ");
+}
+
 /**
- * Rollback restores what was released, not a fresh render. If the generator
- * has changed since, the current generator would render the restored
- * settings differently; that is reported, not fixed.
+ * Renders every environment from the files on disk (the restored ones
+ * included), as `npm run check` does, and refuses unless the environment's
+ * restored manifests are exactly that render. Returns the render of Argo CD's
+ * directories when the restored settings change them.
+ *
+ * Once per process only: Node keeps environments/<env>.ts as first imported.
  */
-async function regenerationWarnings(root: string, environment: string, target: HistoryEntry): Promise<string[]> {
-  const restored = `the files restored from ${target.shortCommit}`;
+async function checkRestoredRender(root: string, environment: string, target: HistoryEntry, spec: string): Promise<Rendered | undefined> {
+  const release = `${target.shortCommit} (revision ${target.revision})`;
+  const refuse = (reason: string) => new ReleaseRefusal(`${environment}: target = "${spec}": ${reason}\n${alternative(root, environment, target)}`);
+  let rendered: Rendered;
   try {
-    const drift = compareRendered(root, await render({ environments: [environment], root }));
-    if (!hasDrift(drift)) return [];
-    const files = [...drift.changed.map((f) => `changed: ${f}`), ...drift.missing.map((f) => `missing: ${f}`), ...drift.extra.map((f) => `stale:   ${f}`)];
-    return [
-      `the current generator renders ${environment}'s restored settings differently from ${restored}:\n` +
-        files.map((line) => `  ${line}`).join("\n") +
-        `\nThe rollback keeps the manifests exactly as released. \`npm run check\` reports this drift until ${environment} is re-rendered (\`npm run render -- ${environment}\`) and committed, or released again.`,
-    ];
+    rendered = await render({ root });
   } catch (error) {
     if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
-      return [
-        `the current generator rejects ${restored}:\n${error.message}\n` +
-          `The rollback keeps the manifests exactly as released; fix the settings before ${environment}'s next release.`,
-      ];
+      throw refuse(`the current generator rejects the settings of ${release}:\n${error.message}`);
     }
-    throw error;
+    // E.g. the restored environments/<env>.ts imports something the generator no longer exports.
+    throw refuse(`the current generator cannot load the settings of ${release}: ${(error as Error).message}`);
   }
+  const drift = compareRendered(root, rendered);
+  const differing = describeDrift(drift, (file) => isUnder(file, [`${MANIFESTS_DIR}/${environment}`]));
+  if (differing.length) {
+    throw refuse(
+      `the generator has changed since ${release}: it renders that release's settings differently from the manifests released then, so restoring them would fail \`npm run check\`:\n` +
+        differing.map((line) => `  ${line}`).join("\n"),
+    );
+  }
+  const argocd = driftedFiles(drift).filter((file) => isUnder(file, ARGOCD_DIRS));
+  if (!argocd.length) return undefined;
+  return { ...rendered, ownedDirs: ARGOCD_DIRS.filter((dir) => argocd.some((file) => isUnder(file, [dir]))) };
+}
+
+/** Back to HEAD: every path in `paths` was clean before the rollback started (checkReadyToCommit). */
+function putBack(root: string, paths: string[]): void {
+  stagePaths(root, paths);
+  restorePaths(root, "HEAD", paths);
 }
 
 export interface RollbackOptions {
@@ -84,26 +155,35 @@ export async function rollback({ root, environment, target, dryRun }: RollbackOp
   checkRepository(root);
   checkEnvironment(root, environment);
   const chosen = resolveTarget(root, environment, readHistory(root, environment), target);
-  checkReadyToCommit(root, `rollback ${environment}`, { dryRun });
+  checkReadyToCommit(root, `rollback ${environment}`, { dryRun, alsoWrites: ARGOCD_DIRS });
 
-  const paths = releasePaths(environment);
-  if (gitSucceeds(root, ["diff", "--quiet", "HEAD", chosen.commit, "--", ...paths])) {
-    throw new ReleaseRefusal(`${environment}: ${paths.join(" and ")} are already exactly as at ${chosen.shortCommit} (revision ${chosen.revision}): this rollback changes nothing`);
+  const restored = environmentPaths(environment);
+  if (gitSucceeds(root, ["diff", "--quiet", "HEAD", chosen.commit, "--", ...restored])) {
+    throw new ReleaseRefusal(
+      `${environment}: settings and manifests (${restored.join(", ")}) are already exactly as at ${chosen.shortCommit} (revision ${chosen.revision}): this rollback changes nothing`,
+    );
   }
   const subject = `rollback(${environment}): to ${chosen.shortCommit} (${describeTags(chosen.tags)})`;
-  if (dryRun) {
-    return {
-      summary: `dry run: would commit "${subject}"; nothing was changed (the check against the current generator runs only on a real rollback)`,
-      details: git(root, ["diff", "HEAD", chosen.commit, "--", ...paths]),
-      warnings: [],
-    };
-  }
+  const touched = [...restored, ...ARGOCD_DIRS];
 
   try {
-    restorePaths(root, chosen.commit, paths);
-    const outside = gitLines(root, ["diff", "--cached", "--name-only"]).filter((file) => !paths.some((path) => file === path || file.startsWith(`${path}/`)));
-    if (outside.length) throw new ReleaseRefusal(`files outside ${paths.join(" and ")} are staged (${outside.join(", ")}); not committing`);
-    const warnings = await regenerationWarnings(root, environment, chosen);
+    restorePaths(root, chosen.commit, restored);
+    const argocd = await checkRestoredRender(root, environment, chosen, target ?? "-1");
+    if (argocd) {
+      writeRendered(root, argocd);
+      stagePaths(root, argocd.ownedDirs);
+    }
+    const staged = gitLines(root, ["diff", "--cached", "--name-only"]);
+    const outside = staged.filter((file) => !isUnder(file, touched));
+    if (outside.length) throw new ReleaseRefusal(`files outside ${touched.join(", ")} are staged (${outside.join(", ")}); not committing`);
+    const rerendered = staged.filter((file) => isUnder(file, ARGOCD_DIRS));
+    const alsoRendered = rerendered.length ? `; Argo CD's objects re-rendered from the restored settings: ${rerendered.join(", ")}` : "";
+
+    if (dryRun) {
+      const details = git(root, ["diff", "--cached"]);
+      putBack(root, touched);
+      return { summary: `dry run: would commit "${subject}"${alsoRendered}; nothing was changed`, details, warnings: [] };
+    }
     const sha = createCommit(root, {
       environment,
       action: "rollback",
@@ -112,12 +192,12 @@ export async function rollback({ root, environment, target, dryRun }: RollbackOp
       extraTrailers: { [TRAILER.rollbackTo]: chosen.commit },
     });
     const details = git(root, ["show", "--name-status", "--format=", sha]);
-    return { summary: `committed ${sha.slice(0, 12)} ${subject}`, details, commit: sha, warnings };
+    return { summary: `committed ${sha.slice(0, 12)} ${subject}${alsoRendered}`, details, commit: sha, warnings: [] };
   } catch (error) {
     try {
-      restorePaths(root, "HEAD", paths);
+      putBack(root, touched);
     } catch (undoError) {
-      throw new Error(`${(error as Error).message}\nand putting ${paths.join(" and ")} back to HEAD failed too: ${(undoError as Error).message}`);
+      throw new Error(`${(error as Error).message}\nand putting ${touched.join(", ")} back to HEAD failed too: ${(undoError as Error).message}`);
     }
     throw error;
   }

@@ -74,3 +74,9 @@ export function runCli(root: string, ...args: string[]): CliResult {
   const result = spawnSync(process.execPath, ["--import", "tsx", "generator/release/cli.ts", ...args], { cwd: root, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+/** Runs the generator's own CLI from sources (`render` or `check`), inside the repository. */
+export function runGenerator(root: string, ...args: string[]): CliResult {
+  const result = spawnSync(process.execPath, ["--import", "tsx", "generator/cli.ts", ...args], { cwd: root, encoding: "utf8" });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
