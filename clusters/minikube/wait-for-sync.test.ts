@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { type ApplicationStatus, assess, waitFor } from "./wait-for-sync.ts";
+import { fileURLToPath } from "node:url";
+import { type ApplicationStatus, CannotWait, KUBECTL_MISSING, assess, waitFor } from "./wait-for-sync.ts";
 
 const SHA = "3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345";
 const OLD = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -114,5 +119,40 @@ describe("wait-for-sync: waitFor", () => {
     assert.deepEqual([verdict.done, verdict.ok], [true, false]);
     assert.match(verdict.summary, /^timed out after 30s; last seen: sync Synced, health Progressing/);
     assert.ok(clock <= 30_000);
+  });
+
+  it("ends at once on a failure waiting cannot fix, without sleeping", async () => {
+    let clock = 0;
+    let fetches = 0;
+    const verdict = await waitFor(expected, 25 * 60_000, 10_000, {
+      fetch: async () => (fetches++, new CannotWait(KUBECTL_MISSING)),
+      sleep: async (ms) => void (clock += ms),
+      now: () => clock,
+      log: () => {},
+    });
+    assert.deepEqual([verdict.done, verdict.ok, verdict.summary], [true, false, KUBECTL_MISSING]);
+    assert.deepEqual([fetches, clock], [1, 0]);
+  });
+});
+
+describe("wait-for-sync: the command", () => {
+  it("without kubectl on PATH, fails at once naming kubectl and where to get it", () => {
+    const emptyPath = mkdtempSync(join(tmpdir(), "no-kubectl-"));
+    try {
+      const script = fileURLToPath(new URL("./wait-for-sync.ts", import.meta.url));
+      // The default interval is 10 s and the timeout 25 min: anything but an immediate exit hits spawnSync's limit.
+      const result = spawnSync(process.execPath, ["--import", "tsx", script, "todo-dev", "--timeout", "25m"], {
+        cwd: fileURLToPath(new URL("../..", import.meta.url)),
+        env: { ...process.env, PATH: emptyPath },
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      assert.equal(result.error, undefined, `the command did not exit by itself: ${String(result.error)}`);
+      assert.equal(result.status, 1, result.stdout + result.stderr);
+      assert.equal(result.stderr, `todo-dev: ${KUBECTL_MISSING}\n`);
+      assert.doesNotMatch(result.stdout, /not readable yet/);
+    } finally {
+      rmSync(emptyPath, { recursive: true, force: true });
+    }
   });
 });

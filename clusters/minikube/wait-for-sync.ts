@@ -85,8 +85,15 @@ export function assess(app: ApplicationStatus, expected: Expectation): Verdict {
   return { done: true, ok: true, summary };
 }
 
+/** A failure that waiting cannot fix (kubectl is not installed): the wait ends at once. */
+export class CannotWait extends Error {
+  override name = "CannotWait";
+}
+
+export const KUBECTL_MISSING = "kubectl is not on PATH: install it: https://kubernetes.io/docs/tasks/tools/";
+
 export interface WaitDeps {
-  /** The Application's current JSON, or an Error (e.g. it does not exist yet). */
+  /** The Application's current JSON, or an Error (e.g. it does not exist yet; a CannotWait ends the wait). */
   fetch(): Promise<ApplicationStatus | Error>;
   sleep(ms: number): Promise<void>;
   now(): number;
@@ -98,6 +105,7 @@ export async function waitFor(expected: Expectation, timeoutMs: number, interval
   let last = "";
   for (;;) {
     const app = await deps.fetch();
+    if (app instanceof CannotWait) return { done: true, ok: false, summary: app.message };
     const verdict = app instanceof Error ? { done: false, ok: false, summary: `not readable yet: ${app.message}` } : assess(app, expected);
     if (verdict.summary !== last) deps.log(verdict.summary);
     last = verdict.summary;
@@ -119,8 +127,15 @@ function kubectlGet(name: string): Promise<ApplicationStatus | Error> {
   const args = ["--context", minikube.profile, "-n", minikube.argocdNamespace, "get", "applications.argoproj.io", name, "-o", "json"];
   return new Promise((resolve) =>
     execFile("kubectl", args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) resolve(new Error((stderr || error.message).trim().split("\n")[0]));
-      else resolve(JSON.parse(stdout) as ApplicationStatus);
+      if (error?.code === "ENOENT") resolve(new CannotWait(KUBECTL_MISSING));
+      else if (error) resolve(new Error((stderr || error.message).trim().split("\n")[0]));
+      else {
+        try {
+          resolve(JSON.parse(stdout) as ApplicationStatus);
+        } catch {
+          resolve(new Error(`kubectl printed something that is not JSON: ${stdout.slice(0, 200)}`));
+        }
+      }
     }),
   );
 }
