@@ -19,6 +19,12 @@ export interface ClusterFacts {
   /** `minikube start --memory`, in MiB. */
   readonly memoryMiB: number;
   readonly addons: readonly string[];
+  /**
+   * The network plugin. Minikube's default (bridge, or kindnet) ignores
+   * NetworkPolicy, so the default-deny and every allow rule the generator
+   * renders would do nothing on the cluster; this one enforces them.
+   */
+  readonly cni: PolicyEnforcingCni;
   /** StorageClass that provisions PersistentVolumes (Minikube's hostpath provisioner). */
   readonly storageClass: string;
   /** IngressClass served by the ingress addon. */
@@ -51,6 +57,20 @@ export interface ClusterFacts {
   readonly dapr: DaprControlPlane;
   /** The Sealed Secrets controller Argo CD installs (argocd/apps/application-sealed-secrets.yaml). */
   readonly sealedSecrets: SealedSecretsController;
+}
+
+/** One of minikube's built-in CNI plugins that enforce NetworkPolicy. */
+export interface PolicyEnforcingCni {
+  /**
+   * `minikube start --cni`, given when the profile is created: a profile keeps
+   * the CNI it was created with (another one needs `cluster:down -- --delete`).
+   */
+  readonly name: "calico" | "cilium";
+  /**
+   * The DaemonSet minikube deploys for it: present means the profile runs this
+   * CNI; rolled out means new pods get a network and their policies apply.
+   */
+  readonly daemonSet: { readonly namespace: string; readonly name: string };
 }
 
 export interface SealedSecretsController {
@@ -102,6 +122,7 @@ export const minikube: ClusterFacts = {
   cpus: 4,
   memoryMiB: 8192,
   addons: ["ingress", "metrics-server"],
+  cni: { name: "calico", daemonSet: { namespace: "kube-system", name: "calico-node" } },
   storageClass: "standard",
   ingressClass: "nginx",
   ingressController: {

@@ -36,6 +36,10 @@ section() {
 
 section "nodes"
 kube get nodes -o wide
+# Pods stuck in ContainerCreating, or traffic a NetworkPolicy should allow
+# being dropped, start here.
+section "network plugin $CLUSTER_CNI ($CLUSTER_CNI_NAMESPACE/$CLUSTER_CNI_DAEMONSET)"
+kube -n "$CLUSTER_CNI_NAMESPACE" get daemonset "$CLUSTER_CNI_DAEMONSET" -o wide
 section "Applications ($ARGOCD_NAMESPACE)"
 kube -n "$ARGOCD_NAMESPACE" get applications.argoproj.io -o yaml
 section "argocd-application-controller log"

@@ -28,6 +28,9 @@ describe("facts.ts", () => {
     assert.equal(evalInBash(assignments, "CLUSTER_CPUS"), String(minikube.cpus));
     assert.equal(evalInBash(assignments, "CLUSTER_MEMORY_MIB"), String(minikube.memoryMiB));
     assert.equal(evalInBash(assignments, "CLUSTER_ADDONS"), minikube.addons.join(" "));
+    assert.equal(evalInBash(assignments, "CLUSTER_CNI"), minikube.cni.name);
+    assert.equal(evalInBash(assignments, "CLUSTER_CNI_NAMESPACE"), minikube.cni.daemonSet.namespace);
+    assert.equal(evalInBash(assignments, "CLUSTER_CNI_DAEMONSET"), minikube.cni.daemonSet.name);
     assert.equal(evalInBash(assignments, "GIT_REPO_URL"), minikube.git.repoURL);
     assert.equal(evalInBash(assignments, "GIT_REVISION"), minikube.git.targetRevision);
     assert.equal(evalInBash(assignments, "ARGOCD_NAMESPACE"), minikube.argocdNamespace);

@@ -35,7 +35,9 @@ function which(command: string): string {
 const BASH = which("bash");
 
 // The stand-ins. FAKE_DIR holds the profile's state ("<host>/<apiserver>",
-// absent: no such profile), the call log and what `kubectl apply -f -` read.
+// absent: no such profile), the CNI it was created with (as minikube would
+// deploy it: calico-node for calico, nothing for the default bridge), the call
+// log and what `kubectl apply -f -` read.
 const FAKE_MINIKUBE = `#!${BASH}
 printf 'minikube %s\\n' "$*" >> "$FAKE_DIR/calls.log"
 state="$FAKE_DIR/state"
@@ -47,10 +49,16 @@ case $command in
   status)
     if [[ ! -f $state ]]; then echo "* Profile \\"todo\\" not found. Run \\"minikube profile list\\" to view all profiles."; exit 85; fi
     cat "$state"; [[ $(cat "$state") == Running/Running ]] || exit 7 ;;
-  start) echo Running/Running > "$state" ;;
+  start)
+    if [[ ! -f $state ]]; then
+      cni=bridge
+      for arg in "$@"; do [[ $arg != --cni=* ]] || cni=\${arg#--cni=}; done
+      echo "$cni" > "$FAKE_DIR/cni"
+    fi
+    echo Running/Running > "$state" ;;
   unpause) echo Running/Running > "$state" ;;
   stop) echo Stopped/Stopped > "$state" ;;
-  delete) rm -f "$state" ;;
+  delete) rm -f "$state" "$FAKE_DIR/cni" ;;
   ip) echo 192.168.49.2 ;;
 esac
 `;
@@ -65,6 +73,13 @@ case "$*" in
     fi
     echo ok ;;
   *"apply -f -"*) cat > "$FAKE_DIR/applied.yaml" ;;
+  *" get daemonset "*)
+    [[ -z \${FAKE_DAEMONSET_ERROR:-} ]] || { echo "$FAKE_DAEMONSET_ERROR" >&2; exit 1; }
+    args=("$@")
+    for ((i = 0; i < \${#args[@]}; i++)); do [[ \${args[i]} != daemonset ]] || name=\${args[i + 1]}; done
+    case $(cat "$FAKE_DIR/cni" 2>/dev/null) in calico) deployed=calico-node ;; cilium) deployed=cilium ;; *) deployed="" ;; esac
+    if [[ $name != "$deployed" ]]; then echo "Error from server (NotFound): daemonsets.apps \"$name\" not found" >&2; exit 1; fi
+    echo "daemonset.apps/$name" ;;
   *"get deployments,statefulsets -o name"*) printf '%s\\n' deployment.apps/argocd-server statefulset.apps/argocd-application-controller ;;
   *"get crd applications.argoproj.io"*) [[ -z \${FAKE_NO_ARGOCD:-} ]] || { echo 'Error from server (NotFound)' >&2; exit 1; } ;;
   *"get pods -o name"*) echo pod/todo-smoke-test-7xk2p ;;
@@ -77,7 +92,8 @@ interface Sandbox {
   dir: string;
   run(script: string, args?: string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
   calls(): string[];
-  setState(state: string): void;
+  /** A profile in this state, created with this CNI (by default the one cluster.ts asks for). */
+  setState(state: string, cni?: string): void;
 }
 
 const sandboxes: string[] = [];
@@ -110,7 +126,10 @@ function sandbox(options: { minikube?: boolean; kubectl?: boolean } = {}): Sandb
         );
       }),
     calls: () => (existsSync(log) ? readFileSync(log, "utf8").trimEnd().split("\n") : []),
-    setState: (state) => writeFileSync(join(dir, "state"), `${state}\n`),
+    setState: (state, cni = minikube.cni.name) => {
+      writeFileSync(join(dir, "state"), `${state}\n`);
+      writeFileSync(join(dir, "cni"), `${cni}\n`);
+    },
   };
 }
 
@@ -127,6 +146,7 @@ function assertInOrder(calls: string[], expected: string[]): void {
 const profile = minikube.profile;
 const kube = `kubectl --context ${profile}`;
 const argocd = fact("ARGOCD_NAMESPACE");
+const cni = minikube.cni.daemonSet;
 
 describe("cluster scripts: arguments", { concurrency: true }, () => {
   for (const script of ["up.sh", "down.sh", "status.sh"]) {
@@ -221,14 +241,16 @@ describe("cluster scripts: prerequisites", { concurrency: true }, () => {
 describe("cluster:up", () => {
   const box = sandbox();
 
-  it("starts the profile with cluster.ts's facts, enables the addons, installs and waits for Argo CD, then applies the root", async () => {
+  it("creates the profile with cluster.ts's facts and CNI, waits for the CNI, enables the addons, installs and waits for Argo CD, then applies the root", async () => {
     const result = await box.run("up.sh");
     assert.equal(result.code, 0, result.stderr);
     assertInOrder(box.calls(), [
       `minikube -p ${profile} status --format {{.Host}}/{{.APIServer}}`,
-      `minikube start -p ${profile} --kubernetes-version=${minikube.kubernetesVersion} --cpus=${minikube.cpus} --memory=${minikube.memoryMiB}m`,
-      ...minikube.addons.map((addon) => `minikube -p ${profile} addons enable ${addon}`),
+      `minikube start -p ${profile} --kubernetes-version=${minikube.kubernetesVersion} --cpus=${minikube.cpus} --memory=${minikube.memoryMiB}m --cni=${minikube.cni.name}`,
       `${kube} get --raw /readyz --request-timeout=10s`,
+      `${kube} -n ${cni.namespace} get daemonset ${cni.name} -o name`,
+      `${kube} -n ${cni.namespace} rollout status daemonset/${cni.name} --timeout=5m`,
+      ...minikube.addons.map((addon) => `minikube -p ${profile} addons enable ${addon}`),
       `${kube} apply --server-side --force-conflicts -k ${REPO_ROOT}/argocd/install`,
       `${kube} wait --for=condition=Established --timeout=2m crd/applications.argoproj.io crd/appprojects.argoproj.io`,
       `${kube} -n ${argocd} rollout status deployment.apps/argocd-server --timeout=10m`,
@@ -244,6 +266,7 @@ describe("cluster:up", () => {
     );
     assert.ok(fact("INGRESS_HOSTS").split(" ").length >= 3, "every environment should have a host");
     assert.ok(result.stdout.includes(`  192.168.49.2 ${fact("INGRESS_HOSTS")}\n`), result.stdout);
+    assert.doesNotMatch(result.stderr, /warning/, "a profile created here runs the CNI it asked for");
   });
 
   it("run again, does not start or recreate the cluster, and re-applies the same", async () => {
@@ -264,8 +287,40 @@ describe("cluster:up", () => {
     stopped.setState("Stopped/Stopped");
     const result = await stopped.run("up.sh", ["--no-bootstrap"]);
     assert.equal(result.code, 0, result.stderr);
-    assert.ok(stopped.calls().some((call) => call.startsWith(`minikube start -p ${profile} `)));
+    const start = stopped.calls().find((call) => call.startsWith(`minikube start -p ${profile} `));
+    assert.ok(start, "the stopped profile is started");
+    assert.doesNotMatch(start, /--cni/, "a restart keeps the profile's own CNI: --cni would layer a second one onto it");
     assert.ok(!stopped.calls().some((call) => call.includes("apply -f")), "--no-bootstrap applies no Application");
+    assert.ok(stopped.calls().includes(`${kube} -n ${cni.namespace} rollout status daemonset/${cni.name} --timeout=5m`));
+  });
+
+  for (const [state, described] of [["Running/Running", "running"], ["Stopped/Stopped", "stopped"]] as const) {
+    it(`warns, deleting nothing, when an existing ${described} profile was created with another CNI`, async () => {
+      const other = sandbox();
+      other.setState(state, "bridge");
+      const result = await other.run("up.sh");
+      assert.equal(result.code, 0, result.stderr);
+      const warning = new RegExp(
+        `cluster:up: warning: Minikube profile ${profile} does not run ${minikube.cni.name} \\(no DaemonSet ${cni.namespace}/${cni.name}\\):` +
+          `[^]*?NetworkPolicy of any environment is enforced[^]*?\n    npm run cluster:down -- --delete\n    npm run cluster:up\n`,
+        "g",
+      );
+      // Once where it was found, once more at the end, below the long hints.
+      assert.equal(result.stderr.match(warning)?.length, 2, result.stderr);
+      assert.ok(!other.calls().some((call) => /^minikube (delete|stop)/.test(call)), "nothing is deleted automatically");
+      assert.ok(!other.calls().some((call) => call.includes("--cni")), "the profile's CNI is left as it is");
+      assert.ok(!other.calls().some((call) => call.includes("rollout status daemonset/")), "no wait for a plugin that is not there");
+      assert.ok(other.calls().includes(`${kube} apply -f ${REPO_ROOT}/argocd/bootstrap/`), "the rest of cluster:up still runs");
+    });
+  }
+
+  it("stops when it cannot tell which CNI runs, naming the DaemonSet and kubectl's error", async () => {
+    const box = sandbox();
+    box.setState("Running/Running");
+    const result = await box.run("up.sh", [], { FAKE_DAEMONSET_ERROR: "error: You must be logged in to the server (Unauthorized)" });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^cluster:up: could not look for DaemonSet ${cni.namespace}/${cni.name}: error: You must be logged in`, "m"));
+    assert.ok(!box.calls().some((call) => call.includes(" apply ")), "nothing is applied");
   });
 });
 
@@ -352,6 +407,7 @@ describe("diagnostics.sh", { concurrency: true }, () => {
     assert.equal(result.code, 0, result.stderr);
     assert.ok(box.calls().includes(`${kube} -n ${argocd} get applications.argoproj.io -o yaml`));
     assert.ok(box.calls().includes(`${kube} -n ${argocd} logs statefulset/argocd-application-controller --tail=300`));
+    assert.ok(box.calls().includes(`${kube} -n ${cni.namespace} get daemonset ${cni.name} -o wide`), "the network plugin's state is shown");
     for (const namespace of fact("NAMESPACES").split(" ")) {
       assertInOrder(box.calls(), [
         `${kube} -n ${namespace} get events --sort-by=.lastTimestamp`,

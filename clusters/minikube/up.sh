@@ -11,10 +11,11 @@ usage() {
   cat <<'USAGE'
 Usage: npm run cluster:up [-- OPTIONS]
 
-Starts the Minikube profile of clusters/minikube/cluster.ts with its addons,
-installs the pinned Argo CD (argocd/install), waits until it is ready, applies
-the root Application (argocd/bootstrap) and prints how to reach the UI.
-Running it again does no harm.
+Starts the Minikube profile of clusters/minikube/cluster.ts with its network
+plugin (which enforces NetworkPolicies) and addons, installs the pinned Argo
+CD (argocd/install), waits until it is ready, applies the root Application
+(argocd/bootstrap) and prints how to reach the UI. Running it again does no
+harm; it warns when an existing profile runs another network plugin.
 
 Options:
   --git-repo-url URL   track this Git repository instead of cluster.ts's
@@ -62,18 +63,41 @@ case $state in
     minikube -p "$CLUSTER_PROFILE" unpause
     ;;
   *)
-    # Creates the profile, or restarts a stopped one with its existing disk.
-    minikube start -p "$CLUSTER_PROFILE" \
-      --kubernetes-version="$CLUSTER_KUBERNETES_VERSION" \
-      --cpus="$CLUSTER_CPUS" \
-      --memory="${CLUSTER_MEMORY_MIB}m"
+    start=(minikube start -p "$CLUSTER_PROFILE"
+      --kubernetes-version="$CLUSTER_KUBERNETES_VERSION"
+      --cpus="$CLUSTER_CPUS"
+      --memory="${CLUSTER_MEMORY_MIB}m")
+    # The CNI only when creating: a stopped profile restarts with its own, and
+    # --cni would layer a second plugin onto a cluster built with another.
+    if [[ $state == Nonexistent ]]; then start+=(--cni="$CLUSTER_CNI"); fi
+    "${start[@]}"
     ;;
 esac
+require_cluster
+
+step "Network plugin $CLUSTER_CNI (enforces the NetworkPolicies)"
+cni_warning=""
+if answer="$(kube -n "$CLUSTER_CNI_NAMESPACE" get daemonset "$CLUSTER_CNI_DAEMONSET" -o name 2>&1)"; then
+  # Pods started before it is ready wait for a network; wait here instead.
+  kube -n "$CLUSTER_CNI_NAMESPACE" rollout status "daemonset/$CLUSTER_CNI_DAEMONSET" --timeout=5m
+elif [[ $answer == *NotFound* ]]; then
+  cni_warning="warning: Minikube profile $CLUSTER_PROFILE does not run $CLUSTER_CNI (no DaemonSet $CLUSTER_CNI_NAMESPACE/$CLUSTER_CNI_DAEMONSET):
+  it was created with another network plugin, which ignores NetworkPolicy, so no
+  NetworkPolicy of any environment is enforced. A profile keeps the plugin it
+  was created with; recreate it (its disk, databases, Argo CD history and
+  Sealed Secrets key are lost):
+    npm run cluster:down -- --delete
+    npm run cluster:up"
+  printf '%s: %s\n' "$SCRIPT_NAME" "$cni_warning" >&2
+else
+  die "could not look for DaemonSet $CLUSTER_CNI_NAMESPACE/$CLUSTER_CNI_DAEMONSET: ${answer%%$'\n'*}"
+fi
+
+step "Addons"
 read -ra addons <<<"$CLUSTER_ADDONS"
 for addon in "${addons[@]}"; do
   minikube -p "$CLUSTER_PROFILE" addons enable "$addon"
 done
-require_cluster
 
 step "Argo CD (argocd/install)"
 # Server-side: the ApplicationSet CRD is too big for client-side apply's
@@ -118,3 +142,4 @@ Reach the environments by name: add this line to /etc/hosts:
 Each environment needs its Secrets and images before its first sync can
 finish (README: "Secrets", "Images"). Watch progress: npm run cluster:status
 HINTS
+if [[ -n $cni_warning ]]; then printf '\n%s: %s\n' "$SCRIPT_NAME" "$cni_warning" >&2; fi
