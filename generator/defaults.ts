@@ -96,6 +96,11 @@ export function defaultSettings(name: string, cluster: ClusterFacts, images: Ima
     },
     ingress: { enabled: true, host: `${name}.todo.local`, frontendApiPrefixes: ["/api/auth"] },
     smokeTest: { enabled: true, backoffLimit: 1, activeDeadlineSeconds: 120 },
+    // Any node: Minikube has one. Set node labels to pin an environment's pods to some nodes.
+    nodeSelector: {},
+    // None: Minikube runs images from its own store. Name `kubectl create secret docker-registry`
+    // Secrets here for a private registry; they are created by hand, like every unsealed Secret.
+    imagePullSecrets: [],
     // Off unless an environment turns it on: it needs the Dapr control plane
     // (argocd/apps/application-dapr.yaml) and the todo-redis-secret Secret.
     dapr: {

@@ -39,6 +39,7 @@ export function referencedSecrets(settings: Settings): SecretReference[] {
   if (settings.ingress.enabled && settings.ingress.tlsSecretName) {
     secrets.push({ name: settings.ingress.tlsSecretName, keys: ["tls.crt", "tls.key"] });
   }
+  for (const name of settings.imagePullSecrets) secrets.push({ name, keys: [".dockerconfigjson"] });
   return secrets;
 }
 

@@ -163,6 +163,10 @@ export interface Settings {
   smokeTest: SmokeTestSettings;
   /** Sealed Secret values, rendered as SealedSecrets; a Secret not sealed here is created by hand. */
   sealedSecrets: SealedValues;
+  /** Node labels every pod of the environment requires (each pod's `nodeSelector`). */
+  nodeSelector: Record<string, string>;
+  /** docker-registry Secrets on every ServiceAccount, for images from a private registry. */
+  imagePullSecrets: string[];
   dapr: DaprSettings;
 }
 

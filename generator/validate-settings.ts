@@ -7,7 +7,9 @@ import type { SettingsProblem } from "./errors.ts";
 import { maxReplicas } from "./lib/app-workload.ts";
 import { parseQuantity } from "./lib/quantity.ts";
 import { sealedFileProblems } from "./secrets/sealed-file.ts";
+import { BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET } from "./secrets.ts";
 import type { AppSettings, EnvironmentOverrides, ImageRef, ProbeSettings, PullPolicy, Resources, Settings } from "./settings.ts";
+import { keyProblem, labelValueProblem } from "./validation/labels.ts";
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -305,7 +307,7 @@ function checkOverrideKeys(problems: ProblemList, overrides: unknown, defaults: 
       continue;
     }
     // Free-form maps: any key is a legitimate entry.
-    if (["config", "quota"].includes(key)) continue;
+    if (["config", "quota", "nodeSelector"].includes(key)) continue;
     if (!(key in defaults) && !OPTIONAL_SETTINGS.has(keyPath)) {
       problems.add(keyPath, value, "unknown setting");
       continue;
@@ -340,6 +342,27 @@ function checkStorage(problems: ProblemList, storage: Settings["database"]["stor
       `the database is a single-replica StatefulSet that writes its volume: must be ${DATABASE_ACCESS_MODES.join(" or ")}`,
     );
   }
+}
+
+function checkPodPlacement(problems: ProblemList, settings: Settings): void {
+  for (const [key, value] of Object.entries(settings.nodeSelector)) {
+    const path = `nodeSelector["${key}"]`;
+    const keyRule = keyProblem(key);
+    if (keyRule) problems.add(path, key, `node label key: ${keyRule}`);
+    const valueRule = labelValueProblem(value);
+    if (valueRule) problems.add(path, value, `node label value: ${valueRule}`);
+  }
+  if (!Array.isArray(settings.imagePullSecrets)) {
+    problems.add("imagePullSecrets", settings.imagePullSecrets, "must be a list of Secret names");
+    return;
+  }
+  const workloadSecrets = new Set<string>([DATABASE_SECRET.name, BACKEND_SECRET.name, REDIS_SECRET.name]);
+  settings.imagePullSecrets.forEach((name, i) => {
+    const path = `imagePullSecrets[${i}]`;
+    problems.check(typeof name === "string" && DNS_1123_SUBDOMAIN.test(name), path, name, "must be a Secret name (DNS-1123 subdomain)");
+    problems.check(settings.imagePullSecrets.indexOf(name) === i, path, name, "is listed twice");
+    problems.check(!workloadSecrets.has(name), path, name, "is a Secret the workloads read: a pull Secret is a separate docker-registry Secret");
+  });
 }
 
 /** Every problem in one environment's settings. */
@@ -381,6 +404,7 @@ export function settingsProblems(settings: Settings, overrides: EnvironmentOverr
       problems.check(DNS_1123_SUBDOMAIN.test(ingress.tlsSecretName), "ingress.tlsSecretName", ingress.tlsSecretName, "must be a DNS-1123 name");
     }
   }
+  checkPodPlacement(problems, settings);
   integerIn(problems, "smokeTest.backoffLimit", settings.smokeTest.backoffLimit, 0, 10);
   integerIn(problems, "smokeTest.activeDeadlineSeconds", settings.smokeTest.activeDeadlineSeconds, 1, 3600);
   checkDapr(problems, settings);

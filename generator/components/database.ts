@@ -8,7 +8,7 @@ import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolu
 import type { IService } from "kubernetes-models/v1/Service";
 import { postgresImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { TERMINATION_GRACE_PERIOD_SECONDS, serviceAccount } from "../lib/app-workload.ts";
+import { TERMINATION_GRACE_PERIOD_SECONDS, podPlacement, serviceAccount } from "../lib/app-workload.ts";
 import { identity, labels, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { execProbe } from "../lib/probes.ts";
@@ -73,6 +73,7 @@ export function database(settings: Settings): KubeObject[] {
         metadata: { labels: labels(settings, DATABASE, version), ...sealedSecretsAnnotations(settings, [DATABASE_SECRET.name]) },
         spec: {
           serviceAccountName: DATABASE.name,
+          ...podPlacement(settings),
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,

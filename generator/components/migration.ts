@@ -7,7 +7,7 @@
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { backendImage, postgresImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { imageReference, serviceAccount } from "../lib/app-workload.ts";
+import { imageReference, podPlacement, serviceAccount } from "../lib/app-workload.ts";
 import { identity, labels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { serviceHost } from "../lib/service-dns.ts";
@@ -53,6 +53,7 @@ export function migration(settings: Settings): KubeObject[] {
         spec: {
           restartPolicy: "Never",
           serviceAccountName: MIGRATION.name,
+          ...podPlacement(settings),
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 10,

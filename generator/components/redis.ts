@@ -15,7 +15,7 @@ import type { IEnvVarSource } from "kubernetes-models/v1/EnvVarSource";
 import type { IService } from "kubernetes-models/v1/Service";
 import { redisImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { TERMINATION_GRACE_PERIOD_SECONDS, imageReference, serviceAccount } from "../lib/app-workload.ts";
+import { TERMINATION_GRACE_PERIOD_SECONDS, imageReference, podPlacement, serviceAccount } from "../lib/app-workload.ts";
 import { identity, labels, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { execProbe } from "../lib/probes.ts";
@@ -79,6 +79,7 @@ export function redis(settings: Settings): KubeObject[] {
         metadata: { labels: labels(settings, REDIS, version), ...sealedSecretsAnnotations(settings, [REDIS_SECRET.name]) },
         spec: {
           serviceAccountName: REDIS.name,
+          ...podPlacement(settings),
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,

@@ -49,7 +49,14 @@ export function serviceAccount(settings: Settings, who: Identity, version: strin
     kind: "ServiceAccount",
     metadata: metadata(settings, who, { version, wave: SYNC_WAVE.serviceAccount }),
     automountServiceAccountToken: mountsToken,
+    // Pods inherit their ServiceAccount's pull Secrets, so no pod template repeats them.
+    ...(settings.imagePullSecrets.length > 0 ? { imagePullSecrets: settings.imagePullSecrets.map((name) => ({ name })) } : {}),
   };
+}
+
+/** The environment's node selector, for a pod spec; nothing when it is empty. */
+export function podPlacement(settings: Settings): { nodeSelector?: Record<string, string> } {
+  return Object.keys(settings.nodeSelector).length > 0 ? { nodeSelector: { ...settings.nodeSelector } } : {};
 }
 
 export interface AppWorkload {
@@ -110,6 +117,7 @@ export function appWorkload({ settings, who, app, image, wave, configMap, env, p
         },
         spec: {
           serviceAccountName: who.name,
+          ...podPlacement(settings),
           automountServiceAccountToken: usesApi,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
