@@ -14,6 +14,10 @@
  * the committed source back within one reconciliation. The Applications are
  * therefore applied directly; a later plain `npm run cluster:up` hands them
  * back to the root Application.
+ *
+ * Without the root Application nothing orders the sync waves (control planes
+ * before the environments whose pods need them), so `--list-waves` and
+ * `--wave <n>` let cluster:up apply them one wave at a time.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
@@ -36,7 +40,7 @@ interface Source {
 interface ArgoObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string };
+  metadata: { name: string; namespace?: string; annotations?: Record<string, string> };
   spec: { source?: Source; sources?: Source[]; sourceRepos?: string[] };
 }
 
@@ -77,6 +81,16 @@ export function overriddenBootstrap(override: GitOverride, root = REPO_ROOT): Ar
   ];
 }
 
+/** Argo CD's sync wave of an object: its annotation, 0 without one. */
+export function syncWave(object: ArgoObject): number {
+  return Number(object.metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
+}
+
+/** The waves the objects fall in, first to last. */
+export function syncWaves(objects: readonly ArgoObject[]): number[] {
+  return [...new Set(objects.map(syncWave))].sort((a, b) => a - b);
+}
+
 const REVISION = /^[^\s]+$/;
 const REPO_URL = /^(https:\/\/|ssh:\/\/|git@)\S+$/;
 
@@ -85,6 +99,8 @@ export function run(argv: readonly string[], out: (text: string) => void, err: (
     .description("Print the rendered AppProjects and Applications, moved to another Git repository and/or revision.")
     .option("--repo-url <url>", `Git repository Argo CD syncs from (default: ${minikube.git.repoURL})`)
     .option("--revision <rev>", `branch, tag or commit SHA (default: ${minikube.git.targetRevision})`)
+    .option("--wave <n>", "print only the objects of this sync wave")
+    .option("--list-waves", "print the sync waves, first to last, one a line, instead of the objects")
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err });
   try {
@@ -93,13 +109,16 @@ export function run(argv: readonly string[], out: (text: string) => void, err: (
     if (error instanceof CommanderError) return error.exitCode;
     throw error;
   }
-  const options = program.opts<{ repoUrl?: string; revision?: string }>();
+  const options = program.opts<{ repoUrl?: string; revision?: string; wave?: string; listWaves?: boolean }>();
   const problems: string[] = [];
   if (options.repoUrl !== undefined && !REPO_URL.test(options.repoUrl)) {
     problems.push(`--repo-url "${options.repoUrl}" must be an https://, ssh:// or git@ Git URL`);
   }
   if (options.revision !== undefined && !REVISION.test(options.revision)) {
     problems.push(`--revision "${options.revision}" must be a branch, tag or commit SHA without spaces`);
+  }
+  if (options.wave !== undefined && !/^-?\d+$/.test(options.wave)) {
+    problems.push(`--wave "${options.wave}" must be a whole number, like the argocd.argoproj.io/sync-wave annotation`);
   }
   if (options.repoUrl === undefined && options.revision === undefined) {
     problems.push("nothing to override: pass --repo-url and/or --revision");
@@ -109,7 +128,16 @@ export function run(argv: readonly string[], out: (text: string) => void, err: (
     return 1;
   }
   const objects = overriddenBootstrap({ repoURL: options.repoUrl, revision: options.revision });
-  out(objects.map((object) => stringify(object)).join("---\n"));
+  if (options.listWaves) {
+    out(syncWaves(objects).map((wave) => `${wave}\n`).join(""));
+    return 0;
+  }
+  const printed = options.wave === undefined ? objects : objects.filter((object) => syncWave(object) === Number(options.wave));
+  if (printed.length === 0) {
+    err(`bootstrap: no object is in sync wave ${options.wave}; the waves are ${syncWaves(objects).join(", ")}\n`);
+    return 1;
+  }
+  out(printed.map((object) => stringify(object)).join("---\n"));
   return 0;
 }
 

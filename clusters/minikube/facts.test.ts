@@ -78,6 +78,36 @@ describe("bootstrap.ts arguments", () => {
     assert.equal(bad.out, "");
   });
 
+  it("lists the sync waves in order, and prints one wave's objects at a time, together all of them", () => {
+    type Printed = { kind: string; metadata: { name: string; annotations?: Record<string, string> } };
+    const parse = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Printed);
+    const all = parse(runBootstrap(["--revision", "v1"]).out);
+    const waveOf = (o: Printed) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
+    const listed = runBootstrap(["--revision", "v1", "--list-waves"]);
+    assert.equal(listed.code, 0, listed.err);
+    const waves = listed.out.trimEnd().split("\n").map(Number);
+    assert.deepEqual(waves, [...new Set(all.map(waveOf))].sort((a, b) => a - b));
+    assert.ok(waves.length >= 2, `the control planes and the environments are in different waves: ${waves.join(", ")}`);
+    const byWave = waves.map((wave) => {
+      const printed = parse(runBootstrap(["--revision", "v1", "--wave", String(wave)]).out);
+      assert.ok(printed.every((o) => waveOf(o) === wave), `--wave ${wave} printed another wave's object`);
+      return printed;
+    });
+    const key = (o: Printed) => `${o.kind}/${o.metadata.name}`;
+    assert.deepEqual(byWave.flat().map(key).sort(), all.map(key).sort(), "every object is in exactly one wave");
+    // Each environment comes after Dapr, whose sidecar injector its pods need.
+    const waveOfApplication = (name: string) => waveOf(all.find((o) => o.kind === "Application" && o.metadata.name === name)!);
+    assert.ok(waveOfApplication("dapr") < waveOfApplication("todo-dev"), "dapr is applied before todo-dev");
+  });
+
+  it("refuses a --wave that is not a number or holds nothing, naming the waves there are", () => {
+    assert.match(runBootstrap(["--revision", "v1", "--wave", "first"]).err, /--wave "first" must be a whole number/);
+    const empty = runBootstrap(["--revision", "v1", "--wave", "99"]);
+    assert.equal(empty.code, 1);
+    assert.match(empty.err, /no object is in sync wave 99; the waves are -?\d+(, -?\d+)+/);
+    assert.equal(empty.out, "");
+  });
+
   it("moves only the revision when only --revision is given", () => {
     const result = runBootstrap(["--revision", "v1.2.3"]);
     assert.equal(result.code, 0, result.err);

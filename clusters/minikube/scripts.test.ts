@@ -72,7 +72,19 @@ case "$*" in
       echo "The connection to the server 192.168.49.2:8443 was refused - did you specify the right host or port?" >&2; exit 1
     fi
     echo ok ;;
-  *"apply -f -"*) cat > "$FAKE_DIR/applied.yaml" ;;
+  *"apply -f -"*)
+    # Keeps what every apply read, and names the objects as -o name does.
+    [[ ! -s $FAKE_DIR/applied.yaml ]] || echo --- >> "$FAKE_DIR/applied.yaml"
+    kind=""
+    while IFS= read -r line; do
+      printf '%s\n' "$line" >> "$FAKE_DIR/applied.yaml"
+      case $line in
+        "kind: "*) kind=\${line#kind: } ;;
+        "  name: "*) [[ -z $kind ]] || printf '%s.argoproj.io/%s\n' "\${kind,,}" "\${line#  name: }"; kind="" ;;
+      esac
+    done ;;
+  *" wait --for=jsonpath="*)
+    [[ -z \${FAKE_NEVER_HEALTHY:-} ]] || { echo "error: timed out waiting for the condition on applications/dapr" >&2; exit 1; } ;;
   *" get daemonset "*)
     [[ -z \${FAKE_DAEMONSET_ERROR:-} ]] || { echo "$FAKE_DAEMONSET_ERROR" >&2; exit 1; }
     args=("$@")
@@ -325,12 +337,50 @@ describe("cluster:up", () => {
 });
 
 describe("cluster:up --git-repo-url/--git-revision", () => {
+  const fork = "https://github.com/example/todo-gitops-fork.git";
+  type Rendered = { kind: string; metadata: { name: string; annotations?: Record<string, string> } };
+  const committed = readdirSync(join(REPO_ROOT, "argocd", "apps")).map(
+    (file) => parseAllDocuments(readFileSync(join(REPO_ROOT, "argocd", "apps", file), "utf8"))[0]!.toJS() as Rendered,
+  );
+  const waveOf = (object: Rendered) => Number(object.metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
+  const applicationsIn = (wave: number) =>
+    committed.filter((o) => o.kind === "Application" && waveOf(o) === wave).map((o) => `application.argoproj.io/${o.metadata.name}`).sort();
+  const waitFor = (applications: string[]) =>
+    `${kube} -n ${argocd} wait --for=jsonpath={.status.health.status}=Healthy --timeout=15m ${applications.join(" ")}`;
+  const isApply = (call: string) => call === `${kube} apply -f - -o name`;
+
+  it("applies the control planes' wave, waits until its Applications are Healthy, and only then the environments'", async () => {
+    const box = sandbox();
+    const result = await box.run("up.sh", ["--git-revision", "0123abc"]);
+    assert.equal(result.code, 0, result.stderr);
+    const controlPlanes = applicationsIn(0);
+    const environments = applicationsIn(1);
+    assert.ok(controlPlanes.includes("application.argoproj.io/dapr"), `Dapr is a control plane of wave 0: ${controlPlanes.join(", ")}`);
+    assert.ok(environments.length > 0 && environments.every((a) => a.startsWith("application.argoproj.io/todo-")), environments.join(", "));
+    const calls = box.calls().filter((call) => isApply(call) || call.includes(" wait --for=jsonpath="));
+    // The AppProjects (wave -1), the control planes (0), the wait for them, the environments (1), no wait after the last.
+    assert.deepEqual(calls, [`${kube} apply -f - -o name`, `${kube} apply -f - -o name`, waitFor(controlPlanes), `${kube} apply -f - -o name`]);
+    assert.match(result.stdout, /Waiting for sync wave 0 to be Healthy before wave 1: /);
+    const appliedApplications = (result.stdout.match(/^application\.argoproj\.io\/.+$/gm) ?? []).sort();
+    assert.deepEqual(appliedApplications, [...controlPlanes, ...environments].sort(), "each Application is applied exactly once");
+    assert.match(readFileSync(join(box.dir, "applied.yaml"), "utf8"), /^  name: todo-dev$/m);
+  });
+
+  it("applies no environment when the control planes never become Healthy, and says what to look at", async () => {
+    const box = sandbox();
+    const result = await box.run("up.sh", ["--git-revision", "0123abc"], { FAKE_NEVER_HEALTHY: "1" });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /cluster:up: sync wave 0 did not become Healthy within 15m, so the later waves were not applied\./);
+    assert.match(result.stderr, new RegExp(`kubectl --context ${profile} -n ${argocd} get applications\\.argoproj\\.io`));
+    assert.equal(box.calls().filter(isApply).length, 2, "the environments' wave is not applied");
+    assert.doesNotMatch(readFileSync(join(box.dir, "applied.yaml"), "utf8"), /^  name: todo-/m);
+  });
+
   it("applies the AppProjects and Applications moved to the override, without the root Application", async () => {
     const box = sandbox();
-    const fork = "https://github.com/example/todo-gitops-fork.git";
     const result = await box.run("up.sh", ["--git-repo-url", fork, "--git-revision=0123abc"]);
     assert.equal(result.code, 0, result.stderr);
-    assert.ok(box.calls().includes(`${kube} apply -f -`));
+    assert.ok(box.calls().some(isApply));
     assert.ok(!box.calls().some((call) => call.includes("argocd/bootstrap")), "the root Application would undo the override");
     const objects = parseAllDocuments(readFileSync(join(box.dir, "applied.yaml"), "utf8")).map(
       (doc) => doc.toJS() as { kind: string; metadata: { name: string }; spec: Record<string, any> },

@@ -22,7 +22,9 @@ Options:
   --git-revision REV   track this branch, tag or commit instead of cluster.ts's
                        (with either: the AppProjects and Applications are
                        applied directly with that source, without the root
-                       Application, which would put the committed one back)
+                       Application, which would put the committed one back;
+                       one sync wave at a time, the control planes Healthy
+                       before the environments are applied)
   --no-bootstrap       install Argo CD but apply no Application yet
                        (e.g. to create Secrets and build images first)
   -h, --help           show this help
@@ -120,7 +122,29 @@ elif [[ -n $repo_url || -n $revision ]]; then
   if [[ -n $repo_url ]]; then override+=(--repo-url "$repo_url"); fi
   if [[ -n $revision ]]; then override+=(--revision "$revision"); fi
   echo "Tracking ${repo_url:-$GIT_REPO_URL} at ${revision:-$GIT_REVISION}, without the root Application."
-  "$TSX" "$REPO_ROOT/clusters/minikube/bootstrap.ts" "${override[@]}" | kube apply -f -
+  print_objects=("$TSX" "$REPO_ROOT/clusters/minikube/bootstrap.ts" "${override[@]}")
+  # Nothing orders the sync waves without the root Application, so apply one
+  # wave at a time, each wave's Applications Healthy before the next: a pod
+  # created before Dapr's sidecar injector runs would start without its
+  # sidecar. The last wave (the environments, which need their Secrets and
+  # images first) is not waited for.
+  mapfile -t waves < <("${print_objects[@]}" --list-waves)
+  ((${#waves[@]} > 0)) || die "clusters/minikube/bootstrap.ts printed no sync waves"
+  for ((i = 0; i < ${#waves[@]}; i++)); do
+    wave=${waves[i]}
+    applied="$("${print_objects[@]}" --wave "$wave" | kube apply -f - -o name)"
+    printf '%s\n' "$applied"
+    applications=()
+    for object in $applied; do
+      if [[ $object == application.argoproj.io/* ]]; then applications+=("$object"); fi
+    done
+    if ((i + 1 < ${#waves[@]} && ${#applications[@]} > 0)); then
+      echo "Waiting for sync wave $wave to be Healthy before wave ${waves[i + 1]}: ${applications[*]#*/}"
+      kube -n "$ARGOCD_NAMESPACE" wait --for=jsonpath='{.status.health.status}'=Healthy --timeout=15m "${applications[@]}" ||
+        die "sync wave $wave did not become Healthy within 15m, so the later waves were not applied.
+  See why: kubectl --context $CLUSTER_PROFILE -n $ARGOCD_NAMESPACE get applications.argoproj.io; then run cluster:up again."
+    fi
+  done
 else
   kube apply -f "$REPO_ROOT/argocd/bootstrap/"
 fi

@@ -7,8 +7,9 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -159,6 +160,95 @@ describe("GitHub workflows", () => {
       assert.match(steps[images]!.run!, /environments\/\$\{E2E_ENVIRONMENT\}\.images\.json/);
     });
 
+    const applications = readdirSync(join(REPO_ROOT, "argocd", "apps"))
+      .flatMap((f) => parseAllDocuments(readFileSync(join(REPO_ROOT, "argocd", "apps", f), "utf8")).map((d) => d.toJS()))
+      .filter((o: { kind?: string }) => o?.kind === "Application") as {
+      metadata: { name: string; annotations?: Record<string, string> };
+      spec: { destination: { namespace: string }; syncPolicy?: { automated?: object } };
+    }[];
+    const waveOf = (name: string) => {
+      const application = applications.find((a) => a.metadata.name === name);
+      assert.ok(application, `argocd/apps has no Application ${name}`);
+      return Number(application.metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
+    };
+
+    it("checks exactly the Applications of the waves before dev's, after applying them and before waiting for dev", () => {
+      const devWave = waveOf(env.E2E_APPLICATION ?? "");
+      const earlier = applications.filter((a) => waveOf(a.metadata.name) < devWave).map((a) => a.metadata.name);
+      assert.deepEqual((env.E2E_CONTROL_PLANES ?? "").split(" ").sort(), earlier.sort());
+      assert.ok(earlier.includes("dapr"), "Dapr's control plane comes before dev, whose backend it injects");
+      const bootstrap = stepIndex(steps, "applying the Applications", runs(/npm run cluster:up -- --git-repo-url/));
+      const controlPlanes = stepIndex(
+        steps,
+        "checking the control planes",
+        runs(/for application in \$E2E_CONTROL_PLANES; do\n\s*npx tsx clusters\/minikube\/wait-for-sync\.ts "\$application"/),
+      );
+      const wait = stepIndex(steps, "waiting for dev", runs(/wait-for-sync\.ts "\$E2E_APPLICATION"/));
+      assert.ok(bootstrap < controlPlanes && controlPlanes < wait, "steps out of order");
+    });
+
+    it("after dev is Healthy, checks that the pods of a Dapr-enabled Deployment of dev carry daprd", async () => {
+      const settings = await loadEnvironment(env.E2E_ENVIRONMENT ?? "");
+      const file = join(REPO_ROOT, "manifests", settings.name, `deployment-${env.E2E_DAPR_DEPLOYMENT}.yaml`);
+      assert.ok(existsSync(file), `${file} does not exist`);
+      const deployment = parse(readFileSync(file, "utf8")) as {
+        spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { annotations?: Record<string, string> } } };
+      };
+      assert.equal(deployment.spec.template.metadata.annotations?.["dapr.io/enabled"], "true", `${env.E2E_DAPR_DEPLOYMENT} has no Dapr sidecar to look for`);
+      const wait = stepIndex(steps, "waiting for dev", runs(/wait-for-sync\.ts "\$E2E_APPLICATION"/));
+      const check = stepIndex(steps, "checking for daprd", runs(/get deployment "\$E2E_DAPR_DEPLOYMENT"/));
+      assert.ok(wait < check, "the sidecar check runs once dev is Healthy");
+
+      // The step itself, run by bash against a kubectl stand-in that serves the rendered Deployment.
+      const bin = mkdtempSync(join(tmpdir(), "e2e-step-"));
+      try {
+        writeFileSync(
+          join(bin, "kubectl"),
+          `#!/usr/bin/env bash
+printf '%s\\n' "$*" >> "$FAKE_LOG"
+case "$*" in
+  *"get applications.argoproj.io $E2E_APPLICATION -o jsonpath={.spec.destination.namespace}") printf '%s' "$FAKE_NAMESPACE" ;;
+  *"-n $FAKE_NAMESPACE get deployment $E2E_DAPR_DEPLOYMENT -o json") printf '%s' "$FAKE_DEPLOYMENT" ;;
+  *"-n $FAKE_NAMESPACE get pods -l "*) printf '%b' "$FAKE_PODS" ;;
+  *) echo "unexpected: $*" >&2; exit 1 ;;
+esac
+`,
+          { mode: 0o755 },
+        );
+        const selector = Object.entries(deployment.spec.selector.matchLabels).map(([k, v]) => `${k}=${v}`).join(",");
+        let stepRuns = 0;
+        const runStep = (pods: string) => {
+          const log = join(bin, `calls-${++stepRuns}`);
+          const result = spawnSync("bash", ["-eo", "pipefail", "-c", steps[check]!.run!], {
+            cwd: REPO_ROOT,
+            encoding: "utf8",
+            env: {
+              ...process.env,
+              ...env,
+              PATH: `${bin}:${process.env.PATH}`,
+              FAKE_LOG: log,
+              FAKE_NAMESPACE: settings.namespace,
+              FAKE_DEPLOYMENT: JSON.stringify(deployment),
+              FAKE_PODS: pods,
+            },
+          });
+          return { code: result.status, out: result.stdout + result.stderr, calls: readFileSync(log, "utf8") };
+        };
+        const ok = runStep("todo-backend-7d9c-abcde todo-backend daprd\\ntodo-backend-7d9c-fghij todo-backend daprd\\n");
+        assert.equal(ok.code, 0, ok.out);
+        assert.ok(ok.calls.includes(`-n ${settings.namespace} get pods -l ${selector} --field-selector=status.phase=Running`), ok.calls);
+        const bare = runStep("todo-backend-7d9c-abcde todo-backend daprd\\ntodo-backend-6f1a-klmno todo-backend\\n");
+        assert.equal(bare.code, 1, bare.out);
+        assert.match(bare.out, new RegExp(`::error title=No Dapr sidecar::${settings.namespace}/todo-backend-6f1a-klmno runs only \\[todo-backend\\], no daprd`));
+        assert.doesNotMatch(bare.out, /abcde runs only/);
+        const none = runStep("");
+        assert.equal(none.code, 1);
+        assert.match(none.out, /::error title=No pods::no running pod of Deployment/);
+      } finally {
+        rmSync(bin, { recursive: true, force: true });
+      }
+    });
+
     it("dumps diagnostics when anything failed", () => {
       const diagnostics = steps[stepIndex(steps, "running diagnostics.sh", runs(/diagnostics\.sh/))]!;
       assert.equal(diagnostics.if, "failure()");
@@ -166,12 +256,6 @@ describe("GitHub workflows", () => {
 
     it("names an environment, Application and smoke-test hook that exist and belong together", async () => {
       const settings = await loadEnvironment(env.E2E_ENVIRONMENT ?? "");
-      const applications = readdirSync(join(REPO_ROOT, "argocd", "apps"))
-        .flatMap((f) => parseAllDocuments(readFileSync(join(REPO_ROOT, "argocd", "apps", f), "utf8")).map((d) => d.toJS()))
-        .filter((o: { kind?: string }) => o?.kind === "Application") as {
-        metadata: { name: string };
-        spec: { destination: { namespace: string }; syncPolicy?: { automated?: object } };
-      }[];
       const application = applications.find((a) => a.metadata.name === env.E2E_APPLICATION);
       assert.ok(application, `argocd/apps has no Application ${env.E2E_APPLICATION}`);
       assert.equal(application.spec.destination.namespace, settings.namespace);
