@@ -37,9 +37,21 @@ case "$1 $2" in
     if [ -f "$context/app/page.tsx" ]; then cp "$context/app/page.tsx" "$FAKE_CONTEXTS/$tag/"; fi
     case " $FAKE_BUILD_FAILS " in *" $tag "*) echo "ERROR: failed to solve" >&2; exit 1 ;; esac
     case " $FAKE_BUILD_FAILS_SILENTLY " in *" $tag "*) exit 0 ;; esac
-    echo "docker.io/library/$tag" >> "$FAKE_STORE" ;;
+    echo "\${FAKE_STORE_PREFIX-docker.io/library/}$tag" >> "$FAKE_STORE" ;;
   "image ls")
-    cat "$FAKE_STORE" 2>/dev/null || true ;;
+    [ "$3 $4" = "--format json" ] || { echo "fake minikube: only --format json is answered" >&2; exit 64; }
+    # Each stored image with its size in bytes: FAKE_SIZES holds <repository>=<bytes> pairs, 100 MB otherwise.
+    separator=""
+    printf '['
+    if [ -f "$FAKE_STORE" ]; then
+      while read -r reference; do
+        name=\${reference##*/}; repository=\${name%%:*}; size=100000000
+        for pair in $FAKE_SIZES; do [ "\${pair%%=*}" = "$repository" ] && size=\${pair#*=}; done
+        printf '%s{"id":"%s","repoDigests":[],"repoTags":["%s"],"size":"%s"}' "$separator" "$repository" "$reference" "$size"
+        separator=","
+      done < "$FAKE_STORE"
+    fi
+    printf ']\n' ;;
   *)
     echo "fake minikube: unexpected call: $*" >&2
     exit 64 ;;
@@ -104,6 +116,7 @@ function fake(overrides: Record<string, string> = {}): Fake {
     FAKE_PROFILES: profiles("docker"),
     FAKE_BUILD_FAILS: "",
     FAKE_BUILD_FAILS_SILENTLY: "",
+    FAKE_SIZES: "",
     ...overrides,
   };
   delete env[SOURCE_ENV];
@@ -180,9 +193,9 @@ describe("npm run images", () => {
         `-p ${minikube.profile} status -o json`,
         "profile list -o json",
         `-p ${minikube.profile} image build -t todo-frontend:${short} -f Dockerfile`,
-        `-p ${minikube.profile} image ls`,
+        `-p ${minikube.profile} image ls --format json`,
         `-p ${minikube.profile} image build -t todo-backend:${short} -f Dockerfile`,
-        `-p ${minikube.profile} image ls`,
+        `-p ${minikube.profile} image ls --format json`,
       ],
     );
     assert.match(result.out, new RegExp(`npm run release -- dev frontend=${short} backend=${short}$`));
@@ -320,6 +333,54 @@ describe("npm run images", () => {
     assert.equal(missing.code, 1);
     assert.match(missing.err, new RegExp(`todo-backend:${short} is not in minikube's image store after the build`));
     assert.doesNotMatch(missing.out, /npm run release/);
+  });
+
+  it("prints each image's size against its limit from generator/images.ts, and passes at the limit exactly", () => {
+    const src = appSource();
+    const short = git(src, "rev-parse", "--short=7", "HEAD");
+    const atLimit = fake({ FAKE_SIZES: `todo-frontend=${frontendImage.maxSizeMB * 1_000_000} todo-backend=187654321` });
+    const result = images(["--src", src], atLimit.env);
+    assert.equal(result.code, 0, result.err);
+    assert.ok(result.out.includes(`todo-frontend:${short}: ${frontendImage.maxSizeMB}.0 MB (limit ${frontendImage.maxSizeMB} MB)`), result.out);
+    assert.ok(result.out.includes(`todo-backend:${short}: 187.7 MB (limit ${backendImage.maxSizeMB} MB)`), result.out);
+    assert.match(result.out, /npm run release -- dev/);
+  });
+
+  it("finds the image however the runtime names it: docker lists it without docker.io/library/", () => {
+    const src = appSource();
+    const f = fake({ FAKE_STORE_PREFIX: "", FAKE_SIZES: "todo-backend=600000000" });
+    const result = images(["--src", src], f.env);
+    assert.equal(result.code, 1, "the backend's size was read from its plain reference");
+    assert.match(result.err, /todo-backend:\w+ is 600\.0 MB/);
+  });
+
+  it("fails naming every image over its limit, its size and the limit, after building them all, and prints no release command", () => {
+    const src = appSource();
+    const short = git(src, "rev-parse", "--short=7", "HEAD");
+    const frontendBytes = frontendImage.maxSizeMB * 1_000_000 + 1;
+    const backendBytes = 734_500_000;
+    assert.ok(backendBytes > backendImage.maxSizeMB * 1_000_000, "the test's backend is over its limit");
+    const f = fake({ FAKE_SIZES: `todo-frontend=${frontendBytes} todo-backend=${backendBytes}` });
+    const result = images(["--src", src], f.env);
+    assert.equal(result.code, 1);
+    assert.equal(builds(f).length, 2, "the backend is built although the frontend is too large");
+    assert.match(result.err, /^npm run images: built, but too large to deploy:\n/);
+    assert.ok(
+      result.err.includes(
+        `  - todo-frontend:${short} is ${frontendImage.maxSizeMB}.0 MB (${frontendBytes} bytes), over the frontend image's limit of ${frontendImage.maxSizeMB} MB ` +
+          "(generator/images.ts, maxSizeMB): keep build tools, caches and development dependencies out of the final stage of docker/frontend/Dockerfile",
+      ),
+      result.err,
+    );
+    assert.ok(result.err.includes(`  - todo-backend:${short} is 734.5 MB (${backendBytes} bytes), over the backend image's limit of ${backendImage.maxSizeMB} MB `), result.err);
+    assert.doesNotMatch(result.out, /npm run release/);
+  });
+
+  it("fails when minikube gives the image no size it can read", () => {
+    const src = appSource();
+    const result = images(["--src", src], fake({ FAKE_SIZES: "todo-frontend=12.5MB" }).env);
+    assert.equal(result.code, 1);
+    assert.match(result.err, /minikube image ls --format json gives todo-frontend:\w+ no size in bytes \(size: "12\.5MB"\), so its limit cannot be checked/);
   });
 
   it("rejects unknown options with commander's usage error", () => {

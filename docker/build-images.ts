@@ -3,7 +3,8 @@
  *
  * Builds todo-frontend and todo-backend from the Todo app's source (a git work
  * tree with frontend/ and backend/) straight into the Minikube cluster's image
- * store, tags both with the source's short commit SHA, and prints the
+ * store, tags both with the source's short commit SHA, checks each image's
+ * size against its limit (generator/images.ts, maxSizeMB), and prints the
  * `npm run release` command that deploys them.
  *
  * `minikube image build` sends only the context directory to the node and
@@ -78,8 +79,13 @@ function buildImages(options: { src: string | undefined; tag: string | undefined
   const src = checkInputs(options, io.env);
   const source = readSource(src, options.tag, io);
   const runtime = checkCluster(minikube.profile, io);
-  const built = COMPONENTS.map((component) => buildImage(component, source, runtime, io));
-  io.out(`\nBuilt ${built.join(" and ")} in minikube profile "${minikube.profile}".`);
+  // Every image is built before the sizes are judged, so that one run names every image over its limit.
+  const built = COMPONENTS.map((build) => ({ build, ...buildImage(build, source, runtime, io) }));
+  const oversized = built.flatMap(({ build, reference, sizeBytes }) => sizeProblem(build, reference, sizeBytes) ?? []);
+  if (oversized.length > 0) {
+    throw new UsageError(`npm run images: built, but too large to deploy:\n${oversized.map((p) => `  - ${p}`).join("\n")}`);
+  }
+  io.out(`\nBuilt ${built.map((b) => b.reference).join(" and ")} in minikube profile "${minikube.profile}".`);
   io.out("Deploy them with:");
   io.out(`  npm run release -- dev ${COMPONENTS.map((c) => `${c.component}=${source.tag}`).join(" ")}`);
 }
@@ -167,8 +173,8 @@ function checkCluster(profile: string, io: Io): string {
   return containerRuntime(profile, io);
 }
 
-/** Builds one image into the node's store and confirms it is there; returns its reference. */
-function buildImage({ component, image }: ComponentBuild, source: Source, runtime: string, io: Io): string {
+/** Builds one image into the node's store and confirms it is there; returns its reference and size. */
+function buildImage({ component, image }: ComponentBuild, source: Source, runtime: string, io: Io): { reference: string; sizeBytes: number } {
   const profile = minikube.profile;
   const reference = `${image.repository}:${source.tag}`;
   const buildArgs: Record<string, string> = {
@@ -195,14 +201,50 @@ function buildImage({ component, image }: ComponentBuild, source: Source, runtim
   } finally {
     rmSync(context, { recursive: true, force: true });
   }
-  // `minikube image build` can exit 0 although the build failed (kubernetes/minikube#12556): look for the image.
-  // Docker and containerd list it as docker.io/library/<ref>, podman (CRI-O) as localhost/<ref>.
-  const listing = checked(capture("minikube", ["-p", profile, "image", "ls"], io.env), "minikube image ls");
+  const sizeBytes = storedImageSize(reference, io);
+  io.out(`${reference}: ${megabytes(sizeBytes)} (limit ${image.maxSizeMB} MB)`);
+  return { reference, sizeBytes };
+}
+
+/** An entry of `minikube image ls --format json`; the size is in bytes, as a string. */
+interface StoredImage {
+  repoTags?: string[];
+  size?: string;
+}
+
+/**
+ * The image's size in the node's store. Looking it up also catches a build
+ * that failed although `minikube image build` exited 0 (kubernetes/minikube#12556).
+ */
+function storedImageSize(reference: string, io: Io): number {
+  const what = "minikube image ls --format json";
+  const listing = checked(capture("minikube", ["-p", minikube.profile, "image", "ls", "--format", "json"], io.env), what);
+  const stored = parseJson<StoredImage[]>(listing);
+  if (!Array.isArray(stored)) throw new UsageError(fail([`${what} printed something that is not a JSON list: ${firstLines(listing)}`]));
+  // Docker lists the image as <ref>, containerd as docker.io/library/<ref>, podman (CRI-O) as localhost/<ref>.
   const names = [reference, `docker.io/library/${reference}`, `localhost/${reference}`];
-  if (!listing.split("\n").some((line) => names.includes(line.trim()))) {
+  const image = stored.find((entry) => entry.repoTags?.some((tag) => names.includes(tag)));
+  if (!image) {
     throw new UsageError(fail([`${reference} is not in minikube's image store after the build: the build failed, see its output above`]));
   }
-  return reference;
+  const size = Number(image.size);
+  if (image.size === undefined || !Number.isSafeInteger(size) || size <= 0) {
+    throw new UsageError(fail([`${what} gives ${reference} no size in bytes (size: ${JSON.stringify(image.size)}), so its limit cannot be checked`]));
+  }
+  return size;
+}
+
+/** Why the image is too large for its component, or undefined when it is within the limit. */
+function sizeProblem({ component, image }: ComponentBuild, reference: string, sizeBytes: number): string | undefined {
+  if (sizeBytes <= image.maxSizeMB * 1_000_000) return undefined;
+  return (
+    `${reference} is ${megabytes(sizeBytes)} (${sizeBytes} bytes), over the ${component} image's limit of ${image.maxSizeMB} MB ` +
+    `(generator/images.ts, maxSizeMB): keep build tools, caches and development dependencies out of the final stage of docker/${component}/Dockerfile`
+  );
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
 
 /** `minikube image build --build-opt` is passed to the node's builder as `--<opt>`: docker/podman and buildctl spell build args differently. */

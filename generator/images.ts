@@ -26,6 +26,11 @@ export interface AppImageFacts extends ImageFacts {
     readonly live: string;
     readonly ready: string;
   };
+  /**
+   * The largest the built image may be, in MB of 1,000,000 bytes (as `docker
+   * images` counts): `npm run images` fails above it.
+   */
+  readonly maxSizeMB: number;
 }
 
 export const frontendImage: AppImageFacts = {
@@ -35,6 +40,7 @@ export const frontendImage: AppImageFacts = {
   gid: 1001,
   user: "nextjs",
   health: { live: "/api/health", ready: "/api/health" },
+  maxSizeMB: 300,
   // Next.js writes its image and fetch cache under .next/cache.
   writablePaths: ["/tmp", "/app/.next/cache"],
 };
@@ -46,6 +52,7 @@ export const backendImage: AppImageFacts = {
   gid: 1000,
   user: "appuser",
   health: { live: "/health/live", ready: "/health/ready" },
+  maxSizeMB: 500,
   writablePaths: ["/tmp"],
 };
 
