@@ -9,10 +9,9 @@ import { parseQuantity } from "./lib/quantity.ts";
 import { sealedFileProblems } from "./secrets/sealed-file.ts";
 import { BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET } from "./secrets.ts";
 import type { AppSettings, EnvironmentOverrides, ImageRef, ProbeSettings, PullPolicy, Resources, Settings } from "./settings.ts";
-import { keyProblem, labelValueProblem } from "./validation/labels.ts";
+import { DNS_1123_SUBDOMAIN, keyProblem, labelValueProblem } from "./validation/labels.ts";
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const DNS_1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** An image name: lowercase path components, optionally behind a registry host[:port]. */
 const IMAGE_REPOSITORY = /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -28,8 +27,6 @@ const URL_WITH_PASSWORD = /([a-z][a-z0-9+.-]*:\/\/[^\s/?#@:]*:)[^\s/?#@]+@/i;
  * the kubelet puts it in a request line, where a space or a stray `%` breaks it.
  */
 const URL_PATH = /^\/(?:[-A-Za-z0-9._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{2})*(?:\?(?:[-A-Za-z0-9._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?$/;
-/** A label value or the name part of a label key: at most 63 characters, alphanumeric at both ends. */
-const LABEL_VALUE = /^(?=.{0,63}$)([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 const PVC_ACCESS_MODES = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"];
 /** The database is a single-replica StatefulSet whose one pod writes its volume. */
 const DATABASE_ACCESS_MODES = ["ReadWriteOnce", "ReadWriteOncePod"];
@@ -60,7 +57,7 @@ const TAG_AS_LABEL_RULE = "becomes the app.kubernetes.io/version label: at most 
 export function tagProblem(environment: string, tag: string): string | undefined {
   if (!tag) return "an image tag is required";
   if (!IMAGE_TAG.test(tag)) return "must be a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
-  if (!LABEL_VALUE.test(tag)) return TAG_AS_LABEL_RULE;
+  if (labelValueProblem(tag) !== undefined) return TAG_AS_LABEL_RULE;
   if (environment === DEV_ENVIRONMENT) return undefined;
   if (tag === "latest") return `"latest" is only allowed in ${DEV_ENVIRONMENT}`;
   if (!SEMVER.test(tag) && !GIT_SHA.test(tag)) return `outside ${DEV_ENVIRONMENT} a tag must be a semantic version or a git SHA (7-40 hex digits)`;
@@ -71,7 +68,7 @@ export function tagProblem(environment: string, tag: string): string | undefined
 function pinnedTagProblem(tag: string): string | undefined {
   if (!tag) return "an image tag is required";
   if (!IMAGE_TAG.test(tag)) return "must be a valid image tag ([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})";
-  if (!LABEL_VALUE.test(tag)) return TAG_AS_LABEL_RULE;
+  if (labelValueProblem(tag) !== undefined) return TAG_AS_LABEL_RULE;
   if (tag === "latest") return "a third-party image must be pinned to a version, never latest";
   return undefined;
 }
@@ -371,7 +368,7 @@ export function settingsProblems(settings: Settings, overrides: EnvironmentOverr
   problems.check(DNS_1123_LABEL.test(settings.name), "environment", settings.name, "an environment name must be a DNS-1123 label");
   problems.check(DNS_1123_LABEL.test(settings.namespace), "namespace", settings.namespace, "must be a DNS-1123 label (lowercase letters, digits, '-'; at most 63)");
   problems.check(
-    typeof settings.partOf === "string" && settings.partOf !== "" && LABEL_VALUE.test(settings.partOf),
+    settings.partOf !== "" && labelValueProblem(settings.partOf) === undefined,
     "partOf",
     settings.partOf,
     "becomes the app.kubernetes.io/part-of label: must be a label value (at most 63 characters: letters, digits, -, _ and ., starting and ending with a letter or digit)",

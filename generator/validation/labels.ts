@@ -8,7 +8,7 @@
 /** A label's name part, and a non-empty label value: at most 63 characters, alphanumeric at both ends. */
 const LABEL_NAME = /^(?=.{1,63}$)[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
 /** A key's optional prefix: a lowercase DNS-1123 subdomain of at most 253 characters. */
-const DNS_1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+export const DNS_1123_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** The API server's limit on one object's annotations, keys and values together. */
 const ANNOTATIONS_MAX_BYTES = 256 * 1024;
 
