@@ -7,7 +7,7 @@ import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { REPO_ROOT } from "./environments.ts";
 import { InvalidObjectsError, SettingsError } from "./errors.ts";
-import { compareRendered, hasDrift, readCommitted, writeRendered } from "./output.ts";
+import { compareRendered, driftLines, hasDrift, readCommitted, writeRendered } from "./output.ts";
 import { configuredRenderCache } from "./render-cache.ts";
 import { type Rendered, render } from "./render.ts";
 
@@ -51,9 +51,7 @@ program
       console.log("manifests are up to date");
       return;
     }
-    for (const path of drift.changed) console.error(`changed: ${path}`);
-    for (const path of drift.missing) console.error(`missing: ${path}`);
-    for (const path of drift.extra) console.error(`stale:   ${path}`);
+    for (const line of driftLines(drift)) console.error(line);
     console.error("The rendered files are out of date: run `npm run render` and commit the result.");
     process.exitCode = 1;
   });

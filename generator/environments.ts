@@ -92,15 +92,23 @@ export interface LoadedEnvironment {
  * settings (generator/secrets/sealed-file.ts).
  */
 export function readSealedValues(name: string, root = REPO_ROOT): SealedValues {
-  const path = join(environmentsDir(root), `${name}.sealed.json`);
+  const path = join(root, sealedFileName(name));
   if (!existsSync(path)) return {};
   try {
     return JSON.parse(readFileSync(path, "utf8")) as SealedValues;
   } catch (error) {
-    throw new SettingsError([
-      { environment: name, path: `environments/${name}.sealed.json`, value: undefined, rule: `must be valid JSON (${(error as Error).message})` },
-    ]);
+    throw new SettingsError([{ environment: name, path: sealedFileName(name), value: undefined, rule: `must be valid JSON (${(error as Error).message})` }]);
   }
+}
+
+/** An environment's sealed values, relative to the repository root. */
+export function sealedFileName(environment: string): string {
+  return `environments/${environment}.sealed.json`;
+}
+
+/** An environment's settings file, relative to the repository root. */
+export function environmentFileName(environment: string): string {
+  return `environments/${environment}.ts`;
 }
 
 export async function loadEnvironmentWithOverrides(name: string, root = REPO_ROOT): Promise<LoadedEnvironment> {

@@ -63,6 +63,15 @@ export interface Drift {
   extra: string[];
 }
 
+/** `changed: <file>` / `missing: <file>` / `stale:   <file>` lines, as `npm run check` prints them. */
+export function driftLines(drift: Drift, keep: (file: string) => boolean = () => true): string[] {
+  return [
+    ...drift.changed.filter(keep).map((file) => `changed: ${file}`),
+    ...drift.missing.filter(keep).map((file) => `missing: ${file}`),
+    ...drift.extra.filter(keep).map((file) => `stale:   ${file}`),
+  ];
+}
+
 export function compareRendered(root: string, rendered: Rendered): Drift {
   const drift: Drift = { changed: [], missing: [], extra: [] };
   for (const dir of rendered.ownedDirs) {

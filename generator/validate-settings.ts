@@ -7,7 +7,7 @@ import type { SettingsProblem } from "./errors.ts";
 import { maxReplicas } from "./lib/app-workload.ts";
 import { parseQuantity } from "./lib/quantity.ts";
 import { sealedFileProblems } from "./secrets/sealed-file.ts";
-import { BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET } from "./secrets.ts";
+import { SEALABLE_SECRETS } from "./secrets/catalogue.ts";
 import type { AppSettings, EnvironmentOverrides, ImageRef, ProbeSettings, PullPolicy, Resources, Settings } from "./settings.ts";
 import { DNS_1123_SUBDOMAIN, keyProblem, labelValueProblem } from "./validation/labels.ts";
 
@@ -353,12 +353,11 @@ function checkPodPlacement(problems: ProblemList, settings: Settings): void {
     problems.add("imagePullSecrets", settings.imagePullSecrets, "must be a list of Secret names");
     return;
   }
-  const workloadSecrets = new Set<string>([DATABASE_SECRET.name, BACKEND_SECRET.name, REDIS_SECRET.name]);
   settings.imagePullSecrets.forEach((name, i) => {
     const path = `imagePullSecrets[${i}]`;
     problems.check(typeof name === "string" && DNS_1123_SUBDOMAIN.test(name), path, name, "must be a Secret name (DNS-1123 subdomain)");
     problems.check(settings.imagePullSecrets.indexOf(name) === i, path, name, "is listed twice");
-    problems.check(!workloadSecrets.has(name), path, name, "is a Secret the workloads read: a pull Secret is a separate docker-registry Secret");
+    problems.check(!SEALABLE_SECRETS.has(name), path, name, "is a Secret the workloads read: a pull Secret is a separate docker-registry Secret");
   });
 }
 

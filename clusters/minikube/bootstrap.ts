@@ -25,6 +25,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { parseAllDocuments, stringify } from "yaml";
 import { REPO_ROOT } from "../../generator/environments.ts";
+import { SYNC_WAVE_ANNOTATION } from "../../generator/lib/sync-waves.ts";
 import { minikube } from "./cluster.ts";
 
 export interface GitOverride {
@@ -82,13 +83,13 @@ export function overriddenBootstrap(override: GitOverride, root = REPO_ROOT): Ar
 }
 
 /** Argo CD's sync wave of an object: its annotation, 0 without one. */
-export function syncWave(object: ArgoObject): number {
-  return Number(object.metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
+export function waveOf(object: ArgoObject): number {
+  return Number(object.metadata.annotations?.[SYNC_WAVE_ANNOTATION] ?? "0");
 }
 
 /** The waves the objects fall in, first to last. */
 export function syncWaves(objects: readonly ArgoObject[]): number[] {
-  return [...new Set(objects.map(syncWave))].sort((a, b) => a - b);
+  return [...new Set(objects.map(waveOf))].sort((a, b) => a - b);
 }
 
 const REVISION = /^[^\s]+$/;
@@ -132,7 +133,7 @@ export function run(argv: readonly string[], out: (text: string) => void, err: (
     out(syncWaves(objects).map((wave) => `${wave}\n`).join(""));
     return 0;
   }
-  const printed = options.wave === undefined ? objects : objects.filter((object) => syncWave(object) === Number(options.wave));
+  const printed = options.wave === undefined ? objects : objects.filter((object) => waveOf(object) === Number(options.wave));
   if (printed.length === 0) {
     err(`bootstrap: no object is in sync wave ${options.wave}; the waves are ${syncWaves(objects).join(", ")}\n`);
     return 1;

@@ -115,6 +115,9 @@ export interface DaprControlPlane {
   };
 }
 
+/** The Sealed Secrets release: the controller image, and the chart at the same git tag. */
+const SEALED_SECRETS_VERSION = "0.36.6";
+
 export const minikube: ClusterFacts = {
   name: "minikube",
   profile: "todo",
@@ -160,7 +163,7 @@ export const minikube: ClusterFacts = {
   sealedSecrets: {
     namespace: "kube-system",
     name: "sealed-secrets-controller",
-    chart: { repoURL: "https://github.com/bitnami-labs/sealed-secrets.git", path: "helm/sealed-secrets", targetRevision: "v0.36.6" },
-    version: "0.36.6",
+    chart: { repoURL: "https://github.com/bitnami-labs/sealed-secrets.git", path: "helm/sealed-secrets", targetRevision: `v${SEALED_SECRETS_VERSION}` },
+    version: SEALED_SECRETS_VERSION,
   },
 };

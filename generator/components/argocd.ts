@@ -12,11 +12,12 @@ import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alph
 import type { ClusterFacts } from "../../clusters/minikube/cluster.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { recommendedLabels } from "../lib/labels.ts";
+import { byCodePoint } from "../lib/order.ts";
+import { SYNC_WAVE_ANNOTATION } from "../lib/sync-waves.ts";
 import type { Settings } from "../settings.ts";
 import { GENERATOR_VERSION } from "../version.ts";
 import { BACKEND } from "./backend.ts";
 import { FRONTEND } from "./frontend.ts";
-import { byCodePoint } from "../lib/order.ts";
 
 export const ARGOCD_APPS_DIR = "argocd/apps";
 export const ARGOCD_BOOTSTRAP_DIR = "argocd/bootstrap";
@@ -81,7 +82,7 @@ export function environmentApplication(settings: Settings): IApplication {
       name: `todo-${settings.name}`,
       namespace: cluster.argocdNamespace,
       labels: argoLabels(`todo-${settings.name}`, "application", settings.partOf),
-      annotations: { "argocd.argoproj.io/sync-wave": ENVIRONMENT_WAVE },
+      annotations: { [SYNC_WAVE_ANNOTATION]: ENVIRONMENT_WAVE },
       finalizers: [RESOURCES_FINALIZER],
     },
     spec: {
@@ -138,7 +139,7 @@ export function appProject(cluster: ClusterFacts, partOf: string, rendered: Kube
       name: APP_PROJECT,
       namespace: cluster.argocdNamespace,
       labels: argoLabels(APP_PROJECT, "project", partOf),
-      annotations: { "argocd.argoproj.io/sync-wave": PROJECT_WAVE },
+      annotations: { [SYNC_WAVE_ANNOTATION]: PROJECT_WAVE },
     },
     spec: {
       description: "The Todo chatbot's environments, rendered into manifests/ by the generator.",
@@ -196,7 +197,7 @@ function controlPlaneProject(cluster: ClusterFacts, partOf: string, plane: Contr
       name: plane.name,
       namespace: cluster.argocdNamespace,
       labels: argoLabels(plane.name, "project", partOf),
-      annotations: { "argocd.argoproj.io/sync-wave": PROJECT_WAVE },
+      annotations: { [SYNC_WAVE_ANNOTATION]: PROJECT_WAVE },
     },
     spec: {
       description: plane.description,
@@ -251,7 +252,7 @@ export function daprApplication(cluster: ClusterFacts, partOf: string): IApplica
       name: DAPR_APPLICATION,
       namespace: cluster.argocdNamespace,
       labels: argoLabels(DAPR_APPLICATION, "application", partOf),
-      annotations: { "argocd.argoproj.io/sync-wave": CONTROL_PLANE_WAVE },
+      annotations: { [SYNC_WAVE_ANNOTATION]: CONTROL_PLANE_WAVE },
     },
     spec: {
       project: DAPR_APPLICATION,
@@ -340,7 +341,7 @@ export function bootstrap(cluster: ClusterFacts, partOf: string): KubeObject[] {
   return [project, root];
 }
 
-export const DAPR_CONTROL_PLANE = (cluster: ClusterFacts): ControlPlane => ({
+const daprControlPlane = (cluster: ClusterFacts): ControlPlane => ({
   name: DAPR_APPLICATION,
   description: "The Dapr control plane, from its official chart, in its own namespace.",
   repoURL: cluster.dapr.chart.repoURL,
@@ -350,7 +351,7 @@ export const DAPR_CONTROL_PLANE = (cluster: ClusterFacts): ControlPlane => ({
 });
 
 /** What the Sealed Secrets chart installs with its default values (templates and crds/). */
-export const SEALED_SECRETS_CONTROL_PLANE = (cluster: ClusterFacts): ControlPlane => ({
+const sealedSecretsControlPlane = (cluster: ClusterFacts): ControlPlane => ({
   name: SEALED_SECRETS_APPLICATION,
   description: "The Sealed Secrets controller, from its official chart at the release tag.",
   repoURL: cluster.sealedSecrets.chart.repoURL,
@@ -384,7 +385,7 @@ export function sealedSecretsApplication(cluster: ClusterFacts, partOf: string):
       name: SEALED_SECRETS_APPLICATION,
       namespace: cluster.argocdNamespace,
       labels: argoLabels(SEALED_SECRETS_APPLICATION, "application", partOf),
-      annotations: { "argocd.argoproj.io/sync-wave": CONTROL_PLANE_WAVE },
+      annotations: { [SYNC_WAVE_ANNOTATION]: CONTROL_PLANE_WAVE },
     },
     spec: {
       project: SEALED_SECRETS_APPLICATION,
@@ -413,9 +414,9 @@ export function argocdApps(environments: { settings: Settings; objects: KubeObje
   const usesDapr = environments.some(({ settings }) => settings.dapr.enabled);
   return [
     appProject(cluster, partOf, environments.flatMap(({ objects }) => objects)),
-    controlPlaneProject(cluster, partOf, SEALED_SECRETS_CONTROL_PLANE(cluster)),
+    controlPlaneProject(cluster, partOf, sealedSecretsControlPlane(cluster)),
     sealedSecretsApplication(cluster, partOf),
-    ...(usesDapr ? [controlPlaneProject(cluster, partOf, DAPR_CONTROL_PLANE(cluster)), daprApplication(cluster, partOf)] : []),
+    ...(usesDapr ? [controlPlaneProject(cluster, partOf, daprControlPlane(cluster)), daprApplication(cluster, partOf)] : []),
     ...environments.map(({ settings }) => environmentApplication(settings)),
   ];
 }

@@ -2,6 +2,7 @@
  * What a release commit is: the files it may touch, its message and the Git
  * trailers that `history` and `rollback` read back (never the prose).
  */
+import { environmentFileName, sealedFileName } from "../environments.ts";
 import { MANIFESTS_DIR } from "../render.ts";
 import { RELEASED_COMPONENTS, type ImagesFile } from "../settings.ts";
 import { git } from "./git.ts";
@@ -33,9 +34,9 @@ export function releasePaths(environment: string): string[] {
  */
 export function environmentPaths(environment: string): string[] {
   return [
-    `environments/${environment}.ts`,
+    environmentFileName(environment),
     imagesFileRelativePath(environment),
-    `environments/${environment}.sealed.json`,
+    sealedFileName(environment),
     `${MANIFESTS_DIR}/${environment}`,
   ];
 }
@@ -57,11 +58,12 @@ export function describeTags(tags: Tags): string {
 }
 
 /** The Release-Images trailer value: `backend=1.4.0,frontend=1.4.0`. */
-export function formatImagesTrailer(tags: Tags): string {
+/** `backend=1.4.0,frontend=1.4.0`: the trailer's form; with `separator = " "`, the release command's arguments. */
+export function formatImagesTrailer(tags: Tags, separator = ","): string {
   return Object.keys(tags)
     .sort()
     .map((component) => `${component}=${tags[component]}`)
-    .join(",");
+    .join(separator);
 }
 
 export function parseImagesTrailer(value: string): Tags | undefined {

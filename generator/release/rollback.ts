@@ -9,14 +9,15 @@
  * rewritten, so Argo CD with automated sync simply syncs the new commit.
  */
 import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
+import { environmentFileName, sealedFileName } from "../environments.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
-import { type Drift, compareRendered, writeRendered } from "../output.ts";
+import { type Drift, compareRendered, driftLines, writeRendered } from "../output.ts";
 import { MANIFESTS_DIR, type Rendered, render } from "../render.ts";
 import type { Outcome } from "./apply-images.ts";
 import { GitError, git, gitLines, gitSucceeds, restorePaths, stagePaths } from "./git.ts";
 import { type HistoryEntry, readHistory } from "./history.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
-import { TRAILER, type Tags, createCommit, describeTags, environmentPaths, imagesFileRelativePath } from "./release-commit.ts";
+import { TRAILER, createCommit, describeTags, environmentPaths, formatImagesTrailer, imagesFileRelativePath } from "./release-commit.ts";
 
 /**
  * Argo CD's objects are rendered from every environment's settings (e.g. an
@@ -66,14 +67,6 @@ function driftedFiles(drift: Drift): string[] {
   return [...drift.changed, ...drift.missing, ...drift.extra];
 }
 
-/** `changed: <file>` lines, as `npm run check` prints them. */
-function describeDrift(drift: Drift, keep: (file: string) => boolean): string[] {
-  return [
-    ...drift.changed.filter(keep).map((file) => `changed: ${file}`),
-    ...drift.missing.filter(keep).map((file) => `missing: ${file}`),
-    ...drift.extra.filter(keep).map((file) => `stale:   ${file}`),
-  ];
-}
 
 function differsFromHead(root: string, commit: string, path: string): boolean {
   return !gitSucceeds(root, ["diff", "--quiet", "HEAD", commit, "--", path]);
@@ -83,11 +76,11 @@ function differsFromHead(root: string, commit: string, path: string): boolean {
 function alternative(root: string, environment: string, target: HistoryEntry): string {
   const advice: string[] = [];
   if (differsFromHead(root, target.commit, imagesFileRelativePath(environment))) {
-    advice.push(`To run the images of ${target.shortCommit} with the current generator, release them again:\n  npm run release -- ${environment} ${releaseArguments(target.tags)}`);
+    advice.push(`To run the images of ${target.shortCommit} with the current generator, release them again:\n  npm run release -- ${environment} ${formatImagesTrailer(target.tags, " ")}`);
   } else {
     advice.push(`${environment} already runs the images of ${target.shortCommit} (${describeTags(target.tags)}).`);
   }
-  const settings = [`environments/${environment}.ts`, `environments/${environment}.sealed.json`].filter((path) => differsFromHead(root, target.commit, path));
+  const settings = [environmentFileName(environment), sealedFileName(environment)].filter((path) => differsFromHead(root, target.commit, path));
   if (settings.length) {
     advice.push(
       `Its other settings differ from today's too: take what you need from \`git diff HEAD ${target.shortCommit} -- ${settings.join(" ")}\`, then \`npm run render -- ${environment}\` and commit.`,
@@ -96,12 +89,6 @@ function alternative(root: string, environment: string, target: HistoryEntry): s
   return advice.join("\n");
 }
 
-function releaseArguments(tags: Tags): string {
-  return Object.keys(tags)
-    .sort()
-    .map((component) => `${component}=${tags[component]}`)
-    .join(" ");
-}
 
 /**
  * Renders every environment from the files on disk (the restored ones
@@ -125,7 +112,7 @@ async function checkRestoredRender(root: string, environment: string, target: Hi
     throw refuse(`the current generator cannot load the settings of ${release}: ${(error as Error).message}`);
   }
   const drift = compareRendered(root, rendered);
-  const differing = describeDrift(drift, (file) => isUnder(file, [`${MANIFESTS_DIR}/${environment}`]));
+  const differing = driftLines(drift, (file) => isUnder(file, [`${MANIFESTS_DIR}/${environment}`]));
   if (differing.length) {
     throw refuse(
       `the generator has changed since ${release}: it renders that release's settings differently from the manifests released then, so restoring them would fail \`npm run check\`:\n` +

@@ -11,15 +11,12 @@ import { minikube } from "../../clusters/minikube/cluster.ts";
  * Where Argo CD installs the controller (clusters/minikube/cluster.ts):
  * kubeseal's own defaults, so plain `kubeseal` works against it without flags.
  */
-export const SEALED_SECRETS_CONTROLLER = {
-  namespace: minikube.sealedSecrets.namespace,
-  name: minikube.sealedSecrets.name,
-} as const;
-
 export interface ControllerLocation {
   namespace: string;
   name: string;
 }
+
+export const SEALED_SECRETS_CONTROLLER: ControllerLocation = minikube.sealedSecrets;
 
 export interface FetchOptions {
   controller?: ControllerLocation;

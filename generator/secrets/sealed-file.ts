@@ -7,9 +7,9 @@
  * Sealing is random, so rendering never seals: it copies these values, and a
  * re-render is byte-identical.
  */
-import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { REPO_ROOT } from "../environments.ts";
+import { REPO_ROOT, readSealedValues, sealedFileName } from "../environments.ts";
 import { SettingsError, type SettingsProblem } from "../errors.ts";
 import type { SealedValues, Settings } from "../settings.ts";
 import { SEALABLE_SECRETS, secretKeysUsedBy, whyUnused } from "./catalogue.ts";
@@ -17,9 +17,7 @@ import { sealedValueProblem } from "./seal.ts";
 
 export type { SealedValues } from "../settings.ts";
 
-export function sealedFileName(environment: string): string {
-  return `environments/${environment}.sealed.json`;
-}
+export { sealedFileName };
 
 export function sealedFilePath(environment: string, root = REPO_ROOT): string {
   return join(root, sealedFileName(environment));
@@ -77,16 +75,7 @@ export function sealedFileProblems(settings: Settings, content: unknown): Settin
 
 /** An environment's sealed values ({} when it has no sealed file); throws SettingsError listing every problem. */
 export function readSealedFile(settings: Settings, root = REPO_ROOT): SealedValues {
-  const path = sealedFilePath(settings.name, root);
-  if (!existsSync(path)) return {};
-  let content: unknown;
-  try {
-    content = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new SettingsError([
-      { environment: settings.name, path: sealedFileName(settings.name), value: undefined, rule: `must be valid JSON (${(error as Error).message})` },
-    ]);
-  }
+  const content: unknown = readSealedValues(settings.name, root);
   const problems = sealedFileProblems(settings, content);
   if (problems.length) throw new SettingsError(problems);
   return content as SealedValues;
