@@ -17,11 +17,11 @@
  * so that load on the machine hits every case alike.
  */
 import { type SpawnSyncOptions, spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
-import { REPO_ROOT } from "../environments.ts";
+import { scratchRepository } from "../testing/scratch.ts";
 
 const GNU_TIME = "/usr/bin/time";
 
@@ -66,18 +66,6 @@ function cpuModel(): string {
 }
 
 const gnuTime = existsSync(GNU_TIME) && spawnSync(GNU_TIME, ["-v", "true"], { stdio: "ignore" }).status === 0;
-
-// ------------------------------------------------------------ scratch copy
-
-/** A scratch copy of the repository's sources (not its manifests), sharing node_modules. */
-function scratchRepository(): string {
-  const dir = mkdtempSync(join(tmpdir(), "todo-bench-"));
-  for (const entry of ["generator", "environments", "clusters", "package.json", "tsconfig.json"]) {
-    cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
-  }
-  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  return dir;
-}
 
 // ------------------------------------------------------ spawned commands
 
@@ -183,7 +171,7 @@ function childJSON<T>(args: string[], cwd: string): T {
   return JSON.parse(result.stdout.trim().split("\n").pop()!) as T;
 }
 
-const scratch = scratchRepository();
+const scratch = scratchRepository("todo-bench-");
 const peerDir = mkdtempSync(join(tmpdir(), "todo-bench-peer-"));
 const report: Record<string, unknown> = {};
 try {

@@ -1,22 +1,12 @@
 import assert from "node:assert/strict";
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { REPO_ROOT } from "../environments.ts";
+import { scratchRepository } from "../testing/scratch.ts";
 
-/** A scratch copy of the repository's sources, sharing node_modules (as in render.test.ts). */
-function scratchRepository(): string {
-  const dir = mkdtempSync(join(tmpdir(), "todo-launcher-"));
-  for (const entry of ["generator", "environments", "clusters", "package.json", "tsconfig.json"]) {
-    cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
-  }
-  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  return dir;
-}
 
-const scratch = scratchRepository();
+const scratch = scratchRepository("todo-launcher-");
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 type Result = Pick<SpawnSyncReturns<string>, "status" | "stdout" | "stderr">;

@@ -1,8 +1,5 @@
 /** Shared by the test suites: the real environments, loaded and rendered once per test process. */
-import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { REPO_ROOT, loadEnvironment, listEnvironments } from "../environments.ts";
+import { loadEnvironment, listEnvironments } from "../environments.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { type Rendered, render } from "../render.ts";
 import type { Settings } from "../settings.ts";
@@ -34,12 +31,4 @@ export function findAll(objects: KubeObject[], kind: string): KubeObject[] {
   return objects.filter((object) => object.kind === kind);
 }
 
-/** A scratch copy of the repository's sources (not its rendered files), sharing node_modules. */
-export function scratchRepository(): string {
-  const dir = mkdtempSync(join(tmpdir(), "todo-render-"));
-  for (const entry of ["generator", "environments", "clusters", "package.json", "tsconfig.json"]) {
-    cpSync(join(REPO_ROOT, entry), join(dir, entry), { recursive: true });
-  }
-  symlinkSync(join(REPO_ROOT, "node_modules"), join(dir, "node_modules"), "dir");
-  return dir;
-}
+export { scratchRepository } from "./scratch.ts";
