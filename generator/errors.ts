@@ -14,16 +14,20 @@ export function formatProblem(problem: SettingsProblem): string {
 
 /** Every problem found, reported together. */
 export class SettingsError extends Error {
-  constructor(readonly problems: SettingsProblem[]) {
+  readonly problems: SettingsProblem[];
+  constructor(problems: SettingsProblem[]) {
     super(`invalid settings (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
     this.name = "SettingsError";
+    this.problems = problems;
   }
 }
 
 /** Rendered objects that fail their schema or hold unknown fields. */
 export class InvalidObjectsError extends Error {
-  constructor(readonly problems: string[]) {
+  readonly problems: string[];
+  constructor(problems: string[]) {
     super(`invalid rendered objects (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
     this.name = "InvalidObjectsError";
+    this.problems = problems;
   }
 }

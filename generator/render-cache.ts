@@ -53,7 +53,9 @@ export class RenderCache {
   private changed = false;
 
   /** @param file where the cache is kept; a missing or unreadable file is an empty cache */
-  constructor(readonly file: string) {
+  readonly file: string;
+  constructor(file: string) {
+    this.file = file;
     let stored: Record<string, string> = {};
     try {
       stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;

@@ -8,6 +8,7 @@ import { compareRendered, hasDrift, writeRendered } from "./output.ts";
 import { parse } from "yaml";
 import { render, toYAML } from "./render.ts";
 import { renderedRepository, scratchRepository } from "./testing/fixtures.ts";
+import { NODE_ARGS } from "./testing/node.ts";
 
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -84,7 +85,7 @@ describe("toYAML", () => {
 
 describe("the CLI", () => {
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, ["--import", "tsx", join(scratch, "generator/cli.ts"), ...args], { cwd: scratch, encoding: "utf8" });
+    spawnSync(process.execPath, [...NODE_ARGS, join(scratch, "generator/cli.ts"), ...args], { cwd: scratch, encoding: "utf8" });
 
   it("check passes on a fresh render and lists the files that differ", () => {
     assert.equal(cli("render").status, 0);

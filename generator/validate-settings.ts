@@ -37,7 +37,10 @@ export const DEV_ENVIRONMENT = "dev";
 
 export class ProblemList {
   readonly problems: SettingsProblem[] = [];
-  constructor(readonly environment: string) {}
+  readonly environment: string;
+  constructor(environment: string) {
+    this.environment = environment;
+  }
   add(path: string, value: unknown, rule: string): void {
     this.problems.push({ environment: this.environment, path, value, rule });
   }

@@ -3,7 +3,7 @@
  * repository or revision than clusters/minikube/cluster.ts names, for
  * example CI testing the commit under test:
  *
- *   tsx clusters/minikube/bootstrap.ts --repo-url <url> --revision <sha> | kubectl apply -f -
+ *   node clusters/minikube/bootstrap.ts --repo-url <url> --revision <sha> | kubectl apply -f -
  *
  * `npm run cluster:up -- --git-repo-url <url> --git-revision <rev>` does this.
  *

@@ -3,7 +3,7 @@
  * quoted for `eval`, so that cluster.ts (and the environments) stay the only
  * place they are written down:
  *
- *   eval "$(tsx clusters/minikube/facts.ts)"
+ *   eval "$(node clusters/minikube/facts.ts)"
  */
 import { pathToFileURL } from "node:url";
 import { REPO_ROOT, listEnvironments, loadEnvironment } from "../../generator/environments.ts";

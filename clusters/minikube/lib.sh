@@ -3,7 +3,8 @@
 # SCRIPT_NAME (for messages) and defines usage().
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-TSX="$REPO_ROOT/node_modules/.bin/tsx"
+# Node runs the TypeScript helpers directly (type stripping, unflagged since 22.18).
+MIN_NODE_VERSION=22.19.0
 
 die() {
   printf '%s: %s\n' "$SCRIPT_NAME" "$*" >&2
@@ -24,7 +25,7 @@ install_hint() {
   case $1 in
     minikube) echo "install it: https://minikube.sigs.k8s.io/docs/start/" ;;
     kubectl) echo "install it: https://kubernetes.io/docs/tasks/tools/" ;;
-    node) echo "install Node.js 20 or later: https://nodejs.org/" ;;
+    node) echo "install Node.js $MIN_NODE_VERSION or later (24 LTS is tested): https://nodejs.org/" ;;
     *) echo "install it" ;;
   esac
 }
@@ -43,6 +44,23 @@ require_commands() {
   fi
 }
 
+# Node on PATH, new enough to run TypeScript, and the repository's packages installed.
+require_node() {
+  require_commands node
+  node -e '
+    const [major, minor] = process.versions.node.split(".").map(Number);
+    const [needMajor, needMinor] = process.argv[1].split(".").map(Number);
+    process.exit(major > needMajor || (major === needMajor && minor >= needMinor) ? 0 : 1);
+  ' "$MIN_NODE_VERSION" ||
+    die "Node.js $(node --version) is too old: $(install_hint node)"
+  [[ -d $REPO_ROOT/node_modules ]] || die "$REPO_ROOT/node_modules is missing: run 'npm ci' in $REPO_ROOT first"
+}
+
+# Runs one of the repository's TypeScript entry points (see generator/testing/node.ts for the flag).
+run_ts() {
+  node --disable-warning=DEP0040 "$@"
+}
+
 # Sets CLUSTER_PROFILE, CLUSTER_KUBERNETES_VERSION, CLUSTER_CPUS,
 # CLUSTER_MEMORY_MIB, CLUSTER_ADDONS, CLUSTER_CNI, CLUSTER_CNI_NAMESPACE,
 # CLUSTER_CNI_DAEMONSET, GIT_REPO_URL, GIT_REVISION,
@@ -50,8 +68,8 @@ require_commands() {
 # environments, so that no script restates them.
 load_facts() {
   local facts
-  [[ -x $TSX ]] || die "$TSX is missing: run 'npm ci' in $REPO_ROOT first"
-  facts="$("$TSX" "$REPO_ROOT/clusters/minikube/facts.ts")" ||
+  require_node
+  facts="$(run_ts "$REPO_ROOT/clusters/minikube/facts.ts")" ||
     die "could not read the cluster facts (clusters/minikube/facts.ts failed, see above)"
   eval "$facts"
 }

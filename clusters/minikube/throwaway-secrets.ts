@@ -4,7 +4,7 @@
  * a cluster whose data does not matter: the e2e workflow, or a first look at
  * dev.
  *
- *   tsx clusters/minikube/throwaway-secrets.ts dev | kubectl --context todo apply -f -
+ *   node clusters/minikube/throwaway-secrets.ts dev | kubectl --context todo apply -f -
  *
  * Passwords and keys are random on every run; user and database names are
  * plain. An environment that needs a value from outside (an external
@@ -47,7 +47,7 @@ export async function throwawaySecrets(environment: string, root?: string): Prom
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [environment, ...rest] = process.argv.slice(2);
   if (!environment || rest.length > 0 || environment.startsWith("-")) {
-    process.stderr.write("Usage: tsx clusters/minikube/throwaway-secrets.ts <environment>\n");
+    process.stderr.write("Usage: node clusters/minikube/throwaway-secrets.ts <environment>\n");
     process.exitCode = 2;
   } else {
     try {

@@ -122,7 +122,7 @@ elif [[ -n $repo_url || -n $revision ]]; then
   if [[ -n $repo_url ]]; then override+=(--repo-url "$repo_url"); fi
   if [[ -n $revision ]]; then override+=(--revision "$revision"); fi
   echo "Tracking ${repo_url:-$GIT_REPO_URL} at ${revision:-$GIT_REVISION}, without the root Application."
-  print_objects=("$TSX" "$REPO_ROOT/clusters/minikube/bootstrap.ts" "${override[@]}")
+  print_objects=(run_ts "$REPO_ROOT/clusters/minikube/bootstrap.ts" "${override[@]}")
   # Nothing orders the sync waves without the root Application, so apply one
   # wave at a time, each wave's Applications Healthy before the next: a pod
   # created before Dapr's sidecar injector runs would start without its

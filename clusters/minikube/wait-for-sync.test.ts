@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { type ApplicationStatus, CannotWait, KUBECTL_MISSING, assess, waitFor } from "./wait-for-sync.ts";
+import { NODE_ARGS } from "../../generator/testing/node.ts";
 
 const SHA = "3f2c9a1b7d4e5f60718293a4b5c6d7e8f9012345";
 const OLD = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
@@ -141,7 +142,7 @@ describe("wait-for-sync: the command", () => {
     try {
       const script = fileURLToPath(new URL("./wait-for-sync.ts", import.meta.url));
       // The default interval is 10 s and the timeout 25 min: anything but an immediate exit hits spawnSync's limit.
-      const result = spawnSync(process.execPath, ["--import", "tsx", script, "todo-dev", "--timeout", "25m"], {
+      const result = spawnSync(process.execPath, [...NODE_ARGS, script, "todo-dev", "--timeout", "25m"], {
         cwd: fileURLToPath(new URL("../..", import.meta.url)),
         env: { ...process.env, PATH: emptyPath },
         encoding: "utf8",

@@ -2,7 +2,7 @@
  * Waits until an Argo CD Application has synced and is healthy, and its
  * hooks passed:
  *
- *   tsx clusters/minikube/wait-for-sync.ts todo-dev --revision <sha> --hook todo-smoke-test --timeout 20m
+ *   node clusters/minikube/wait-for-sync.ts todo-dev --revision <sha> --hook todo-smoke-test --timeout 20m
  *
  * "Done" means all of: sync status Synced, health Healthy, the last sync
  * operation Succeeded for the revision the Application is synced to (and,

@@ -181,7 +181,7 @@ describe("GitHub workflows", () => {
       const controlPlanes = stepIndex(
         steps,
         "checking the control planes",
-        runs(/for application in \$E2E_CONTROL_PLANES; do\n\s*npx tsx clusters\/minikube\/wait-for-sync\.ts "\$application"/),
+        runs(/for application in \$E2E_CONTROL_PLANES; do\n\s*node --disable-warning=DEP0040 clusters\/minikube\/wait-for-sync\.ts "\$application"/),
       );
       const wait = stepIndex(steps, "waiting for dev", runs(/wait-for-sync\.ts "\$E2E_APPLICATION"/));
       assert.ok(bootstrap < controlPlanes && controlPlanes < wait, "steps out of order");

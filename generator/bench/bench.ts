@@ -8,7 +8,7 @@
  * - render() of every environment in one process (cold, warm, warm cache);
  * - `npm run render` and `npm run check` as whole commands, and the command
  *   behind them, with the render cache warm and cold, after an edit to
- *   settings and to code, and the TypeScript CLI under tsx as it ran before
+ *   settings and to code, and the TypeScript CLI run directly by Node (type stripping) without
  *   the compiled launcher;
  * - the synthetic scale case: N components × 10 environments;
  * - the peer Helm chart's render-all.sh, when given (--peer or BENCH_PEER)
@@ -22,6 +22,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { scratchRepository } from "../testing/scratch.ts";
+import { NODE_ARGS } from "../testing/node.ts";
 
 const GNU_TIME = "/usr/bin/time";
 
@@ -166,7 +167,7 @@ function header(title: string): void {
 // ------------------------------------------------------------------- main
 
 function childJSON<T>(args: string[], cwd: string): T {
-  const result = spawnSync(process.execPath, ["--import", "tsx", ...args], { cwd, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...NODE_ARGS, ...args], { cwd, encoding: "utf8" });
   if (result.status !== 0) throw new Error(`${args.join(" ")} failed:\n${result.stdout}${result.stderr}`);
   return JSON.parse(result.stdout.trim().split("\n").pop()!) as T;
 }
@@ -198,7 +199,7 @@ try {
     [join(scratch, "generator/bench/in-process.ts"), scratch, String(options.runs)],
     scratch,
   );
-  header(`Every environment and argocd/ in one process (render(), in memory; ${options.runs} runs; peak RSS: process.resourceUsage().maxRSS of that process under tsx)`);
+  header(`Every environment and argocd/ in one process (render(), in memory; ${options.runs} runs; peak RSS: process.resourceUsage().maxRSS of that process with type stripping)`);
   const inProcessRows: Row[] = [
     { label: "render(), first in a fresh process (cold)", ms: inProcess.coldMs, objects: inProcess.objects, maxRssKb: inProcess.maxRssKb, note: "single run" },
     { label: "render(), repeated (warm JIT, full validation)", ms: median(inProcess.warmMs), objects: inProcess.objects },
@@ -235,7 +236,7 @@ try {
     // In this order: the code edit's run fills the cache the settings edit then finds.
     { label: "  check after a code edit (rebuild, cache cold)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editCode, objects, peer: true, runs: [] },
     { label: "  check after a settings edit (rebuild, cache warm)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editSettings, objects, peer: true, runs: [] },
-    { label: "tsx generator/cli.ts check (before the launcher)", command: process.execPath, args: ["--import", "tsx", join(scratch, "generator/cli.ts"), "check"], cwd: scratch, objects, peer: true, runs: [] },
+    { label: "node generator/cli.ts check (type stripping, no bundle)", command: process.execPath, args: [join(scratch, "generator/cli.ts"), "check"], cwd: scratch, objects, peer: true, runs: [] },
   ];
   const peer = findPeer();
   if (typeof peer === "object") {
@@ -301,7 +302,7 @@ try {
     const size = `${s.components}×${options.environments}`;
     console.log(formatRow({ label: `${size}, first pass in the process (cold)`, ms: s.coldMs, objects: s.objects, maxRssKb: s.maxRssKb }));
     console.log(formatRow({ label: `${size}, second pass (warm)`, ms: s.warmMs, objects: s.objects }));
-    console.log(formatRow({ label: `${size}, whole child process (tsx start, imports, both passes)`, ms: s.processMs, objects: 2 * s.objects }));
+    console.log(formatRow({ label: `${size}, whole child process (node start, imports, both passes)`, ms: s.processMs, objects: 2 * s.objects }));
   }
   if (synthetic.length >= 2) {
     const large = synthetic.at(-1)!;

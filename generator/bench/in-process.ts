@@ -2,7 +2,7 @@
  * The in-process case of `npm run bench`: every environment and argocd/
  * rendered by render() in one process, as the tests and the CLI do, in memory.
  *
- * `node --import tsx generator/bench/in-process.ts <root> <runs>` prints one JSON line:
+ * `node generator/bench/in-process.ts <root> <runs>` prints one JSON line:
  * { objects, coldMs, warmMs: number[], cachedMs: number[], maxRssKb }.
  * coldMs is the first render of the process (validators and field lists load
  * on first use); warmMs are the renders after it, with full validation;

@@ -4,7 +4,7 @@
  * real app workload (generator/lib/app-workload.ts), schema and unknown-field
  * validation, YAML — in memory, without the render cache.
  *
- * Run as a child of bench.ts: `node --import tsx generator/bench/synthetic.ts <components> <environments>`
+ * Run as a child of bench.ts: `node generator/bench/synthetic.ts <components> <environments>`
  * prints one JSON line: { objects, coldMs, warmMs, maxRssKb }. The cold pass
  * includes what the first objects of each kind cost (loading validators and
  * field lists, compiling); the warm pass repeats it in the same process.

@@ -197,7 +197,11 @@ async function build(root) {
       bundle: true,
       platform: "node",
       format: "esm",
-      target: "node20",
+      target: "node22",
+      // ajv-formats-draft2019 (kubernetes-models' validator) calls require("punycode"),
+      // which would load Node's deprecated built-in and print DEP0040 on every run:
+      // the bundle takes the npm package of the same code instead.
+      alias: { punycode: "punycode/punycode.js" },
       outfile: join(cacheDir, BUNDLE),
       write: false,
       metafile: true,

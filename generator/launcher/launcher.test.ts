@@ -16,7 +16,7 @@ function run(args: string[]): Result {
   return { status, stdout, stderr };
 }
 const compiled = (...args: string[]) => run([join(scratch, "generator/launcher/cli.mjs"), ...args]);
-const typescript = (...args: string[]) => run(["--import", "tsx", join(scratch, "generator/cli.ts"), ...args]);
+const typescript = (...args: string[]) => run([join(scratch, "generator/cli.ts"), ...args]);
 
 function snapshot(): Record<string, string> {
   const out: Record<string, string> = {};

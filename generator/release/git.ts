@@ -7,13 +7,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 
 export class GitError extends Error {
-  constructor(
-    readonly args: string[],
-    readonly status: number | null,
-    readonly stderr: string,
-  ) {
+  readonly args: string[];
+  readonly status: number | null;
+  readonly stderr: string;
+  constructor(args: string[], status: number | null, stderr: string) {
     super(`git ${args.join(" ")} failed${status === null ? "" : ` (exit ${status})`}: ${stderr.trim() || "no output"}`);
     this.name = "GitError";
+    this.args = args;
+    this.status = status;
+    this.stderr = stderr;
   }
 }
 

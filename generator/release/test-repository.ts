@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { REPO_ROOT } from "../environments.ts";
+import { NODE_ARGS } from "../testing/node.ts";
 
 export function gitIn(root: string, ...args: string[]): string {
   return execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
@@ -71,12 +72,12 @@ export interface CliResult {
 
 /** Runs the release CLI the way `npm run <command> -- ...` does, inside the repository. */
 export function runCli(root: string, ...args: string[]): CliResult {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "generator/release/cli.ts", ...args], { cwd: root, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...NODE_ARGS, "generator/release/cli.ts", ...args], { cwd: root, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Runs the generator's own CLI from sources (`render` or `check`), inside the repository. */
 export function runGenerator(root: string, ...args: string[]): CliResult {
-  const result = spawnSync(process.execPath, ["--import", "tsx", "generator/cli.ts", ...args], { cwd: root, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...NODE_ARGS, "generator/cli.ts", ...args], { cwd: root, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

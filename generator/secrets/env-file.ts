@@ -42,12 +42,14 @@ export function formatSecretInputProblem(problem: SecretInputProblem): string {
 
 /** Every problem with an environment's secret input, reported together. Nothing has been written. */
 export class SecretInputError extends Error {
-  constructor(readonly problems: SecretInputProblem[]) {
+  readonly problems: SecretInputProblem[];
+  constructor(problems: SecretInputProblem[]) {
     super(
       `invalid secret input (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n` +
         problems.map((p) => `  - ${formatSecretInputProblem(p)}`).join("\n"),
     );
     this.name = "SecretInputError";
+    this.problems = problems;
   }
 }
 

@@ -8,6 +8,7 @@ import { REPO_ROOT } from "../environments.ts";
 import { sealCommand, sealEnvironment } from "./seal-command.ts";
 import { throwawaySealingKey } from "./test-support.ts";
 import { openValue } from "./unseal.ts";
+import { NODE_ARGS } from "../testing/node.ts";
 
 const key = throwawaySealingKey();
 const temporaryDirs: string[] = [];
@@ -253,7 +254,7 @@ esac
 });
 
 it("`npm run seal` runs from the command line and fails cleanly on an unknown environment", () => {
-  const result = spawnSync(process.execPath, ["--import", "tsx", join(REPO_ROOT, "generator", "secrets", "seal-cli.ts"), "no-such-env", "--cert", "x.pem"], {
+  const result = spawnSync(process.execPath, [...NODE_ARGS, join(REPO_ROOT, "generator", "secrets", "seal-cli.ts"), "no-such-env", "--cert", "x.pem"], {
     cwd: REPO_ROOT,
     encoding: "utf8",
     stdio: ["ignore", "pipe", "pipe"],

@@ -83,7 +83,10 @@ interface Validatable {
  */
 export function strictModel(kind: string, fields: FieldType): new (data: unknown) => Validatable {
   return class StrictModel implements Validatable {
-    constructor(private readonly data: unknown) {}
+    private readonly data: unknown;
+    constructor(data: unknown) {
+      this.data = data;
+    }
     validate(): void {
       const problems = schemaProblems(this.data, fields);
       if (problems.length) throw new Error(`${kind} is invalid: ${problems.join("; ")}`);
