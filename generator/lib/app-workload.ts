@@ -12,6 +12,7 @@ import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role"
 import type { IRoleBinding } from "kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
+import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IService } from "kubernetes-models/v1/Service";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { AppImageFacts } from "../images.ts";
@@ -57,6 +58,30 @@ export function serviceAccount(settings: Settings, who: Identity, version: strin
 /** The environment's node selector, for a pod spec; nothing when it is empty. */
 export function podPlacement(settings: Settings): { nodeSelector?: Record<string, string> } {
   return Object.keys(settings.nodeSelector).length > 0 ? { nodeSelector: { ...settings.nodeSelector } } : {};
+}
+
+/**
+ * Spreads a component's replicas across nodes, so that one node going away
+ * takes at most its share of them. `ScheduleAnyway` keeps it a preference: a
+ * single-node Minikube still schedules every replica. `pod-template-hash`
+ * counts each ReplicaSet apart, so a rolling update spreads the new pods
+ * rather than balancing them against the old ones (Kubernetes docs, "Pod
+ * Topology Spread Constraints", matchLabelKeys). Nothing when one replica is
+ * all the component can run.
+ */
+export function spreadAcrossNodes(settings: Settings, who: Identity, app: AppSettings): Pick<IPodSpec, "topologySpreadConstraints"> {
+  if (maxReplicas(app) <= 1) return {};
+  return {
+    topologySpreadConstraints: [
+      {
+        maxSkew: 1,
+        topologyKey: "kubernetes.io/hostname",
+        whenUnsatisfiable: "ScheduleAnyway",
+        labelSelector: { matchLabels: selectorLabels(settings, who) },
+        matchLabelKeys: ["pod-template-hash"],
+      },
+    ],
+  };
 }
 
 export interface AppWorkload {
@@ -118,6 +143,7 @@ export function appWorkload({ settings, who, app, image, wave, configMap, env, p
         spec: {
           serviceAccountName: who.name,
           ...podPlacement(settings),
+          ...spreadAcrossNodes(settings, who, app),
           automountServiceAccountToken: usesApi,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
@@ -192,11 +218,18 @@ export function appWorkload({ settings, who, app, image, wave, configMap, env, p
 
   if (maxReplicas(app) > 1) {
     // maxUnavailable (not minAvailable) so a budget can never block a node drain.
+    // AlwaysAllow: a pod that is not Ready (crash-looping, stuck) may always be
+    // evicted, so it cannot hold a drain up forever; the budget protects only
+    // pods that serve (Kubernetes docs, "Unhealthy Pod Eviction Policy").
     const pdb: IPodDisruptionBudget = {
       apiVersion: "policy/v1",
       kind: "PodDisruptionBudget",
       metadata: metadata(settings, who, { version, wave }),
-      spec: { maxUnavailable: 1, selector: { matchLabels: selectorLabels(settings, who) } },
+      spec: {
+        maxUnavailable: 1,
+        selector: { matchLabels: selectorLabels(settings, who) },
+        unhealthyPodEvictionPolicy: "AlwaysAllow",
+      },
     };
     objects.push(pdb);
   }
