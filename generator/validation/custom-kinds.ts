@@ -5,7 +5,7 @@
  * the parts of each spec this repository uses; a field left out here is
  * refused until someone adds it on purpose.
  */
-import { type FieldType, anything, arrayOf, boolean, duration, mapOf, model, object, scalar, string } from "./unknown-fields.ts";
+import { type FieldType, anything, arrayOf, boolean, duration, integer, mapOf, model, object, scalar, string } from "./unknown-fields.ts";
 
 const strings = arrayOf(scalar);
 const metadata = model("V1ObjectMeta");
@@ -152,10 +152,63 @@ const sealedSecret = object({
   }),
 });
 
+/**
+ * cert-manager (cert-manager.io/v1), per the CRDs of the release the control
+ * plane pins (clusters/minikube/cluster.ts, certManager.chart: v1.21.1): the
+ * parts of Certificate, Issuer and ClusterIssuer this repository uses, with
+ * the CRDs' required fields. validation/cert-manager.test.ts holds the CRDs'
+ * field lists and checks that every field here is one of them.
+ */
+const certificate = object(
+  {
+    apiVersion: string,
+    kind: string,
+    metadata,
+    spec: object(
+      {
+        secretName: string,
+        secretTemplate: object({ labels: mapOf(string), annotations: mapOf(string) }),
+        commonName: string,
+        dnsNames: arrayOf(string),
+        isCA: boolean,
+        duration,
+        renewBefore: duration,
+        usages: arrayOf(string),
+        subject: object({ organizations: arrayOf(string), organizationalUnits: arrayOf(string) }),
+        privateKey: object({ algorithm: string, size: integer, encoding: string, rotationPolicy: string }),
+        issuerRef: object({ group: string, kind: string, name: string }, { required: ["name"] }),
+        revisionHistoryLimit: integer,
+      },
+      { required: ["secretName", "issuerRef"] },
+    ),
+  },
+  { required: ["apiVersion", "kind", "metadata", "spec"] },
+);
+
+/** An Issuer's and a ClusterIssuer's spec: one CRD schema for both. */
+const issuerSpec = object({
+  selfSigned: object({}),
+  ca: object({ secretName: string }, { required: ["secretName"] }),
+  acme: object(
+    {
+      server: string,
+      email: string,
+      privateKeySecretRef: object({ name: string, key: string }, { required: ["name"] }),
+      solvers: arrayOf(object({ http01: object({ ingress: object({ ingressClassName: string, serviceType: string }) }) })),
+    },
+    { required: ["server", "privateKeySecretRef"] },
+  ),
+});
+
+const issuer = object({ apiVersion: string, kind: string, metadata, spec: issuerSpec }, { required: ["apiVersion", "kind", "metadata", "spec"] });
+
 export const CUSTOM_KIND_FIELDS: Readonly<Record<string, FieldType>> = {
   "bitnami.com/v1alpha1/SealedSecret": sealedSecret,
   "argoproj.io/v1alpha1/Application": application,
   "argoproj.io/v1alpha1/AppProject": appProject,
   "dapr.io/v1alpha1/Component": daprComponent,
   "dapr.io/v1alpha1/Configuration": daprConfiguration,
+  "cert-manager.io/v1/Certificate": certificate,
+  "cert-manager.io/v1/Issuer": issuer,
+  "cert-manager.io/v1/ClusterIssuer": issuer,
 };

@@ -31,11 +31,11 @@ function builtin(apiVersion: string, kind: string, load: () => Promise<ModelClas
   return [`${apiVersion}/${kind}`, { load, fields: model(modelName), namespaced }];
 }
 
-function custom(apiVersion: string, kind: string, load: () => Promise<ModelClass>): [string, KindDefinition] {
+function custom(apiVersion: string, kind: string, load: () => Promise<ModelClass>, namespaced = true): [string, KindDefinition] {
   const key = `${apiVersion}/${kind}`;
   const fields = CUSTOM_KIND_FIELDS[key];
   if (!fields) throw new Error(`kinds: no strict field schema for ${key}`);
-  return [key, { load, fields, namespaced: true }];
+  return [key, { load, fields, namespaced }];
 }
 
 export const KINDS: ReadonlyMap<string, KindDefinition> = new Map([
@@ -81,6 +81,14 @@ export const KINDS: ReadonlyMap<string, KindDefinition> = new Map([
     "bitnami.com/v1alpha1",
     "SealedSecret",
     async () => (await import("@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/SealedSecret")).SealedSecret,
+  ),
+  custom("cert-manager.io/v1", "Certificate", async () => (await import("@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate")).Certificate),
+  custom("cert-manager.io/v1", "Issuer", async () => (await import("@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer")).Issuer),
+  custom(
+    "cert-manager.io/v1",
+    "ClusterIssuer",
+    async () => (await import("@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer")).ClusterIssuer,
+    false,
   ),
   // No package publishes Dapr models: validate() checks types and required fields against the closed schema.
   custom("dapr.io/v1alpha1", "Component", async () => strictModel("dapr.io/v1alpha1/Component", CUSTOM_KIND_FIELDS["dapr.io/v1alpha1/Component"]!)),
