@@ -1,6 +1,6 @@
 import { defineEnvironment } from "../generator/settings.ts";
 
-/** dev: everything in the cluster, local images, reachable on todo.local and node port 30080, with Dapr. */
+/** dev: everything in the cluster, local images, reachable over plain HTTP on todo.local and node port 30080, with Dapr. */
 export default defineEnvironment({
   frontend: {
     pullPolicy: "Never",
@@ -10,6 +10,6 @@ export default defineEnvironment({
     pullPolicy: "Never",
     config: { LOG_LEVEL: "DEBUG" },
   },
-  ingress: { host: "todo.local" },
+  ingress: { host: "todo.local", tls: { enabled: false } },
   dapr: { enabled: true },
 });

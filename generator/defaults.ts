@@ -94,7 +94,14 @@ export function defaultSettings(name: string, cluster: ClusterFacts, images: Ima
       resources: { requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
       storage: { size: "1Gi", accessMode: "ReadWriteOnce" },
     },
-    ingress: { enabled: true, host: `${name}.todo.local`, frontendApiPrefixes: ["/api/auth"] },
+    ingress: {
+      enabled: true,
+      host: `${name}.todo.local`,
+      frontendApiPrefixes: ["/api/auth"],
+      // HTTPS unless an environment turns it off, from the cluster's own CA;
+      // a real cluster with a public host switches to Let's Encrypt (README, "TLS").
+      tls: { enabled: true, issuer: "local-ca", acmeEmail: "" },
+    },
     smokeTest: { enabled: true, backoffLimit: 1, activeDeadlineSeconds: 120 },
     // Any node: Minikube has one. Set node labels to pin an environment's pods to some nodes.
     nodeSelector: {},

@@ -11,11 +11,24 @@ import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { KubeObject } from "./kube-object.ts";
 import { SYNC_WAVE_ANNOTATION } from "./lib/sync-waves.ts";
 import { externalSecrets } from "./secrets.ts";
+import { usesAcme } from "./components/tls.ts";
 import type { Settings } from "./settings.ts";
-import { environments } from "./testing/fixtures.ts";
+import { renderEnvironment } from "./render.ts";
+import { merge } from "./settings.ts";
+import { environments, settingsOf } from "./testing/fixtures.ts";
 import { type Endpoint, type PodTemplate, isAllowed, podTemplates } from "./testing/network-policy.ts";
 
-const rendered = await environments();
+/**
+ * The committed environments, and staging as a real cluster would run it:
+ * TLS from Let's Encrypt, so cert-manager's HTTP-01 solver takes part.
+ */
+const acmeStaging = merge(await settingsOf("staging"), {
+  ingress: { host: "staging.todo.example.com", tls: { issuer: "letsencrypt", acmeEmail: "ops@todo.example.com" } },
+});
+const rendered = [
+  ...(await environments()).map((environment) => ({ ...environment, title: environment.settings.name })),
+  { settings: acmeStaging, objects: renderEnvironment(acmeStaging), title: "staging with Let's Encrypt" },
+];
 
 function containersOf(template: PodTemplate): IContainer[] {
   return [...(template.spec.initContainers ?? []), ...template.spec.containers];
@@ -25,10 +38,10 @@ function named(objects: KubeObject[], kind: string): Map<string, KubeObject> {
   return new Map(objects.filter((o) => o.kind === kind).map((o) => [o.metadata!.name!, o]));
 }
 
-for (const { settings, objects } of rendered) {
+for (const { settings, objects, title } of rendered) {
   const templates = podTemplates(objects);
 
-  describe(`${settings.name}: Services and Ingress`, () => {
+  describe(`${title}: Services and Ingress`, () => {
     it("every Service selects the pods of a workload, and its targetPort is a port of theirs", () => {
       for (const service of objects.filter((o): o is IService & KubeObject => o.kind === "Service") as (IService & KubeObject)[]) {
         const selector = service.spec!.selector!;
@@ -61,7 +74,7 @@ for (const { settings, objects } of rendered) {
     });
   });
 
-  describe(`${settings.name}: references`, () => {
+  describe(`${title}: references`, () => {
     const configMaps = named(objects, "ConfigMap") as Map<string, IConfigMap & KubeObject>;
     const secrets = new Map(externalSecrets(settings).map((s) => [s.name, new Set(s.keys)]));
     const renderedSecrets = new Set([...named(objects, "Secret").keys(), ...named(objects, "SealedSecret").keys()]);
@@ -98,7 +111,7 @@ for (const { settings, objects } of rendered) {
     }
   });
 
-  describe(`${settings.name}: restricted Pod Security Standard`, () => {
+  describe(`${title}: restricted Pod Security Standard`, () => {
     const allowedVolumes = ["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "persistentVolumeClaim", "projected", "secret"];
     for (const template of templates) {
       const owner = `${template.owner.kind} ${template.owner.metadata!.name}`;
@@ -132,7 +145,7 @@ for (const { settings, objects } of rendered) {
     }
   });
 
-  describe(`${settings.name}: network paths`, () => {
+  describe(`${title}: network paths`, () => {
     it("exactly the paths the app uses are allowed", () => {
       const pods = new Map<string, Endpoint>();
       templates.forEach((t, i) =>
@@ -140,12 +153,17 @@ for (const { settings, objects } of rendered) {
       );
       const controller = settings.cluster.ingressController;
       const dns = settings.cluster.dns;
+      const certManager = settings.cluster.certManager;
       const others: Endpoint[] = [
         { name: "ingress-controller", namespace: controller.namespace, labels: { ...controller.podLabels }, ip: "10.244.1.2" },
         { name: "kube-dns", namespace: dns.namespace, labels: { ...dns.podLabels }, ip: "10.244.1.3" },
         { name: "other-namespace-pod", namespace: "default", labels: { app: "intruder" }, ip: "10.244.1.4" },
         { name: "node", ip: "192.168.49.2" },
         { name: "internet", ip: "203.0.113.10" },
+        // cert-manager's HTTP-01 solver in this namespace, and its own pods, whether or not this environment uses them.
+        { name: "acme-http01-solver", namespace: settings.namespace, labels: { ...certManager.http01Solver.podLabels, "acme.cert-manager.io/http-token": "1" }, ip: "10.244.0.99" },
+        { name: "cert-manager-webhook", namespace: certManager.namespace, labels: { ...certManager.webhook.podLabels }, ip: "10.244.3.2" },
+        { name: "cert-manager", namespace: certManager.namespace, labels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }, ip: "10.244.3.3" },
         // The Dapr control plane, whether or not this environment uses it.
         ...Object.entries(settings.cluster.dapr.controlPlane).map(([service, { podLabels }], i) => ({
           name: `dapr-${service}`,
@@ -157,7 +175,8 @@ for (const { settings, objects } of rendered) {
       const all = [...pods.values(), ...others];
       // Dapr's control-plane ports (50001, 6500, 50005, 50006) and the sidecar's own (3500, 50002, 9090).
       const probes = [
-        ...[53, 80, 443, 3000, 3500, 5432, 6379, 6500, 8000, 8080, 9090, 50001, 50002, 50005, 50006].map((port) => ({ port, protocol: "TCP" })),
+        // cert-manager's solver (8089), webhook (10250) and metrics (9402).
+        ...[53, 80, 443, 3000, 3500, 5432, 6379, 6500, 8000, 8080, 8089, 9090, 9402, 10250, 50001, 50002, 50005, 50006].map((port) => ({ port, protocol: "TCP" })),
         { port: 53, protocol: "UDP" },
       ];
 
@@ -174,9 +193,16 @@ for (const { settings, objects } of rendered) {
       }
       assert.deepEqual([...allowed].sort(), expectedPaths(settings, [...pods.keys()]).sort());
     });
+
+    it("leaves the API server's path to cert-manager's webhook alone (its namespace has no policy of ours)", () => {
+      const apiServer: Endpoint = { name: "api-server", ip: "192.168.49.2" };
+      const webhook: Endpoint = { name: "cert-manager-webhook", namespace: settings.cluster.certManager.namespace, labels: { ...settings.cluster.certManager.webhook.podLabels }, ip: "10.244.3.2" };
+      assert.ok(objects.filter((o) => o.kind === "NetworkPolicy").every((o) => o.metadata!.namespace === settings.namespace));
+      assert.ok(isAllowed(objects, apiServer, webhook, settings.cluster.certManager.webhook.port));
+    });
   });
 
-  describe(`${settings.name}: sync waves`, () => {
+  describe(`${title}: sync waves`, () => {
     /** The seeds' creation order, from the first object to the last. */
     const order: [string, (o: KubeObject) => boolean][] = [
       ["Namespace", (o) => ["Namespace", "ResourceQuota", "LimitRange"].includes(o.kind)],
@@ -218,7 +244,7 @@ for (const { settings, objects } of rendered) {
     });
   });
 
-  describe(`${settings.name}: labels`, () => {
+  describe(`${title}: labels`, () => {
     it("every object has the six recommended labels, and selectors use only name and instance", () => {
       const required = ["name", "instance", "version", "component", "part-of", "managed-by"].map((l) => `app.kubernetes.io/${l}`);
       for (const object of objects) {
@@ -258,13 +284,18 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
     add("todo-backend", "dapr-placement", 50005);
     add("todo-backend", "dapr-scheduler", 50006);
   }
+  if (usesAcme(settings)) {
+    // Let's Encrypt's request, through the ingress controller, to the solver pod; nothing else reaches it.
+    add("ingress-controller", "acme-http01-solver", 8089);
+  }
   if (settings.frontend.service.type === "NodePort") {
     // A node port admits any source outside the namespace (pods inside are held by their own egress rules).
-    for (const source of ["node", "internet", "other-namespace-pod", "kube-dns", "dapr-sentry", "dapr-operator", "dapr-placement", "dapr-scheduler"]) {
+    for (const source of ["node", "internet", "other-namespace-pod", "kube-dns", "dapr-sentry", "dapr-operator", "dapr-placement", "dapr-scheduler", "cert-manager-webhook", "cert-manager"]) {
       add(source, "todo-frontend", 3000);
     }
   }
-  for (const pod of pods) {
+  // allow-dns selects every pod of the namespace, the solver too; the solver dials nothing else.
+  for (const pod of [...pods, "acme-http01-solver"]) {
     add(pod, "kube-dns", 53, "UDP");
     add(pod, "kube-dns", 53, "TCP");
   }

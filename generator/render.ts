@@ -3,7 +3,7 @@
  * (see output.ts), so a render that fails leaves the previous files alone.
  */
 import { stringify } from "yaml";
-import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, bootstrap } from "./components/argocd.ts";
+import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, bootstrap, localCaObjects } from "./components/argocd.ts";
 import { backend } from "./components/backend.ts";
 import { dapr } from "./components/dapr.ts";
 import { database } from "./components/database.ts";
@@ -15,6 +15,7 @@ import { networkPolicies } from "./components/network-policies.ts";
 import { redis } from "./components/redis.ts";
 import { sealedSecrets } from "./components/sealed-secrets.ts";
 import { smokeTest } from "./components/smoke-test.ts";
+import { tls } from "./components/tls.ts";
 import { REPO_ROOT, listEnvironments, loadEnvironmentWithOverrides } from "./environments.ts";
 import { InvalidObjectsError, SettingsError } from "./errors.ts";
 import type { KubeObject } from "./kube-object.ts";
@@ -37,6 +38,7 @@ export const COMPONENTS: readonly Component[] = [
   backend,
   frontend,
   ingress,
+  tls,
   smokeTest,
 ];
 
@@ -132,6 +134,8 @@ export async function render({ environments = [], root = REPO_ROOT, cache }: Ren
   if (!environments.length) {
     const { cluster, partOf } = loaded[0]!.settings;
     await add("argocd", ARGOCD_APPS_DIR, argocdApps(environmentsRendered));
+    // Objects inside a chart's values are checked like files: Argo CD applies them all the same.
+    invalid.push(...(await validateObjects("argocd (cert-manager extraObjects)", localCaObjects(environmentsRendered))));
     await add("argocd", ARGOCD_BOOTSTRAP_DIR, bootstrap(cluster, partOf));
     ownedDirs.splice(0, ownedDirs.length, MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR);
   }

@@ -36,9 +36,6 @@ export function referencedSecrets(settings: Settings): SecretReference[] {
     secrets.push(BACKEND_SECRET);
   }
   if (settings.dapr.enabled) secrets.push(REDIS_SECRET);
-  if (settings.ingress.enabled && settings.ingress.tlsSecretName) {
-    secrets.push({ name: settings.ingress.tlsSecretName, keys: ["tls.crt", "tls.key"] });
-  }
   for (const name of settings.imagePullSecrets) secrets.push({ name, keys: [".dockerconfigjson"] });
   return secrets;
 }

@@ -112,8 +112,26 @@ export interface IngressSettings {
    * reach the frontend while the rest of `/api` goes to the backend.
    */
   frontendApiPrefixes: string[];
-  /** TLS is on when a Secret name is given (a kubernetes.io/tls Secret in the namespace). */
-  tlsSecretName?: string;
+  tls: TlsSettings;
+}
+
+/**
+ * Who signs an environment's certificate. `local-ca`: the CA that
+ * cert-manager creates in the cluster (Minikube: trust its root once, README
+ * "TLS"). `letsencrypt`, `letsencrypt-staging`: Let's Encrypt over ACME,
+ * HTTP-01 through the ingress class, for a host the internet resolves to the
+ * cluster (staging issues untrusted certificates, with far higher rate limits).
+ */
+export const TLS_ISSUERS = ["local-ca", "letsencrypt", "letsencrypt-staging"] as const;
+export type TlsIssuer = (typeof TLS_ISSUERS)[number];
+
+/** HTTPS on the environment's Ingress, with a certificate cert-manager issues and renews. */
+export interface TlsSettings {
+  /** A cert-manager Certificate for `ingress.host`, `tls` on the Ingress, and HTTP redirected to HTTPS. */
+  enabled: boolean;
+  issuer: TlsIssuer;
+  /** The ACME account's contact (expiry and policy notices); required by the Let's Encrypt issuers, unused by `local-ca`. */
+  acmeEmail: string;
 }
 
 export interface NamespaceSettings {

@@ -8,7 +8,8 @@ import { maxReplicas } from "./lib/app-workload.ts";
 import { parseQuantity } from "./lib/quantity.ts";
 import { sealedFileProblems } from "./secrets/sealed-file.ts";
 import { SEALABLE_SECRETS } from "./secrets/catalogue.ts";
-import type { AppSettings, EnvironmentOverrides, ImageRef, ProbeSettings, PullPolicy, Resources, Settings } from "./settings.ts";
+import { usesAcme } from "./components/tls.ts";
+import { type AppSettings, type EnvironmentOverrides, type ImageRef, type ProbeSettings, type PullPolicy, type Resources, type Settings, TLS_ISSUERS } from "./settings.ts";
 import { DNS_1123_SUBDOMAIN, keyProblem, labelValueProblem } from "./validation/labels.ts";
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -197,6 +198,8 @@ function checkQuota(problems: ProblemList, settings: Settings): void {
   if (settings.database.mode === "in-cluster") pods.push({ count: 1, resources: settings.database.resources });
   pods.push({ count: 1, resources: settings.backend.resources }); // the migration Job runs beside the backend
   if (settings.dapr.enabled) pods.push({ count: 2, resources: settings.dapr.redis.resources }); // Redis and its rolling-update surge
+  // An ACME challenge runs cert-manager's HTTP-01 solver pod in the namespace (one host: one pod at a time).
+  if (usesAcme(settings)) pods.push({ count: 1, resources: settings.cluster.certManager.http01Solver.resources });
   // The injected Dapr sidecar counts against the quota in every backend pod: more containers, not more pods.
   const sidecars = settings.dapr.enabled ? [{ count: maxReplicas(settings.backend) + 1, resources: settings.dapr.sidecar.resources }] : [];
   for (const [field, pick] of [
@@ -266,8 +269,37 @@ function checkWithinContainerMax(problems: ProblemList, path: string, resources:
   }
 }
 
+/** A contact address, as far as a settings check can tell: one @, no spaces, a dot in the domain. */
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s.]+$/;
+/**
+ * Special-use and reserved names that no public resolver answers (RFC 2606,
+ * 6761, 6762, 8375), so no ACME server can reach them over HTTP-01.
+ */
+const NON_PUBLIC_SUFFIXES = [".local", ".localhost", ".test", ".example", ".invalid", ".internal", ".home.arpa"];
+
+/** ingress.tls: the issuer is one we render, and an ACME issuer has an address to write to and a host it can reach. */
+function checkTls(problems: ProblemList, settings: Settings): void {
+  const { tls, host } = settings.ingress;
+  problems.check(typeof tls.enabled === "boolean", "ingress.tls.enabled", tls.enabled, "must be true or false");
+  problems.check((TLS_ISSUERS as readonly string[]).includes(tls.issuer), "ingress.tls.issuer", tls.issuer, `must be one of: ${TLS_ISSUERS.join(", ")}`);
+  if (!usesAcme(settings) || !(TLS_ISSUERS as readonly string[]).includes(tls.issuer)) return;
+  problems.check(
+    typeof tls.acmeEmail === "string" && EMAIL.test(tls.acmeEmail),
+    "ingress.tls.acmeEmail",
+    tls.acmeEmail,
+    `${tls.issuer} needs the ACME account's e-mail address (Let's Encrypt writes to it about expiring certificates)`,
+  );
+  const reserved = NON_PUBLIC_SUFFIXES.find((suffix) => `.${host}`.endsWith(suffix));
+  problems.check(
+    reserved === undefined && host.includes("."),
+    "ingress.tls.issuer",
+    tls.issuer,
+    `${tls.issuer} issues only for a public DNS name that resolves to this cluster's ingress; ingress.host "${host}" ${reserved ? `ends in ${reserved}, which` : "is a single label, which"} no public resolver answers: use "local-ca", or a public host`,
+  );
+}
+
 /** Settings with no default value, so absent from defaultSettings(). */
-const OPTIONAL_SETTINGS = new Set(["frontend.service.nodePort", "backend.service.nodePort", "ingress.tlsSecretName"]);
+const OPTIONAL_SETTINGS = new Set(["frontend.service.nodePort", "backend.service.nodePort"]);
 
 /**
  * Settings that exist but are not the environment file's to state, and where
@@ -399,9 +431,7 @@ export function settingsProblems(settings: Settings, overrides: EnvironmentOverr
     ingress.frontendApiPrefixes.forEach((prefix, i) =>
       problems.check(/^\/api\/[-a-zA-Z0-9_./]+$/.test(prefix), `ingress.frontendApiPrefixes[${i}]`, prefix, "must be a path under /api/"),
     );
-    if (ingress.tlsSecretName !== undefined) {
-      problems.check(DNS_1123_SUBDOMAIN.test(ingress.tlsSecretName), "ingress.tlsSecretName", ingress.tlsSecretName, "must be a DNS-1123 name");
-    }
+    checkTls(problems, settings);
   }
   checkPodPlacement(problems, settings);
   integerIn(problems, "smokeTest.backoffLimit", settings.smokeTest.backoffLimit, 0, 10);

@@ -328,5 +328,7 @@ describe("Application health check (argocd/install/application-health.lua)", () 
   it("is needed: a child Application syncs in a later wave than the control planes whose CRDs it uses", () => {
     const wave = (file: string) => Number((parse(readFileSync(join(REPO_ROOT, "argocd", "apps", file), "utf8")) as { metadata: { annotations: Record<string, string> } }).metadata.annotations["argocd.argoproj.io/sync-wave"]);
     assert.ok(wave("application-sealed-secrets.yaml") < wave("application-todo-dev.yaml"));
+    // staging's and prod's Certificates need cert-manager's CRDs and the local CA's ClusterIssuer.
+    assert.ok(wave("application-cert-manager.yaml") < wave("application-todo-staging.yaml"));
   });
 });

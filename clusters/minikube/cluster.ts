@@ -57,6 +57,37 @@ export interface ClusterFacts {
   readonly dapr: DaprControlPlane;
   /** The Sealed Secrets controller Argo CD installs (argocd/apps/application-sealed-secrets.yaml). */
   readonly sealedSecrets: SealedSecretsController;
+  /** cert-manager, which Argo CD installs while an environment serves TLS (argocd/apps/application-cert-manager.yaml). */
+  readonly certManager: CertManagerControlPlane;
+}
+
+/**
+ * cert-manager, from its official chart. The labels and ports are the
+ * release's own: the chart's templates (webhook) and the controller's
+ * source (HTTP-01 solver pods), at the pinned tag.
+ */
+export interface CertManagerControlPlane {
+  readonly namespace: string;
+  /** The official chart; its versions are the release tags (`v1.21.1`). */
+  readonly chart: { readonly repoURL: string; readonly name: string; readonly version: string };
+  /**
+   * The webhook the API server calls on every cert-manager object it admits
+   * (the chart's webhook.securePort): cert-manager's own namespace, reached
+   * from the API server, never from an environment's pods.
+   */
+  readonly webhook: { readonly podLabels: Readonly<Record<string, string>>; readonly port: number };
+  /**
+   * The pods cert-manager starts in an environment's namespace to answer an
+   * ACME HTTP-01 challenge, which the ingress controller forwards to
+   * (pkg/apis/acme/v1/types.go SolverIdentificationLabelKey;
+   * pkg/issuer/acme/http/http.go acmeSolverListenPort), and the resources the
+   * controller gives them by default (internal/apis/config/controller/v1alpha1/defaults.go).
+   */
+  readonly http01Solver: {
+    readonly podLabels: Readonly<Record<string, string>>;
+    readonly port: number;
+    readonly resources: { readonly requests: { cpu: string; memory: string }; readonly limits: { cpu: string; memory: string } };
+  };
 }
 
 /** One of minikube's built-in CNI plugins that enforce NetworkPolicy. */
@@ -165,5 +196,18 @@ export const minikube: ClusterFacts = {
     name: "sealed-secrets-controller",
     chart: { repoURL: "https://github.com/bitnami-labs/sealed-secrets.git", path: "helm/sealed-secrets", targetRevision: `v${SEALED_SECRETS_VERSION}` },
     version: SEALED_SECRETS_VERSION,
+  },
+  certManager: {
+    namespace: "cert-manager",
+    chart: { repoURL: "https://charts.jetstack.io", name: "cert-manager", version: "v1.21.1" },
+    webhook: {
+      podLabels: { "app.kubernetes.io/name": "webhook", "app.kubernetes.io/instance": "cert-manager", "app.kubernetes.io/component": "webhook" },
+      port: 10250,
+    },
+    http01Solver: {
+      podLabels: { "acme.cert-manager.io/http01-solver": "true" },
+      port: 8089,
+      resources: { requests: { cpu: "10m", memory: "64Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+    },
   },
 };

@@ -46,6 +46,11 @@ describe("Argo CD Applications", () => {
         assert.deepEqual([source.repoURL, source.chart, source.targetRevision], [repoURL, name, version]);
         continue;
       }
+      if (app.metadata!.name === "cert-manager") {
+        const { repoURL, name, version } = minikube.certManager.chart;
+        assert.deepEqual([source.repoURL, source.chart, source.targetRevision], [repoURL, name, version]);
+        continue;
+      }
       if (app.metadata!.name === "sealed-secrets") {
         const { repoURL, path, targetRevision } = minikube.sealedSecrets.chart;
         assert.deepEqual([source.repoURL, source.path, source.targetRevision], [repoURL, path, targetRevision]);
@@ -123,5 +128,74 @@ describe("AppProjects", () => {
     assert.deepEqual(spec.destinations, [{ server: minikube.server, namespace: "todo-*" }]);
     assert.deepEqual(spec.clusterResourceWhitelist, [{ group: "", kind: "Namespace" }]);
     assert.ok(!spec.namespaceResourceWhitelist!.some((gk) => gk.kind === "*" || gk.group === "*"));
+  });
+});
+
+describe("cert-manager control plane", async () => {
+  const { problemsOf } = await import("../validation/kinds.ts");
+  const byName = new Map(applications.map((a) => [a.metadata!.name!, a]));
+  const application = byName.get("cert-manager")!;
+  const values = application?.spec!.source!.helm!.valuesObject as Record<string, any>;
+  const extraObjects = ((values?.extraObjects ?? []) as string[]).map((text) => parse(text) as KubeObject & { spec: any });
+  const wave = (object: KubeObject | undefined) => Number(object?.metadata?.annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
+
+  it("is installed while an environment serves TLS, in the control planes' wave, before every environment", () => {
+    assert.ok(application, "no cert-manager Application although staging and prod serve TLS");
+    assert.equal(application.spec!.destination!.namespace, minikube.certManager.namespace);
+    for (const env of applications.filter((a) => a.spec!.project === "todo")) assert.ok(wave(application) < wave(env), env.metadata!.name);
+    assert.equal(wave(application), wave(byName.get("dapr")));
+  });
+
+  it("installs the chart's CRDs, keeps them when the Application goes, and takes no resources finalizer", () => {
+    assert.deepEqual(values.crds, { enabled: true, keep: true });
+    assert.equal(application.metadata!.finalizers, undefined);
+    assert.ok(application.spec!.syncPolicy!.syncOptions!.includes("ServerSideApply=true"), "the CRDs are too large for client-side apply");
+    assert.ok(application.spec!.syncPolicy!.syncOptions!.includes("CreateNamespace=true"));
+  });
+
+  it("keeps its leader-election Leases in its own namespace, the project's only destination", () => {
+    assert.equal(values.global.leaderElection.namespace, minikube.certManager.namespace);
+    assert.deepEqual(projects.get("cert-manager")!.spec!.destinations, [{ server: minikube.server, namespace: minikube.certManager.namespace }]);
+  });
+
+  it("carries the local CA as the chart's extraObjects: self-signed issuer, then CA certificate, then CA issuer, one wave each", () => {
+    assert.deepEqual(
+      extraObjects.map((o) => `${o.kind}/${o.metadata!.name}`),
+      ["ClusterIssuer/todo-selfsigned", "Certificate/todo-local-ca", "ClusterIssuer/todo-local-ca"],
+    );
+    const [selfSigned, ca, caIssuer] = extraObjects;
+    assert.deepEqual(selfSigned!.spec, { selfSigned: {} });
+    assert.equal(ca!.spec.isCA, true);
+    assert.equal(ca!.metadata!.namespace, minikube.certManager.namespace, "a ClusterIssuer reads its CA Secret from cert-manager's namespace");
+    assert.deepEqual(ca!.spec.issuerRef, { group: "cert-manager.io", kind: "ClusterIssuer", name: "todo-selfsigned" });
+    assert.deepEqual(caIssuer!.spec, { ca: { secretName: ca!.spec.secretName } });
+    // After the chart's own objects (wave 0: CRDs, webhook), each link Ready before the next.
+    assert.deepEqual(extraObjects.map(wave), [1, 2, 3]);
+  });
+
+  it("its extraObjects are valid cert-manager objects (types, required and unknown fields)", async () => {
+    for (const object of extraObjects) assert.deepEqual(await problemsOf(object), [], `${object.kind} ${object.metadata!.name}`);
+  });
+
+  it("every environment's certificate comes from an issuer that exists: the local CA, or an Issuer in its own namespace", () => {
+    for (const app of applications.filter((a) => a.spec!.project === "todo")) {
+      const objects = objectsUnder(app.spec!.source!.path!) as (KubeObject & { spec: any })[];
+      for (const certificate of objects.filter((o) => o.kind === "Certificate")) {
+        const ref = certificate.spec.issuerRef;
+        const issuers = ref.kind === "ClusterIssuer" ? extraObjects : objects;
+        assert.ok(
+          issuers.some((o) => o.kind === ref.kind && o.metadata!.name === ref.name),
+          `${app.metadata!.name}: Certificate ${certificate.metadata!.name} names ${ref.kind} ${ref.name}, which nothing renders`,
+        );
+      }
+    }
+  });
+
+  it("its project admits the local CA's kinds, and nothing of the environments'", () => {
+    const spec = projects.get("cert-manager")!.spec!;
+    assert.ok(spec.clusterResourceWhitelist!.some((gk) => gk.group === "cert-manager.io" && gk.kind === "ClusterIssuer"));
+    assert.ok(spec.namespaceResourceWhitelist!.some((gk) => gk.group === "cert-manager.io" && gk.kind === "Certificate"));
+    assert.deepEqual(spec.sourceRepos, [minikube.certManager.chart.repoURL]);
+    assert.ok(![...spec.clusterResourceWhitelist!, ...spec.namespaceResourceWhitelist!].some((gk) => gk.kind === "*" || gk.group === "*"));
   });
 });

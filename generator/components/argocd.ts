@@ -5,7 +5,8 @@
  *                      AppProject and the root Application (app of apps).
  *   argocd/apps/       synced by the root Application: the `todo` AppProject
  *                      and one Application per environment, and each control
- *                      plane (Sealed Secrets, Dapr) with a project of its own.
+ *                      plane (Sealed Secrets, Dapr, cert-manager) with a
+ *                      project of its own.
  */
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
@@ -17,7 +18,9 @@ import { SYNC_WAVE_ANNOTATION } from "../lib/sync-waves.ts";
 import type { Settings } from "../settings.ts";
 import { GENERATOR_VERSION } from "../version.ts";
 import { BACKEND } from "./backend.ts";
+import { certManagerValues, localCertificateAuthority } from "./cert-manager.ts";
 import { FRONTEND } from "./frontend.ts";
+import { servesTls } from "./tls.ts";
 
 export const ARGOCD_APPS_DIR = "argocd/apps";
 export const ARGOCD_BOOTSTRAP_DIR = "argocd/bootstrap";
@@ -26,6 +29,7 @@ export const PLATFORM_PROJECT = "platform";
 export const ROOT_APPLICATION = "root";
 export const DAPR_APPLICATION = "dapr";
 export const SEALED_SECRETS_APPLICATION = "sealed-secrets";
+export const CERT_MANAGER_APPLICATION = "cert-manager";
 
 /**
  * Waves of the root Application's children: projects, then the control
@@ -406,17 +410,118 @@ export function sealedSecretsApplication(cluster: ClusterFacts, partOf: string):
   };
 }
 
+/**
+ * What the cert-manager chart installs with these values: its kinds from
+ * `helm template` of the chart at the pinned tag (CRDs on, leader election in
+ * its namespace, no startupapicheck), and the local CA's ClusterIssuers and
+ * Certificate while the cluster has one. The chart renders no Namespace
+ * (CreateNamespace makes it) and, by default, no NetworkPolicy, PDB or
+ * ConfigMap.
+ */
+const certManagerControlPlane = (cluster: ClusterFacts, localCa: KubeObject[]): ControlPlane => ({
+  name: CERT_MANAGER_APPLICATION,
+  description: "cert-manager, from its official chart at the release tag, in its own namespace, with the cluster's local CA.",
+  repoURL: cluster.certManager.chart.repoURL,
+  namespace: cluster.certManager.namespace,
+  clusterKinds: [
+    { group: "", kind: "Namespace" },
+    { group: "admissionregistration.k8s.io", kind: "MutatingWebhookConfiguration" },
+    { group: "admissionregistration.k8s.io", kind: "ValidatingWebhookConfiguration" },
+    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
+    ...(localCa.length ? [{ group: "cert-manager.io", kind: "ClusterIssuer" }] : []),
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+  ],
+  namespacedKinds: [
+    { group: "", kind: "Service" },
+    { group: "", kind: "ServiceAccount" },
+    { group: "apps", kind: "Deployment" },
+    ...(localCa.length ? [{ group: "cert-manager.io", kind: "Certificate" }] : []),
+    { group: "rbac.authorization.k8s.io", kind: "Role" },
+    { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+  ],
+});
+
+/**
+ * cert-manager, from the official chart, pinned, installed while an
+ * environment serves TLS; with it the local CA (as the chart's extraObjects)
+ * while an environment uses that. No resources finalizer, and CRDs kept:
+ * deleting this Application must not delete every Certificate and the CA.
+ */
+export function certManagerApplication(cluster: ClusterFacts, partOf: string, localCa: KubeObject[]): IApplication {
+  const { certManager } = cluster;
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "Application",
+    metadata: {
+      name: CERT_MANAGER_APPLICATION,
+      namespace: cluster.argocdNamespace,
+      labels: argoLabels(CERT_MANAGER_APPLICATION, "application", partOf),
+      annotations: { [SYNC_WAVE_ANNOTATION]: CONTROL_PLANE_WAVE },
+    },
+    spec: {
+      project: CERT_MANAGER_APPLICATION,
+      source: {
+        repoURL: certManager.chart.repoURL,
+        chart: certManager.chart.name,
+        targetRevision: certManager.chart.version,
+        // The release name is the chart's fullname, and so the names and labels in cluster.ts.
+        helm: { releaseName: CERT_MANAGER_APPLICATION, valuesObject: certManagerValues(cluster, localCa) },
+      },
+      destination: { server: cluster.server, namespace: certManager.namespace },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: [
+          "CreateNamespace=true",
+          // The CRDs are too large for client-side apply's last-applied annotation.
+          "ServerSideApply=true",
+          "RespectIgnoreDifferences=true",
+        ],
+        // Its pods meet the restricted standard (chart defaults): enforce it on the namespace too.
+        managedNamespaceMetadata: { labels: { "pod-security.kubernetes.io/enforce": "restricted" } },
+        retry,
+      },
+      // cainjector writes the webhook's CA into both webhook configurations at run time.
+      ignoreDifferences: ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map((kind) => ({
+        group: "admissionregistration.k8s.io",
+        kind,
+        name: `${CERT_MANAGER_APPLICATION}-webhook`,
+        jqPathExpressions: [".webhooks[]?.clientConfig.caBundle"],
+      })),
+      revisionHistoryLimit: 10,
+      info: [
+        {
+          name: "cert-manager",
+          value: `${certManager.chart.version}, for the environments with ingress.tls.enabled${localCa.length ? "; local CA: ClusterIssuer todo-local-ca" : ""}`,
+        },
+      ],
+    },
+  };
+}
+
+/** The local CA, while an environment's certificate comes from it (it rides in cert-manager's Helm values). */
+export function localCaObjects(environments: { settings: Settings }[]): KubeObject[] {
+  const first = environments[0]?.settings;
+  const used = environments.some(({ settings }) => servesTls(settings) && settings.ingress.tls.issuer === "local-ca");
+  return first && used ? localCertificateAuthority(first.cluster, first.partOf) : [];
+}
+
 /** Everything under argocd/apps for these environments and what they render. */
 export function argocdApps(environments: { settings: Settings; objects: KubeObject[] }[]): KubeObject[] {
   const first = environments[0]?.settings;
   if (!first) return [];
   const { cluster, partOf } = first;
   const usesDapr = environments.some(({ settings }) => settings.dapr.enabled);
+  const usesTls = environments.some(({ settings }) => servesTls(settings));
+  const localCa = localCaObjects(environments);
   return [
     appProject(cluster, partOf, environments.flatMap(({ objects }) => objects)),
     controlPlaneProject(cluster, partOf, sealedSecretsControlPlane(cluster)),
     sealedSecretsApplication(cluster, partOf),
     ...(usesDapr ? [controlPlaneProject(cluster, partOf, daprControlPlane(cluster)), daprApplication(cluster, partOf)] : []),
+    ...(usesTls
+      ? [controlPlaneProject(cluster, partOf, certManagerControlPlane(cluster, localCa)), certManagerApplication(cluster, partOf, localCa)]
+      : []),
     ...environments.map(({ settings }) => environmentApplication(settings)),
   ];
 }

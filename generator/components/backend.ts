@@ -12,6 +12,7 @@ import { BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
 import { daprPodAnnotations } from "./dapr.ts";
 import { DATABASE } from "./database.ts";
+import { servesTls } from "./tls.ts";
 
 export const BACKEND = identity("backend");
 
@@ -22,7 +23,7 @@ export function backendURL(settings: Settings): string {
 
 /** Browsers reach the app through the Ingress, so that origin is the one CORS allows. */
 export function ingressOrigin(settings: Settings): string {
-  const scheme = settings.ingress.tlsSecretName ? "https" : "http";
+  const scheme = servesTls(settings) ? "https" : "http";
   return `${scheme}://${settings.ingress.host}`;
 }
 

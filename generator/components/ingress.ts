@@ -8,8 +8,19 @@ import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import type { Settings } from "../settings.ts";
 import { BACKEND } from "./backend.ts";
 import { FRONTEND } from "./frontend.ts";
+import { TLS_SECRET, servesTls } from "./tls.ts";
 
 export const INGRESS = identity("ingress");
+
+/**
+ * ingress-nginx answers plain HTTP on a TLS host with a 308 to HTTPS; that is
+ * its default (ConfigMap `ssl-redirect: true`), stated here so that a
+ * controller configured otherwise still redirects. ACME's HTTP-01 path
+ * stays on HTTP: the controller's `no-tls-redirect-locations` defaults to
+ * `/.well-known/acme-challenge` (ingress-nginx docs, annotations.md and
+ * configmap.md).
+ */
+export const SSL_REDIRECT_ANNOTATION = "nginx.ingress.kubernetes.io/ssl-redirect";
 
 export function ingress(settings: Settings): KubeObject[] {
   const { ingress: options } = settings;
@@ -19,13 +30,19 @@ export function ingress(settings: Settings): KubeObject[] {
     pathType: "Prefix",
     backend: { service: { name: service, port: { number: port } } },
   });
+  const https = servesTls(settings);
   const object: IIngress = {
     apiVersion: "networking.k8s.io/v1",
     kind: "Ingress",
-    metadata: metadata(settings, INGRESS, { version: settings.frontend.image.tag, wave: SYNC_WAVE.ingress }),
+    metadata: metadata(settings, INGRESS, {
+      version: settings.frontend.image.tag,
+      wave: SYNC_WAVE.ingress,
+      ...(https ? { annotations: { [SSL_REDIRECT_ANNOTATION]: "true" } } : {}),
+    }),
     spec: {
       ingressClassName: settings.cluster.ingressClass,
-      ...(options.tlsSecretName ? { tls: [{ hosts: [options.host], secretName: options.tlsSecretName }] } : {}),
+      // The Secret the environment's cert-manager Certificate writes (tls.ts).
+      ...(https ? { tls: [{ hosts: [options.host], secretName: TLS_SECRET }] } : {}),
       rules: [
         {
           host: options.host,

@@ -3,7 +3,6 @@ import { describe, it } from "node:test";
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import type { ILimitRange } from "kubernetes-models/v1/LimitRange";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
-import { merge } from "../settings.ts";
 import { find, settingsOf } from "../testing/fixtures.ts";
 import { ingress } from "./ingress.ts";
 import { namespace } from "./namespace.ts";
@@ -43,10 +42,5 @@ describe("ingress", () => {
         ["/", "Prefix", "todo-frontend", 3000],
       ],
     );
-  });
-
-  it("turns TLS on with a secret name", () => {
-    const object = find<IIngress>(ingress(merge(dev, { ingress: { tlsSecretName: "todo-tls" } })), "Ingress", "todo-ingress");
-    assert.deepEqual(object.spec!.tls, [{ hosts: ["todo.local"], secretName: "todo-tls" }]);
   });
 });

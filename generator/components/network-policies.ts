@@ -19,15 +19,21 @@ import { REDIS } from "./redis.ts";
 import { FRONTEND } from "./frontend.ts";
 import { MIGRATION } from "./migration.ts";
 import { SMOKE_TEST } from "./smoke-test.ts";
+import { usesAcme } from "./tls.ts";
 import { byCodePoint } from "../lib/order.ts";
 
 export const NETWORK = identity("network-policy");
+
+/** The policy that admits cert-manager's HTTP-01 solver pods, by name. */
+export const ACME_SOLVER = "acme-http01-solver";
 
 /** Private ranges: "the outside" means the internet, never the cluster or the LAN. */
 export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 export type Endpoint =
   | { pod: Identity }
+  /** Pods of this namespace that a controller creates (cert-manager's ACME solver), by their labels. */
+  | { controllerPods: { name: string; podLabels: Readonly<Record<string, string>> } }
   | { ingressController: true }
   /** Pods of another namespace, by their labels (e.g. the Dapr control plane). */
   | { podsIn: { namespace: string; podLabels: Readonly<Record<string, string>> } }
@@ -71,6 +77,13 @@ export function flows(settings: Settings): Flow[] {
     );
   }
   if (settings.dapr.enabled) list.push(...daprFlows(settings));
+  if (usesAcme(settings)) {
+    // Let's Encrypt fetches http://<host>/.well-known/acme-challenge/<token>; the ingress controller
+    // routes it (cert-manager's solver Ingress) to the solver pod cert-manager starts here. The solver
+    // dials nothing.
+    const { podLabels, port } = settings.cluster.certManager.http01Solver;
+    list.push({ from: { ingressController: true }, to: { controllerPods: { name: ACME_SOLVER, podLabels } }, port, why: "ACME HTTP-01 challenge" });
+  }
   if (settings.frontend.service.type === "NodePort") {
     list.push({ from: { anySource: true }, to: frontend, port: frontendImage.port, why: "NodePort access" });
   }
@@ -102,6 +115,7 @@ function daprFlows(settings: Settings): Flow[] {
 
 function peer(settings: Settings, endpoint: Endpoint): INetworkPolicyPeer | undefined {
   if ("pod" in endpoint) return { podSelector: { matchLabels: selectorLabels(settings, endpoint.pod) } };
+  if ("controllerPods" in endpoint) return { podSelector: { matchLabels: { ...endpoint.controllerPods.podLabels } } };
   if ("podsIn" in endpoint) {
     return {
       namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": endpoint.podsIn.namespace } },
@@ -156,21 +170,28 @@ export function networkPolicies(settings: Settings): KubeObject[] {
     }),
   ];
 
-  // One policy per pod that takes part in a flow, holding both of its sides.
-  const pods = new Map<string, { who: Identity; ingress: PolicyRule[]; egress: PolicyRule[] }>();
-  const sideOf = (who: Identity) => {
-    let entry = pods.get(who.name);
-    if (!entry) pods.set(who.name, (entry = { who, ingress: [], egress: [] }));
+  // One policy per pod (of ours, or of a controller's) that takes part in a flow, holding both of its sides.
+  const pods = new Map<string, { name: string; selector: Record<string, string>; ingress: PolicyRule[]; egress: PolicyRule[] }>();
+  const sideOf = (endpoint: Endpoint) => {
+    const local =
+      "pod" in endpoint
+        ? { name: endpoint.pod.name, selector: selectorLabels(settings, endpoint.pod) }
+        : "controllerPods" in endpoint
+          ? { name: endpoint.controllerPods.name, selector: { ...endpoint.controllerPods.podLabels } }
+          : undefined;
+    if (!local) return undefined;
+    let entry = pods.get(local.name);
+    if (!entry) pods.set(local.name, (entry = { ...local, ingress: [], egress: [] }));
     return entry;
   };
   for (const flow of flows(settings)) {
-    if ("pod" in flow.from) sideOf(flow.from.pod).egress.push(rule(settings, flow.to, flow.port, "to"));
-    if ("pod" in flow.to) sideOf(flow.to.pod).ingress.push(rule(settings, flow.from, flow.port, "from"));
+    sideOf(flow.from)?.egress.push(rule(settings, flow.to, flow.port, "to"));
+    sideOf(flow.to)?.ingress.push(rule(settings, flow.from, flow.port, "from"));
   }
-  for (const { who, ingress, egress } of [...pods.values()].sort((a, b) => byCodePoint(a.who.name, b.who.name))) {
+  for (const { name, selector, ingress, egress } of [...pods.values()].sort((a, b) => byCodePoint(a.name, b.name))) {
     objects.push(
-      policy(who.name, {
-        podSelector: { matchLabels: selectorLabels(settings, who) },
+      policy(name, {
+        podSelector: { matchLabels: selector },
         policyTypes: [...(ingress.length ? (["Ingress"] as const) : []), ...(egress.length ? (["Egress"] as const) : [])],
         ...(ingress.length ? { ingress } : {}),
         ...(egress.length ? { egress } : {}),

@@ -1,0 +1,175 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { ICertificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
+import type { IIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
+import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
+import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
+import type { KubeObject } from "../kube-object.ts";
+import { renderEnvironment } from "../render.ts";
+import { type Settings, merge } from "../settings.ts";
+import { find, settingsOf } from "../testing/fixtures.ts";
+import { isAllowed } from "../testing/network-policy.ts";
+import { settingsProblems } from "../validate-settings.ts";
+import { problemsOf } from "../validation/kinds.ts";
+import { tls } from "./tls.ts";
+
+const dev = await settingsOf("dev");
+const staging = await settingsOf("staging");
+const prod = await settingsOf("prod");
+
+/** staging as a real cluster with a public host would run it. */
+const letsEncrypt = (issuer: "letsencrypt" | "letsencrypt-staging" = "letsencrypt"): Settings =>
+  merge(staging, { ingress: { host: "staging.todo.example.com", tls: { issuer, acmeEmail: "ops@todo.example.com" } } });
+
+const ingressOf = (settings: Settings) => find<IIngress>(renderEnvironment(settings), "Ingress", "todo-ingress");
+const corsOf = (settings: Settings) => find<IConfigMap>(renderEnvironment(settings), "ConfigMap", "todo-backend-config").data!.CORS_ORIGINS;
+
+describe("TLS: what each environment serves", () => {
+  it("staging and prod: a Certificate for their host from the cluster's local CA, served by the Ingress, HTTP redirected", () => {
+    for (const settings of [staging, prod]) {
+      const certificate = find<ICertificate>(tls(settings), "Certificate", "todo-tls");
+      assert.deepEqual(certificate.spec!.dnsNames, [settings.ingress.host]);
+      assert.deepEqual(certificate.spec!.issuerRef, { group: "cert-manager.io", kind: "ClusterIssuer", name: "todo-local-ca" });
+      assert.equal(certificate.metadata!.namespace, settings.namespace);
+      const ingress = ingressOf(settings);
+      assert.deepEqual(ingress.spec!.tls, [{ hosts: [settings.ingress.host], secretName: certificate.spec!.secretName }]);
+      assert.equal(ingress.metadata!.annotations!["nginx.ingress.kubernetes.io/ssl-redirect"], "true");
+      assert.equal(corsOf(settings), `https://${settings.ingress.host}`, "the browser's origin is https now");
+      assert.equal(tls(settings).some((o) => o.kind === "Issuer"), false, "the local CA is the cluster's, not the environment's");
+    }
+  });
+
+  it("dev: plain HTTP, no Certificate, no redirect", () => {
+    assert.equal(dev.ingress.tls.enabled, false);
+    assert.deepEqual(tls(dev), []);
+    const ingress = ingressOf(dev);
+    assert.equal(ingress.spec!.tls, undefined);
+    assert.equal(ingress.metadata!.annotations!["nginx.ingress.kubernetes.io/ssl-redirect"], undefined);
+    assert.equal(corsOf(dev), "http://todo.local");
+  });
+
+  it("nothing without an Ingress, whatever TLS says", () => {
+    const noIngress = merge(staging, { ingress: { enabled: false } });
+    assert.deepEqual(tls(noIngress), []);
+    assert.equal(renderEnvironment(noIngress).some((o) => o.kind === "Certificate" || o.kind === "Ingress"), false);
+  });
+
+  it("Let's Encrypt: an ACME Issuer in the environment's namespace, HTTP-01 through the nginx class, solver behind a ClusterIP", () => {
+    for (const [issuer, server] of [
+      ["letsencrypt", "https://acme-v02.api.letsencrypt.org/directory"],
+      ["letsencrypt-staging", "https://acme-staging-v02.api.letsencrypt.org/directory"],
+    ] as const) {
+      const settings = letsEncrypt(issuer);
+      const objects = tls(settings);
+      const acme = find<IIssuer>(objects, "Issuer", `todo-${issuer}`);
+      assert.equal(acme.metadata!.namespace, settings.namespace);
+      assert.equal(acme.spec!.acme!.server, server);
+      assert.equal(acme.spec!.acme!.email, "ops@todo.example.com");
+      assert.deepEqual(acme.spec!.acme!.privateKeySecretRef, { name: `todo-${issuer}-account-key` });
+      assert.deepEqual(acme.spec!.acme!.solvers, [{ http01: { ingress: { ingressClassName: "nginx", serviceType: "ClusterIP" } } }]);
+      const certificate = find<ICertificate>(objects, "Certificate", "todo-tls");
+      assert.deepEqual(certificate.spec!.issuerRef, { group: "cert-manager.io", kind: "Issuer", name: `todo-${issuer}` });
+      assert.deepEqual(certificate.spec!.dnsNames, ["staging.todo.example.com"]);
+    }
+  });
+
+  it("renders objects that pass the cert-manager schemas, unknown fields included", async () => {
+    for (const settings of [staging, prod, letsEncrypt(), letsEncrypt("letsencrypt-staging")]) {
+      for (const object of tls(settings)) assert.deepEqual(await problemsOf(object), [], `${settings.name} ${object.kind}`);
+    }
+  });
+
+  it("puts the Certificate and Issuer in the Ingress's wave: after the NetworkPolicies the solver's path needs", () => {
+    for (const settings of [staging, letsEncrypt()]) {
+      const objects = renderEnvironment(settings);
+      const wave = (o: KubeObject) => Number(o.metadata!.annotations!["argocd.argoproj.io/sync-wave"]);
+      const ingressWave = wave(find(objects, "Ingress", "todo-ingress"));
+      for (const object of tls(settings)) assert.equal(wave(object), ingressWave, `${object.kind} ${object.metadata!.name}`);
+      assert.ok(objects.filter((o) => o.kind === "NetworkPolicy").every((o) => wave(o) < ingressWave));
+    }
+  });
+});
+
+describe("TLS: cert-manager's HTTP-01 solver and the NetworkPolicies", () => {
+  const solver = (settings: Settings) => ({
+    name: "solver",
+    namespace: settings.namespace,
+    labels: { ...settings.cluster.certManager.http01Solver.podLabels, "acme.cert-manager.io/http-domain": "1", "acme.cert-manager.io/http-token": "2" },
+    ip: "10.244.0.50",
+  });
+  const controller = (settings: Settings) => ({
+    name: "ingress-controller",
+    namespace: settings.cluster.ingressController.namespace,
+    labels: { ...settings.cluster.ingressController.podLabels },
+    ip: "10.244.1.2",
+  });
+  const port = staging.cluster.certManager.http01Solver.port;
+
+  it("with ACME, the ingress controller reaches the solver on its port, and nothing else does", () => {
+    const settings = letsEncrypt();
+    const objects = renderEnvironment(settings);
+    assert.ok(isAllowed(objects, controller(settings), solver(settings), port));
+    assert.equal(isAllowed(objects, controller(settings), solver(settings), 80), false, "only the solver's port");
+    const backend = { name: "backend", namespace: settings.namespace, labels: { "app.kubernetes.io/name": "todo-backend", "app.kubernetes.io/instance": "todo-staging" }, ip: "10.244.0.7" };
+    for (const stranger of [backend, { name: "internet", ip: "203.0.113.10" }, { name: "pod", namespace: "default", labels: { app: "x" }, ip: "10.244.9.9" }]) {
+      assert.equal(isAllowed(objects, stranger, solver(settings), port), false, stranger.name);
+    }
+    assert.equal(isAllowed(objects, solver(settings), { name: "internet", ip: "203.0.113.10" }, 443), false, "the solver dials nothing");
+  });
+
+  it("with the local CA (no ACME), nothing reaches a pod labelled as a solver", () => {
+    const objects = renderEnvironment(staging);
+    assert.equal(isAllowed(objects, controller(staging), solver(staging), port), false);
+    assert.equal(objects.some((o) => o.kind === "NetworkPolicy" && o.metadata!.name === "acme-http01-solver"), false);
+  });
+});
+
+describe("TLS settings", () => {
+  const problemsAt = (settings: Settings, path: string) => settingsProblems(settings).filter((p) => p.path === path);
+
+  it("the committed environments and the Let's Encrypt variants have none", () => {
+    for (const settings of [dev, staging, prod, letsEncrypt(), letsEncrypt("letsencrypt-staging")]) assert.deepEqual(settingsProblems(settings), []);
+  });
+
+  it("refuses an issuer it does not render, naming the choices", () => {
+    const [problem] = problemsAt(merge(staging, { ingress: { tls: { issuer: "vault" } } }), "ingress.tls.issuer");
+    assert.equal(problem?.value, "vault");
+    assert.match(problem!.rule, /local-ca, letsencrypt, letsencrypt-staging/);
+  });
+
+  it("refuses TLS on or off spelt as anything but a boolean", () => {
+    const [problem] = problemsAt(merge(staging, { ingress: { tls: { enabled: "yes" } } }), "ingress.tls.enabled");
+    assert.equal(problem?.value, "yes");
+  });
+
+  it("requires an e-mail address with Let's Encrypt, and only there", () => {
+    for (const email of ["", "ops", "ops@localhost", "two words@example.com"]) {
+      const [problem] = problemsAt(merge(letsEncrypt(), { ingress: { tls: { acmeEmail: email } } }), "ingress.tls.acmeEmail");
+      assert.equal(problem?.value, email, JSON.stringify(email));
+      assert.match(problem!.rule, /e-mail/);
+    }
+    assert.deepEqual(problemsAt(merge(staging, { ingress: { tls: { acmeEmail: "" } } }), "ingress.tls.acmeEmail"), []);
+  });
+
+  it("refuses Let's Encrypt for a host no public resolver answers", () => {
+    for (const host of ["staging.todo.local", "todo.test", "app.internal", "localhost"]) {
+      const [problem] = problemsAt(merge(letsEncrypt(), { ingress: { host } }), "ingress.tls.issuer");
+      assert.ok(problem, host);
+      assert.match(problem.rule, new RegExp(`"${host.replace(/\./g, "\\.")}".*local-ca`));
+    }
+  });
+
+  it("counts the solver pod against the namespace's quota with ACME", () => {
+    // Exactly room for the workloads without the solver: fine with the local CA, too small with ACME.
+    const pods = (settings: Settings) => settingsProblems(merge(settings, { namespaceSettings: { quota: { pods: "0" } } })).find((p) => p.path === "namespaceSettings.quota.pods")!;
+    const needed = (settings: Settings) => Number(/up to (\d+) pods/.exec(pods(settings).rule)![1]);
+    assert.equal(needed(letsEncrypt()), needed(staging) + 1);
+  });
+
+  it("reports a misspelt TLS setting, and the setting this one replaced, as unknown", () => {
+    const typo = settingsProblems(staging, { ingress: { tls: { acmeEmial: "ops@example.com" } } } as never);
+    assert.ok(typo.some((p) => p.path === "ingress.tls.acmeEmial" && /unknown setting/.test(p.rule)));
+    const old = settingsProblems(staging, { ingress: { tlsSecretName: "todo-tls" } } as never);
+    assert.ok(old.some((p) => p.path === "ingress.tlsSecretName" && /unknown setting/.test(p.rule)));
+  });
+});
