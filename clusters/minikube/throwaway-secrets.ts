@@ -20,7 +20,7 @@ import { externalSecrets } from "../../generator/secrets.ts";
 /** Keys that are names, not credentials: a readable constant works. */
 const PLAIN_KEYS: Readonly<Record<string, string>> = { POSTGRES_USER: "todo", POSTGRES_DB: "todo" };
 /** Keys no made-up value can satisfy. */
-const EXTERNAL_KEYS = ["DATABASE_URL", "tls.crt", "tls.key"];
+const EXTERNAL_KEYS = ["DATABASE_URL"];
 
 export async function throwawaySecrets(environment: string, root?: string): Promise<object[]> {
   const settings = await loadEnvironment(environment, root);
