@@ -373,7 +373,8 @@ describe("cluster:up --git-repo-url/--git-revision", () => {
     assert.match(result.stderr, /cluster:up: sync wave 0 did not become Healthy within 15m, so the later waves were not applied\./);
     assert.match(result.stderr, new RegExp(`kubectl --context ${profile} -n ${argocd} get applications\\.argoproj\\.io`));
     assert.equal(box.calls().filter(isApply).length, 2, "the environments' wave is not applied");
-    assert.doesNotMatch(readFileSync(join(box.dir, "applied.yaml"), "utf8"), /^  name: todo-/m);
+    const applied = parseAllDocuments(readFileSync(join(box.dir, "applied.yaml"), "utf8")).map((doc) => doc.toJS() as { kind: string; metadata: { name: string } });
+    assert.deepEqual(applied.filter((o) => o.kind === "Application" && o.metadata.name.startsWith("todo-")), [], "no environment's Application is applied");
   });
 
   it("applies the AppProjects and Applications moved to the override, without the root Application", async () => {
@@ -399,7 +400,9 @@ describe("cluster:up --git-repo-url/--git-revision", () => {
       assert.notEqual(application.spec.source.repoURL, fork, `${application.metadata.name} must keep its chart`);
     }
     const projects = objects.filter((o) => o.kind === "AppProject");
-    assert.ok(projects.some((p) => p.metadata.name === "todo"), "the todo AppProject is applied");
+    for (const env of fact("ENVIRONMENTS").split(" ")) {
+      assert.ok(projects.some((p) => p.metadata.name === `todo-${env}`), `the todo-${env} AppProject is applied`);
+    }
     for (const project of projects.filter((p) => p.spec.sourceRepos.includes(fact("GIT_REPO_URL")))) {
       assert.ok(project.spec.sourceRepos.includes(fork), `AppProject ${project.metadata.name} must admit the fork`);
     }

@@ -60,7 +60,7 @@ describe("Argo CD Applications", () => {
 
   it("one per environment, on manifests/<env>, recursing, with the resources finalizer and 10 revisions of history", () => {
     const environments = readdirSync(join(REPO_ROOT, "manifests")).sort();
-    const perEnv = applications.filter((a) => a.spec!.project === "todo");
+    const perEnv = applications.filter((a) => a.spec!.source!.path?.startsWith("manifests/"));
     assert.deepEqual(perEnv.map((a) => a.spec!.source!.path).sort(), environments.map((e) => `manifests/${e}`));
     for (const app of perEnv) {
       assert.deepEqual(app.spec!.source!.directory, { recurse: true });
@@ -78,7 +78,7 @@ describe("Argo CD Applications", () => {
   });
 
   it("ignores the replica count of every Deployment an HPA scales, and only those", () => {
-    for (const app of applications.filter((a) => a.spec!.project === "todo")) {
+    for (const app of applications.filter((a) => a.spec!.source!.path?.startsWith("manifests/"))) {
       const objects = objectsUnder(app.spec!.source!.path!);
       const scaled = objects
         .filter((o) => o.kind === "HorizontalPodAutoscaler")
@@ -117,11 +117,16 @@ describe("AppProjects", () => {
     }
   });
 
-  it("todo: this repository only, todo-* namespaces in-cluster only, Namespace as the only cluster-scoped kind", () => {
-    const spec = projects.get("todo")!.spec!;
-    assert.deepEqual(spec.sourceRepos, [minikube.git.repoURL]);
-    assert.deepEqual(spec.destinations, [{ server: minikube.server, namespace: "todo-*" }]);
-    assert.deepEqual(spec.clusterResourceWhitelist, [{ group: "", kind: "Namespace" }]);
-    assert.ok(!spec.namespaceResourceWhitelist!.some((gk) => gk.kind === "*" || gk.group === "*"));
+  it("one per environment: this repository only, its own namespace in-cluster only, its own Namespace as the only cluster-scoped object", () => {
+    for (const app of applications.filter((a) => a.spec!.source!.path?.startsWith("manifests/"))) {
+      const environment = app.spec!.source!.path!.split("/")[1]!;
+      const spec = projects.get(app.spec!.project)!.spec!;
+      assert.equal(app.spec!.project, `todo-${environment}`);
+      const namespace = app.spec!.destination!.namespace!;
+      assert.deepEqual(spec.sourceRepos, [minikube.git.repoURL]);
+      assert.deepEqual(spec.destinations, [{ server: minikube.server, namespace }]);
+      assert.deepEqual(spec.clusterResourceWhitelist, [{ group: "", kind: "Namespace", name: namespace }]);
+      assert.ok(!spec.namespaceResourceWhitelist!.some((gk) => gk.kind.includes("*") || gk.group.includes("*")));
+    }
   });
 });

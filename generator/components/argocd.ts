@@ -3,9 +3,9 @@
  *
  *   argocd/bootstrap/  applied once by `npm run cluster:up`: the `platform`
  *                      AppProject and the root Application (app of apps).
- *   argocd/apps/       synced by the root Application: the `todo` AppProject
- *                      and one Application per environment, and each control
- *                      plane (Sealed Secrets, Dapr) with a project of its own.
+ *   argocd/apps/       synced by the root Application: one AppProject and one
+ *                      Application per environment, and each control plane
+ *                      (Sealed Secrets, Dapr) with a project of its own.
  */
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
@@ -21,7 +21,6 @@ import { FRONTEND } from "./frontend.ts";
 
 export const ARGOCD_APPS_DIR = "argocd/apps";
 export const ARGOCD_BOOTSTRAP_DIR = "argocd/bootstrap";
-export const APP_PROJECT = "todo";
 export const PLATFORM_PROJECT = "platform";
 export const ROOT_APPLICATION = "root";
 export const DAPR_APPLICATION = "dapr";
@@ -86,7 +85,7 @@ export function environmentApplication(settings: Settings): IApplication {
       finalizers: [RESOURCES_FINALIZER],
     },
     spec: {
-      project: APP_PROJECT,
+      project: environmentProjectName(settings),
       source: {
         repoURL: cluster.git.repoURL,
         targetRevision: cluster.git.targetRevision,
@@ -117,7 +116,7 @@ export function environmentApplication(settings: Settings): IApplication {
 }
 
 /** Group and kind of each object, as AppProject whitelists spell them. */
-function groupKinds(objects: KubeObject[]): { group: string; kind: string }[] {
+function groupKinds(objects: Pick<KubeObject, "apiVersion" | "kind">[]): { group: string; kind: string }[] {
   const seen = new Map<string, { group: string; kind: string }>();
   for (const { apiVersion, kind } of objects) {
     const group = apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
@@ -126,43 +125,79 @@ function groupKinds(objects: KubeObject[]): { group: string; kind: string }[] {
   return [...seen.values()].sort((a, b) => byCodePoint(`${a.group}/${a.kind}`, `${b.group}/${b.kind}`));
 }
 
+const SEALED_SECRET = { apiVersion: "bitnami.com/v1alpha1", kind: "SealedSecret" };
+
+/** An environment's project: named like its Application. */
+export function environmentProjectName(settings: Settings): string {
+  return `todo-${settings.name}`;
+}
+
 /**
- * The `todo` project: this repository only, the todo-* namespaces only, the
- * Namespace as the only cluster-scoped kind, and exactly the namespaced
- * kinds the environments render.
+ * One project per environment, so that an environment's manifests can reach
+ * nothing but its own namespace: this repository only; the destination is
+ * exactly the environment's namespace; the one cluster-scoped object is its
+ * own Namespace, by name; the namespaced kinds are exactly those it renders.
+ *
+ * Argo CD checks a destination only for namespaced objects, and the name of
+ * a cluster-scoped object only when the whitelist entry names it
+ * (AppProject.IsGroupKindNamePermitted and isNamedResourceInList in
+ * pkg/apis/application/v1alpha1, argoproj/argo-cd): a `Namespace` entry
+ * without a name would let dev's manifests create or relabel any namespace.
+ * The `name` field (a filepath.Match glob; here an exact name) arrived in
+ * Argo CD v3.3.0 (argoproj/argo-cd#24674); argocd/install pins a later v3.
+ *
+ * A kind the environment starts to render (Dapr turned on, say) is refused
+ * until the project is applied again by `npm run cluster:up`: widening a
+ * project is a bootstrap step, not something a manifest can do. The one
+ * exception is SealedSecret: sealing values (`npm run seal`) is routine, and
+ * a SealedSecret only ever yields a Secret in its own namespace.
  */
-export function appProject(cluster: ClusterFacts, partOf: string, rendered: KubeObject[]): IAppProject {
+export function environmentProject(settings: Settings, rendered: KubeObject[]): IAppProject {
+  const { cluster } = settings;
+  const name = environmentProjectName(settings);
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "AppProject",
     metadata: {
-      name: APP_PROJECT,
+      name,
       namespace: cluster.argocdNamespace,
-      labels: argoLabels(APP_PROJECT, "project", partOf),
+      labels: argoLabels(name, "project", settings.partOf),
       annotations: { [SYNC_WAVE_ANNOTATION]: PROJECT_WAVE },
     },
     spec: {
-      description: "The Todo chatbot's environments, rendered into manifests/ by the generator.",
+      description: `The ${settings.name} environment: manifests/${settings.name} into namespace ${settings.namespace}, nothing else.`,
       sourceRepos: [cluster.git.repoURL],
-      destinations: [{ server: cluster.server, namespace: "todo-*" }],
-      clusterResourceWhitelist: [{ group: "", kind: "Namespace" }],
-      namespaceResourceWhitelist: groupKinds(rendered.filter((object) => object.kind !== "Namespace")),
+      destinations: [{ server: cluster.server, namespace: settings.namespace }],
+      clusterResourceWhitelist: [{ group: "", kind: "Namespace", name: settings.namespace }],
+      namespaceResourceWhitelist: groupKinds([...rendered.filter((object) => object.kind !== "Namespace"), SEALED_SECRET]),
     },
   };
 }
 
 /**
- * What the Dapr chart installs, from its templates (1.16): the CRDs, the
- * control plane's cluster RBAC and the injector's mutating webhook
- * cluster-wide, and (the Namespace aside, created by CreateNamespace) its
- * workloads and their configuration in dapr-system.
+ * What the Dapr chart installs, from its templates and crds/ at the pinned
+ * version (dapr/dapr, charts/dapr at tag v1.16.19, rendered with
+ * daprValues()): the CRDs, the control plane's cluster RBAC and the
+ * injector's mutating webhook cluster-wide, each by name, and (the
+ * Namespace aside, created by CreateNamespace) its workloads and their
+ * configuration in dapr-system. A chart upgrade that adds or renames one
+ * fails to sync until this list follows it.
  */
-const DAPR_CLUSTER_KINDS = [
-  { group: "", kind: "Namespace" },
-  { group: "admissionregistration.k8s.io", kind: "MutatingWebhookConfiguration" },
-  { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
-  { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
-  { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+const daprClusterObjects = (cluster: ClusterFacts): NamedGroupKind[] => [
+  { group: "", kind: "Namespace", name: cluster.dapr.namespace },
+  { group: "admissionregistration.k8s.io", kind: "MutatingWebhookConfiguration", name: "dapr-sidecar-injector" },
+  ...["components", "configurations", "httpendpoints", "resiliencies", "subscriptions"].map((plural) => ({
+    group: "apiextensions.k8s.io",
+    kind: "CustomResourceDefinition",
+    name: `${plural}.dapr.io`,
+  })),
+  ...["ClusterRole", "ClusterRoleBinding"].flatMap((kind) =>
+    ["dapr-injector", "dapr-operator-admin", "dapr-placement", "dapr-scheduler", "dapr-sentry"].map((name) => ({
+      group: "rbac.authorization.k8s.io",
+      kind,
+      name,
+    })),
+  ),
 ];
 const DAPR_NAMESPACED_KINDS = [
   { group: "", kind: "ConfigMap" },
@@ -178,6 +213,8 @@ const DAPR_NAMESPACED_KINDS = [
 ];
 
 type GroupKind = { group: string; kind: string };
+/** A cluster-scoped object by name: a project grants it, not every object of its kind. */
+type NamedGroupKind = GroupKind & { name: string };
 
 /** A control plane installed from its upstream chart: its project admits that chart, its namespace and its kinds, nothing else. */
 interface ControlPlane {
@@ -185,7 +222,7 @@ interface ControlPlane {
   description: string;
   repoURL: string;
   namespace: string;
-  clusterKinds: GroupKind[];
+  clusterObjects: NamedGroupKind[];
   namespacedKinds: GroupKind[];
 }
 
@@ -203,7 +240,7 @@ function controlPlaneProject(cluster: ClusterFacts, partOf: string, plane: Contr
       description: plane.description,
       sourceRepos: [plane.repoURL],
       destinations: [{ server: cluster.server, namespace: plane.namespace }],
-      clusterResourceWhitelist: plane.clusterKinds,
+      clusterResourceWhitelist: plane.clusterObjects,
       namespaceResourceWhitelist: plane.namespacedKinds,
     },
   };
@@ -346,20 +383,25 @@ const daprControlPlane = (cluster: ClusterFacts): ControlPlane => ({
   description: "The Dapr control plane, from its official chart, in its own namespace.",
   repoURL: cluster.dapr.chart.repoURL,
   namespace: cluster.dapr.namespace,
-  clusterKinds: DAPR_CLUSTER_KINDS,
+  clusterObjects: daprClusterObjects(cluster),
   namespacedKinds: DAPR_NAMESPACED_KINDS,
 });
 
-/** What the Sealed Secrets chart installs with its default values (templates and crds/). */
+/**
+ * What the Sealed Secrets chart installs with the values below (templates
+ * and crds/ of helm/sealed-secrets): its CRD, and the controller's
+ * ClusterRole (rbac.clusterRoleName) and ClusterRoleBinding (the fullname),
+ * each by name.
+ */
 const sealedSecretsControlPlane = (cluster: ClusterFacts): ControlPlane => ({
   name: SEALED_SECRETS_APPLICATION,
   description: "The Sealed Secrets controller, from its official chart at the release tag.",
   repoURL: cluster.sealedSecrets.chart.repoURL,
   namespace: cluster.sealedSecrets.namespace,
-  clusterKinds: [
-    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
-    { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
-    { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+  clusterObjects: [
+    { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", name: "sealedsecrets.bitnami.com" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "secrets-unsealer" },
+    { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding", name: cluster.sealedSecrets.name },
   ],
   namespacedKinds: [
     { group: "", kind: "Service" },
@@ -413,7 +455,7 @@ export function argocdApps(environments: { settings: Settings; objects: KubeObje
   const { cluster, partOf } = first;
   const usesDapr = environments.some(({ settings }) => settings.dapr.enabled);
   return [
-    appProject(cluster, partOf, environments.flatMap(({ objects }) => objects)),
+    ...environments.map(({ settings, objects }) => environmentProject(settings, objects)),
     controlPlaneProject(cluster, partOf, sealedSecretsControlPlane(cluster)),
     sealedSecretsApplication(cluster, partOf),
     ...(usesDapr ? [controlPlaneProject(cluster, partOf, daprControlPlane(cluster)), daprApplication(cluster, partOf)] : []),

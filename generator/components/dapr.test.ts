@@ -297,13 +297,14 @@ describe("the Dapr control-plane Application", () => {
       "the dapr project must admit the official chart repository",
     );
     assert.ok(
-      !files.get("argocd/apps/appproject-todo.yaml")!.includes("dapr-system"),
-      "the todo project must not reach into dapr-system",
+      !files.get("argocd/apps/appproject-todo-dev.yaml")!.includes("dapr-system"),
+      "dev's project must not reach into dapr-system",
     );
-    // The todo project admits the Dapr kinds because it is derived from what the environments render.
-    const project = files.get("argocd/apps/appproject-todo.yaml")!;
+    // An environment's project admits the Dapr kinds only while it renders them.
+    const project = files.get("argocd/apps/appproject-todo-dev.yaml")!;
     assert.match(project, /group: dapr\.io\n\s+kind: Component/);
     assert.match(project, /group: dapr\.io\n\s+kind: Configuration/);
+    assert.doesNotMatch(files.get("argocd/apps/appproject-todo-prod.yaml")!, /dapr\.io/, "prod renders no Dapr object");
   });
 
   it("asks the injector for restricted-PSS sidecars", () => {

@@ -1,0 +1,151 @@
+/**
+ * What the rendered AppProjects let each Application do, judged with a model
+ * of Argo CD's own permission checks (testing/argocd-project.ts): the
+ * environments are kept apart, the control planes stay in their namespaces,
+ * and nothing outside the bootstrap can widen a project.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
+import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
+import { parse } from "yaml";
+import { minikube } from "../../clusters/minikube/cluster.ts";
+import type { KubeObject } from "../kube-object.ts";
+import { kindPermitted, objectPermitted, sourcePermitted } from "../testing/argocd-project.ts";
+import { environments, renderedRepository } from "../testing/fixtures.ts";
+
+const { files } = await renderedRepository();
+const rendered = await environments();
+
+/** The rendered objects of one argocd/ directory, as Argo CD or kubectl would read them. */
+function objectsIn(dir: string): KubeObject[] {
+  return [...files].filter(([path]) => path.startsWith(`${dir}/`)).map(([, yaml]) => parse(yaml) as KubeObject);
+}
+
+const apps = objectsIn("argocd/apps");
+const bootstrap = objectsIn("argocd/bootstrap");
+const all = [...apps, ...bootstrap];
+const applications = all.filter((o) => o.kind === "Application") as (IApplication & KubeObject)[];
+const projects = new Map((all.filter((o) => o.kind === "AppProject") as (IAppProject & KubeObject)[]).map((p) => [p.metadata!.name!, p]));
+
+function projectOf(app: IApplication): NonNullable<IAppProject["spec"]> {
+  const project = projects.get(app.spec!.project);
+  assert.ok(project, `${app.metadata!.name}: no AppProject ${app.spec!.project} is rendered`);
+  return project.spec!;
+}
+
+const environmentNamespaces = rendered.map(({ settings }) => settings.namespace);
+/** Namespaces an environment must never reach: the others', the control planes', the cluster's own, and new ones. */
+const otherNamespaces = [
+  ...environmentNamespaces,
+  minikube.argocdNamespace,
+  minikube.dapr.namespace,
+  minikube.sealedSecrets.namespace,
+  "kube-system",
+  "default",
+  "ingress-nginx",
+  "todo-x",
+  "x",
+];
+
+/** Cluster-scoped kinds worth having for anyone escaping a namespace. */
+const CLUSTER_KINDS = [
+  { group: "", kind: "Namespace" },
+  { group: "", kind: "PersistentVolume" },
+  { group: "", kind: "Node" },
+  { group: "rbac.authorization.k8s.io", kind: "ClusterRole" },
+  { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding" },
+  { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition" },
+  { group: "admissionregistration.k8s.io", kind: "MutatingWebhookConfiguration" },
+  { group: "admissionregistration.k8s.io", kind: "ValidatingWebhookConfiguration" },
+  { group: "admissionregistration.k8s.io", kind: "ValidatingAdmissionPolicy" },
+  { group: "scheduling.k8s.io", kind: "PriorityClass" },
+  { group: "storage.k8s.io", kind: "StorageClass" },
+  { group: "networking.k8s.io", kind: "IngressClass" },
+  { group: "node.k8s.io", kind: "RuntimeClass" },
+  { group: "apiregistration.k8s.io", kind: "APIService" },
+];
+
+/** Namespaced kinds: what the environments render, and what an intruder would add. */
+const NAMESPACED_KINDS = [
+  ...new Map(
+    rendered
+      .flatMap(({ objects }) => objects)
+      .filter((o) => o.kind !== "Namespace")
+      .map((o) => {
+        const group = o.apiVersion.includes("/") ? o.apiVersion.split("/")[0]! : "";
+        return [`${group}/${o.kind}`, { group, kind: o.kind }] as const;
+      }),
+  ).values(),
+  { group: "", kind: "Secret" },
+  { group: "", kind: "Pod" },
+  { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
+  { group: "argoproj.io", kind: "Application" },
+];
+
+for (const { settings } of rendered) {
+  const app = applications.find((a) => a.spec?.source?.path === `manifests/${settings.name}`);
+
+  describe(`${settings.name}'s Application`, () => {
+    it("exists, and its project admits its source and its own namespace", () => {
+      assert.ok(app, `no Application syncs manifests/${settings.name}`);
+      const spec = projectOf(app);
+      assert.ok(sourcePermitted(spec, app.spec!.source!.repoURL), "source repository refused");
+      assert.equal(app.spec!.destination!.namespace, settings.namespace);
+      assert.ok(objectPermitted(spec, minikube.server, { group: "", kind: "ConfigMap", name: "x", namespace: settings.namespace }));
+    });
+
+    it("can place no object in another environment's or any other namespace", () => {
+      const spec = projectOf(app!);
+      const escapes = otherNamespaces
+        .filter((namespace) => namespace !== settings.namespace)
+        .flatMap((namespace) =>
+          NAMESPACED_KINDS.filter((gk) => objectPermitted(spec, minikube.server, { ...gk, name: "x", namespace })).map(
+            (gk) => `${gk.group}/${gk.kind} in ${namespace}`,
+          ),
+        );
+      assert.deepEqual(escapes, []);
+    });
+
+    it("can create or change no Namespace but its own, and no other cluster-scoped object", () => {
+      const spec = projectOf(app!);
+      const names = [...new Set([...otherNamespaces, settings.namespace, "kube-system", "argocd"])];
+      const permitted = CLUSTER_KINDS.flatMap((gk) =>
+        names.filter((name) => objectPermitted(spec, minikube.server, { ...gk, name })).map((name) => `${gk.group}/${gk.kind} ${name}`),
+      );
+      assert.deepEqual(permitted, [`/Namespace ${settings.namespace}`]);
+    });
+
+    it("deploys only from this repository, only to the in-cluster API server", () => {
+      const spec = projectOf(app!);
+      assert.equal(sourcePermitted(spec, "https://github.com/someone-else/evil.git"), false);
+      assert.equal(objectPermitted(spec, "https://other-cluster.example:6443", { group: "", kind: "ConfigMap", name: "x", namespace: settings.namespace }), false);
+    });
+  });
+}
+
+describe("control-plane Applications", () => {
+  for (const plane of [
+    { name: "sealed-secrets", namespace: minikube.sealedSecrets.namespace },
+    { name: "dapr", namespace: minikube.dapr.namespace },
+  ]) {
+    const app = applications.find((a) => a.metadata!.name === plane.name);
+    if (!app) continue; // Dapr: only while an environment uses it
+    it(`${plane.name}: namespaced objects only in ${plane.namespace}`, () => {
+      const spec = projectOf(app);
+      const escapes = otherNamespaces
+        .filter((namespace) => namespace !== plane.namespace)
+        .filter((namespace) => NAMESPACED_KINDS.some((gk) => objectPermitted(spec, minikube.server, { ...gk, name: "x", namespace })));
+      assert.deepEqual(escapes, []);
+    });
+
+    it(`${plane.name}: every cluster-scoped entry names its objects (no kind-wide grant)`, () => {
+      const spec = projectOf(app);
+      const unnamed = (spec.clusterResourceWhitelist ?? []).filter((entry) => !entry.name || /[*?[]/.test(entry.name));
+      assert.deepEqual(unnamed, []);
+      for (const name of environmentNamespaces) {
+        assert.equal(kindPermitted(spec, { group: "", kind: "Namespace", name, namespaced: false }), false, `may create or change Namespace ${name}`);
+      }
+    });
+  }
+});
