@@ -3,7 +3,7 @@
  * (see output.ts), so a render that fails leaves the previous files alone.
  */
 import { stringify } from "yaml";
-import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, bootstrap } from "./components/argocd.ts";
+import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, argocdProjects, bootstrap } from "./components/argocd.ts";
 import { backend } from "./components/backend.ts";
 import { dapr } from "./components/dapr.ts";
 import { database } from "./components/database.ts";
@@ -132,7 +132,7 @@ export async function render({ environments = [], root = REPO_ROOT, cache }: Ren
   if (!environments.length) {
     const { cluster, partOf } = loaded[0]!.settings;
     await add("argocd", ARGOCD_APPS_DIR, argocdApps(environmentsRendered));
-    await add("argocd", ARGOCD_BOOTSTRAP_DIR, bootstrap(cluster, partOf));
+    await add("argocd", ARGOCD_BOOTSTRAP_DIR, [...bootstrap(cluster, partOf), ...argocdProjects(environmentsRendered)]);
     ownedDirs.splice(0, ownedDirs.length, MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR);
   }
   if (invalid.length) throw new InvalidObjectsError(invalid);

@@ -124,6 +124,50 @@ for (const { settings } of rendered) {
   });
 }
 
+describe("the projects themselves", () => {
+  it("the default project permits nothing: no source, no destination, no kind", () => {
+    const spec = projects.get("default")!.spec!;
+    assert.equal(sourcePermitted(spec, minikube.git.repoURL), false);
+    assert.equal(sourcePermitted(spec, "https://github.com/someone-else/evil.git"), false);
+    const permitted = [
+      ...otherNamespaces.flatMap((namespace) =>
+        NAMESPACED_KINDS.filter((gk) => objectPermitted(spec, minikube.server, { ...gk, name: "x", namespace })).map((gk) => `${gk.kind} in ${namespace}`),
+      ),
+      ...CLUSTER_KINDS.filter((gk) => kindPermitted(spec, { ...gk, name: "x", namespaced: false })).map((gk) => gk.kind),
+    ];
+    assert.deepEqual(permitted, []);
+  });
+
+  it("the default project states every list Argo CD fills in, empty, so that applying it clears them", () => {
+    // Argo CD creates `default` with sourceRepos, destinations and clusterResourceWhitelist set to `*`;
+    // kubectl apply leaves a field alone unless the manifest states it.
+    const spec = projects.get("default")!.spec! as Record<string, unknown>;
+    for (const field of ["sourceRepos", "sourceNamespaces", "destinations", "clusterResourceWhitelist", "namespaceResourceWhitelist"]) {
+      assert.deepEqual(spec[field], [], `default.spec.${field}`);
+    }
+    assert.match(files.get("argocd/bootstrap/appproject-default.yaml")!, /^  clusterResourceWhitelist: \[\]$/m);
+  });
+
+  it("every Application names a project of its own: none lands in `default`", () => {
+    for (const app of applications) assert.notEqual(app.spec!.project ?? "default", "default", app.metadata!.name);
+  });
+
+  it("projects come only from argocd/bootstrap/: the root Application may create Applications and nothing else", () => {
+    assert.deepEqual(apps.filter((o) => o.kind !== "Application").map((o) => `${o.kind} ${o.metadata?.name}`), []);
+    const root = applications.find((a) => a.spec?.source?.path === "argocd/apps");
+    assert.ok(root, "no root Application syncs argocd/apps");
+    assert.ok(bootstrap.includes(root), "the root Application is applied by the bootstrap");
+    const spec = projectOf(root);
+    const namespace = root.spec!.destination!.namespace!;
+    assert.equal(objectPermitted(spec, minikube.server, { group: "argoproj.io", kind: "Application", name: "x", namespace }), true);
+    const refused = [{ group: "argoproj.io", kind: "AppProject" }, { group: "argoproj.io", kind: "ApplicationSet" }, ...NAMESPACED_KINDS].filter(
+      (gk) => gk.kind !== "Application" && objectPermitted(spec, minikube.server, { ...gk, name: "x", namespace }),
+    );
+    assert.deepEqual(refused, [], "the root's project admits more than Applications");
+    assert.deepEqual(CLUSTER_KINDS.filter((gk) => kindPermitted(spec, { ...gk, name: "x", namespaced: false })), []);
+  });
+});
+
 describe("control-plane Applications", () => {
   for (const plane of [
     { name: "sealed-secrets", namespace: minikube.sealedSecrets.namespace },

@@ -1,11 +1,17 @@
 /**
  * Argo CD's view of this repository:
  *
- *   argocd/bootstrap/  applied once by `npm run cluster:up`: the `platform`
- *                      AppProject and the root Application (app of apps).
- *   argocd/apps/       synced by the root Application: one AppProject and one
- *                      Application per environment, and each control plane
- *                      (Sealed Secrets, Dapr) with a project of its own.
+ *   argocd/bootstrap/  applied by `npm run cluster:up` (kubectl, with the
+ *                      cluster admin's credentials), never synced from Git:
+ *                      every AppProject (the closed `default`, `platform`,
+ *                      one per environment, one per control plane) and the
+ *                      root Application (app of apps).
+ *   argocd/apps/       synced by the root Application: Applications only, one
+ *                      per environment and one per control plane.
+ *
+ * A project's rights change only when someone runs the bootstrap again: the
+ * `platform` project lets the root create Applications and nothing else, so
+ * no file merged under argocd/apps/ can widen a project or add one.
  */
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
@@ -22,13 +28,15 @@ import { FRONTEND } from "./frontend.ts";
 export const ARGOCD_APPS_DIR = "argocd/apps";
 export const ARGOCD_BOOTSTRAP_DIR = "argocd/bootstrap";
 export const PLATFORM_PROJECT = "platform";
+export const DEFAULT_PROJECT = "default";
 export const ROOT_APPLICATION = "root";
 export const DAPR_APPLICATION = "dapr";
 export const SEALED_SECRETS_APPLICATION = "sealed-secrets";
 
 /**
- * Waves of the root Application's children: projects, then the control
- * planes (and so their CRDs), then the environments. The root waits for each
+ * Waves: projects (applied by the bootstrap; the wave orders them when
+ * cluster:up applies everything itself), then the control planes (and so
+ * their CRDs), then the environments. The root waits for each
  * wave to be Healthy because argocd-cm adds a health check for Applications
  * (argocd/install/application-health.lua). An environment synced by hand
  * ahead of its control plane is covered by SkipDryRunOnMissingResource on
@@ -334,7 +342,40 @@ export function daprApplication(cluster: ClusterFacts, partOf: string): IApplica
   };
 }
 
-/** Bootstrap: the project the root Application lives in, and the root itself. */
+/**
+ * Argo CD creates `default` with every source, destination and kind
+ * (docs/user-guide/projects.md, "The Default Project"), and any Application
+ * that names no project lands in it. Closed as upstream documents: no
+ * source, no destination, no kind. It cannot be deleted, only emptied.
+ */
+export function closedDefaultProject(cluster: ClusterFacts, partOf: string): IAppProject {
+  return {
+    apiVersion: "argoproj.io/v1alpha1",
+    kind: "AppProject",
+    metadata: {
+      name: DEFAULT_PROJECT,
+      namespace: cluster.argocdNamespace,
+      labels: argoLabels(DEFAULT_PROJECT, "project", partOf),
+      annotations: { [SYNC_WAVE_ANNOTATION]: PROJECT_WAVE },
+    },
+    spec: {
+      description: "Closed: no source, destination or kind. Every Application of this repository names its own project.",
+      // Empty lists, not missing ones: kubectl apply then clears what Argo CD put there.
+      sourceRepos: [],
+      sourceNamespaces: [],
+      destinations: [],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [],
+      namespaceResourceBlacklist: [{ group: "*", kind: "*" }],
+    },
+  };
+}
+
+/**
+ * Bootstrap: the project the root Application lives in, and the root itself.
+ * `platform` admits Applications only: an AppProject under argocd/apps/ is
+ * refused, so projects come only from argocd/bootstrap/.
+ */
 export function bootstrap(cluster: ClusterFacts, partOf: string): KubeObject[] {
   const project: IAppProject = {
     apiVersion: "argoproj.io/v1alpha1",
@@ -345,13 +386,10 @@ export function bootstrap(cluster: ClusterFacts, partOf: string): KubeObject[] {
       labels: argoLabels(PLATFORM_PROJECT, "project", partOf),
     },
     spec: {
-      description: "Argo CD's own objects: AppProjects and Applications, from this repository.",
+      description: "The root Application: Applications from argocd/apps/ in this repository, nothing else (no AppProjects).",
       sourceRepos: [cluster.git.repoURL],
       destinations: [{ server: cluster.server, namespace: cluster.argocdNamespace }],
-      namespaceResourceWhitelist: [
-        { group: "argoproj.io", kind: "AppProject" },
-        { group: "argoproj.io", kind: "Application" },
-      ],
+      namespaceResourceWhitelist: [{ group: "argoproj.io", kind: "Application" }],
     },
   };
   const root: IApplication = {
@@ -448,17 +486,33 @@ export function sealedSecretsApplication(cluster: ClusterFacts, partOf: string):
   };
 }
 
-/** Everything under argocd/apps for these environments and what they render. */
+/**
+ * Every project but `platform`, for argocd/bootstrap/: the closed default,
+ * one per environment (its kinds taken from what it renders), one per
+ * control plane (Dapr only while an environment uses it).
+ */
+export function argocdProjects(environments: { settings: Settings; objects: KubeObject[] }[]): KubeObject[] {
+  const first = environments[0]?.settings;
+  if (!first) return [];
+  const { cluster, partOf } = first;
+  const usesDapr = environments.some(({ settings }) => settings.dapr.enabled);
+  return [
+    closedDefaultProject(cluster, partOf),
+    ...environments.map(({ settings, objects }) => environmentProject(settings, objects)),
+    controlPlaneProject(cluster, partOf, sealedSecretsControlPlane(cluster)),
+    ...(usesDapr ? [controlPlaneProject(cluster, partOf, daprControlPlane(cluster))] : []),
+  ];
+}
+
+/** Everything under argocd/apps for these environments: Applications only. */
 export function argocdApps(environments: { settings: Settings; objects: KubeObject[] }[]): KubeObject[] {
   const first = environments[0]?.settings;
   if (!first) return [];
   const { cluster, partOf } = first;
   const usesDapr = environments.some(({ settings }) => settings.dapr.enabled);
   return [
-    ...environments.map(({ settings, objects }) => environmentProject(settings, objects)),
-    controlPlaneProject(cluster, partOf, sealedSecretsControlPlane(cluster)),
     sealedSecretsApplication(cluster, partOf),
-    ...(usesDapr ? [controlPlaneProject(cluster, partOf, daprControlPlane(cluster)), daprApplication(cluster, partOf)] : []),
+    ...(usesDapr ? [daprApplication(cluster, partOf)] : []),
     ...environments.map(({ settings }) => environmentApplication(settings)),
   ];
 }
