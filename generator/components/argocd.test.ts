@@ -58,13 +58,14 @@ describe("Argo CD Applications", () => {
     }
   });
 
-  it("one per environment, on manifests/<env>, recursing, with the resources finalizer and 10 revisions of history", () => {
+  it("one per environment, on manifests/<env>, recursing, kept unless deleted on purpose, with 10 revisions of history", () => {
     const environments = readdirSync(join(REPO_ROOT, "manifests")).sort();
     const perEnv = applications.filter((a) => a.spec!.source!.path?.startsWith("manifests/"));
     assert.deepEqual(perEnv.map((a) => a.spec!.source!.path).sort(), environments.map((e) => `manifests/${e}`));
     for (const app of perEnv) {
       assert.deepEqual(app.spec!.source!.directory, { recurse: true });
-      assert.ok(app.metadata!.finalizers!.includes("resources-finalizer.argocd.argoproj.io"));
+      assert.equal(app.metadata!.finalizers, undefined, "deleting the Application must not delete the environment");
+      assert.equal(app.metadata!.annotations!["argocd.argoproj.io/sync-options"], "Prune=false,Delete=false");
       assert.equal(app.spec!.revisionHistoryLimit, 10);
       assert.ok(app.spec!.syncPolicy!.retry!.backoff, "retries back off");
       assert.ok(app.spec!.syncPolicy!.syncOptions!.includes("PruneLast=true"));

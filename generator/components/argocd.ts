@@ -46,8 +46,23 @@ const PROJECT_WAVE = "-1";
 const CONTROL_PLANE_WAVE = "0";
 const ENVIRONMENT_WAVE = "1";
 
-/** Deleting an Application deletes what it deployed (Namespace and PVC excepted: they are marked Delete=false). */
-const RESOURCES_FINALIZER = "resources-finalizer.argocd.argoproj.io";
+/**
+ * An environment's Application disappears from the cluster only when someone
+ * deletes it on purpose (README, "Remove an environment on purpose"):
+ *
+ * - `Prune=false`: the root Application, which syncs argocd/apps/ with
+ *   prune, leaves it in place when its file is gone (an environment file
+ *   deleted, or a generator bug), showing it as "requires pruning";
+ * - `Delete=false`: deleting the root Application does not delete it;
+ * - no resources finalizer: deleting the Application itself deletes nothing
+ *   it deployed. Deleting the workloads is its own step (`argocd app delete
+ *   --cascade`, which adds the finalizer first, or deleting the namespace).
+ *
+ * The option names are the resource annotation of Argo CD's sync options
+ * (docs/user-guide/sync-options.md, "No Prune Resources", "No Resource
+ * Deletion"); the resource's own annotation overrides the root's prune policy.
+ */
+export const KEEP_UNLESS_DELETED_ON_PURPOSE = { "argocd.argoproj.io/sync-options": "Prune=false,Delete=false" };
 
 /**
  * How each environment syncs. dev and staging follow the branch on their own;
@@ -89,8 +104,7 @@ export function environmentApplication(settings: Settings): IApplication {
       name: `todo-${settings.name}`,
       namespace: cluster.argocdNamespace,
       labels: argoLabels(`todo-${settings.name}`, "application", settings.partOf),
-      annotations: { [SYNC_WAVE_ANNOTATION]: ENVIRONMENT_WAVE },
-      finalizers: [RESOURCES_FINALIZER],
+      annotations: { [SYNC_WAVE_ANNOTATION]: ENVIRONMENT_WAVE, ...KEEP_UNLESS_DELETED_ON_PURPOSE },
     },
     spec: {
       project: environmentProjectName(settings),
