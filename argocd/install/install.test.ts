@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { parse, parseAllDocuments } from "yaml";
 import { prepare, readPin, sha256, stage, verify } from "../../clusters/minikube/argocd-install.ts";
 import { minikube } from "../../clusters/minikube/cluster.ts";
+import { podSecurityLabels } from "../../generator/lib/pod-security.ts";
 
 const INSTALL_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(INSTALL_DIR, "..", "..");
@@ -132,10 +133,12 @@ describe("argocd/install kustomization", () => {
     for (const resource of kustomization.resources.filter((r) => !isRemote(r))) {
       assert.ok(existsSync(join(INSTALL_DIR, resource)), `resource ${resource} does not exist`);
     }
-    const namespace = parse(readFileSync(join(INSTALL_DIR, "namespace.yaml"), "utf8")) as { kind: string; metadata: { name: string } };
+    const namespace = parse(readFileSync(join(INSTALL_DIR, "namespace.yaml"), "utf8")) as { kind: string; metadata: { name: string; labels?: Record<string, string> } };
     assert.ok(kustomization.resources.includes("namespace.yaml"));
     assert.equal(namespace.kind, "Namespace");
     assert.equal(namespace.metadata.name, kustomization.namespace);
+    // Argo CD's pods all pass `restricted` (see the comment in namespace.yaml), checked against the cluster's own version.
+    assert.deepEqual(namespace.metadata.labels, podSecurityLabels("restricted", minikube.kubernetesVersion));
   });
 
   it("merges into the release's ConfigMaps under their own names", () => {

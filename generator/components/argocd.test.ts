@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { minikube } from "../../clusters/minikube/cluster.ts";
 import { REPO_ROOT } from "../environments.ts";
 import type { KubeObject } from "../kube-object.ts";
+import { podSecurityLabels } from "../lib/pod-security.ts";
 import { KINDS, kindKey } from "../validation/kinds.ts";
 
 /** Reads what is committed, as Argo CD would: every YAML file under a directory, recursively. */
@@ -129,5 +130,67 @@ describe("AppProjects", () => {
       assert.deepEqual(spec.clusterResourceWhitelist, [{ group: "", kind: "Namespace", name: namespace }]);
       assert.ok(!spec.namespaceResourceWhitelist!.some((gk) => gk.kind.includes("*") || gk.group.includes("*")));
     }
+  });
+});
+
+describe("control planes", () => {
+  const byName = new Map(applications.map((a) => [a.metadata!.name!, a]));
+  const semver = (v: string) => v.split(".").map(Number) as [number, number, number];
+  const atLeast = (v: string, min: string) => {
+    const [a, b] = [semver(v), semver(min)];
+    return a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] >= b[2];
+  };
+
+  it("Sealed Secrets: a release with both oracle fixes, its image stated, chart at the same tag", () => {
+    const app = byName.get("sealed-secrets")!;
+    const { version, image, chart } = minikube.sealedSecrets;
+    // /v1/verify (bitnami/sealed-secrets#2019, v0.39.0) and /v1/rotate (#2049, v0.40.0).
+    assert.ok(atLeast(version, "0.40.0"), `Sealed Secrets ${version} lacks the /v1/rotate oracle fix (v0.40.0)`);
+    assert.equal(app.spec!.source!.repoURL, "https://github.com/bitnami/sealed-secrets.git");
+    assert.equal(app.spec!.source!.targetRevision, `v${version}`);
+    assert.equal(chart.targetRevision, `v${version}`);
+    const values = app.spec!.source!.helm!.valuesObject as { image: Record<string, string> };
+    assert.deepEqual(values.image, { registry: image.registry, repository: image.repository, tag: version });
+  });
+
+  it("Sealed Secrets: the service proxy is bound to named subjects, never to every identity, and the NetworkPolicy is on", () => {
+    const values = byName.get("sealed-secrets")!.spec!.source!.helm!.valuesObject as {
+      rbac: { serviceProxier: { subjects: { kind: string; name: string }[]; create?: boolean; bind?: boolean } };
+      networkPolicy: { enabled: boolean };
+    };
+    const subjects = values.rbac.serviceProxier.subjects;
+    assert.ok(Array.isArray(subjects) && subjects.length > 0, "an empty list would fall back to nothing; a string to the chart's template");
+    for (const subject of subjects) {
+      assert.ok(["Group", "User"].includes(subject.kind));
+      assert.doesNotMatch(subject.name, /^system:(authenticated|unauthenticated|serviceaccounts)$|^\*$/, `${subject.name} admits everyone`);
+    }
+    assert.equal(values.networkPolicy.enabled, true);
+  });
+
+  it("Sealed Secrets and Dapr: their own namespaces, created with Pod Security `restricted` at the cluster's version", () => {
+    for (const [name, namespace] of [
+      ["sealed-secrets", minikube.sealedSecrets.namespace],
+      ["dapr", minikube.dapr.namespace],
+    ] as const) {
+      const app = byName.get(name);
+      if (!app) continue; // Dapr: only while an environment uses it
+      assert.equal(app.spec!.destination!.namespace, namespace);
+      assert.notEqual(namespace, "kube-system", `${name} shares kube-system with Minikube's privileged pods`);
+      assert.ok(app.spec!.syncPolicy!.syncOptions!.includes("CreateNamespace=true"), `${name}: managedNamespaceMetadata needs CreateNamespace`);
+      assert.deepEqual(app.spec!.syncPolicy!.managedNamespaceMetadata!.labels, podSecurityLabels("restricted", minikube.kubernetesVersion), name);
+    }
+  });
+
+  it("Dapr: an exact chart version, never a range Argo CD would resolve to whatever is newest", () => {
+    assert.match(minikube.dapr.chart.version, /^\d+\.\d+\.\d+$/);
+    const app = byName.get("dapr");
+    if (app) assert.equal(app.spec!.source!.targetRevision, minikube.dapr.chart.version);
+  });
+
+  it("Dapr: the values that make its control plane pass `restricted` stay set", () => {
+    const values = byName.get("dapr")?.spec!.source!.helm!.valuesObject as { global: { seccompProfile: string } } | undefined;
+    if (!values) return;
+    // Without it the chart's pods carry no seccomp profile, which `restricted` refuses.
+    assert.equal(values.global.seccompProfile, "RuntimeDefault");
   });
 });

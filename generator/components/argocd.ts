@@ -19,6 +19,7 @@ import type { ClusterFacts } from "../../clusters/minikube/cluster.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { recommendedLabels } from "../lib/labels.ts";
 import { byCodePoint } from "../lib/order.ts";
+import { podSecurityLabels } from "../lib/pod-security.ts";
 import { SYNC_WAVE_ANNOTATION } from "../lib/sync-waves.ts";
 import type { Settings } from "../settings.ts";
 import { GENERATOR_VERSION } from "../version.ts";
@@ -331,6 +332,7 @@ export function daprApplication(cluster: ClusterFacts, partOf: string): IApplica
           // Self-heal must not undo what the control plane writes at run time (below).
           "RespectIgnoreDifferences=true",
         ],
+        managedNamespaceMetadata: { labels: controlPlanePodSecurity(cluster) },
         retry,
       },
       // Sentry fills the trust bundle it generates; the injector and the operator patch their CA bundles in.
@@ -440,10 +442,11 @@ const daprControlPlane = (cluster: ClusterFacts): ControlPlane => ({
 });
 
 /**
- * What the Sealed Secrets chart installs with the values below (templates
- * and crds/ of helm/sealed-secrets): its CRD, and the controller's
- * ClusterRole (rbac.clusterRoleName) and ClusterRoleBinding (the fullname),
- * each by name.
+ * What the Sealed Secrets chart installs with sealedSecretsValues()
+ * (templates and crds/ of helm/sealed-secrets): its CRD, and the
+ * controller's ClusterRole (rbac.clusterRoleName) and ClusterRoleBinding
+ * (the fullname), each by name; in its namespace, the controller, its two
+ * Services (API and metrics), its RBAC and its NetworkPolicy.
  */
 const sealedSecretsControlPlane = (cluster: ClusterFacts): ControlPlane => ({
   name: SEALED_SECRETS_APPLICATION,
@@ -451,6 +454,8 @@ const sealedSecretsControlPlane = (cluster: ClusterFacts): ControlPlane => ({
   repoURL: cluster.sealedSecrets.chart.repoURL,
   namespace: cluster.sealedSecrets.namespace,
   clusterObjects: [
+    // Created by CreateNamespace, with its Pod Security labels.
+    { group: "", kind: "Namespace", name: cluster.sealedSecrets.namespace },
     { group: "apiextensions.k8s.io", kind: "CustomResourceDefinition", name: "sealedsecrets.bitnami.com" },
     { group: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "secrets-unsealer" },
     { group: "rbac.authorization.k8s.io", kind: "ClusterRoleBinding", name: cluster.sealedSecrets.name },
@@ -459,10 +464,44 @@ const sealedSecretsControlPlane = (cluster: ClusterFacts): ControlPlane => ({
     { group: "", kind: "Service" },
     { group: "", kind: "ServiceAccount" },
     { group: "apps", kind: "Deployment" },
+    { group: "networking.k8s.io", kind: "NetworkPolicy" },
     { group: "rbac.authorization.k8s.io", kind: "Role" },
     { group: "rbac.authorization.k8s.io", kind: "RoleBinding" },
   ],
 });
+
+/**
+ * The chart's values (keys from helm/sealed-secrets/values.yaml): the image
+ * stated in full; the service proxy (kubeseal's way to the controller, and
+ * so to /v1/verify and /v1/rotate) bound to the subjects cluster.ts names
+ * instead of every authenticated identity; and the chart's NetworkPolicy,
+ * which admits traffic to the controller's pods only on its HTTP and
+ * metrics ports. Its egress rule stays off: it needs the API server's
+ * address (networkPolicy.egress.kubeapiCidr), which Minikube assigns per
+ * driver, and its fallback is a Helm lookup that Argo CD's rendering skips.
+ */
+export function sealedSecretsValues(cluster: ClusterFacts): Record<string, unknown> {
+  const controller = cluster.sealedSecrets;
+  return {
+    fullnameOverride: controller.name,
+    image: { registry: controller.image.registry, repository: controller.image.repository, tag: controller.version },
+    rbac: { serviceProxier: { subjects: controller.proxySubjects.map((subject) => ({ ...subject })) } },
+    networkPolicy: { enabled: true },
+  };
+}
+
+/**
+ * The control planes' namespaces enforce `restricted`, the strictest Pod
+ * Security level, which every pod of their charts passes as configured here
+ * (checked against each chart's pod specs: Sealed Secrets' securityContext
+ * defaults, and Dapr's with global.seccompProfile RuntimeDefault, set in
+ * daprValues). Argo CD applies the labels to the namespace it creates
+ * (CreateNamespace with managedNamespaceMetadata). argocd/install/namespace.yaml
+ * carries the same for Argo CD's own namespace.
+ */
+function controlPlanePodSecurity(cluster: ClusterFacts): Record<string, string> {
+  return podSecurityLabels("restricted", cluster.kubernetesVersion);
+}
 
 /**
  * The Sealed Secrets controller, always installed: `npm run seal` fetches its
@@ -487,13 +526,15 @@ export function sealedSecretsApplication(cluster: ClusterFacts, partOf: string):
         repoURL: controller.chart.repoURL,
         path: controller.chart.path,
         targetRevision: controller.chart.targetRevision,
-        helm: {
-          releaseName: controller.name,
-          valuesObject: { fullnameOverride: controller.name, image: { tag: controller.version } },
-        },
+        helm: { releaseName: controller.name, valuesObject: sealedSecretsValues(cluster) },
       },
       destination: { server: cluster.server, namespace: controller.namespace },
-      syncPolicy: { automated: { prune: true, selfHeal: true }, syncOptions: ["ServerSideApply=true"], retry },
+      syncPolicy: {
+        automated: { prune: true, selfHeal: true },
+        syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
+        managedNamespaceMetadata: { labels: controlPlanePodSecurity(cluster) },
+        retry,
+      },
       revisionHistoryLimit: 10,
       info: [{ name: "Sealed Secrets", value: `controller ${controller.version}; back up its sealing key (README, "Secrets")` }],
     },

@@ -247,7 +247,7 @@ esac
     await assert.rejects(sealEnvironment({ ...base, kubectl: fakeKubectl(root, "readyz") }), /cluster of kubectl context "todo" is not reachable \(The connection to the server 127\.0\.0\.1:8443 was refused\)/);
     await assert.rejects(
       sealEnvironment({ ...base, kubectl: fakeKubectl(root, "service") }),
-      /controller's Service kube-system\/sealed-secrets-controller was not found in context "todo" .*Is the controller installed/,
+      /controller's Service sealed-secrets\/sealed-secrets-controller was not found in context "todo" .*Is the controller installed/,
     );
     assert.ok(!existsSync(join(root, "environments", "dev.sealed.json")));
   });
