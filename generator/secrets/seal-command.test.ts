@@ -176,7 +176,7 @@ describe("npm run seal", () => {
     writeFileSync(join(root, "bad.env"), envFile({ ...devValues, "todo-backend-secret.OPENAI_KEY": "sk-leaked-if-printed" }));
     const run = await runSeal(root, ["dev", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "bad.env")]);
     assert.equal(run.exitCode, 1);
-    assert.match(run.stderr, /dev: .*bad\.env:7 todo-backend-secret\.OPENAI_KEY: unknown key "OPENAI_KEY"/);
+    assert.match(run.stderr, /dev: .*bad\.env:7 todo-backend-secret: unknown key \(the line is not shown: it may hold a value\).*did you mean todo-backend-secret\.OPENAI_API_KEY\?/);
     assert.match(run.stderr, /Nothing was written\./);
     assert.doesNotMatch(run.stderr + run.stdout, /sk-leaked-if-printed/);
     assert.equal(readFileSync(join(root, "environments", "dev.sealed.json"), "utf8"), "{}\n");
