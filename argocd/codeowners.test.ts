@@ -46,7 +46,9 @@ describe(".github/CODEOWNERS", () => {
       "generator/components/argocd.ts",
       "generator/render.ts",
       "generator/components/argocd-projects.test.ts",
+      "generator/components/argocd-removal.test.ts",
       "generator/testing/argocd-project.ts",
+      "generator/testing/argocd-sync.ts",
     ];
     const unowned = mustBeOwned.filter((path) => ownersOf(path).length === 0);
     assert.deepEqual(unowned, []);
