@@ -7,5 +7,12 @@ export default defineEnvironment({
     autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 },
     config: { LOG_LEVEL: "WARNING" },
   },
-  database: { mode: "external" },
+  database: {
+    mode: "external",
+    // Replace with your database's address range(s) (your provider's
+    // published range, or its address as /32): the backend and the migration
+    // may reach port 5432 there and nowhere else. 192.0.2.0/24 is a
+    // documentation range (RFC 5737) where nothing answers.
+    externalCidrs: ["192.0.2.0/24"],
+  },
 });

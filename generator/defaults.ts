@@ -88,6 +88,8 @@ export function defaultSettings(name: string, cluster: ClusterFacts, images: Ima
     database: {
       mode: "in-cluster",
       port: postgresImage.port,
+      // The external database's address ranges: none until an environment names them.
+      externalCidrs: [],
       urlScheme: "postgresql",
       image: { repository: postgresImage.repository, tag: "17.6-alpine" },
       pullPolicy: "IfNotPresent",

@@ -1,9 +1,11 @@
 /** The documentation stays true to the repository: its links resolve and every npm script is explained. */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, dirname, join } from "node:path";
 import { describe, it } from "node:test";
+import { parseAllDocuments } from "yaml";
 import { REPO_ROOT } from "./environments.ts";
 
 const markdownFiles = execFileSync("git", ["ls-files", "*.md"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
@@ -43,4 +45,72 @@ describe("the documentation", () => {
     const missing = scripts.filter((name) => !internal.has(name) && !readme.includes(`npm run ${name}`) && !readme.includes(`npm ${name}`));
     assert.deepEqual(missing, [], "scripts the README never mentions");
   });
+});
+
+/** The fenced code blocks of a markdown file. */
+function codeBlocks(markdown: string): string[] {
+  return [...markdown.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]!);
+}
+
+describe("the documented commands keep secret values off the command line", () => {
+  it("no code block passes a value with --from-literal or --docker-password", () => {
+    const offending = markdownFiles.flatMap((file) =>
+      codeBlocks(readFileSync(join(REPO_ROOT, file), "utf8"))
+        .flatMap((block) => block.split("\n"))
+        .filter((line) => /--from-literal\b|--docker-password\b/.test(line))
+        .map((line) => `${file}: ${line.trim()}`),
+    );
+    assert.deepEqual(offending, [], "shell history and `ps` keep these values: use --from-env-file or --from-file");
+  });
+
+  const kubectl = (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "kubectl")).find((path) => existsSync(path));
+  it(
+    "the README's recipe for hand-made Secrets runs, and makes exactly the Secrets of .secrets/<env>.env",
+    // GitHub's runners have kubectl; .ci/run's machine may not.
+    { skip: !kubectl ? "kubectl is not installed" : false },
+    () => {
+      assert.ok(kubectl);
+      const recipe = codeBlocks(readme).find((block) => block.includes("--from-env-file=<(sed"));
+      assert.ok(recipe, "README.md has no recipe creating Secrets from .secrets/<env>.env");
+      const dir = mkdtempSync(join(tmpdir(), "readme-secrets-"));
+      try {
+        mkdirSync(join(dir, ".secrets"));
+        mkdirSync(join(dir, "bin"));
+        copyFileSync(join(REPO_ROOT, ".secrets", "dev.env.example"), join(dir, ".secrets", "dev.env.example"));
+        const values = {
+          "todo-database-secret.POSTGRES_USER": "todo",
+          "todo-database-secret.POSTGRES_PASSWORD": "3f9c0a1b2c3d4e5f",
+          "todo-database-secret.POSTGRES_DB": "todo",
+          "todo-backend-secret.BETTER_AUTH_SECRET": "auth value with spaces",
+          "todo-backend-secret.OPENAI_API_KEY": "sk-test=abc#1",
+          "todo-redis-secret.REDIS_PASSWORD": "r3d1s",
+        };
+        writeFileSync(
+          join(dir, ".secrets", "dev.env"),
+          `# filled in\ntodo-backend-secret.DATABASE_URL=\n${Object.entries(values).map(([k, v]) => `${k}=${v}`).join("\n")}\n`,
+        );
+        // A cluster-less kubectl: namespaces are accepted, Secrets are printed as kubectl would create them.
+        writeFileSync(
+          join(dir, "bin", "kubectl"),
+          `#!/usr/bin/env bash\ncase "$*" in\n  *"create secret"*) "${kubectl}" "$@" --dry-run=client -o yaml; echo --- ;;\n  *"create namespace"*) "${kubectl}" "$@" ;;\n  *) cat >/dev/null ;;\nesac\n`,
+        );
+        chmodSync(join(dir, "bin", "kubectl"), 0o755);
+        const output = execFileSync("bash", ["-c", `set -e\n${recipe}`], {
+          cwd: dir,
+          encoding: "utf8",
+          env: { PATH: `${join(dir, "bin")}${delimiter}${process.env.PATH}`, HOME: dir, KUBECONFIG: join(dir, "none") },
+        });
+        const secrets = parseAllDocuments(output)
+          .map((doc) => doc.toJS() as { kind?: string; metadata: { name: string; namespace: string }; data: Record<string, string> } | null)
+          .filter((o) => o?.kind === "Secret");
+        const made = Object.fromEntries(
+          secrets.flatMap((s) => Object.entries(s!.data).map(([key, value]) => [`${s!.metadata.name}.${key}`, Buffer.from(value, "base64").toString("utf8")])),
+        );
+        assert.deepEqual(made, values, "the Secrets hold exactly the file's non-empty values");
+        assert.ok(secrets.every((s) => s!.metadata.namespace === "todo-dev"));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });

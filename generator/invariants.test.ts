@@ -30,6 +30,14 @@ const rendered = [
   { settings: acmeStaging, objects: renderEnvironment(acmeStaging), title: "staging with Let's Encrypt" },
 ];
 
+/** An address inside a CIDR range (the tenth), for a stand-in host there. */
+function addressIn(cidr: string): string {
+  const [base] = cidr.split("/");
+  const octets = base!.split(".").map(Number);
+  octets[3] = octets[3]! + 10;
+  return octets.join(".");
+}
+
 function containersOf(template: PodTemplate): IContainer[] {
   return [...(template.spec.initContainers ?? []), ...template.spec.containers];
 }
@@ -164,6 +172,11 @@ for (const { settings, objects, title } of rendered) {
         { name: "acme-http01-solver", namespace: settings.namespace, labels: { ...certManager.http01Solver.podLabels, "acme.cert-manager.io/http-token": "1" }, ip: "10.244.0.99" },
         { name: "cert-manager-webhook", namespace: certManager.namespace, labels: { ...certManager.webhook.podLabels }, ip: "10.244.3.2" },
         { name: "cert-manager", namespace: certManager.namespace, labels: { "app.kubernetes.io/name": "cert-manager", "app.kubernetes.io/component": "controller" }, ip: "10.244.3.3" },
+        // Not "the outside": the cloud metadata endpoint (link-local) and carrier-grade NAT space.
+        { name: "metadata-endpoint", ip: "169.254.169.254" },
+        { name: "cgnat-host", ip: "100.64.0.10" },
+        // The external database, at an address inside the first range the settings name.
+        ...(settings.database.mode === "external" ? [{ name: "external-database", ip: addressIn(settings.database.externalCidrs[0]!) }] : []),
         // The Dapr control plane, whether or not this environment uses it.
         ...Object.entries(settings.cluster.dapr.controlPlane).map(([service, { podLabels }], i) => ({
           name: `dapr-${service}`,
@@ -264,7 +277,7 @@ for (const { settings, objects, title } of rendered) {
 function expectedPaths(settings: Settings, pods: string[]): string[] {
   const paths: string[] = [];
   const external = settings.database.mode === "external";
-  const db = external ? "internet" : "todo-database";
+  const db = external ? "external-database" : "todo-database";
   const add = (from: string, to: string, port: number, protocol = "TCP") => paths.push(`${from} -> ${to}:${port}/${protocol}`);
   add("ingress-controller", "todo-frontend", 3000);
   add("ingress-controller", "todo-backend", 8000);
@@ -272,6 +285,8 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
   add("todo-backend", db, 5432);
   add("todo-migration", db, 5432);
   add("todo-backend", "internet", 443);
+  // The external database's address is public too, so the outside rule reaches it on 443 as well (but on 5432 only it is reached).
+  if (external) add("todo-backend", "external-database", 443);
   if (settings.smokeTest.enabled) {
     add("todo-smoke-test", "todo-backend", 8000);
     add("todo-smoke-test", "todo-frontend", 3000);
@@ -290,7 +305,7 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
   }
   if (settings.frontend.service.type === "NodePort") {
     // A node port admits any source outside the namespace (pods inside are held by their own egress rules).
-    for (const source of ["node", "internet", "other-namespace-pod", "kube-dns", "dapr-sentry", "dapr-operator", "dapr-placement", "dapr-scheduler", "cert-manager-webhook", "cert-manager"]) {
+    for (const source of ["node", "internet", "metadata-endpoint", "cgnat-host", "other-namespace-pod", "kube-dns", "dapr-sentry", "dapr-operator", "dapr-placement", "dapr-scheduler", "cert-manager-webhook", "cert-manager"]) {
       add(source, "todo-frontend", 3000);
     }
   }

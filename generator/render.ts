@@ -3,7 +3,7 @@
  * (see output.ts), so a render that fails leaves the previous files alone.
  */
 import { stringify } from "yaml";
-import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, bootstrap, localCaObjects } from "./components/argocd.ts";
+import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, argocdProjects, bootstrap, localCaObjects } from "./components/argocd.ts";
 import { backend } from "./components/backend.ts";
 import { dapr } from "./components/dapr.ts";
 import { database } from "./components/database.ts";
@@ -136,7 +136,7 @@ export async function render({ environments = [], root = REPO_ROOT, cache }: Ren
     await add("argocd", ARGOCD_APPS_DIR, argocdApps(environmentsRendered));
     // Objects inside a chart's values are checked like files: Argo CD applies them all the same.
     invalid.push(...(await validateObjects("argocd (cert-manager extraObjects)", localCaObjects(environmentsRendered))));
-    await add("argocd", ARGOCD_BOOTSTRAP_DIR, bootstrap(cluster, partOf));
+    await add("argocd", ARGOCD_BOOTSTRAP_DIR, [...bootstrap(cluster, partOf), ...argocdProjects(environmentsRendered)]);
     ownedDirs.splice(0, ownedDirs.length, MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR);
   }
   if (invalid.length) throw new InvalidObjectsError(invalid);

@@ -95,6 +95,14 @@ export interface DatabaseSettings {
   mode: "in-cluster" | "external";
   /** PostgreSQL port, in-cluster or external (egress is opened to it for the external one). */
   port: number;
+  /**
+   * `external` only: the IPv4 ranges (CIDR) the database's address lies in.
+   * The backend and the migration may reach `port` there and nowhere else.
+   * Required with an external database; each a network address with a
+   * prefix of /8 or longer, not link-local (169.254.0.0/16).
+   * @default []
+   */
+  externalCidrs: string[];
   /** URL scheme of the DATABASE_URL composed for the in-cluster database. */
   urlScheme: string;
   image: ImageRef;

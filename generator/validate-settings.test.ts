@@ -76,6 +76,13 @@ describe("bad input is refused with environment, path, value and rule", () => {
     ],
     ["quota too small", prod, { namespaceSettings: { quota: { "limits.cpu": "2" } } }, "namespaceSettings.quota.limits.cpu", "2", /too small/],
     ["database port out of range", prod, { database: { port: 0 } }, "database.port", 0, /1 to 65535/],
+    // The external database's egress: its own range, never the whole internet or the metadata endpoint.
+    ["external database without a range", prod, { database: { externalCidrs: [] } }, "database.externalCidrs", [], /needs its address range/],
+    ["external database range: anywhere", prod, { database: { externalCidrs: ["0.0.0.0/0"] } }, "database.externalCidrs[0]", "0.0.0.0/0", /wider than \/8/],
+    ["external database range: not a CIDR", prod, { database: { externalCidrs: ["db.example.com"] } }, "database.externalCidrs[0]", "db.example.com", /IPv4 CIDR/],
+    ["external database range: host bits", prod, { database: { externalCidrs: ["203.0.113.7/24"] } }, "database.externalCidrs[0]", "203.0.113.7/24", /network address/],
+    ["external database range: metadata", prod, { database: { externalCidrs: ["169.254.0.0/16"] } }, "database.externalCidrs[0]", "169.254.0.0/16", /link-local/],
+    ["range for an in-cluster database", dev, { database: { externalCidrs: ["203.0.113.0/24"] } }, "database.externalCidrs", ["203.0.113.0/24"], /only for database\.mode external/],
     // Seed 003's key names: lower case, hyphens and dots are the same key to the secret check.
     ["hyphenated API key", dev, { backend: { config: { "openai-api-key": "sk-123" } } }, "backend.config.openai-api-key", "openai-api-key", /Secret/],
     ["hyphenated database URL key", dev, { backend: { config: { "database-url": "x" } } }, "backend.config.database-url", "database-url", /Secret/],

@@ -5,6 +5,7 @@
 import { defaultSettings } from "./defaults.ts";
 import type { SettingsProblem } from "./errors.ts";
 import { maxReplicas } from "./lib/app-workload.ts";
+import { isNetworkAddress, overlaps, parseCidr } from "./lib/cidr.ts";
 import { parseQuantity } from "./lib/quantity.ts";
 import { sealedFileProblems } from "./secrets/sealed-file.ts";
 import { SEALABLE_SECRETS } from "./secrets/catalogue.ts";
@@ -360,6 +361,35 @@ function checkMigrationCommand(problems: ProblemList, command: unknown): void {
   );
 }
 
+const LINK_LOCAL = parseCidr("169.254.0.0/16")!;
+
+/** The external database's egress: named ranges only, never "anywhere" and never the metadata endpoint. */
+function checkExternalCidrs(problems: ProblemList, database: Settings["database"]): void {
+  const cidrs = database.externalCidrs;
+  if (!Array.isArray(cidrs)) {
+    problems.add("database.externalCidrs", cidrs, "must be a list of IPv4 CIDR ranges, e.g. [\"203.0.113.0/24\"]");
+    return;
+  }
+  if (database.mode === "external" && cidrs.length === 0) {
+    problems.add(
+      "database.externalCidrs",
+      cidrs,
+      "an external database needs its address range(s): the backend and the migration may reach it there only (e.g. your provider's published range, or the address as /32)",
+    );
+  }
+  if (database.mode !== "external" && cidrs.length > 0) {
+    problems.add("database.externalCidrs", cidrs, "only for database.mode external: the in-cluster database is reached by its pods' labels");
+  }
+  cidrs.forEach((cidr, i) => {
+    const path = `database.externalCidrs[${i}]`;
+    const range = typeof cidr === "string" ? parseCidr(cidr) : undefined;
+    if (!range) problems.add(path, cidr, "must be an IPv4 CIDR range (a.b.c.d/n)");
+    else if (!isNetworkAddress(range)) problems.add(path, cidr, "must be the network address of its range (no host bits set), e.g. 203.0.113.0/24");
+    else if (range.prefix < 8) problems.add(path, cidr, "is wider than /8: name the database's own range, not most of the internet");
+    else if (overlaps(range, LINK_LOCAL)) problems.add(path, cidr, "overlaps link-local 169.254.0.0/16 (cloud metadata endpoints)");
+  });
+}
+
 function checkStorage(problems: ProblemList, storage: Settings["database"]["storage"]): void {
   const size = parseQuantity(storage.size);
   if (size === undefined) problems.add("database.storage.size", storage.size, "must be a Kubernetes quantity");
@@ -419,6 +449,7 @@ export function settingsProblems(settings: Settings, overrides: EnvironmentOverr
   problems.check(["in-cluster", "external"].includes(database.mode), "database.mode", database.mode, "must be in-cluster or external");
   integerIn(problems, "database.port", database.port, 1, 65535);
   problems.check(/^[a-z][a-z0-9+.-]*$/.test(database.urlScheme), "database.urlScheme", database.urlScheme, "must be a URL scheme");
+  checkExternalCidrs(problems, database);
   if (database.mode === "in-cluster") {
     checkImage(problems, "database", database.image, database.pullPolicy, settings, false);
     checkResources(problems, "database", database.resources);

@@ -7,13 +7,16 @@
  * repository renders.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse, parseAllDocuments } from "yaml";
+import { prepare, readPin, sha256, stage, verify } from "../../clusters/minikube/argocd-install.ts";
 import { minikube } from "../../clusters/minikube/cluster.ts";
+import { podSecurityLabels } from "../../generator/lib/pod-security.ts";
 
 const INSTALL_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(INSTALL_DIR, "..", "..");
@@ -71,26 +74,71 @@ describe("argocd/install kustomization", () => {
     assert.equal(kustomization.namespace, minikube.argocdNamespace);
   });
 
-  it("installs Argo CD from exactly one remote base, pinned to a released v3 tag", () => {
+  it("installs Argo CD from exactly one remote base: a released v3's install.yaml by commit, with its SHA-256", () => {
     const remote = kustomization.resources.filter(isRemote);
     assert.equal(remote.length, 1, `expected one remote resource, found: ${remote.join(", ") || "none"}`);
-    const url = remote[0]!;
-    const match =
-      /^https:\/\/raw\.githubusercontent\.com\/argoproj\/argo-cd\/([^/]+)\/manifests\/install\.yaml$/.exec(url) ??
-      /^(?:https:\/\/)?github\.com\/argoproj\/argo-cd\/\/?manifests\/[\w-]+\?ref=([^&]+)$/.exec(url);
-    assert.ok(match, `${url} is neither Argo CD's release install.yaml nor a manifests/ base of argoproj/argo-cd`);
-    // A released tag only: branches (stable, master) and pre-releases (-rc1) move or vanish.
-    assert.match(match[1]!, /^v3\.\d+\.\d+$/, `Argo CD is pinned to "${match[1]}", not a released v3.x.y tag`);
+    // A commit, not a tag or branch: those can be moved to other code.
+    const pin = readPin(INSTALL_DIR);
+    assert.equal(pin.url, remote[0]);
+    assert.match(pin.commit, /^[0-9a-f]{40}$/);
+    assert.match(pin.sha256, /^[0-9a-f]{64}$/);
+    // The release it is, stated beside it: a released v3 tag (no pre-release).
+    const text = readFileSync(join(INSTALL_DIR, "kustomization.yaml"), "utf8");
+    const release = /install manifest \(CRDs, RBAC, controllers\)\n\s*# of (v\d+\.\d+\.\d+):/.exec(text)?.[1];
+    assert.ok(release, "the comment above the URL must name the release (`of vX.Y.Z:`)");
+    assert.match(release, /^v3\.\d+\.\d+$/);
+    assert.ok(readFileSync(join(REPO_ROOT, "README.md"), "utf8").includes(`(${release})`), `the README must name ${release}`);
+  });
+
+  it("stages a checked copy: the kustomization then reads install.yaml, never the URL, and a manifest with another checksum is refused", async () => {
+    const pin = readPin(INSTALL_DIR);
+    const home = mkdtempSync(join(tmpdir(), "argocd-install-"));
+    try {
+      const content = new TextEncoder().encode("kind: ConfigMap\n");
+      const fakePin = { ...pin, sha256: sha256(content) };
+      const staged = stage(INSTALL_DIR, content, fakePin, join(home, "staged"));
+      const stagedKustomization = readFileSync(join(staged, "kustomization.yaml"), "utf8");
+      assert.ok(!stagedKustomization.includes(pin.url) && !/https?:\/\//.test(stagedKustomization.replace(/#.*$/gm, "")), "the staged kustomization still downloads");
+      assert.equal((parse(stagedKustomization) as Kustomization).resources.at(-1), "install.yaml");
+      assert.equal(readFileSync(join(staged, "install.yaml"), "utf8"), "kind: ConfigMap\n");
+      for (const file of readdirSync(INSTALL_DIR).filter((f) => !f.endsWith(".test.ts"))) assert.ok(existsSync(join(staged, file)), `${file} is not staged`);
+      assert.throws(() => verify(new TextEncoder().encode("kind: Secret\n"), pin, "the download"), /the download is not the pinned Argo CD manifest: its SHA-256 is [0-9a-f]{64}, argocd\/install\/install\.yaml\.sha256 says [0-9a-f]{64}\. Nothing was applied\./);
+      // prepare(): downloads once, then reuses the checked copy; refuses a download that does not match.
+      let downloads = 0;
+      const wrong = () => {
+        downloads++;
+        return Promise.resolve(new TextEncoder().encode("tampered"));
+      };
+      await assert.rejects(prepare({ root: REPO_ROOT, env: { HOME: home }, fetchManifest: wrong }), /is not the pinned Argo CD manifest/);
+      assert.equal(downloads, 1);
+      // A repository whose pin is this content: the first run downloads, the next one reuses the checked copy.
+      const root = join(home, "repo");
+      cpSync(INSTALL_DIR, join(root, "argocd", "install"), { recursive: true });
+      writeFileSync(join(root, "argocd", "install", "install.yaml.sha256"), `${sha256(content)}  install.yaml\n`);
+      const right = () => {
+        downloads++;
+        return Promise.resolve(content);
+      };
+      const first = await prepare({ root, env: { HOME: home }, fetchManifest: right });
+      const second = await prepare({ root, env: { HOME: home }, fetchManifest: right });
+      assert.equal(first, join(home, ".cache", "todo-gitops", "argocd-install", sha256(content)));
+      assert.equal(second, first);
+      assert.equal(downloads, 2, "the second run reuses the checked copy");
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
   });
 
   it("names only local files that exist, and creates the namespace it installs into", () => {
     for (const resource of kustomization.resources.filter((r) => !isRemote(r))) {
       assert.ok(existsSync(join(INSTALL_DIR, resource)), `resource ${resource} does not exist`);
     }
-    const namespace = parse(readFileSync(join(INSTALL_DIR, "namespace.yaml"), "utf8")) as { kind: string; metadata: { name: string } };
+    const namespace = parse(readFileSync(join(INSTALL_DIR, "namespace.yaml"), "utf8")) as { kind: string; metadata: { name: string; labels?: Record<string, string> } };
     assert.ok(kustomization.resources.includes("namespace.yaml"));
     assert.equal(namespace.kind, "Namespace");
     assert.equal(namespace.metadata.name, kustomization.namespace);
+    // Argo CD's pods all pass `restricted` (see the comment in namespace.yaml), checked against the cluster's own version.
+    assert.deepEqual(namespace.metadata.labels, podSecurityLabels("restricted", minikube.kubernetesVersion));
   });
 
   it("merges into the release's ConfigMaps under their own names", () => {

@@ -105,14 +105,30 @@ export interface PolicyEnforcingCni {
 }
 
 export interface SealedSecretsController {
-  /** Where kubeseal looks by default: `npm run seal` and kubeseal need no flags. */
+  /**
+   * A namespace of its own, so that Pod Security can enforce `restricted`
+   * there (kube-system, kubeseal's default, also runs Minikube's privileged
+   * pods). `npm run seal` reads it from here; kubeseal needs
+   * `--controller-namespace`.
+   */
   readonly namespace: string;
   /** The controller's Deployment and Service (the chart's fullnameOverride). */
   readonly name: string;
   /** The official chart, from the project's repository at the release tag. */
   readonly chart: { readonly repoURL: string; readonly path: string; readonly targetRevision: string };
-  /** The controller image tag the chart runs, pinned independently of the chart's default. */
+  /** The controller release: its image tag, pinned independently of the chart's default. */
   readonly version: string;
+  /** Where that image comes from, stated rather than left to the chart's default. */
+  readonly image: { readonly registry: string; readonly repository: string };
+  /**
+   * Who may reach the controller through the API server's service proxy
+   * (the chart's service-proxier RoleBinding): `npm run seal` and
+   * `kubeseal --fetch-cert` read its certificate there, and the same route
+   * leads to /v1/verify and /v1/rotate. The chart binds every authenticated
+   * identity (`system:authenticated`) by default; here a group you grant on
+   * purpose (cluster admins need no grant).
+   */
+  readonly proxySubjects: readonly { readonly apiGroup: string; readonly kind: "Group" | "User"; readonly name: string }[];
 }
 
 /** A control-plane service that Dapr sidecars dial. */
@@ -146,8 +162,14 @@ export interface DaprControlPlane {
   };
 }
 
-/** The Sealed Secrets release: the controller image, and the chart at the same git tag. */
-const SEALED_SECRETS_VERSION = "0.36.6";
+/**
+ * The Sealed Secrets release: the controller image, and the chart at the same
+ * git tag. v0.41.2 is the newest release (github.com/bitnami/sealed-secrets
+ * releases, 2026-10-26) and contains both fixes for the one-bit decryption
+ * oracles: /v1/verify (PR #2019, first in v0.39.0) and /v1/rotate (PR #2049,
+ * first in v0.40.0). v0.36.2–v0.36.6 were incomplete releases.
+ */
+const SEALED_SECRETS_VERSION = "0.41.2";
 
 export const minikube: ClusterFacts = {
   name: "minikube",
@@ -192,10 +214,14 @@ export const minikube: ClusterFacts = {
     },
   },
   sealedSecrets: {
-    namespace: "kube-system",
+    namespace: "sealed-secrets",
     name: "sealed-secrets-controller",
-    chart: { repoURL: "https://github.com/bitnami-labs/sealed-secrets.git", path: "helm/sealed-secrets", targetRevision: `v${SEALED_SECRETS_VERSION}` },
+    // The project moved from bitnami-labs to the bitnami organisation on 2026-06-15 (bitnami/sealed-secrets#1982).
+    chart: { repoURL: "https://github.com/bitnami/sealed-secrets.git", path: "helm/sealed-secrets", targetRevision: `v${SEALED_SECRETS_VERSION}` },
     version: SEALED_SECRETS_VERSION,
+    // The chart's own default registry and repository (helm/sealed-secrets/values.yaml, image.*).
+    image: { registry: "docker.io", repository: "bitnami/sealed-secrets-controller" },
+    proxySubjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "Group", name: "sealed-secrets:certificate-readers" }],
   },
   certManager: {
     namespace: "cert-manager",

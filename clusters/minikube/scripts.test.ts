@@ -7,17 +7,31 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { scratchRepository } from "../../generator/testing/scratch.ts";
+import { CHECKSUM_FILE, INSTALL_DIR, sha256 } from "./argocd-install.ts";
 import { minikube } from "./cluster.ts";
 import { clusterFacts } from "./facts.ts";
 
-const SCRIPTS_DIR = dirname(fileURLToPath(import.meta.url));
-const REPO_ROOT = join(SCRIPTS_DIR, "..", "..");
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+// The scripts run from a copy of the repository whose Argo CD pin names a
+// stand-in manifest (TODO_ARGOCD_INSTALL_MANIFEST), so that cluster:up checks
+// it with its real checksum code, offline.
+const REPO = scratchRepository("cluster-scripts-repo-");
+cpSync(join(REPO_ROOT, "argocd"), join(REPO, "argocd"), { recursive: true });
+const SCRIPTS_DIR = join(REPO, "clusters", "minikube");
+const STAND_IN_MANIFEST = join(REPO, "stand-in-argocd-install.yaml");
+writeFileSync(STAND_IN_MANIFEST, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stand-in-for-argocd-install\n");
+const STAND_IN_SHA256 = sha256(readFileSync(STAND_IN_MANIFEST));
+writeFileSync(join(REPO, INSTALL_DIR, CHECKSUM_FILE), `${STAND_IN_SHA256}  install.yaml\n`);
+/** Where cluster:up stages the checked install for `kubectl apply -k` (HOME is the sandbox). */
+const stagedInstall = (box: { dir: string }) => join(box.dir, ".cache", "todo-gitops", "argocd-install", STAND_IN_SHA256);
 const facts = await clusterFacts();
 const fact = (name: string): string => {
   const value = facts[name];
@@ -108,7 +122,7 @@ interface Sandbox {
   setState(state: string, cni?: string): void;
 }
 
-const sandboxes: string[] = [];
+const sandboxes: string[] = [REPO];
 after(() => sandboxes.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 function sandbox(options: { minikube?: boolean; kubectl?: boolean } = {}): Sandbox {
@@ -133,7 +147,7 @@ function sandbox(options: { minikube?: boolean; kubectl?: boolean } = {}): Sandb
         execFile(
           BASH,
           [join(SCRIPTS_DIR, script), ...args],
-          { env: { PATH: bin, HOME: dir, FAKE_DIR: dir, ...env }, cwd: dir },
+          { env: { PATH: bin, HOME: dir, FAKE_DIR: dir, TODO_ARGOCD_INSTALL_MANIFEST: STAND_IN_MANIFEST, ...env }, cwd: dir },
           (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );
       }),
@@ -263,11 +277,11 @@ describe("cluster:up", () => {
       `${kube} -n ${cni.namespace} get daemonset ${cni.name} -o name`,
       `${kube} -n ${cni.namespace} rollout status daemonset/${cni.name} --timeout=5m`,
       ...minikube.addons.map((addon) => `minikube -p ${profile} addons enable ${addon}`),
-      `${kube} apply --server-side --force-conflicts -k ${REPO_ROOT}/argocd/install`,
+      `${kube} apply --server-side --force-conflicts -k ${stagedInstall(box)}`,
       `${kube} wait --for=condition=Established --timeout=2m crd/applications.argoproj.io crd/appprojects.argoproj.io`,
       `${kube} -n ${argocd} rollout status deployment.apps/argocd-server --timeout=10m`,
       `${kube} -n ${argocd} rollout status statefulset.apps/argocd-application-controller --timeout=10m`,
-      `${kube} apply -f ${REPO_ROOT}/argocd/bootstrap/`,
+      `${kube} apply -f ${REPO}/argocd/bootstrap/`,
       `minikube -p ${profile} ip`,
     ]);
     // The hints: UI, password, /etc/hosts with every environment's host.
@@ -289,9 +303,20 @@ describe("cluster:up", () => {
     assert.ok(!second.some((call) => /^minikube (start|delete)/.test(call)), second.join("\n"));
     assert.match(result.stdout, /Already running: not restarted/);
     assertInOrder(second, [
-      `${kube} apply --server-side --force-conflicts -k ${REPO_ROOT}/argocd/install`,
-      `${kube} apply -f ${REPO_ROOT}/argocd/bootstrap/`,
+      `${kube} apply --server-side --force-conflicts -k ${stagedInstall(box)}`,
+      `${kube} apply -f ${REPO}/argocd/bootstrap/`,
     ]);
+  });
+
+  it("refuses an Argo CD manifest that is not the pinned one, naming both checksums, and applies nothing", async () => {
+    const tampered = sandbox();
+    const manifest = join(tampered.dir, "install.yaml");
+    writeFileSync(manifest, `${readFileSync(STAND_IN_MANIFEST, "utf8")}# one more line\n`);
+    const result = await tampered.run("up.sh", [], { TODO_ARGOCD_INSTALL_MANIFEST: manifest });
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`is not the pinned Argo CD manifest: its SHA-256 is ${sha256(readFileSync(manifest))}, argocd/install/install.yaml.sha256 says ${STAND_IN_SHA256}\\. Nothing was applied\\.`));
+    assert.match(result.stderr, /cluster:up: Argo CD was not installed/);
+    assert.deepEqual(tampered.calls().filter((call) => call.includes(" apply ")), []);
   });
 
   it("restarts a stopped profile instead of failing", async () => {
@@ -322,7 +347,7 @@ describe("cluster:up", () => {
       assert.ok(!other.calls().some((call) => /^minikube (delete|stop)/.test(call)), "nothing is deleted automatically");
       assert.ok(!other.calls().some((call) => call.includes("--cni")), "the profile's CNI is left as it is");
       assert.ok(!other.calls().some((call) => call.includes("rollout status daemonset/")), "no wait for a plugin that is not there");
-      assert.ok(other.calls().includes(`${kube} apply -f ${REPO_ROOT}/argocd/bootstrap/`), "the rest of cluster:up still runs");
+      assert.ok(other.calls().includes(`${kube} apply -f ${REPO}/argocd/bootstrap/`), "the rest of cluster:up still runs");
     });
   }
 
@@ -373,7 +398,8 @@ describe("cluster:up --git-repo-url/--git-revision", () => {
     assert.match(result.stderr, /cluster:up: sync wave 0 did not become Healthy within 15m, so the later waves were not applied\./);
     assert.match(result.stderr, new RegExp(`kubectl --context ${profile} -n ${argocd} get applications\\.argoproj\\.io`));
     assert.equal(box.calls().filter(isApply).length, 2, "the environments' wave is not applied");
-    assert.doesNotMatch(readFileSync(join(box.dir, "applied.yaml"), "utf8"), /^  name: todo-/m);
+    const applied = parseAllDocuments(readFileSync(join(box.dir, "applied.yaml"), "utf8")).map((doc) => doc.toJS() as { kind: string; metadata: { name: string } });
+    assert.deepEqual(applied.filter((o) => o.kind === "Application" && o.metadata.name.startsWith("todo-")), [], "no environment's Application is applied");
   });
 
   it("applies the AppProjects and Applications moved to the override, without the root Application", async () => {
@@ -399,7 +425,9 @@ describe("cluster:up --git-repo-url/--git-revision", () => {
       assert.notEqual(application.spec.source.repoURL, fork, `${application.metadata.name} must keep its chart`);
     }
     const projects = objects.filter((o) => o.kind === "AppProject");
-    assert.ok(projects.some((p) => p.metadata.name === "todo"), "the todo AppProject is applied");
+    for (const env of fact("ENVIRONMENTS").split(" ")) {
+      assert.ok(projects.some((p) => p.metadata.name === `todo-${env}`), `the todo-${env} AppProject is applied`);
+    }
     for (const project of projects.filter((p) => p.spec.sourceRepos.includes(fact("GIT_REPO_URL")))) {
       assert.ok(project.spec.sourceRepos.includes(fork), `AppProject ${project.metadata.name} must admit the fork`);
     }

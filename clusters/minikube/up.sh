@@ -13,7 +13,8 @@ Usage: npm run cluster:up [-- OPTIONS]
 
 Starts the Minikube profile of clusters/minikube/cluster.ts with its network
 plugin (which enforces NetworkPolicies) and addons, installs the pinned Argo
-CD (argocd/install), waits until it is ready, applies the root Application
+CD (argocd/install; its release manifest is checked against its SHA-256
+first), waits until it is ready, applies the root Application
 (argocd/bootstrap) and prints how to reach the UI. Running it again does no
 harm; it warns when an existing profile runs another network plugin.
 
@@ -102,9 +103,13 @@ for addon in "${addons[@]}"; do
 done
 
 step "Argo CD (argocd/install)"
+# The release manifest, downloaded and checked against its pinned SHA-256
+# before anything is applied; what is applied is that checked copy.
+install_dir="$(run_ts "$REPO_ROOT/clusters/minikube/argocd-install.ts")" ||
+  die "Argo CD was not installed (see above)"
 # Server-side: the ApplicationSet CRD is too big for client-side apply's
 # last-applied annotation. --force-conflicts takes back fields edited by hand.
-kube apply --server-side --force-conflicts -k "$REPO_ROOT/argocd/install"
+kube apply --server-side --force-conflicts -k "$install_dir"
 kube wait --for=condition=Established --timeout=2m crd/applications.argoproj.io crd/appprojects.argoproj.io
 
 step "Waiting for Argo CD to be ready"

@@ -70,11 +70,15 @@ describe("GitHub workflows", () => {
       );
     });
 
-    it(`${file} pins every action to a release and names only scripts that exist`, () => {
+    it(`${file} pins every action to a commit SHA, with the release it is, and names only scripts that exist`, () => {
+      // A tag can be moved to other code; a commit cannot. The comment says which release the SHA is (README, "Pins").
+      const usesLines = readFileSync(join(WORKFLOWS, file), "utf8").split("\n").filter((line) => /^\s*(- )?uses:/.test(line));
+      for (const line of usesLines) {
+        assert.match(line, /uses: [\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${file}: \`${line.trim()}\` is not pinned to a commit SHA with its \`# vX.Y.Z\``);
+      }
       const workflow = read(file);
       for (const [jobName, job] of Object.entries(workflow.jobs)) {
         for (const step of job.steps ?? []) {
-          if (step.uses) assert.match(step.uses, /^[\w.-]+\/[\w.-]+@(v\d+(\.\d+){0,2}|[0-9a-f]{40})$/, `${jobName}: ${step.uses} is not pinned to a release`);
           for (const script of (step.run ?? "").matchAll(/npm run ([\w:-]+)/g)) {
             assert.ok(packageJson.scripts[script[1]!], `${jobName}: npm run ${script[1]} is not a package.json script`);
           }
@@ -85,6 +89,17 @@ describe("GitHub workflows", () => {
       }
     });
   }
+
+  it("no checkout leaves a token in .git/config (persist-credentials: false) while npm ci and the tests run", () => {
+    const checkouts = workflowFiles.flatMap((file) =>
+      Object.entries(read(file).jobs).flatMap(([jobName, job]) =>
+        (job.steps ?? []).filter((step) => step.uses?.startsWith("actions/checkout@")).map((step) => ({ where: `${file} ${jobName}: ${step.name ?? step.uses}`, step })),
+      ),
+    );
+    assert.ok(checkouts.length >= 3, "ci.yml checks out once, e2e.yml twice");
+    const persisting = checkouts.filter(({ step }) => (step.with as Record<string, unknown> | undefined)?.["persist-credentials"] !== false).map(({ where }) => where);
+    assert.deepEqual(persisting, []);
+  });
 
   const shellcheck = (process.env.PATH ?? "").split(":").map((dir) => join(dir, "shellcheck")).find((path) => existsSync(path));
   it(

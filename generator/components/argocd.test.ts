@@ -8,6 +8,7 @@ import { parse } from "yaml";
 import { minikube } from "../../clusters/minikube/cluster.ts";
 import { REPO_ROOT } from "../environments.ts";
 import type { KubeObject } from "../kube-object.ts";
+import { podSecurityLabels } from "../lib/pod-security.ts";
 import { KINDS, kindKey } from "../validation/kinds.ts";
 
 /** Reads what is committed, as Argo CD would: every YAML file under a directory, recursively. */
@@ -63,13 +64,14 @@ describe("Argo CD Applications", () => {
     }
   });
 
-  it("one per environment, on manifests/<env>, recursing, with the resources finalizer and 10 revisions of history", () => {
+  it("one per environment, on manifests/<env>, recursing, kept unless deleted on purpose, with 10 revisions of history", () => {
     const environments = readdirSync(join(REPO_ROOT, "manifests")).sort();
-    const perEnv = applications.filter((a) => a.spec!.project === "todo");
+    const perEnv = applications.filter((a) => a.spec!.source!.path?.startsWith("manifests/"));
     assert.deepEqual(perEnv.map((a) => a.spec!.source!.path).sort(), environments.map((e) => `manifests/${e}`));
     for (const app of perEnv) {
       assert.deepEqual(app.spec!.source!.directory, { recurse: true });
-      assert.ok(app.metadata!.finalizers!.includes("resources-finalizer.argocd.argoproj.io"));
+      assert.equal(app.metadata!.finalizers, undefined, "deleting the Application must not delete the environment");
+      assert.equal(app.metadata!.annotations!["argocd.argoproj.io/sync-options"], "Prune=false,Delete=false");
       assert.equal(app.spec!.revisionHistoryLimit, 10);
       assert.ok(app.spec!.syncPolicy!.retry!.backoff, "retries back off");
       assert.ok(app.spec!.syncPolicy!.syncOptions!.includes("PruneLast=true"));
@@ -83,7 +85,7 @@ describe("Argo CD Applications", () => {
   });
 
   it("ignores the replica count of every Deployment an HPA scales, and only those", () => {
-    for (const app of applications.filter((a) => a.spec!.project === "todo")) {
+    for (const app of applications.filter((a) => a.spec!.source!.path?.startsWith("manifests/"))) {
       const objects = objectsUnder(app.spec!.source!.path!);
       const scaled = objects
         .filter((o) => o.kind === "HorizontalPodAutoscaler")
@@ -122,12 +124,81 @@ describe("AppProjects", () => {
     }
   });
 
-  it("todo: this repository only, todo-* namespaces in-cluster only, Namespace as the only cluster-scoped kind", () => {
-    const spec = projects.get("todo")!.spec!;
-    assert.deepEqual(spec.sourceRepos, [minikube.git.repoURL]);
-    assert.deepEqual(spec.destinations, [{ server: minikube.server, namespace: "todo-*" }]);
-    assert.deepEqual(spec.clusterResourceWhitelist, [{ group: "", kind: "Namespace" }]);
-    assert.ok(!spec.namespaceResourceWhitelist!.some((gk) => gk.kind === "*" || gk.group === "*"));
+  it("one per environment: this repository only, its own namespace in-cluster only, its own Namespace as the only cluster-scoped object", () => {
+    for (const app of applications.filter((a) => a.spec!.source!.path?.startsWith("manifests/"))) {
+      const environment = app.spec!.source!.path!.split("/")[1]!;
+      const spec = projects.get(app.spec!.project)!.spec!;
+      assert.equal(app.spec!.project, `todo-${environment}`);
+      const namespace = app.spec!.destination!.namespace!;
+      assert.deepEqual(spec.sourceRepos, [minikube.git.repoURL]);
+      assert.deepEqual(spec.destinations, [{ server: minikube.server, namespace }]);
+      assert.deepEqual(spec.clusterResourceWhitelist, [{ group: "", kind: "Namespace", name: namespace }]);
+      assert.ok(!spec.namespaceResourceWhitelist!.some((gk) => gk.kind.includes("*") || gk.group.includes("*")));
+    }
+  });
+});
+
+describe("control planes", () => {
+  const byName = new Map(applications.map((a) => [a.metadata!.name!, a]));
+  const semver = (v: string) => v.split(".").map(Number) as [number, number, number];
+  const atLeast = (v: string, min: string) => {
+    const [a, b] = [semver(v), semver(min)];
+    return a[0] !== b[0] ? a[0] > b[0] : a[1] !== b[1] ? a[1] > b[1] : a[2] >= b[2];
+  };
+
+  it("Sealed Secrets: a release with both oracle fixes, its image stated, chart at the same tag", () => {
+    const app = byName.get("sealed-secrets")!;
+    const { version, image, chart } = minikube.sealedSecrets;
+    // /v1/verify (bitnami/sealed-secrets#2019, v0.39.0) and /v1/rotate (#2049, v0.40.0).
+    assert.ok(atLeast(version, "0.40.0"), `Sealed Secrets ${version} lacks the /v1/rotate oracle fix (v0.40.0)`);
+    assert.equal(app.spec!.source!.repoURL, "https://github.com/bitnami/sealed-secrets.git");
+    assert.equal(app.spec!.source!.targetRevision, `v${version}`);
+    assert.equal(chart.targetRevision, `v${version}`);
+    const values = app.spec!.source!.helm!.valuesObject as { image: Record<string, string> };
+    assert.deepEqual(values.image, { registry: image.registry, repository: image.repository, tag: version });
+  });
+
+  it("Sealed Secrets: the service proxy is bound to named subjects, never to every identity, and the NetworkPolicy is on", () => {
+    const values = byName.get("sealed-secrets")!.spec!.source!.helm!.valuesObject as {
+      rbac: { serviceProxier: { subjects: { kind: string; name: string }[]; create?: boolean; bind?: boolean } };
+      networkPolicy: { enabled: boolean };
+    };
+    const subjects = values.rbac.serviceProxier.subjects;
+    assert.ok(Array.isArray(subjects) && subjects.length > 0, "an empty list would fall back to nothing; a string to the chart's template");
+    for (const subject of subjects) {
+      assert.ok(["Group", "User"].includes(subject.kind));
+      assert.doesNotMatch(subject.name, /^system:(authenticated|unauthenticated|serviceaccounts)$|^\*$/, `${subject.name} admits everyone`);
+    }
+    assert.equal(values.networkPolicy.enabled, true);
+  });
+
+  it("Sealed Secrets, Dapr and cert-manager: their own namespaces, created with Pod Security `restricted` at the cluster's version", () => {
+    assert.ok(byName.get("cert-manager"), "staging and prod serve TLS");
+    for (const [name, namespace] of [
+      ["sealed-secrets", minikube.sealedSecrets.namespace],
+      ["dapr", minikube.dapr.namespace],
+      ["cert-manager", minikube.certManager.namespace],
+    ] as const) {
+      const app = byName.get(name);
+      if (!app) continue; // Dapr: only while an environment uses it
+      assert.equal(app.spec!.destination!.namespace, namespace);
+      assert.notEqual(namespace, "kube-system", `${name} shares kube-system with Minikube's privileged pods`);
+      assert.ok(app.spec!.syncPolicy!.syncOptions!.includes("CreateNamespace=true"), `${name}: managedNamespaceMetadata needs CreateNamespace`);
+      assert.deepEqual(app.spec!.syncPolicy!.managedNamespaceMetadata!.labels, podSecurityLabels("restricted", minikube.kubernetesVersion), name);
+    }
+  });
+
+  it("Dapr: an exact chart version, never a range Argo CD would resolve to whatever is newest", () => {
+    assert.match(minikube.dapr.chart.version, /^\d+\.\d+\.\d+$/);
+    const app = byName.get("dapr");
+    if (app) assert.equal(app.spec!.source!.targetRevision, minikube.dapr.chart.version);
+  });
+
+  it("Dapr: the values that make its control plane pass `restricted` stay set", () => {
+    const values = byName.get("dapr")?.spec!.source!.helm!.valuesObject as { global: { seccompProfile: string } } | undefined;
+    if (!values) return;
+    // Without it the chart's pods carry no seccomp profile, which `restricted` refuses.
+    assert.equal(values.global.seccompProfile, "RuntimeDefault");
   });
 });
 
@@ -138,11 +209,13 @@ describe("cert-manager control plane", async () => {
   const values = application?.spec!.source!.helm!.valuesObject as Record<string, any>;
   const extraObjects = ((values?.extraObjects ?? []) as string[]).map((text) => parse(text) as KubeObject & { spec: any });
   const wave = (object: KubeObject | undefined) => Number(object?.metadata?.annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
+  const environmentApps = applications.filter((a) => a.spec!.source!.path?.startsWith("manifests/"));
 
   it("is installed while an environment serves TLS, in the control planes' wave, before every environment", () => {
     assert.ok(application, "no cert-manager Application although staging and prod serve TLS");
     assert.equal(application.spec!.destination!.namespace, minikube.certManager.namespace);
-    for (const env of applications.filter((a) => a.spec!.project === "todo")) assert.ok(wave(application) < wave(env), env.metadata!.name);
+    assert.ok(environmentApps.length >= 3);
+    for (const env of environmentApps) assert.ok(wave(application) < wave(env), env.metadata!.name);
     assert.equal(wave(application), wave(byName.get("dapr")));
   });
 
@@ -178,7 +251,8 @@ describe("cert-manager control plane", async () => {
   });
 
   it("every environment's certificate comes from an issuer that exists: the local CA, or an Issuer in its own namespace", () => {
-    for (const app of applications.filter((a) => a.spec!.project === "todo")) {
+    assert.ok(environmentApps.length >= 3);
+    for (const app of environmentApps) {
       const objects = objectsUnder(app.spec!.source!.path!) as (KubeObject & { spec: any })[];
       for (const certificate of objects.filter((o) => o.kind === "Certificate")) {
         const ref = certificate.spec.issuerRef;
@@ -191,10 +265,13 @@ describe("cert-manager control plane", async () => {
     }
   });
 
-  it("its project admits the local CA's kinds, and nothing of the environments'", () => {
+  it("its project names the local CA's ClusterIssuers (none other) and admits its Certificate, and nothing of the environments'", () => {
     const spec = projects.get("cert-manager")!.spec!;
-    assert.ok(spec.clusterResourceWhitelist!.some((gk) => gk.group === "cert-manager.io" && gk.kind === "ClusterIssuer"));
+    const clusterIssuers = spec.clusterResourceWhitelist!.filter((gk) => gk.group === "cert-manager.io" && gk.kind === "ClusterIssuer").map((gk) => gk.name);
+    const rendered = extraObjects.filter((o) => o.kind === "ClusterIssuer").map((o) => o.metadata!.name);
+    assert.deepEqual(clusterIssuers.sort(), rendered.sort());
     assert.ok(spec.namespaceResourceWhitelist!.some((gk) => gk.group === "cert-manager.io" && gk.kind === "Certificate"));
+    assert.ok(!spec.namespaceResourceWhitelist!.some((gk) => gk.kind === "Issuer"), "an Issuer belongs to an environment's project");
     assert.deepEqual(spec.sourceRepos, [minikube.certManager.chart.repoURL]);
     assert.ok(![...spec.clusterResourceWhitelist!, ...spec.namespaceResourceWhitelist!].some((gk) => gk.kind === "*" || gk.group === "*"));
   });

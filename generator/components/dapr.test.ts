@@ -283,9 +283,9 @@ describe("the Dapr control-plane Application", () => {
     const { files } = await renderedRepository();
     const wave = (path: string) => Number(/sync-wave: "(-?\d+)"/.exec(files.get(path) ?? "")?.[1] ?? 0);
     assert.ok(files.has("argocd/apps/application-dapr.yaml"), "no Dapr control-plane Application");
-    assert.ok(files.has("argocd/apps/appproject-dapr.yaml"), "no Dapr AppProject");
+    assert.ok(files.has("argocd/bootstrap/appproject-dapr.yaml"), "no Dapr AppProject");
     assert.ok(
-      wave("argocd/apps/appproject-dapr.yaml") < wave("argocd/apps/application-dapr.yaml"),
+      wave("argocd/bootstrap/appproject-dapr.yaml") < wave("argocd/apps/application-dapr.yaml"),
       "the dapr project must exist before its Application",
     );
     assert.ok(
@@ -293,17 +293,18 @@ describe("the Dapr control-plane Application", () => {
       "the control plane (and its CRDs) must sync before dev's Components",
     );
     assert.ok(
-      files.get("argocd/apps/appproject-dapr.yaml")!.includes("- https://dapr.github.io/helm-charts/"),
+      files.get("argocd/bootstrap/appproject-dapr.yaml")!.includes("- https://dapr.github.io/helm-charts/"),
       "the dapr project must admit the official chart repository",
     );
     assert.ok(
-      !files.get("argocd/apps/appproject-todo.yaml")!.includes("dapr-system"),
-      "the todo project must not reach into dapr-system",
+      !files.get("argocd/bootstrap/appproject-todo-dev.yaml")!.includes("dapr-system"),
+      "dev's project must not reach into dapr-system",
     );
-    // The todo project admits the Dapr kinds because it is derived from what the environments render.
-    const project = files.get("argocd/apps/appproject-todo.yaml")!;
+    // An environment's project admits the Dapr kinds only while it renders them.
+    const project = files.get("argocd/bootstrap/appproject-todo-dev.yaml")!;
     assert.match(project, /group: dapr\.io\n\s+kind: Component/);
     assert.match(project, /group: dapr\.io\n\s+kind: Configuration/);
+    assert.doesNotMatch(files.get("argocd/bootstrap/appproject-todo-prod.yaml")!, /dapr\.io/, "prod renders no Dapr object");
   });
 
   it("asks the injector for restricted-PSS sidecars", () => {

@@ -9,6 +9,7 @@ import type { IResourceQuota } from "kubernetes-models/v1/ResourceQuota";
 import type { KubeObject } from "../kube-object.ts";
 import { identity } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
+import { podSecurityLabels } from "../lib/pod-security.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import type { Settings } from "../settings.ts";
 import { GENERATOR_VERSION } from "../version.ts";
@@ -18,14 +19,8 @@ export const NAMESPACE = identity("namespace");
 /** Argo CD never deletes these, even when the Application is deleted: they hold the data. */
 export const KEEP_ON_DELETE = { "argocd.argoproj.io/sync-options": "Delete=false,Prune=false" };
 
-/** `v1.35.0` → `v1.35`: admission checks against the cluster's own version of the standard. */
-function podSecurityVersion(kubernetesVersion: string): string {
-  return kubernetesVersion.split(".").slice(0, 2).join(".");
-}
-
 export function namespace(settings: Settings): KubeObject[] {
   const version = GENERATOR_VERSION;
-  const psaVersion = podSecurityVersion(settings.cluster.kubernetesVersion);
   const ns: INamespace = {
     apiVersion: "v1",
     kind: "Namespace",
@@ -37,12 +32,7 @@ export function namespace(settings: Settings): KubeObject[] {
       annotations: KEEP_ON_DELETE,
     }),
   };
-  const psaLabels: Record<string, string> = {};
-  for (const mode of ["enforce", "audit", "warn"]) {
-    psaLabels[`pod-security.kubernetes.io/${mode}`] = "restricted";
-    psaLabels[`pod-security.kubernetes.io/${mode}-version`] = psaVersion;
-  }
-  ns.metadata!.labels = { ...ns.metadata!.labels, ...psaLabels };
+  ns.metadata!.labels = { ...ns.metadata!.labels, ...podSecurityLabels("restricted", settings.cluster.kubernetesVersion) };
 
   const { quota, containerLimits } = settings.namespaceSettings;
   const resourceQuota: IResourceQuota = {

@@ -27,8 +27,17 @@ export const NETWORK = identity("network-policy");
 /** The policy that admits cert-manager's HTTP-01 solver pods, by name. */
 export const ACME_SOLVER = "acme-http01-solver";
 
-/** Private ranges: "the outside" means the internet, never the cluster or the LAN. */
-export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+/**
+ * What "the outside" never includes, each range with its reason: it means
+ * the internet, never the cluster, the LAN or the node's own services.
+ */
+export const NOT_THE_OUTSIDE: readonly { cidr: string; why: string }[] = [
+  { cidr: "10.0.0.0/8", why: "private (RFC 1918): pod and service networks, the LAN" },
+  { cidr: "172.16.0.0/12", why: "private (RFC 1918): Docker's networks, the LAN" },
+  { cidr: "192.168.0.0/16", why: "private (RFC 1918): Minikube's node network, the LAN" },
+  { cidr: "169.254.0.0/16", why: "link-local (RFC 3927): cloud metadata endpoints (169.254.169.254) and node-local services" },
+  { cidr: "100.64.0.0/10", why: "shared address space (RFC 6598): carrier-grade NAT and some clusters' pod and service networks" },
+];
 
 export type Endpoint =
   | { pod: Identity }
@@ -39,6 +48,8 @@ export type Endpoint =
   | { podsIn: { namespace: string; podLabels: Readonly<Record<string, string>> } }
   /** The internet (public addresses only). */
   | { outside: true }
+  /** Named address ranges outside the cluster (an external database), nothing else. */
+  | { addressRanges: readonly string[] }
   /** Any source at all: node-port traffic arrives from node addresses, not from a pod. */
   | { anySource: true };
 
@@ -61,7 +72,8 @@ export function flows(settings: Settings): Flow[] {
   const frontend = { pod: FRONTEND };
   const backend = { pod: BACKEND };
   const dbPort = settings.database.port;
-  const database: Endpoint = settings.database.mode === "in-cluster" ? { pod: DATABASE } : { outside: true };
+  const database: Endpoint =
+    settings.database.mode === "in-cluster" ? { pod: DATABASE } : { addressRanges: settings.database.externalCidrs };
   const list: Flow[] = [
     { from: { ingressController: true }, to: frontend, port: frontendImage.port, why: "Ingress `/`" },
     { from: { ingressController: true }, to: backend, port: backendImage.port, why: "Ingress `/api`" },
@@ -129,13 +141,23 @@ function peer(settings: Settings, endpoint: Endpoint): INetworkPolicyPeer | unde
       podSelector: { matchLabels: { ...controller.podLabels } },
     };
   }
-  if ("outside" in endpoint) return { ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] } };
+  if ("outside" in endpoint) return { ipBlock: { cidr: "0.0.0.0/0", except: NOT_THE_OUTSIDE.map(({ cidr }) => cidr) } };
   return undefined;
 }
 
+function peers(settings: Settings, endpoint: Endpoint): INetworkPolicyPeer[] | undefined {
+  if ("addressRanges" in endpoint) {
+    // An empty `to`/`from` admits every address: never render one (validation requires a range first).
+    if (endpoint.addressRanges.length === 0) throw new Error("network-policies: a flow to named address ranges names none");
+    return endpoint.addressRanges.map((cidr) => ({ ipBlock: { cidr } }));
+  }
+  const one = peer(settings, endpoint);
+  return one ? [one] : undefined;
+}
+
 function rule(settings: Settings, endpoint: Endpoint, port: number, direction: "from" | "to"): PolicyRule {
-  const other = peer(settings, endpoint);
-  return { ...(other ? { [direction]: [other] } : {}), ports: [{ protocol: "TCP", port }] };
+  const other = peers(settings, endpoint);
+  return { ...(other ? { [direction]: other } : {}), ports: [{ protocol: "TCP", port }] };
 }
 
 export function networkPolicies(settings: Settings): KubeObject[] {

@@ -114,7 +114,10 @@ describe("TLS: cert-manager's HTTP-01 solver and the NetworkPolicies", () => {
     for (const stranger of [backend, { name: "internet", ip: "203.0.113.10" }, { name: "pod", namespace: "default", labels: { app: "x" }, ip: "10.244.9.9" }]) {
       assert.equal(isAllowed(objects, stranger, solver(settings), port), false, stranger.name);
     }
-    assert.equal(isAllowed(objects, solver(settings), { name: "internet", ip: "203.0.113.10" }, 443), false, "the solver dials nothing");
+    // The solver dials nothing: not the internet, and not what "the outside" excludes (cloud metadata, CGNAT).
+    for (const ip of ["203.0.113.10", "169.254.169.254", "100.64.0.10"]) {
+      for (const to of [80, 443]) assert.equal(isAllowed(objects, solver(settings), { name: ip, ip }, to), false, `solver -> ${ip}:${to}`);
+    }
   });
 
   it("with the local CA (no ACME), nothing reaches a pod labelled as a solver", () => {

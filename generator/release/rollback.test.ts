@@ -14,6 +14,8 @@ import { type CliResult, copyRepository, fingerprint, gitIn, removeRepository, r
 
 const INGRESS = "manifests/dev/ingress-todo-ingress.yaml";
 const DEV_APPLICATION = "argocd/apps/application-todo-dev.yaml";
+/** dev's AppProject admits the kinds dev renders: an autoscaled backend adds the HPA. */
+const DEV_PROJECT = "argocd/bootstrap/appproject-todo-dev.yaml";
 const DEV_PATHS = ["environments/dev.ts", "environments/dev.images.json", "environments/dev.sealed.json", "manifests/dev"];
 const OTHER_PATHS = ["environments/staging.ts", "environments/staging.images.json", "manifests/staging", "environments/prod.ts", "environments/prod.images.json", "manifests/prod"];
 
@@ -96,6 +98,7 @@ describe("rollback across a change of environments/dev.ts", () => {
   it("re-renders dev's Argo CD Application from the restored settings, so the commit passes the drift check", () => {
     assert.equal(tree(root, "HEAD", "argocd"), tree(root, target, "argocd"), "Argo CD's objects are as they were rendered at the target");
     assert.match(result.stdout, new RegExp(`re-rendered from the restored settings: ${DEV_APPLICATION.replace(/\./g, "\\.")}`));
+    assert.match(result.stdout, /argocd\/bootstrap\/ changed, which Argo CD applies only through `npm run cluster:up`/, "the widened project needs the bootstrap");
     assert.doesNotMatch(result.stderr, /warning/);
     const check = runGenerator(root, "check");
     assert.equal(check.status, 0, `npm run check fails after the rollback:\n${check.stderr}`);
@@ -105,7 +108,10 @@ describe("rollback across a change of environments/dev.ts", () => {
     const changed = filesChangedBy(root, "HEAD");
     assert.ok(changed.includes("environments/dev.ts"), `dev.ts is part of the rollback: ${changed.join(", ")}`);
     for (const file of changed) {
-      assert.ok(DEV_PATHS.some((path) => file === path || file.startsWith(`${path}/`)) || file === DEV_APPLICATION, `${file} is not one of dev's files`);
+      assert.ok(
+        DEV_PATHS.some((path) => file === path || file.startsWith(`${path}/`)) || file === DEV_APPLICATION || file === DEV_PROJECT,
+        `${file} is not one of dev's files`,
+      );
     }
     assert.equal(tree(root, "HEAD", ...OTHER_PATHS), tree(root, beforeRollback, ...OTHER_PATHS));
   });

@@ -164,7 +164,12 @@ export async function rollback({ root, environment, target, dryRun }: RollbackOp
     const outside = staged.filter((file) => !isUnder(file, touched));
     if (outside.length) throw new ReleaseRefusal(`files outside ${touched.join(", ")} are staged (${outside.join(", ")}); not committing`);
     const rerendered = staged.filter((file) => isUnder(file, ARGOCD_DIRS));
-    const alsoRendered = rerendered.length ? `; Argo CD's objects re-rendered from the restored settings: ${rerendered.join(", ")}` : "";
+    // Projects are applied only by the bootstrap (README, "Security"): say so when the restored settings change one.
+    const bootstrapChanged = rerendered.some((file) => isUnder(file, [ARGOCD_BOOTSTRAP_DIR]));
+    const alsoRendered = rerendered.length
+      ? `; Argo CD's objects re-rendered from the restored settings: ${rerendered.join(", ")}` +
+        (bootstrapChanged ? `; ${ARGOCD_BOOTSTRAP_DIR}/ changed, which Argo CD applies only through \`npm run cluster:up\`: run it once this is pushed` : "")
+      : "";
 
     if (dryRun) {
       const details = git(root, ["diff", "--cached"]);

@@ -56,12 +56,54 @@ describe("parseSecretsEnvFile", () => {
     ].join("\n");
     const message = problemsOf(() => parseSecretsEnvFile("dev", text, ".secrets/dev.env"));
     assert.match(message, /\(5 problems\)/);
-    assert.match(message, /dev: \.secrets\/dev\.env:1 todo-secrets\.OPENAI_API_KEY: unknown Secret "todo-secrets"; known: todo-backend-secret/);
-    assert.match(message, /dev: \.secrets\/dev\.env:2 todo-backend-secret\.OPENAI_KEY: unknown key "OPENAI_KEY"; todo-backend-secret has DATABASE_URL, BETTER_AUTH_SECRET, OPENAI_API_KEY/);
+    assert.match(message, /dev: \.secrets\/dev\.env:1: names no known Secret \(the line is not shown: it may hold a value\); known: todo-backend-secret/);
+    assert.match(
+      message,
+      /dev: \.secrets\/dev\.env:2 todo-backend-secret: unknown key \(the line is not shown: it may hold a value\); todo-backend-secret has DATABASE_URL, BETTER_AUTH_SECRET, OPENAI_API_KEY; did you mean todo-backend-secret\.OPENAI_API_KEY\?/,
+    );
     assert.match(message, /dev: \.secrets\/dev\.env:4 todo-backend-secret\.OPENAI_API_KEY: given twice \(first on line 3\)/);
-    assert.match(message, /dev: \.secrets\/dev\.env:5: must be `<secret name>\.<KEY>=<value>` \(no `=` found\)/);
-    assert.match(message, /dev: \.secrets\/dev\.env:6 OPENAI_API_KEY: must be `<secret name>\.<KEY>=<value>`/);
+    assert.match(message, /dev: \.secrets\/dev\.env:5: must be `<secret name>\.<KEY>=<value>` \(no `=` found; the line is not shown/);
+    assert.match(message, /dev: \.secrets\/dev\.env:6: must be `<secret name>\.<KEY>=<value>` \(the line is not shown: it may hold a value\); did you mean todo-backend-secret\.OPENAI_API_KEY\?/);
     assert.doesNotMatch(message, /value-(one|two|three|four|five)-secret/, "a problem never shows a value");
+    // Nor the text of the bad lines before their `=`: only catalogue names appear.
+    assert.doesNotMatch(message, /todo-secrets|OPENAI_KEY\b/);
+  });
+
+  it("never echoes a pasted value, whatever shape it has", () => {
+    // A base64 value ends in `=`, a JWT has dots, an API key pasted after a known Secret's name.
+    const pasted = ["c3VwZXJzZWNyZXR2YWx1ZQ==", "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.c2lnbmF0dXJlc2lnbmF0dXJl=x", "todo-backend-secret.sk-live-4f9a8b7c6d5e=1"];
+    const message = problemsOf(() => parseSecretsEnvFile("dev", pasted.join("\n"), ".secrets/dev.env"));
+    assert.match(message, /\(3 problems\)/);
+    for (const fragment of ["c3VwZXJzZWNyZXR2YWx1ZQ", "eyJhbGciOiJIUzI1NiJ9", "eyJzdWIiOiJzZWNyZXQifQ", "c2lnbmF0dXJl", "sk-live-4f9a8b7c6d5e"]) {
+      assert.ok(!message.includes(fragment), `the message shows ${fragment}:\n${message}`);
+    }
+  });
+
+  it("refuses a line it could read two ways instead of sealing a guess: unbalanced quotes, inline comments", () => {
+    const cases: [string, RegExp][] = [
+      ['todo-backend-secret.OPENAI_API_KEY="sk-abcdef', /opens a " quote that never closes/],
+      ["todo-backend-secret.OPENAI_API_KEY='sk-abcdef", /opens a ' quote that never closes/],
+      ["todo-backend-secret.OPENAI_API_KEY=sk-abcdef\"", /ends with a " quote it does not start with/],
+      ["todo-backend-secret.OPENAI_API_KEY=sk-abcdef # the prod key", /` #` in an unquoted value/],
+      ["todo-backend-secret.OPENAI_API_KEY=sk-abcdef\t# the prod key", /` #` in an unquoted value/],
+      ['todo-backend-secret.OPENAI_API_KEY="sk-abcdef" # the prod key', /a comment follows the quoted value/],
+      ['todo-backend-secret.OPENAI_API_KEY="sk-"abcdef"', /text follows the closing " quote/],
+    ];
+    for (const [line, rule] of cases) {
+      const message = problemsOf(() => parseSecretsEnvFile("dev", line, ".secrets/dev.env"));
+      assert.match(message, new RegExp(`dev: \\.secrets/dev\\.env:1 todo-backend-secret\\.OPENAI_API_KEY: .*${rule.source}`), line);
+      assert.ok(!message.includes("abcdef"), `the message shows the value: ${message}`);
+    }
+    // Unambiguous: a `#` with no space before it, and ` #` or quotes inside a quoted value.
+    const entries = parseSecretsEnvFile(
+      "dev",
+      ["todo-backend-secret.OPENAI_API_KEY=sk-abc#1", "todo-backend-secret.BETTER_AUTH_SECRET='a \"b\" # c'", 'todo-backend-secret.DATABASE_URL="it\'s"'].join("\n"),
+      ".secrets/dev.env",
+    );
+    assert.deepEqual(
+      entries.map((e) => e.value),
+      ["sk-abc#1", 'a "b" # c', "it's"],
+    );
   });
 });
 

@@ -9,8 +9,19 @@
  * One `<secret name>.<key>=<value>` a line. Blank lines and lines starting
  * with `#` are skipped. The value is the rest of the line, trimmed; wrapped
  * in matching "double" or 'single' quotes it is taken literally between them
- * (no escapes). A `#` inside a value belongs to the value. Empty values mean
- * "not given". Problems never quote a value: it is a secret.
+ * (no escapes). Empty values mean "not given".
+ *
+ * A line that could mean two things is refused rather than guessed at, since
+ * a wrong guess would seal a wrong secret silently: a quote that opens and
+ * never closes (or closes before the end of the value), a value that ends in
+ * a quote it did not open with, and an unquoted value with ` #` in it (an
+ * inline comment in most env-file dialects; here it would be sealed as part
+ * of the value). A `#` with no space before it belongs to the value, as in
+ * `sk-abc#1`; quote a value to keep ` #`.
+ *
+ * Problems never show any text of a bad line, not even the part before `=`
+ * (a pasted value may be all there is on it): only the file and line, and
+ * names from the catalogue.
  */
 import { DATABASE_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
@@ -53,12 +64,58 @@ export class SecretInputError extends Error {
   }
 }
 
-function unquote(raw: string): string {
+/** The value of a line's right-hand side, or the rule it breaks (never quoting it). */
+export function parseValue(raw: string): { value: string } | { problem: string } {
   const value = raw.trim();
   const first = value[0];
-  if (value.length >= 2 && (first === '"' || first === "'") && value.endsWith(first)) return value.slice(1, -1);
-  return value;
+  if (first === '"' || first === "'") {
+    const close = value.indexOf(first, 1);
+    if (close === -1) return { problem: `the value opens a ${first} quote that never closes: close it at the end of the value, or remove it` };
+    if (close !== value.length - 1) {
+      const after = value.slice(close + 1).trim();
+      return after.startsWith("#")
+        ? { problem: "a comment follows the quoted value: put comments on a line of their own" }
+        : { problem: `text follows the closing ${first} quote: quote the whole value, with the other quote character if it contains this one` };
+    }
+    return { value: value.slice(1, -1) };
+  }
+  const last = value[value.length - 1];
+  if (last === '"' || last === "'") {
+    return { problem: `the value ends with a ${last} quote it does not start with: quote the whole value (with the other quote character) or neither end` };
+  }
+  if (/\s#/.test(value)) {
+    return { problem: "` #` in an unquoted value: an inline comment, or part of the value? Put comments on a line of their own, or quote the value to keep it" };
+  }
+  return { value };
 }
+
+/** Levenshtein distance, for suggesting a catalogue name. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The catalogue name a mistyped `<secret>.<KEY>` most likely meant: only catalogue text, never the input. */
+function suggestion(name: string): string | undefined {
+  const known = [...SEALABLE_SECRETS].flatMap(([secret, keys]) => keys.map((key) => ({ full: `${secret}.${key}`, key })));
+  const byKey = known.find(({ key }) => key === name);
+  if (byKey) return byKey.full;
+  let best: { full: string; d: number } | undefined;
+  for (const { full } of known) {
+    const d = distance(name, full);
+    if (d <= Math.max(2, Math.floor(full.length / 4)) && (!best || d < best.d)) best = { full, d };
+  }
+  return best?.full;
+}
+
+const NOT_SHOWN = "the line is not shown: it may hold a value";
 
 function describeKnown(): string {
   return [...SEALABLE_SECRETS].map(([name, keys]) => `${name} (${keys.join(", ")})`).join("; ");
@@ -73,36 +130,46 @@ export function parseSecretsEnvFile(environment: string, text: string, fileName:
     const source = `${fileName}:${index + 1}`;
     const trimmed = line.trim();
     if (!trimmed || trimmed.startsWith("#")) return;
+    const refuse = (rule: string, path?: string) => problems.push({ environment, source, ...(path ? { path } : {}), rule });
     const equals = trimmed.indexOf("=");
     if (equals < 0) {
-      // The line is not quoted: it may be a value pasted on its own.
-      problems.push({ environment, source, rule: "must be `<secret name>.<KEY>=<value>` (no `=` found)" });
+      refuse(`must be \`<secret name>.<KEY>=<value>\` (no \`=\` found; ${NOT_SHOWN})`);
       return;
     }
     const name = trimmed.slice(0, equals).trim();
+    const hint = () => {
+      const known = suggestion(name);
+      return known ? `; did you mean ${known}?` : "";
+    };
     const dot = name.indexOf(".");
     if (dot <= 0 || dot === name.length - 1) {
-      problems.push({ environment, source, path: name.slice(0, 80), rule: "must be `<secret name>.<KEY>=<value>`" });
+      refuse(`must be \`<secret name>.<KEY>=<value>\` (${NOT_SHOWN})${hint()}`);
       return;
     }
     const secret = name.slice(0, dot);
     const key = name.slice(dot + 1);
     const keys = SEALABLE_SECRETS.get(secret);
     if (!keys) {
-      problems.push({ environment, source, path: name, rule: `unknown Secret "${secret}"; known: ${describeKnown()}` });
+      refuse(`names no known Secret (${NOT_SHOWN}); known: ${describeKnown()}${hint()}`);
       return;
     }
     if (!keys.includes(key)) {
-      problems.push({ environment, source, path: name, rule: `unknown key "${key}"; ${secret} has ${keys.join(", ")}` });
+      // The Secret's name is the catalogue's own; the key is the line's text.
+      refuse(`unknown key (${NOT_SHOWN}); ${secret} has ${keys.join(", ")}${hint()}`, secret);
       return;
     }
     const earlier = seen.get(name);
     if (earlier !== undefined) {
-      problems.push({ environment, source, path: name, rule: `given twice (first on line ${earlier})` });
+      refuse(`given twice (first on line ${earlier})`, name);
       return;
     }
     seen.set(name, index + 1);
-    entries.push({ secret, key, value: unquote(trimmed.slice(equals + 1)), source });
+    const parsed = parseValue(trimmed.slice(equals + 1));
+    if ("problem" in parsed) {
+      refuse(parsed.problem, name);
+      return;
+    }
+    entries.push({ secret, key, value: parsed.value, source });
   });
   if (problems.length) throw new SecretInputError(problems);
   return entries;

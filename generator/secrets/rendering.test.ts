@@ -55,9 +55,11 @@ describe("an environment with sealed values", async () => {
     for (const [path, content] of second.files) assert.equal(content, first.files.get(path), path);
   });
 
-  it("puts the SealedSecrets in the todo AppProject's whitelist", () => {
-    const project = first.files.get("argocd/apps/appproject-todo.yaml")!;
-    assert.match(project, /group: bitnami\.com\n\s+kind: SealedSecret/);
+  it("puts SealedSecret in every environment's AppProject whitelist, sealed yet or not: sealing needs no bootstrap", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      const project = first.files.get(`argocd/bootstrap/appproject-todo-${env}.yaml`)!;
+      assert.match(project, /group: bitnami\.com\n\s+kind: SealedSecret/, env);
+    }
   });
 
   it("rolls exactly the pods that read a value when it is re-sealed; pods reading none carry no checksum", async () => {

@@ -9,13 +9,14 @@
 import type { KeyObject } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
-import { createInterface } from "node:readline/promises";
+import type { Writable } from "node:stream";
 import { Command } from "commander";
 import { REPO_ROOT, loadEnvironment } from "../environments.ts";
 import type { Settings } from "../settings.ts";
 import { secretKeysUsedBy } from "./catalogue.ts";
 import { type ControllerLocation, SEALED_SECRETS_CONTROLLER, fetchControllerCertificate } from "./controller-certificate.ts";
 import { SecretInputError, type SecretEntry, parseSecretsEnvFile, valuesToSeal } from "./env-file.ts";
+import { type TerminalInput, askHidden } from "./hidden-input.ts";
 import { SECRETS_DIR, fingerprintKey, readSealState, sealingKeyId, valueFingerprint, writeSealState } from "./fingerprints.ts";
 import type { SealState } from "./fingerprints.ts";
 import { sealWithKey, sealingKeyFromPem, strictScopeLabel } from "./seal.ts";
@@ -62,7 +63,7 @@ async function promptForValues(settings: Settings, ask: Ask): Promise<SecretEntr
   const entries: SecretEntry[] = [];
   for (const [secret, keys] of secretKeysUsedBy(settings)) {
     for (const key of keys) {
-      const value = await ask(`${settings.name} ${secret}.${key} (shown as you type; empty to skip): `);
+      const value = await ask(`${settings.name} ${secret}.${key} (hidden; empty to skip): `);
       entries.push({ secret, key, value: value.trim(), source: "prompt" });
     }
   }
@@ -175,16 +176,10 @@ function summary(result: SealResult): string {
   return `${result.file}: ${parts.join(", ")}${result.written ? "" : " (file already up to date)"}`;
 }
 
-function terminalAsk(): Ask | undefined {
-  if (!process.stdin.isTTY) return undefined;
-  return async (question) => {
-    const readline = createInterface({ input: process.stdin, output: process.stderr });
-    try {
-      return await readline.question(question);
-    } finally {
-      readline.close();
-    }
-  };
+/** Prompts on a terminal without echoing what is typed; none without a terminal. */
+export function terminalAsk(input: TerminalInput = process.stdin, output: Writable = process.stderr): Ask | undefined {
+  if (!input.isTTY) return undefined;
+  return (question) => askHidden(input, output, question);
 }
 
 /** The `seal` command, for `npm run seal` and for the generator's CLI to add with addCommand(). */

@@ -67,6 +67,7 @@ const appProject = object({
   spec: object({
     description: scalar,
     sourceRepos: strings,
+    sourceNamespaces: strings,
     destinations: arrayOf(object({ server: scalar, name: scalar, namespace: scalar })),
     clusterResourceWhitelist: arrayOf(object({ group: scalar, kind: scalar, name: scalar })),
     clusterResourceBlacklist: arrayOf(object({ group: scalar, kind: scalar, name: scalar })),

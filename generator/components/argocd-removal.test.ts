@@ -1,0 +1,50 @@
+/**
+ * Removing an environment is deliberate: when its file goes (on purpose, or
+ * by a generator bug), the root Application's sync must not delete its
+ * Application, and nothing may cascade into its workloads, SealedSecrets
+ * and Secrets. Judged with a model of Argo CD's prune and delete rules
+ * (testing/argocd-sync.ts) on two real renders: the repository, and a
+ * scratch copy without staging.
+ */
+import assert from "node:assert/strict";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
+import { parse } from "yaml";
+import type { KubeObject } from "../kube-object.ts";
+import { render } from "../render.ts";
+import { deletedWithParent, deletionCascades, prunePlan } from "../testing/argocd-sync.ts";
+import { renderedRepository, scratchRepository } from "../testing/fixtures.ts";
+
+const GONE = "staging";
+
+function appsOf(files: Map<string, string>): KubeObject[] {
+  return [...files].filter(([path]) => path.startsWith("argocd/apps/")).map(([, yaml]) => parse(yaml) as KubeObject);
+}
+
+const before = appsOf((await renderedRepository()).files);
+const scratch = scratchRepository("todo-removal-");
+after(() => rmSync(scratch, { recursive: true, force: true }));
+rmSync(join(scratch, "environments", `${GONE}.ts`));
+rmSync(join(scratch, "environments", `${GONE}.images.json`), { force: true });
+rmSync(join(scratch, "environments", `${GONE}.sealed.json`), { force: true });
+const afterRemoval = appsOf((await render({ root: scratch })).files);
+
+describe(`removing environments/${GONE}.ts`, () => {
+  it("drops its Application from what the root Application syncs (the render follows the environments)", () => {
+    assert.ok(before.some((o) => o.metadata?.name === `todo-${GONE}`));
+    assert.ok(!afterRemoval.some((o) => o.metadata?.name === `todo-${GONE}`));
+  });
+
+  it("does not make the root Application's sync delete it: it is kept and shown as requiring pruning", () => {
+    const plan = prunePlan(before, afterRemoval);
+    assert.deepEqual(plan, { pruned: [], kept: [`Application todo-${GONE}`], awaitingConfirmation: [] });
+  });
+
+  it("cascades into no workload: deleting an environment's Application, or the root with cascade, deletes nothing it deployed", () => {
+    for (const app of before.filter((o) => o.kind === "Application" && /^todo-/.test(o.metadata!.name!))) {
+      assert.equal(deletionCascades(app), false, `${app.metadata!.name} carries the resources finalizer`);
+      assert.equal(deletedWithParent(app), false, `${app.metadata!.name} would be deleted with the root Application`);
+    }
+  });
+});
