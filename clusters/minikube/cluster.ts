@@ -164,12 +164,17 @@ export interface DaprControlPlane {
 
 /**
  * The Sealed Secrets release: the controller image, and the chart at the same
- * git tag. v0.41.2 is the newest release (github.com/bitnami/sealed-secrets
- * releases, 2026-10-26) and contains both fixes for the one-bit decryption
- * oracles: /v1/verify (PR #2019, first in v0.39.0) and /v1/rotate (PR #2049,
- * first in v0.40.0). v0.36.2–v0.36.6 were incomplete releases.
+ * git tag. v0.40.0 is the first release with both fixes for the one-bit
+ * decryption oracles: /v1/verify (PR #2019, first in v0.39.0) and /v1/rotate
+ * (PR #2049, "[Security] Stop /v1/rotate from acting as a decryption oracle",
+ * RELEASE-NOTES.md "## v0.40.0"). It is pinned rather than a later v0.41.x
+ * because it can be checked: its release notes name both fixes, and other
+ * public repositories run docker.io/bitnami/sealed-secrets-controller:0.40.0
+ * (the image upstream's controller.yaml names), while no source we could read
+ * shows a v0.41.x image or release notes, the pattern of the incomplete
+ * releases v0.36.2–v0.36.6.
  */
-const SEALED_SECRETS_VERSION = "0.41.2";
+const SEALED_SECRETS_VERSION = "0.40.0";
 
 export const minikube: ClusterFacts = {
   name: "minikube",
