@@ -44,6 +44,7 @@ describe(".github/CODEOWNERS", () => {
     const mustBeOwned = [
       ...tracked.filter((path) => path.startsWith("argocd/") || path.startsWith("clusters/") || path.startsWith(".github/")),
       "generator/components/argocd.ts",
+      "generator/components/cert-manager.ts",
       "generator/render.ts",
       "generator/components/argocd-projects.test.ts",
       "generator/components/argocd-removal.test.ts",
