@@ -266,3 +266,47 @@ export function programDir(command: string): string | undefined {
 export function programPath(command: string): string | undefined {
   return onPath(command);
 }
+
+export interface Started {
+  pid: number;
+  /** What it printed so far. */
+  output(): string;
+  /** Whether it has ended, and how. */
+  exited(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  stop(): Promise<void>;
+}
+
+/** Starts a long-running command (a container's main process) in its own process group. */
+export function start(argv: readonly string[], options: Omit<RunOptions, "timeoutMs">): Started {
+  const child = spawn(argv[0]!, argv.slice(1), {
+    env: options.env,
+    cwd: options.cwd ?? "/",
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
+  });
+  let output = "";
+  let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const closed = new Promise<void>((resolve) =>
+    child.on("close", (code, signal) => {
+      ended = { code, signal };
+      resolve();
+    }),
+  );
+  return {
+    pid: child.pid!,
+    output: () => output,
+    exited: () => ended,
+    async stop() {
+      if (!ended) {
+        killGroup(child, "SIGTERM");
+        const timer = setTimeout(() => killGroup(child), 5_000);
+        await closed;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
