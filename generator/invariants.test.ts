@@ -61,6 +61,15 @@ for (const { settings, objects } of rendered) {
     });
   });
 
+  describe(`${settings.name}: sign-in`, () => {
+    it("the Ingress sends /api/auth to the frontend, where better-auth runs (docker/README.md)", () => {
+      for (const ingress of objects.filter((o) => o.kind === "Ingress") as (IIngress & KubeObject)[]) {
+        const paths = ingress.spec!.rules!.flatMap((rule) => rule.http!.paths);
+        assert.equal(paths.find((p) => p.path === "/api/auth")?.backend.service?.name, "todo-frontend", `${ingress.metadata!.name}: /api/auth`);
+      }
+    });
+  });
+
   describe(`${settings.name}: references`, () => {
     const configMaps = named(objects, "ConfigMap") as Map<string, IConfigMap & KubeObject>;
     const secrets = new Map(externalSecrets(settings).map((s) => [s.name, new Set(s.keys)]));
@@ -245,6 +254,8 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
   add("todo-frontend", "todo-backend", 8000);
   add("todo-backend", db, 5432);
   add("todo-migration", db, 5432);
+  // better-auth in the frontend keeps its users and sessions in the app's database.
+  add("todo-frontend", db, 5432);
   add("todo-backend", "internet", 443);
   if (settings.smokeTest.enabled) {
     add("todo-smoke-test", "todo-backend", 8000);

@@ -16,7 +16,7 @@ import { containerSecurityContext, podSecurityContext, writableDirectories } fro
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import { DATABASE_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
-import { backendSecretEnv } from "./backend.ts";
+import { databaseUrlEnv } from "./backend.ts";
 import { DATABASE } from "./database.ts";
 
 export const MIGRATION = identity("migration");
@@ -93,7 +93,8 @@ export function migration(settings: Settings): KubeObject[] {
               image: imageReference(backend),
               imagePullPolicy: backend.pullPolicy,
               command: [...backend.migration.command],
-              env: backendSecretEnv(settings),
+              // Only the database: alembic needs nothing else, least of all the auth secret or the OpenAI key.
+              env: databaseUrlEnv(settings),
               resources: structuredClone(backend.resources),
               securityContext: containerSecurityContext(),
               volumeMounts: writable.volumeMounts,

@@ -61,6 +61,7 @@ export function flows(settings: Settings): Flow[] {
     { from: { ingressController: true }, to: backend, port: backendImage.port, why: "Ingress `/api`" },
     { from: frontend, to: backend, port: backendImage.port, why: "server-side calls to API_BASE_URL" },
     { from: backend, to: database, port: dbPort, why: "the app's database" },
+    { from: frontend, to: database, port: dbPort, why: "better-auth's users and sessions (/api/auth)" },
     { from: { pod: MIGRATION }, to: database, port: dbPort, why: "migrations" },
     { from: backend, to: { outside: true }, port: 443, why: "OpenAI API" },
   ];
