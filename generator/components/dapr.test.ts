@@ -280,6 +280,15 @@ describe("the Dapr control-plane Application", () => {
     assert.equal(app.metadata!.finalizers, undefined, "deleting the Application must not delete the CRDs");
   });
 
+  it("lets the operator own the Subscription CRD's conversion webhook: its namespace and CA bundle, with self-heal respecting that", () => {
+    const app: IApplication = daprApplication(dev.cluster, dev.partOf);
+    const crd = app.spec!.ignoreDifferences!.find((d) => d.kind === "CustomResourceDefinition" && d.name === "subscriptions.dapr.io");
+    // The chart ships `namespace: replaceme`, which the operator patches to dapr-system at start.
+    assert.deepEqual(crd?.jsonPointers?.sort(), ["/spec/conversion/webhook/clientConfig/caBundle", "/spec/conversion/webhook/clientConfig/service/namespace"]);
+    assert.equal(crd?.group, "apiextensions.k8s.io");
+    assert.ok(app.spec!.syncPolicy!.syncOptions!.includes("RespectIgnoreDifferences=true"), "self-heal would otherwise write the ignored fields back");
+  });
+
   it("renders only while an environment uses Dapr, before that environment's Application", async () => {
     const { files } = await renderedRepository();
     const wave = (path: string) => Number(/sync-wave: "(-?\d+)"/.exec(files.get(path) ?? "")?.[1] ?? 0);
