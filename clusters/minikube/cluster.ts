@@ -98,8 +98,6 @@ export interface DaprControlPlane {
   readonly chart: { readonly repoURL: string; readonly name: string; readonly version: string };
   /** Trust domain of the control plane's identities (the chart's global.mtls.controlPlaneTrustDomain). */
   readonly trustDomain: string;
-  /** Where sidecars get their certificates: the dapr-sentry Service (port 443, to the pods' 50001). */
-  readonly sentryAddress: string;
   /** Sentry issues workload certificates for this long and tolerates this much clock skew, cluster-wide. */
   readonly mtls: { readonly workloadCertTTL: string; readonly allowedClockSkew: string };
   /** What every sidecar connects to, from the chart's templates for this version. */
@@ -151,7 +149,6 @@ export const minikube: ClusterFacts = {
     namespace: "dapr-system",
     chart: { repoURL: "https://dapr.github.io/helm-charts/", name: "dapr", version: "1.16.19" },
     trustDomain: "cluster.local",
-    sentryAddress: "dapr-sentry.dapr-system.svc.cluster.local:443",
     mtls: { workloadCertTTL: "24h", allowedClockSkew: "15m" },
     controlPlane: {
       sentry: { podLabels: { app: "dapr-sentry" }, port: 50001 },
