@@ -7,14 +7,15 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { scratchRepository } from "../../generator/testing/scratch.ts";
 import { minikube } from "./cluster.ts";
-import { clusterFacts } from "./facts.ts";
+import { clusterFacts, isPlaceholderRepoURL } from "./facts.ts";
 
 const SCRIPTS_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(SCRIPTS_DIR, "..", "..");
@@ -102,6 +103,8 @@ esac
 
 interface Sandbox {
   dir: string;
+  /** The repository the scripts run from. */
+  root: string;
   run(script: string, args?: string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
   calls(): string[];
   /** A profile in this state, created with this CNI (by default the one cluster.ts asks for). */
@@ -111,7 +114,30 @@ interface Sandbox {
 const sandboxes: string[] = [];
 after(() => sandboxes.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-function sandbox(options: { minikube?: boolean; kubectl?: boolean } = {}): Sandbox {
+/** The fork a user points git.repoURL at, in the walkthrough's first step. */
+const FORK_URL = "https://github.com/example/todo-gitops.git";
+let configured: string | undefined;
+
+/**
+ * A copy of the repository as a user has it after pointing cluster.ts at
+ * their fork and rendering: the committed one tracks the placeholder, which
+ * cluster:up refuses to bootstrap.
+ */
+function configuredRepository(): string {
+  if (configured) return configured;
+  const root = scratchRepository("cluster-scripts-repo-");
+  sandboxes.push(root);
+  cpSync(join(REPO_ROOT, "argocd"), join(root, "argocd"), { recursive: true });
+  const files = [
+    join(root, "clusters", "minikube", "cluster.ts"),
+    ...["apps", "bootstrap"].flatMap((dir) => readdirSync(join(root, "argocd", dir)).map((file) => join(root, "argocd", dir, file))),
+  ];
+  for (const file of files) writeFileSync(file, readFileSync(file, "utf8").replaceAll(minikube.git.repoURL, FORK_URL));
+  return (configured = root);
+}
+
+function sandbox(options: { minikube?: boolean; kubectl?: boolean; configured?: boolean } = {}): Sandbox {
+  const root = options.configured ? configuredRepository() : REPO_ROOT;
   const dir = mkdtempSync(join(tmpdir(), "cluster-scripts-"));
   sandboxes.push(dir);
   const bin = join(dir, "bin");
@@ -128,11 +154,12 @@ function sandbox(options: { minikube?: boolean; kubectl?: boolean } = {}): Sandb
   const log = join(dir, "calls.log");
   return {
     dir,
+    root,
     run: (script, args = [], env = {}) =>
       new Promise((resolve) => {
         execFile(
           BASH,
-          [join(SCRIPTS_DIR, script), ...args],
+          [join(root, "clusters", "minikube", script), ...args],
           { env: { PATH: bin, HOME: dir, FAKE_DIR: dir, ...env }, cwd: dir },
           (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );
@@ -225,7 +252,7 @@ describe("cluster scripts: prerequisites", { concurrency: true }, () => {
   });
 
   it("up.sh stops before installing anything when the started cluster does not answer", async () => {
-    const box = sandbox();
+    const box = sandbox({ configured: true });
     box.setState("Running/Running");
     const result = await box.run("up.sh", [], { FAKE_UNREACHABLE: "1" });
     assert.equal(result.code, 1);
@@ -251,7 +278,21 @@ describe("cluster scripts: prerequisites", { concurrency: true }, () => {
 });
 
 describe("cluster:up", () => {
-  const box = sandbox();
+  const box = sandbox({ configured: true });
+
+  it("refuses, before starting anything, to bootstrap Argo CD onto the placeholder repository URL, saying where to set the real one", async () => {
+    assert.ok(isPlaceholderRepoURL(minikube.git.repoURL), "the committed cluster.ts holds the placeholder");
+    const committed = sandbox();
+    const result = await committed.run("up.sh");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`cluster:up: Argo CD would track ${minikube.git.repoURL.replaceAll(".", "\\.")}, a placeholder`));
+    assert.match(result.stderr, /Set git\.repoURL in clusters\/minikube\/cluster\.ts to your fork/);
+    assert.match(result.stderr, /--git-repo-url <url>/);
+    assert.ok(!committed.calls().some((call) => /^minikube (start|addons)|apply/.test(call)), committed.calls().join("\n"));
+    // A revision alone still tracks the placeholder; --no-bootstrap applies no Application and goes ahead.
+    assert.equal((await committed.run("up.sh", ["--git-revision", "0123abc"])).code, 1);
+    assert.equal((await committed.run("up.sh", ["--no-bootstrap"])).code, 0);
+  });
 
   it("creates the profile with cluster.ts's facts and CNI, waits for the CNI, enables the addons, installs and waits for Argo CD, then applies the root", async () => {
     const result = await box.run("up.sh");
@@ -263,11 +304,11 @@ describe("cluster:up", () => {
       `${kube} -n ${cni.namespace} get daemonset ${cni.name} -o name`,
       `${kube} -n ${cni.namespace} rollout status daemonset/${cni.name} --timeout=5m`,
       ...minikube.addons.map((addon) => `minikube -p ${profile} addons enable ${addon}`),
-      `${kube} apply --server-side --force-conflicts -k ${REPO_ROOT}/argocd/install`,
+      `${kube} apply --server-side --force-conflicts -k ${box.root}/argocd/install`,
       `${kube} wait --for=condition=Established --timeout=2m crd/applications.argoproj.io crd/appprojects.argoproj.io`,
       `${kube} -n ${argocd} rollout status deployment.apps/argocd-server --timeout=10m`,
       `${kube} -n ${argocd} rollout status statefulset.apps/argocd-application-controller --timeout=10m`,
-      `${kube} apply -f ${REPO_ROOT}/argocd/bootstrap/`,
+      `${kube} apply -f ${box.root}/argocd/bootstrap/`,
       `minikube -p ${profile} ip`,
     ]);
     // The hints: UI, password, /etc/hosts with every environment's host.
@@ -289,8 +330,8 @@ describe("cluster:up", () => {
     assert.ok(!second.some((call) => /^minikube (start|delete)/.test(call)), second.join("\n"));
     assert.match(result.stdout, /Already running: not restarted/);
     assertInOrder(second, [
-      `${kube} apply --server-side --force-conflicts -k ${REPO_ROOT}/argocd/install`,
-      `${kube} apply -f ${REPO_ROOT}/argocd/bootstrap/`,
+      `${kube} apply --server-side --force-conflicts -k ${box.root}/argocd/install`,
+      `${kube} apply -f ${box.root}/argocd/bootstrap/`,
     ]);
   });
 
@@ -308,7 +349,7 @@ describe("cluster:up", () => {
 
   for (const [state, described] of [["Running/Running", "running"], ["Stopped/Stopped", "stopped"]] as const) {
     it(`warns, deleting nothing, when an existing ${described} profile was created with another CNI`, async () => {
-      const other = sandbox();
+      const other = sandbox({ configured: true });
       other.setState(state, "bridge");
       const result = await other.run("up.sh");
       assert.equal(result.code, 0, result.stderr);
@@ -322,12 +363,12 @@ describe("cluster:up", () => {
       assert.ok(!other.calls().some((call) => /^minikube (delete|stop)/.test(call)), "nothing is deleted automatically");
       assert.ok(!other.calls().some((call) => call.includes("--cni")), "the profile's CNI is left as it is");
       assert.ok(!other.calls().some((call) => call.includes("rollout status daemonset/")), "no wait for a plugin that is not there");
-      assert.ok(other.calls().includes(`${kube} apply -f ${REPO_ROOT}/argocd/bootstrap/`), "the rest of cluster:up still runs");
+      assert.ok(other.calls().includes(`${kube} apply -f ${other.root}/argocd/bootstrap/`), "the rest of cluster:up still runs");
     });
   }
 
   it("stops when it cannot tell which CNI runs, naming the DaemonSet and kubectl's error", async () => {
-    const box = sandbox();
+    const box = sandbox({ configured: true });
     box.setState("Running/Running");
     const result = await box.run("up.sh", [], { FAKE_DAEMONSET_ERROR: "error: You must be logged in to the server (Unauthorized)" });
     assert.equal(result.code, 1);
@@ -350,7 +391,7 @@ describe("cluster:up --git-repo-url/--git-revision", () => {
   const isApply = (call: string) => call === `${kube} apply -f - -o name`;
 
   it("applies the control planes' wave, waits until its Applications are Healthy, and only then the environments'", async () => {
-    const box = sandbox();
+    const box = sandbox({ configured: true });
     const result = await box.run("up.sh", ["--git-revision", "0123abc"]);
     assert.equal(result.code, 0, result.stderr);
     const controlPlanes = applicationsIn(0);
@@ -367,7 +408,7 @@ describe("cluster:up --git-repo-url/--git-revision", () => {
   });
 
   it("applies no environment when the control planes never become Healthy, and says what to look at", async () => {
-    const box = sandbox();
+    const box = sandbox({ configured: true });
     const result = await box.run("up.sh", ["--git-revision", "0123abc"], { FAKE_NEVER_HEALTHY: "1" });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /cluster:up: sync wave 0 did not become Healthy within 15m, so the later waves were not applied\./);

@@ -55,6 +55,17 @@ done
 require_commands minikube kubectl node
 load_facts
 
+# Argo CD deploys what the tracked repository serves; the URL this repository
+# ships with is a placeholder, which Argo CD would report as "repository not
+# found". Refuse before starting anything.
+if [[ $bootstrap == true && -z $repo_url && $GIT_REPO_URL_IS_PLACEHOLDER == true ]]; then
+  die "Argo CD would track $GIT_REPO_URL, a placeholder that is no repository.
+  Set git.repoURL in clusters/minikube/cluster.ts to your fork of this repository,
+  then run npm run render, commit and push, and run npm run cluster:up again.
+  Or: npm run cluster:up -- --git-repo-url <url> to track another repository for now,
+      npm run cluster:up -- --no-bootstrap to install Argo CD without any Application."
+fi
+
 step "Minikube profile $CLUSTER_PROFILE"
 state="$(minikube_state)"
 case $state in
