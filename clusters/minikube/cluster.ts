@@ -25,6 +25,14 @@ export interface ClusterFacts {
    * renders would do nothing on the cluster; this one enforces them.
    */
   readonly cni: PolicyEnforcingCni;
+  /**
+   * `minikube start --container-runtime`, given when the profile is created
+   * (Minikube's default, stated so that it cannot drift). cri-o is not
+   * supported: with it the ingress addon runs on the host network and the
+   * NetworkPolicies that admit it by pod labels no longer match
+   * (clusters/minikube/profile.ts).
+   */
+  readonly containerRuntime: "docker" | "containerd";
   /** StorageClass that provisions PersistentVolumes (Minikube's hostpath provisioner). */
   readonly storageClass: string;
   /** IngressClass served by the ingress addon. */
@@ -124,6 +132,7 @@ export const minikube: ClusterFacts = {
   memoryMiB: 8192,
   addons: ["ingress", "metrics-server"],
   cni: { name: "calico", daemonSet: { namespace: "kube-system", name: "calico-node" } },
+  containerRuntime: "docker",
   storageClass: "standard",
   ingressClass: "nginx",
   ingressController: {

@@ -45,6 +45,7 @@ export async function clusterFacts(root = REPO_ROOT): Promise<Record<string, str
     CLUSTER_MEMORY_MIB: String(minikube.memoryMiB),
     CLUSTER_ADDONS: minikube.addons.join(" "),
     CLUSTER_CNI: minikube.cni.name,
+    CLUSTER_CONTAINER_RUNTIME: minikube.containerRuntime,
     CLUSTER_CNI_NAMESPACE: minikube.cni.daemonSet.namespace,
     CLUSTER_CNI_DAEMONSET: minikube.cni.daemonSet.name,
     GIT_REPO_URL: minikube.git.repoURL,

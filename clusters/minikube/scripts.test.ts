@@ -61,6 +61,9 @@ case $command in
   stop) echo Stopped/Stopped > "$state" ;;
   delete) rm -f "$state" "$FAKE_DIR/cni" ;;
   ip) echo 192.168.49.2 ;;
+  profile)
+    if [[ -f $FAKE_DIR/profile.json ]]; then cat "$FAKE_DIR/profile.json"
+    else echo '{"valid":[{"Name":"todo","Config":{"Driver":"docker","KubernetesConfig":{"ContainerRuntime":"docker"}}}]}'; fi ;;
 esac
 `;
 
@@ -299,7 +302,7 @@ describe("cluster:up", () => {
     assert.equal(result.code, 0, result.stderr);
     assertInOrder(box.calls(), [
       `minikube -p ${profile} status --format {{.Host}}/{{.APIServer}}`,
-      `minikube start -p ${profile} --kubernetes-version=${minikube.kubernetesVersion} --cpus=${minikube.cpus} --memory=${minikube.memoryMiB}m --cni=${minikube.cni.name}`,
+      `minikube start -p ${profile} --kubernetes-version=${minikube.kubernetesVersion} --cpus=${minikube.cpus} --memory=${minikube.memoryMiB}m --cni=${minikube.cni.name} --container-runtime=${minikube.containerRuntime}`,
       `${kube} get --raw /readyz --request-timeout=10s`,
       `${kube} -n ${cni.namespace} get daemonset ${cni.name} -o name`,
       `${kube} -n ${cni.namespace} rollout status daemonset/${cni.name} --timeout=5m`,
@@ -366,6 +369,17 @@ describe("cluster:up", () => {
       assert.ok(other.calls().includes(`${kube} apply -f ${other.root}/argocd/bootstrap/`), "the rest of cluster:up still runs");
     });
   }
+
+  it("warns, deleting nothing, when the profile runs cri-o, whose ingress controller the NetworkPolicies cannot admit", async () => {
+    const crio = sandbox({ configured: true });
+    crio.setState("Running/Running");
+    writeFileSync(join(crio.dir, "profile.json"), JSON.stringify({ valid: [{ Name: profile, Config: { Driver: "docker", KubernetesConfig: { ContainerRuntime: "crio" } } }] }));
+    const result = await crio.run("up.sh");
+    assert.equal(result.code, 0, result.stderr);
+    const warning = /cluster:up: warning: Minikube profile todo runs the crio container runtime; supported are docker and containerd[^]*?host network[^]*?npm run cluster:down -- --delete/g;
+    assert.equal(result.stderr.match(warning)?.length, 2, result.stderr);
+    assert.ok(!crio.calls().some((call) => /^minikube (delete|stop)/.test(call)), "nothing is deleted automatically");
+  });
 
   it("stops when it cannot tell which CNI runs, naming the DaemonSet and kubectl's error", async () => {
     const box = sandbox({ configured: true });

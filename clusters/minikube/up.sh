@@ -80,13 +80,18 @@ case $state in
       --kubernetes-version="$CLUSTER_KUBERNETES_VERSION"
       --cpus="$CLUSTER_CPUS"
       --memory="${CLUSTER_MEMORY_MIB}m")
-    # The CNI only when creating: a stopped profile restarts with its own, and
-    # --cni would layer a second plugin onto a cluster built with another.
-    if [[ $state == Nonexistent ]]; then start+=(--cni="$CLUSTER_CNI"); fi
+    # The CNI and runtime only when creating: a stopped profile restarts with
+    # its own, and --cni would layer a second plugin onto a cluster built with another.
+    if [[ $state == Nonexistent ]]; then start+=(--cni="$CLUSTER_CNI" --container-runtime="$CLUSTER_CONTAINER_RUNTIME"); fi
     "${start[@]}"
     ;;
 esac
 require_cluster
+
+# cri-o runs the ingress addon on the host network, where the NetworkPolicies
+# cannot tell its traffic apart (clusters/minikube/profile.ts).
+runtime_warning="$(run_ts "$REPO_ROOT/clusters/minikube/profile.ts" runtime-warning "$CLUSTER_PROFILE")"
+if [[ -n $runtime_warning ]]; then printf '%s: %s\n' "$SCRIPT_NAME" "$runtime_warning" >&2; fi
 
 step "Network plugin $CLUSTER_CNI (enforces the NetworkPolicies)"
 cni_warning=""
@@ -160,7 +165,10 @@ else
   kube apply -f "$REPO_ROOT/argocd/bootstrap/"
 fi
 
-node_ip="$(minikube -p "$CLUSTER_PROFILE" ip)"
+# The node's address, or minikube tunnel and 127.0.0.1 where the driver
+# cannot reach the node (Docker Desktop on macOS and Windows, WSL, rootless).
+read -ra hosts <<<"$INGRESS_HOSTS"
+hosts_hint="$(run_ts "$REPO_ROOT/clusters/minikube/profile.ts" hosts-hint "$CLUSTER_PROFILE" "${hosts[@]}")"
 cat <<HINTS
 
 Argo CD is ready in Minikube profile $CLUSTER_PROFILE, tracking ${repo_url:-$GIT_REPO_URL} at ${revision:-$GIT_REVISION}.
@@ -171,10 +179,10 @@ Open the UI (user: admin), then browse to http://localhost:8080:
 Initial admin password:
   kubectl --context $CLUSTER_PROFILE -n $ARGOCD_NAMESPACE get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d; echo
 
-Reach the environments by name: add this line to /etc/hosts:
-  $node_ip $INGRESS_HOSTS
+$hosts_hint
 
 Each environment needs its Secrets and images before its first sync can
 finish (README: "Secrets", "Images"). Watch progress: npm run cluster:status
 HINTS
 if [[ -n $cni_warning ]]; then printf '\n%s: %s\n' "$SCRIPT_NAME" "$cni_warning" >&2; fi
+if [[ -n $runtime_warning ]]; then printf '\n%s: %s\n' "$SCRIPT_NAME" "$runtime_warning" >&2; fi
