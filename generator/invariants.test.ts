@@ -270,10 +270,9 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
     add("todo-backend", "dapr-scheduler", 50006);
   }
   if (settings.frontend.service.type === "NodePort") {
-    // A node port admits any source outside the namespace (pods inside are held by their own egress rules).
-    for (const source of ["node", "internet", "other-namespace-pod", "kube-dns", "dapr-sentry", "dapr-operator", "dapr-placement", "dapr-scheduler"]) {
-      add(source, "todo-frontend", 3000);
-    }
+    // A node port admits clients outside the pod network (a node, the host, the LAN), never another pod:
+    // pods go through the Service or the Ingress, so the ingress-controller-only rule still means something.
+    for (const source of ["node", "internet"]) add(source, "todo-frontend", 3000);
   }
   for (const pod of pods) {
     add(pod, "kube-dns", 53, "UDP");

@@ -33,6 +33,14 @@ export interface ClusterFacts {
    * (clusters/minikube/profile.ts).
    */
   readonly containerRuntime: "docker" | "containerd";
+  /**
+   * The pods' address range: Minikube's default pod CIDR
+   * (kubernetes/minikube pkg/minikube/cni/cni.go, DefaultPodCIDR), which
+   * kubeadm gets as its podSubnet and Calico's manifest, with
+   * CALICO_IPV4POOL_CIDR unset (pkg/minikube/cni/calico.yaml), takes for its
+   * IP pool. A NodePort admits every source outside it (network-policies.ts).
+   */
+  readonly podCIDR: string;
   /** StorageClass that provisions PersistentVolumes (Minikube's hostpath provisioner). */
   readonly storageClass: string;
   /** IngressClass served by the ingress addon. */
@@ -133,6 +141,7 @@ export const minikube: ClusterFacts = {
   addons: ["ingress", "metrics-server"],
   cni: { name: "calico", daemonSet: { namespace: "kube-system", name: "calico-node" } },
   containerRuntime: "docker",
+  podCIDR: "10.244.0.0/16",
   storageClass: "standard",
   ingressClass: "nginx",
   ingressController: {

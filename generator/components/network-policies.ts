@@ -33,8 +33,15 @@ export type Endpoint =
   | { podsIn: { namespace: string; podLabels: Readonly<Record<string, string>> } }
   /** The internet (public addresses only). */
   | { outside: true }
-  /** Any source at all: node-port traffic arrives from node addresses, not from a pod. */
-  | { anySource: true };
+  /**
+   * Clients of a NodePort: any address outside the cluster's pod network.
+   * kube-proxy forwards them to the pod; Calico's policy sees the client's
+   * own address (its filter runs before kube-proxy's masquerade) or, after
+   * it, a node's, both outside the pod network. Pods are left out: they
+   * reach the app through its Service or the Ingress, under their own rules,
+   * so the NodePort does not make the ingress-controller-only rule moot.
+   */
+  | { nodePortClients: true };
 
 /** An ingress rule (`from`) or an egress rule (`to`). */
 interface PolicyRule {
@@ -73,10 +80,10 @@ export function flows(settings: Settings): Flow[] {
   }
   if (settings.dapr.enabled) list.push(...daprFlows(settings));
   if (settings.frontend.service.type === "NodePort") {
-    list.push({ from: { anySource: true }, to: frontend, port: frontendImage.port, why: "NodePort access" });
+    list.push({ from: { nodePortClients: true }, to: frontend, port: frontendImage.port, why: "NodePort access from outside the cluster" });
   }
   if (settings.backend.service.type === "NodePort") {
-    list.push({ from: { anySource: true }, to: backend, port: backendImage.port, why: "NodePort access" });
+    list.push({ from: { nodePortClients: true }, to: backend, port: backendImage.port, why: "NodePort access from outside the cluster" });
   }
   return list;
 }
@@ -117,7 +124,7 @@ function peer(settings: Settings, endpoint: Endpoint): INetworkPolicyPeer | unde
     };
   }
   if ("outside" in endpoint) return { ipBlock: { cidr: "0.0.0.0/0", except: [...PRIVATE_RANGES] } };
-  return undefined;
+  return { ipBlock: { cidr: "0.0.0.0/0", except: [settings.cluster.podCIDR] } };
 }
 
 function rule(settings: Settings, endpoint: Endpoint, port: number, direction: "from" | "to"): PolicyRule {
