@@ -2,10 +2,11 @@
  * What the running Minikube profile means for reaching it and for the
  * NetworkPolicies, read from `minikube profile list -o json`:
  *
- *   node clusters/minikube/profile.ts hosts-hint <profile> <hosts…>   the /etc/hosts line that works here
- *   node clusters/minikube/profile.ts runtime-warning <profile>       a warning when the runtime is unsupported
+ *   node clusters/minikube/profile.ts hints <profile> <hosts…>
  *
- * cluster:up prints both. Nothing here changes the cluster.
+ * prints the /etc/hosts line that works here (stdout) and, when the runtime
+ * is unsupported, a warning (stderr, prefixed `cluster:up:`). cluster:up
+ * runs it at the end. Nothing here changes the cluster.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -117,18 +118,15 @@ function hostFacts(driver: string | undefined): HostFacts {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [command, profile, ...hosts] = process.argv.slice(2);
-  if ((command !== "hosts-hint" && command !== "runtime-warning") || !profile) {
-    process.stderr.write("Usage: node clusters/minikube/profile.ts hosts-hint <profile> <hosts…> | runtime-warning <profile>\n");
+  if (command !== "hints" || !profile) {
+    process.stderr.write("Usage: node clusters/minikube/profile.ts hints <profile> <hosts…>\n");
     process.exitCode = 2;
   } else {
     const facts = profileFacts(quiet("minikube", ["profile", "list", "-o", "json"]) ?? "", profile);
-    if (command === "runtime-warning") {
-      const warning = runtimeWarning(profile, facts.runtime);
-      if (warning) process.stdout.write(`${warning}\n`);
-    } else {
-      const host = hostFacts(facts.driver);
-      const nodeIp = needsTunnel(facts.driver, host) ? undefined : quiet("minikube", ["-p", profile, "ip"])?.trim();
-      process.stdout.write(`${hostsHint({ profile, driver: facts.driver, host, nodeIp: nodeIp || undefined, hosts })}\n`);
-    }
+    const warning = runtimeWarning(profile, facts.runtime);
+    if (warning) process.stderr.write(`cluster:up: ${warning}\n\n`);
+    const host = hostFacts(facts.driver);
+    const nodeIp = needsTunnel(facts.driver, host) ? undefined : quiet("minikube", ["-p", profile, "ip"])?.trim();
+    process.stdout.write(`${hostsHint({ profile, driver: facts.driver, host, nodeIp: nodeIp || undefined, hosts })}\n`);
   }
 }

@@ -88,11 +88,6 @@ case $state in
 esac
 require_cluster
 
-# cri-o runs the ingress addon on the host network, where the NetworkPolicies
-# cannot tell its traffic apart (clusters/minikube/profile.ts).
-runtime_warning="$(run_ts "$REPO_ROOT/clusters/minikube/profile.ts" runtime-warning "$CLUSTER_PROFILE")"
-if [[ -n $runtime_warning ]]; then printf '%s: %s\n' "$SCRIPT_NAME" "$runtime_warning" >&2; fi
-
 step "Network plugin $CLUSTER_CNI (enforces the NetworkPolicies)"
 cni_warning=""
 if answer="$(kube -n "$CLUSTER_CNI_NAMESPACE" get daemonset "$CLUSTER_CNI_DAEMONSET" -o name 2>&1)"; then
@@ -165,10 +160,13 @@ else
   kube apply -f "$REPO_ROOT/argocd/bootstrap/"
 fi
 
-# The node's address, or minikube tunnel and 127.0.0.1 where the driver
-# cannot reach the node (Docker Desktop on macOS and Windows, WSL, rootless).
+# From the profile's driver and runtime (clusters/minikube/profile.ts): the
+# node's address, or minikube tunnel and 127.0.0.1 where the driver cannot
+# reach the node (Docker Desktop on macOS and Windows, WSL, rootless); and a
+# warning on stderr for cri-o, whose ingress addon runs on the host network,
+# where the NetworkPolicies cannot tell its traffic apart.
 read -ra hosts <<<"$INGRESS_HOSTS"
-hosts_hint="$(run_ts "$REPO_ROOT/clusters/minikube/profile.ts" hosts-hint "$CLUSTER_PROFILE" "${hosts[@]}")"
+hosts_hint="$(run_ts "$REPO_ROOT/clusters/minikube/profile.ts" hints "$CLUSTER_PROFILE" "${hosts[@]}")"
 cat <<HINTS
 
 Argo CD is ready in Minikube profile $CLUSTER_PROFILE, tracking ${repo_url:-$GIT_REPO_URL} at ${revision:-$GIT_REVISION}.
@@ -185,4 +183,3 @@ Each environment needs its Secrets and images before its first sync can
 finish (README: "Secrets", "Images"). Watch progress: npm run cluster:status
 HINTS
 if [[ -n $cni_warning ]]; then printf '\n%s: %s\n' "$SCRIPT_NAME" "$cni_warning" >&2; fi
-if [[ -n $runtime_warning ]]; then printf '\n%s: %s\n' "$SCRIPT_NAME" "$runtime_warning" >&2; fi

@@ -101,22 +101,23 @@ describe("the smoke test's script from the rendered manifests, against the healt
 
   it("passes within seconds when the backend is ready and the frontend healthy, calling both", { skip }, async () => {
     backend.failing.clear();
-    for (const job of jobs) {
-      backend.requests.length = 0;
-      frontend.requests.length = 0;
-      const result = await runSmoke(job, { backend: backend.port, frontend: frontend.port });
+    backend.requests.length = 0;
+    frontend.requests.length = 0;
+    const results = await Promise.all(jobs.map(async (job) => ({ job, result: await runSmoke(job, { backend: backend.port, frontend: frontend.port }) })));
+    for (const { job, result } of results) {
       assert.equal(result.code, 0, `${job.environment}: ${result.stdout}${result.stderr}`);
-      assert.deepEqual(backend.requests, [backendImage.health.ready]);
-      assert.deepEqual(frontend.requests, [frontendImage.health.live]);
       assert.match(result.stdout, / 200\n.* 200\n/);
     }
+    // Each environment's script called the backend's readiness and the frontend's health, and nothing else.
+    assert.deepEqual(backend.requests, jobs.map(() => backendImage.health.ready));
+    assert.deepEqual(frontend.requests, jobs.map(() => frontendImage.health.live));
   });
 
   it("fails, naming the status, when the backend answers 503 (database disconnected)", { skip }, async () => {
     backend.failing.add(backendImage.health.ready);
     try {
-      for (const job of jobs) {
-        const result = await runSmoke(job, { backend: backend.port, frontend: frontend.port });
+      const results = await Promise.all(jobs.map(async (job) => ({ job, result: await runSmoke(job, { backend: backend.port, frontend: frontend.port }) })));
+      for (const { job, result } of results) {
         assert.equal(result.timedOut, false);
         assert.notEqual(result.code, 0, `${job.environment}: passed although /health/ready answered 503`);
         assert.match(result.stderr, /503/);
@@ -128,9 +129,9 @@ describe("the smoke test's script from the rendered manifests, against the healt
 
   it("fails when nothing answers at the Services", { skip }, async () => {
     const [deadBackend, deadFrontend] = await Promise.all([freePort(), freePort()]);
-    for (const job of jobs) {
-      const result = await runSmoke(job, { backend: deadBackend, frontend: deadFrontend });
-      assert.equal(result.timedOut, false);
+    const results = await Promise.all(jobs.map(async (job) => ({ job, result: await runSmoke(job, { backend: deadBackend, frontend: deadFrontend }) })));
+    for (const { job, result } of results) {
+      assert.equal(result.timedOut, false, job.environment);
       assert.notEqual(result.code, 0);
       assert.match(result.stderr, /Connection refused/);
     }
