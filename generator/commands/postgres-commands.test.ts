@@ -10,7 +10,6 @@
  * credentials composed from the Secrets are the ones the database has.
  */
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -20,6 +19,7 @@ import {
   execActions,
   localProcess,
   mountScratch,
+  removeScratch,
   renderedContainers,
   renderedEnvironments,
   serviceAddresses,
@@ -95,7 +95,7 @@ function prepare(testCase: Case, port: number, server: Postgres) {
     ...(testCase.command ? { commandOverride: testCase.command } : {}),
   });
   const cleanup = () => {
-    for (const dir of Object.values(mounts)) rmSync(dir, { recursive: true, force: true });
+    removeScratch(mounts);
   };
   return { ...process, user, cleanup };
 }

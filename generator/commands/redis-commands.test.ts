@@ -9,7 +9,7 @@
  * the rendered command nor in the process list.
  */
 import assert from "node:assert/strict";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import {
@@ -18,6 +18,7 @@ import {
   execActions,
   localProcess,
   mountScratch,
+  removeScratch,
   renderedContainers,
   renderedEnvironments,
   serviceAddresses,
@@ -95,7 +96,7 @@ describe("Redis from the rendered manifests, run with the real redis-server, as 
   after(async () => {
     for (const { server, mounts } of running) {
       await server.stop();
-      for (const dir of Object.values(mounts)) rmSync(dir, { recursive: true, force: true });
+      removeScratch(mounts);
     }
   });
 
@@ -152,7 +153,7 @@ describe("Redis from the rendered manifests, run with the real redis-server, as 
         assert.notEqual(result.code, 0);
         assert.match(result.stderr, /missing or empty/);
       } finally {
-        for (const dir of Object.values(mounts)) rmSync(dir, { recursive: true, force: true });
+        removeScratch(mounts);
       }
     }
   });

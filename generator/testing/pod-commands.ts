@@ -7,9 +7,9 @@
  * and each volume mount by a scratch directory holding what the volume
  * would hold.
  */
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { parseAllDocuments } from "yaml";
@@ -206,6 +206,11 @@ export function mountScratch(rendered: RenderedContainer, secrets: SecretValues,
     mounts[mount.mountPath] = dir;
   }
   return mounts;
+}
+
+/** Removes the scratch directories mountScratch made (each mount's and the one holding them). */
+export function removeScratch(mounts: Record<string, string>): void {
+  for (const dir of new Set(Object.values(mounts).map((mount) => dirname(mount)))) rmSync(dir, { recursive: true, force: true });
 }
 
 /**
