@@ -82,6 +82,15 @@ for (const { settings, objects, title } of rendered) {
     });
   });
 
+  describe(`${title}: sign-in`, () => {
+    it("the Ingress sends /api/auth to the frontend, where better-auth runs (docker/README.md)", () => {
+      for (const ingress of objects.filter((o) => o.kind === "Ingress") as (IIngress & KubeObject)[]) {
+        const paths = ingress.spec!.rules!.flatMap((rule) => rule.http!.paths);
+        assert.equal(paths.find((p) => p.path === "/api/auth")?.backend.service?.name, "todo-frontend", `${ingress.metadata!.name}: /api/auth`);
+      }
+    });
+  });
+
   describe(`${title}: references`, () => {
     const configMaps = named(objects, "ConfigMap") as Map<string, IConfigMap & KubeObject>;
     const secrets = new Map(externalSecrets(settings).map((s) => [s.name, new Set(s.keys)]));
@@ -284,6 +293,8 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
   add("todo-frontend", "todo-backend", 8000);
   add("todo-backend", db, 5432);
   add("todo-migration", db, 5432);
+  // better-auth in the frontend keeps its users and sessions in the app's database.
+  add("todo-frontend", db, 5432);
   add("todo-backend", "internet", 443);
   // The external database's address is public too, so the outside rule reaches it on 443 as well (but on 5432 only it is reached).
   if (external) add("todo-backend", "external-database", 443);
@@ -304,10 +315,11 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
     add("ingress-controller", "acme-http01-solver", 8089);
   }
   if (settings.frontend.service.type === "NodePort") {
-    // A node port admits any source outside the namespace (pods inside are held by their own egress rules).
-    for (const source of ["node", "internet", "metadata-endpoint", "cgnat-host", "other-namespace-pod", "kube-dns", "dapr-sentry", "dapr-operator", "dapr-placement", "dapr-scheduler", "cert-manager-webhook", "cert-manager"]) {
-      add(source, "todo-frontend", 3000);
-    }
+    // A node port admits clients outside the pod network (a node, the host, the LAN, any address that is not a
+    // pod's), never another pod: pods go through the Service or the Ingress, so the ingress-controller-only rule
+    // still means something.
+    const outsideThePodNetwork = ["node", "internet", "metadata-endpoint", "cgnat-host", ...(external ? ["external-database"] : [])];
+    for (const source of outsideThePodNetwork) add(source, "todo-frontend", 3000);
   }
   // allow-dns selects every pod of the namespace, the solver too; the solver dials nothing else.
   for (const pod of [...pods, "acme-http01-solver"]) {

@@ -5,7 +5,10 @@
 --
 -- Here a Component is Healthy once it names its type and version and is
 -- scoped to at least one app-id (an unscoped one is loadable by every app
--- in the namespace); a Configuration is Degraded only if it turns mTLS off.
+-- in the namespace). A Configuration in an app namespace holds tracing and
+-- metrics for the sidecars that name it: Healthy once it exists. Its spec
+-- cannot turn mTLS on or off (only the control plane's `daprsystem`
+-- Configuration can), so health is not judged on an `mtls` block.
 --
 -- Argo CD runs this in gopher-lua (Lua 5.1) without the string library:
 -- keep to base and table functions and Lua 5.1 syntax.
@@ -24,14 +27,7 @@ if obj.kind == "Component" then
 end
 
 if obj.kind == "Configuration" then
-  local mtls = spec.mtls or {}
-  if mtls.enabled == false then
-    return { status = "Degraded", message = "mTLS is off: sidecars would accept plain-text calls" }
-  end
-  if mtls.enabled == true then
-    return { status = "Healthy", message = "mTLS on" }
-  end
-  return { status = "Healthy", message = "mTLS as the control plane sets it" }
+  return { status = "Healthy", message = "Loaded by the sidecars that name it; mTLS is the control plane's" }
 end
 
 return { status = "Unknown", message = "Not a Dapr Component or Configuration" }

@@ -339,11 +339,14 @@ describe("Dapr health check (argocd/install/dapr-health.lua)", async () => {
     assert.equal(daprHealth({ ...component, spec: { metadata: [] } }).status, "Degraded");
   });
 
-  it("marks the rendered Configuration Healthy, and one that turns mTLS off Degraded", () => {
+  it("marks the rendered Configuration Healthy, and never judges it by an mtls block, which an app namespace's Configuration cannot set", () => {
     const configuration = daprConfiguration(settings);
-    assert.deepEqual(daprHealth(configuration), { status: "Healthy", message: "mTLS on" });
-    const off = { ...configuration, spec: { ...configuration.spec, mtls: { ...configuration.spec.mtls, enabled: false } } };
-    assert.equal(daprHealth(off).status, "Degraded");
+    assert.equal(daprHealth(configuration).status, "Healthy");
+    assert.doesNotMatch(daprHealth(configuration).message, /mTLS (on|off)/);
+    // Dapr ignores mtls here (only the control plane's daprsystem Configuration counts): no health either way.
+    for (const enabled of [true, false]) {
+      assert.equal(daprHealth({ ...configuration, spec: { ...configuration.spec, mtls: { enabled } } }).status, "Healthy");
+    }
     assert.equal(daprHealth({ ...configuration, spec: {} }).status, "Healthy");
   });
 });
@@ -378,5 +381,55 @@ describe("Application health check (argocd/install/application-health.lua)", () 
     assert.ok(wave("application-sealed-secrets.yaml") < wave("application-todo-dev.yaml"));
     // staging's and prod's Certificates need cert-manager's CRDs and the local CA's ClusterIssuer.
     assert.ok(wave("application-cert-manager.yaml") < wave("application-todo-staging.yaml"));
+  });
+});
+
+// ---- The HPA health check, which keeps a new HPA from failing the sync ----
+
+describe("HPA health check (argocd/install/hpa-health.lua)", () => {
+  const script = readFileSync(join(INSTALL_DIR, "hpa-health.lua"), "utf8");
+  const condition = (type: string, status: string, reason: string, message = `${type} ${reason}`) => ({ type, status, reason, message });
+  const hpa = (conditions?: object[]) => ({
+    ...(parse(readFileSync(join(REPO_ROOT, "manifests", "prod", "horizontalpodautoscaler-todo-backend.yaml"), "utf8")) as object),
+    ...(conditions ? { status: { conditions } } : {}),
+  });
+  const hpaHealth = (conditions?: object[]) => runHealthScript(script, hpa(conditions));
+  const ableToScale = condition("AbleToScale", "True", "SucceededGetScale", "the HPA controller was able to get the target's current scale");
+  // What the HPA says while metrics-server has not scraped the new pods yet (kube-controller-manager's wording).
+  const noMetrics = condition(
+    "ScalingActive",
+    "False",
+    "FailedGetResourceMetric",
+    "the HPA was unable to compute the replica count: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API",
+  );
+
+  it("is what argocd-cm runs for HorizontalPodAutoscalers", () => {
+    assert.equal(mergedData("argocd-cm").get("resource.customizations.health.autoscaling_HorizontalPodAutoscaler"), script);
+  });
+
+  it("keeps a new HPA without metrics Progressing (the built-in check says Degraded, which fails the sync)", () => {
+    assert.equal(hpaHealth().status, "Progressing", "prod's HPA as rendered, before the controller has looked at it");
+    const waiting = hpaHealth([ableToScale, noMetrics]);
+    assert.equal(waiting.status, "Progressing");
+    assert.match(waiting.message, /^Waiting for metrics: .*no metrics returned/);
+    for (const reason of ["FailedGetPodsMetric", "FailedComputeMetricsReplicas"]) {
+      assert.equal(hpaHealth([ableToScale, condition("ScalingActive", "False", reason)]).status, "Progressing", reason);
+    }
+  });
+
+  it("is Healthy once it computes a replica count, as the built-in check is", () => {
+    const scaling = [ableToScale, condition("ScalingActive", "True", "ValidMetricFound"), condition("ScalingLimited", "False", "DesiredWithinRange")];
+    assert.deepEqual(hpaHealth(scaling), { status: "Healthy", message: ableToScale.message });
+  });
+
+  it("stays Degraded for what metrics arriving cannot fix", () => {
+    for (const broken of [
+      condition("AbleToScale", "False", "FailedGetScale", 'deployments/scale.apps "todo-backend" not found'),
+      condition("AbleToScale", "False", "FailedUpdateScale"),
+      condition("ScalingActive", "False", "InvalidSelector"),
+      condition("ScalingActive", "False", "FailedGetExternalMetric"),
+    ]) {
+      assert.deepEqual(hpaHealth([broken, noMetrics]), { status: "Degraded", message: broken.message }, broken.reason);
+    }
   });
 });

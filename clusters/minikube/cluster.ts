@@ -25,6 +25,22 @@ export interface ClusterFacts {
    * renders would do nothing on the cluster; this one enforces them.
    */
   readonly cni: PolicyEnforcingCni;
+  /**
+   * `minikube start --container-runtime`, given when the profile is created
+   * (Minikube's default, stated so that it cannot drift). cri-o is not
+   * supported: with it the ingress addon runs on the host network and the
+   * NetworkPolicies that admit it by pod labels no longer match
+   * (clusters/minikube/profile.ts).
+   */
+  readonly containerRuntime: "docker" | "containerd";
+  /**
+   * The pods' address range: Minikube's default pod CIDR
+   * (kubernetes/minikube pkg/minikube/cni/cni.go, DefaultPodCIDR), which
+   * kubeadm gets as its podSubnet and Calico's manifest, with
+   * CALICO_IPV4POOL_CIDR unset (pkg/minikube/cni/calico.yaml), takes for its
+   * IP pool. A NodePort admits every source outside it (network-policies.ts).
+   */
+  readonly podCIDR: string;
   /** StorageClass that provisions PersistentVolumes (Minikube's hostpath provisioner). */
   readonly storageClass: string;
   /** IngressClass served by the ingress addon. */
@@ -145,8 +161,6 @@ export interface DaprControlPlane {
   readonly chart: { readonly repoURL: string; readonly name: string; readonly version: string };
   /** Trust domain of the control plane's identities (the chart's global.mtls.controlPlaneTrustDomain). */
   readonly trustDomain: string;
-  /** Where sidecars get their certificates: the dapr-sentry Service (port 443, to the pods' 50001). */
-  readonly sentryAddress: string;
   /** Sentry issues workload certificates for this long and tolerates this much clock skew, cluster-wide. */
   readonly mtls: { readonly workloadCertTTL: string; readonly allowedClockSkew: string };
   /** What every sidecar connects to, from the chart's templates for this version. */
@@ -184,6 +198,8 @@ export const minikube: ClusterFacts = {
   memoryMiB: 8192,
   addons: ["ingress", "metrics-server"],
   cni: { name: "calico", daemonSet: { namespace: "kube-system", name: "calico-node" } },
+  containerRuntime: "docker",
+  podCIDR: "10.244.0.0/16",
   storageClass: "standard",
   ingressClass: "nginx",
   ingressController: {
@@ -209,7 +225,6 @@ export const minikube: ClusterFacts = {
     namespace: "dapr-system",
     chart: { repoURL: "https://dapr.github.io/helm-charts/", name: "dapr", version: "1.16.19" },
     trustDomain: "cluster.local",
-    sentryAddress: "dapr-sentry.dapr-system.svc.cluster.local:443",
     mtls: { workloadCertTTL: "24h", allowedClockSkew: "15m" },
     controlPlane: {
       sentry: { podLabels: { app: "dapr-sentry" }, port: 50001 },

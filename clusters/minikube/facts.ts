@@ -26,6 +26,17 @@ export async function namespaces(root = REPO_ROOT): Promise<string[]> {
   return all;
 }
 
+/**
+ * The repository URL this repository ships with (cluster.ts, `git.repoURL`):
+ * no such repository exists, so Argo CD would only show "repository not
+ * found". Each user points it at their fork first.
+ */
+export const PLACEHOLDER_REPO_URL = /^https:\/\/github\.com\/your-org\//;
+
+export function isPlaceholderRepoURL(url: string): boolean {
+  return PLACEHOLDER_REPO_URL.test(url);
+}
+
 export async function clusterFacts(root = REPO_ROOT): Promise<Record<string, string>> {
   return {
     CLUSTER_PROFILE: minikube.profile,
@@ -34,9 +45,11 @@ export async function clusterFacts(root = REPO_ROOT): Promise<Record<string, str
     CLUSTER_MEMORY_MIB: String(minikube.memoryMiB),
     CLUSTER_ADDONS: minikube.addons.join(" "),
     CLUSTER_CNI: minikube.cni.name,
+    CLUSTER_CONTAINER_RUNTIME: minikube.containerRuntime,
     CLUSTER_CNI_NAMESPACE: minikube.cni.daemonSet.namespace,
     CLUSTER_CNI_DAEMONSET: minikube.cni.daemonSet.name,
     GIT_REPO_URL: minikube.git.repoURL,
+    GIT_REPO_URL_IS_PLACEHOLDER: String(isPlaceholderRepoURL(minikube.git.repoURL)),
     GIT_REVISION: minikube.git.targetRevision,
     ARGOCD_NAMESPACE: minikube.argocdNamespace,
     ENVIRONMENTS: listEnvironments(root).join(" "),

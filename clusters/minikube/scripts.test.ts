@@ -16,20 +16,32 @@ import { parseAllDocuments } from "yaml";
 import { scratchRepository } from "../../generator/testing/scratch.ts";
 import { CHECKSUM_FILE, INSTALL_DIR, sha256 } from "./argocd-install.ts";
 import { minikube } from "./cluster.ts";
-import { clusterFacts } from "./facts.ts";
+import { clusterFacts, isPlaceholderRepoURL } from "./facts.ts";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-// The scripts run from a copy of the repository whose Argo CD pin names a
+// The scripts run from copies of the repository whose Argo CD pin names a
 // stand-in manifest (TODO_ARGOCD_INSTALL_MANIFEST), so that cluster:up checks
 // it with its real checksum code, offline.
-const REPO = scratchRepository("cluster-scripts-repo-");
-cpSync(join(REPO_ROOT, "argocd"), join(REPO, "argocd"), { recursive: true });
-const SCRIPTS_DIR = join(REPO, "clusters", "minikube");
-const STAND_IN_MANIFEST = join(REPO, "stand-in-argocd-install.yaml");
+const STAND_IN_DIR = mkdtempSync(join(tmpdir(), "cluster-scripts-argocd-"));
+const STAND_IN_MANIFEST = join(STAND_IN_DIR, "stand-in-argocd-install.yaml");
 writeFileSync(STAND_IN_MANIFEST, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: stand-in-for-argocd-install\n");
 const STAND_IN_SHA256 = sha256(readFileSync(STAND_IN_MANIFEST));
-writeFileSync(join(REPO, INSTALL_DIR, CHECKSUM_FILE), `${STAND_IN_SHA256}  install.yaml\n`);
+
+const sandboxes: string[] = [STAND_IN_DIR];
+after(() => sandboxes.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+/** A scratch copy of the repository (sources and argocd/) whose Argo CD pin is the stand-in's checksum. */
+function pinnedRepository(): string {
+  const root = scratchRepository("cluster-scripts-repo-");
+  sandboxes.push(root);
+  cpSync(join(REPO_ROOT, "argocd"), join(root, "argocd"), { recursive: true });
+  writeFileSync(join(root, INSTALL_DIR, CHECKSUM_FILE), `${STAND_IN_SHA256}  install.yaml\n`);
+  return root;
+}
+
+/** The repository as committed: it tracks the placeholder Git URL, which cluster:up refuses to bootstrap. */
+const REPO = pinnedRepository();
 /** Where cluster:up stages the checked install for `kubectl apply -k` (HOME is the sandbox). */
 const stagedInstall = (box: { dir: string }) => join(box.dir, ".cache", "todo-gitops", "argocd-install", STAND_IN_SHA256);
 const facts = await clusterFacts();
@@ -74,6 +86,9 @@ case $command in
   stop) echo Stopped/Stopped > "$state" ;;
   delete) rm -f "$state" "$FAKE_DIR/cni" ;;
   ip) echo 192.168.49.2 ;;
+  profile)
+    if [[ -f $FAKE_DIR/profile.json ]]; then cat "$FAKE_DIR/profile.json"
+    else echo '{"valid":[{"Name":"todo","Config":{"Driver":"docker","KubernetesConfig":{"ContainerRuntime":"docker"}}}]}'; fi ;;
 esac
 `;
 
@@ -116,16 +131,37 @@ esac
 
 interface Sandbox {
   dir: string;
+  /** The repository the scripts run from. */
+  root: string;
   run(script: string, args?: string[], env?: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }>;
   calls(): string[];
   /** A profile in this state, created with this CNI (by default the one cluster.ts asks for). */
   setState(state: string, cni?: string): void;
 }
 
-const sandboxes: string[] = [REPO];
-after(() => sandboxes.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-function sandbox(options: { minikube?: boolean; kubectl?: boolean } = {}): Sandbox {
+/** The fork a user points git.repoURL at, in the walkthrough's first step. */
+const FORK_URL = "https://github.com/example/todo-gitops.git";
+let configured: string | undefined;
+
+/**
+ * A copy of the repository as a user has it after pointing cluster.ts at
+ * their fork and rendering: the committed one tracks the placeholder, which
+ * cluster:up refuses to bootstrap.
+ */
+function configuredRepository(): string {
+  if (configured) return configured;
+  const root = pinnedRepository();
+  const files = [
+    join(root, "clusters", "minikube", "cluster.ts"),
+    ...["apps", "bootstrap"].flatMap((dir) => readdirSync(join(root, "argocd", dir)).map((file) => join(root, "argocd", dir, file))),
+  ];
+  for (const file of files) writeFileSync(file, readFileSync(file, "utf8").replaceAll(minikube.git.repoURL, FORK_URL));
+  return (configured = root);
+}
+
+function sandbox(options: { minikube?: boolean; kubectl?: boolean; configured?: boolean } = {}): Sandbox {
+  const root = options.configured ? configuredRepository() : REPO;
   const dir = mkdtempSync(join(tmpdir(), "cluster-scripts-"));
   sandboxes.push(dir);
   const bin = join(dir, "bin");
@@ -142,11 +178,12 @@ function sandbox(options: { minikube?: boolean; kubectl?: boolean } = {}): Sandb
   const log = join(dir, "calls.log");
   return {
     dir,
+    root,
     run: (script, args = [], env = {}) =>
       new Promise((resolve) => {
         execFile(
           BASH,
-          [join(SCRIPTS_DIR, script), ...args],
+          [join(root, "clusters", "minikube", script), ...args],
           { env: { PATH: bin, HOME: dir, FAKE_DIR: dir, TODO_ARGOCD_INSTALL_MANIFEST: STAND_IN_MANIFEST, ...env }, cwd: dir },
           (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
         );
@@ -239,7 +276,7 @@ describe("cluster scripts: prerequisites", { concurrency: true }, () => {
   });
 
   it("up.sh stops before installing anything when the started cluster does not answer", async () => {
-    const box = sandbox();
+    const box = sandbox({ configured: true });
     box.setState("Running/Running");
     const result = await box.run("up.sh", [], { FAKE_UNREACHABLE: "1" });
     assert.equal(result.code, 1);
@@ -265,14 +302,28 @@ describe("cluster scripts: prerequisites", { concurrency: true }, () => {
 });
 
 describe("cluster:up", () => {
-  const box = sandbox();
+  const box = sandbox({ configured: true });
+
+  it("refuses, before starting anything, to bootstrap Argo CD onto the placeholder repository URL, saying where to set the real one", async () => {
+    assert.ok(isPlaceholderRepoURL(minikube.git.repoURL), "the committed cluster.ts holds the placeholder");
+    const committed = sandbox();
+    const result = await committed.run("up.sh");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`cluster:up: Argo CD would track ${minikube.git.repoURL.replaceAll(".", "\\.")}, a placeholder`));
+    assert.match(result.stderr, /Set git\.repoURL in clusters\/minikube\/cluster\.ts to your fork/);
+    assert.match(result.stderr, /--git-repo-url <url>/);
+    assert.ok(!committed.calls().some((call) => /^minikube (start|addons)|apply/.test(call)), committed.calls().join("\n"));
+    // A revision alone still tracks the placeholder; --no-bootstrap applies no Application and goes ahead.
+    assert.equal((await committed.run("up.sh", ["--git-revision", "0123abc"])).code, 1);
+    assert.equal((await committed.run("up.sh", ["--no-bootstrap"])).code, 0);
+  });
 
   it("creates the profile with cluster.ts's facts and CNI, waits for the CNI, enables the addons, installs and waits for Argo CD, then applies the root", async () => {
     const result = await box.run("up.sh");
     assert.equal(result.code, 0, result.stderr);
     assertInOrder(box.calls(), [
       `minikube -p ${profile} status --format {{.Host}}/{{.APIServer}}`,
-      `minikube start -p ${profile} --kubernetes-version=${minikube.kubernetesVersion} --cpus=${minikube.cpus} --memory=${minikube.memoryMiB}m --cni=${minikube.cni.name}`,
+      `minikube start -p ${profile} --kubernetes-version=${minikube.kubernetesVersion} --cpus=${minikube.cpus} --memory=${minikube.memoryMiB}m --cni=${minikube.cni.name} --container-runtime=${minikube.containerRuntime}`,
       `${kube} get --raw /readyz --request-timeout=10s`,
       `${kube} -n ${cni.namespace} get daemonset ${cni.name} -o name`,
       `${kube} -n ${cni.namespace} rollout status daemonset/${cni.name} --timeout=5m`,
@@ -281,7 +332,7 @@ describe("cluster:up", () => {
       `${kube} wait --for=condition=Established --timeout=2m crd/applications.argoproj.io crd/appprojects.argoproj.io`,
       `${kube} -n ${argocd} rollout status deployment.apps/argocd-server --timeout=10m`,
       `${kube} -n ${argocd} rollout status statefulset.apps/argocd-application-controller --timeout=10m`,
-      `${kube} apply -f ${REPO}/argocd/bootstrap/`,
+      `${kube} apply -f ${box.root}/argocd/bootstrap/`,
       `minikube -p ${profile} ip`,
     ]);
     // The hints: UI, password, /etc/hosts with every environment's host.
@@ -304,12 +355,12 @@ describe("cluster:up", () => {
     assert.match(result.stdout, /Already running: not restarted/);
     assertInOrder(second, [
       `${kube} apply --server-side --force-conflicts -k ${stagedInstall(box)}`,
-      `${kube} apply -f ${REPO}/argocd/bootstrap/`,
+      `${kube} apply -f ${box.root}/argocd/bootstrap/`,
     ]);
   });
 
   it("refuses an Argo CD manifest that is not the pinned one, naming both checksums, and applies nothing", async () => {
-    const tampered = sandbox();
+    const tampered = sandbox({ configured: true });
     const manifest = join(tampered.dir, "install.yaml");
     writeFileSync(manifest, `${readFileSync(STAND_IN_MANIFEST, "utf8")}# one more line\n`);
     const result = await tampered.run("up.sh", [], { TODO_ARGOCD_INSTALL_MANIFEST: manifest });
@@ -333,7 +384,7 @@ describe("cluster:up", () => {
 
   for (const [state, described] of [["Running/Running", "running"], ["Stopped/Stopped", "stopped"]] as const) {
     it(`warns, deleting nothing, when an existing ${described} profile was created with another CNI`, async () => {
-      const other = sandbox();
+      const other = sandbox({ configured: true });
       other.setState(state, "bridge");
       const result = await other.run("up.sh");
       assert.equal(result.code, 0, result.stderr);
@@ -347,12 +398,23 @@ describe("cluster:up", () => {
       assert.ok(!other.calls().some((call) => /^minikube (delete|stop)/.test(call)), "nothing is deleted automatically");
       assert.ok(!other.calls().some((call) => call.includes("--cni")), "the profile's CNI is left as it is");
       assert.ok(!other.calls().some((call) => call.includes("rollout status daemonset/")), "no wait for a plugin that is not there");
-      assert.ok(other.calls().includes(`${kube} apply -f ${REPO}/argocd/bootstrap/`), "the rest of cluster:up still runs");
+      assert.ok(other.calls().includes(`${kube} apply -f ${other.root}/argocd/bootstrap/`), "the rest of cluster:up still runs");
     });
   }
 
+  it("warns, deleting nothing, when the profile runs cri-o, whose ingress controller the NetworkPolicies cannot admit", async () => {
+    const crio = sandbox({ configured: true });
+    crio.setState("Running/Running");
+    writeFileSync(join(crio.dir, "profile.json"), JSON.stringify({ valid: [{ Name: profile, Config: { Driver: "docker", KubernetesConfig: { ContainerRuntime: "crio" } } }] }));
+    const result = await crio.run("up.sh");
+    assert.equal(result.code, 0, result.stderr);
+    const warning = /cluster:up: warning: Minikube profile todo runs the crio container runtime; supported are docker and containerd[^]*?host network[^]*?npm run cluster:down -- --delete/g;
+    assert.equal(result.stderr.match(warning)?.length, 1, result.stderr);
+    assert.ok(!crio.calls().some((call) => /^minikube (delete|stop)/.test(call)), "nothing is deleted automatically");
+  });
+
   it("stops when it cannot tell which CNI runs, naming the DaemonSet and kubectl's error", async () => {
-    const box = sandbox();
+    const box = sandbox({ configured: true });
     box.setState("Running/Running");
     const result = await box.run("up.sh", [], { FAKE_DAEMONSET_ERROR: "error: You must be logged in to the server (Unauthorized)" });
     assert.equal(result.code, 1);
@@ -375,7 +437,7 @@ describe("cluster:up --git-repo-url/--git-revision", () => {
   const isApply = (call: string) => call === `${kube} apply -f - -o name`;
 
   it("applies the control planes' wave, waits until its Applications are Healthy, and only then the environments'", async () => {
-    const box = sandbox();
+    const box = sandbox({ configured: true });
     const result = await box.run("up.sh", ["--git-revision", "0123abc"]);
     assert.equal(result.code, 0, result.stderr);
     const controlPlanes = applicationsIn(0);
@@ -392,7 +454,7 @@ describe("cluster:up --git-repo-url/--git-revision", () => {
   });
 
   it("applies no environment when the control planes never become Healthy, and says what to look at", async () => {
-    const box = sandbox();
+    const box = sandbox({ configured: true });
     const result = await box.run("up.sh", ["--git-revision", "0123abc"], { FAKE_NEVER_HEALTHY: "1" });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /cluster:up: sync wave 0 did not become Healthy within 15m, so the later waves were not applied\./);

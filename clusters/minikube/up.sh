@@ -56,6 +56,17 @@ done
 require_commands minikube kubectl node
 load_facts
 
+# Argo CD deploys what the tracked repository serves; the URL this repository
+# ships with is a placeholder, which Argo CD would report as "repository not
+# found". Refuse before starting anything.
+if [[ $bootstrap == true && -z $repo_url && $GIT_REPO_URL_IS_PLACEHOLDER == true ]]; then
+  die "Argo CD would track $GIT_REPO_URL, a placeholder that is no repository.
+  Set git.repoURL in clusters/minikube/cluster.ts to your fork of this repository,
+  then run npm run render, commit and push, and run npm run cluster:up again.
+  Or: npm run cluster:up -- --git-repo-url <url> to track another repository for now,
+      npm run cluster:up -- --no-bootstrap to install Argo CD without any Application."
+fi
+
 step "Minikube profile $CLUSTER_PROFILE"
 state="$(minikube_state)"
 case $state in
@@ -70,9 +81,9 @@ case $state in
       --kubernetes-version="$CLUSTER_KUBERNETES_VERSION"
       --cpus="$CLUSTER_CPUS"
       --memory="${CLUSTER_MEMORY_MIB}m")
-    # The CNI only when creating: a stopped profile restarts with its own, and
-    # --cni would layer a second plugin onto a cluster built with another.
-    if [[ $state == Nonexistent ]]; then start+=(--cni="$CLUSTER_CNI"); fi
+    # The CNI and runtime only when creating: a stopped profile restarts with
+    # its own, and --cni would layer a second plugin onto a cluster built with another.
+    if [[ $state == Nonexistent ]]; then start+=(--cni="$CLUSTER_CNI" --container-runtime="$CLUSTER_CONTAINER_RUNTIME"); fi
     "${start[@]}"
     ;;
 esac
@@ -154,7 +165,13 @@ else
   kube apply -f "$REPO_ROOT/argocd/bootstrap/"
 fi
 
-node_ip="$(minikube -p "$CLUSTER_PROFILE" ip)"
+# From the profile's driver and runtime (clusters/minikube/profile.ts): the
+# node's address, or minikube tunnel and 127.0.0.1 where the driver cannot
+# reach the node (Docker Desktop on macOS and Windows, WSL, rootless); and a
+# warning on stderr for cri-o, whose ingress addon runs on the host network,
+# where the NetworkPolicies cannot tell its traffic apart.
+read -ra hosts <<<"$INGRESS_HOSTS"
+hosts_hint="$(run_ts "$REPO_ROOT/clusters/minikube/profile.ts" hints "$CLUSTER_PROFILE" "${hosts[@]}")"
 cat <<HINTS
 
 Argo CD is ready in Minikube profile $CLUSTER_PROFILE, tracking ${repo_url:-$GIT_REPO_URL} at ${revision:-$GIT_REVISION}.
@@ -165,8 +182,7 @@ Open the UI (user: admin), then browse to http://localhost:8080:
 Initial admin password:
   kubectl --context $CLUSTER_PROFILE -n $ARGOCD_NAMESPACE get secret argocd-initial-admin-secret -o jsonpath='{.data.password}' | base64 -d; echo
 
-Reach the environments by name: add this line to /etc/hosts:
-  $node_ip $INGRESS_HOSTS
+$hosts_hint
 
 Each environment needs its Secrets and images before its first sync can
 finish (README: "Secrets", "Images"). Watch progress: npm run cluster:status

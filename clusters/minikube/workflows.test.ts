@@ -131,7 +131,9 @@ describe("GitHub workflows", () => {
     assert.equal(setupNode?.with?.cache, "npm");
     const shellcheck = stepIndex(test.steps, "installing shellcheck", runs(/apt-get install -y shellcheck/));
     const install = stepIndex(test.steps, "running npm ci", runs(/^npm ci$/));
-    const tests = stepIndex(test.steps, "running npm test", runs(/^npm test$/));
+    // As root (sudo), because the command tests switch user ids; PATH kept so that setup-node's Node runs it.
+    const tests = stepIndex(test.steps, "running npm test", runs(/^(sudo env "PATH=\$PATH" CI=true )?npm test$/));
+    stepIndex(test.steps, "installing PostgreSQL and Redis", runs(/apt-get install -y .*\bpostgresql\b.*\bredis-server\b/));
     assert.ok(shellcheck < tests && install < tests);
   });
 

@@ -345,6 +345,10 @@ export function daprApplication(cluster: ClusterFacts, partOf: string): IApplica
         retry,
       },
       // Sentry fills the trust bundle it generates; the injector and the operator patch their CA bundles in.
+      // The chart ships the Subscription CRD's conversion webhook with `namespace: replaceme` and a
+      // placeholder caBundle; the operator patches both at start (dapr/dapr pkg/operator, patchCRDs).
+      // Ignoring only the caBundle let self-heal put `replaceme` back and break the webhook; Dapr's own
+      // Argo CD sample ignores both (dapr/samples dapr-argocd/gitops/dapr/application.yaml).
       ignoreDifferences: [
         { group: "", kind: "Secret", name: "dapr-trust-bundle", namespace: dapr.namespace, jsonPointers: ["/data"] },
         { group: "", kind: "ConfigMap", name: "dapr-trust-bundle", namespace: dapr.namespace, jsonPointers: ["/data"] },
@@ -358,7 +362,7 @@ export function daprApplication(cluster: ClusterFacts, partOf: string): IApplica
           group: "apiextensions.k8s.io",
           kind: "CustomResourceDefinition",
           name: "subscriptions.dapr.io",
-          jsonPointers: ["/spec/conversion/webhook/clientConfig/caBundle"],
+          jsonPointers: ["/spec/conversion/webhook/clientConfig/service/namespace", "/spec/conversion/webhook/clientConfig/caBundle"],
         },
       ],
       revisionHistoryLimit: 10,

@@ -32,30 +32,38 @@ function fromSecret(secret: string, key: string): IEnvVar {
 }
 
 /**
- * Secret environment of every pod that runs the backend image (the backend
- * and its migration Job). With the in-cluster database, DATABASE_URL is
- * composed from the database's own credentials and its Service, so it
- * reaches that Service by construction; with an external database it comes
- * only from todo-backend-secret.
+ * DATABASE_URL, for every pod that talks to the app's database (the
+ * backend, its migration Job, and the frontend, where better-auth keeps its
+ * users and sessions). With the in-cluster database it is composed from the
+ * database's own credentials and its Service, so it reaches that Service by
+ * construction; with an external database it comes only from
+ * todo-backend-secret.
  */
-export function backendSecretEnv(settings: Settings): IEnvVar[] {
+export function databaseUrlEnv(settings: Settings): IEnvVar[] {
   const { database } = settings;
-  const databaseEnv: IEnvVar[] =
-    database.mode === "in-cluster"
-      ? [
-          ...DATABASE_SECRET.keys.map((key) => fromSecret(DATABASE_SECRET.name, key)),
-          {
-            name: "DATABASE_URL",
-            // Kubernetes expands $(VAR) from the variables defined above it.
-            value: `${database.urlScheme}://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@${serviceHost(settings, DATABASE.name)}:${database.port}/$(POSTGRES_DB)`,
-          },
-        ]
-      : [fromSecret(BACKEND_SECRET.name, "DATABASE_URL")];
+  if (database.mode !== "in-cluster") return [fromSecret(BACKEND_SECRET.name, "DATABASE_URL")];
   return [
-    ...databaseEnv,
-    fromSecret(BACKEND_SECRET.name, "BETTER_AUTH_SECRET"),
-    fromSecret(BACKEND_SECRET.name, "OPENAI_API_KEY"),
+    ...DATABASE_SECRET.keys.map((key) => fromSecret(DATABASE_SECRET.name, key)),
+    {
+      name: "DATABASE_URL",
+      // Kubernetes expands $(VAR) from the variables defined above it.
+      value: `${database.urlScheme}://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@${serviceHost(settings, DATABASE.name)}:${database.port}/$(POSTGRES_DB)`,
+    },
   ];
+}
+
+/**
+ * better-auth's signing secret: the frontend signs sessions and JWTs with
+ * it, the backend verifies them (JWT_ALGORITHM HS256) with the same value.
+ * Both read it from todo-backend-secret, so the signer and the verifier can
+ * never hold different values (two copies would fail every request with 401
+ * after a rotation of one).
+ */
+export const AUTH_SECRET_ENV: IEnvVar = fromSecret(BACKEND_SECRET.name, "BETTER_AUTH_SECRET");
+
+/** The backend's Secret environment: its database, the auth secret to verify tokens, the OpenAI key. Nothing else. */
+export function backendSecretEnv(settings: Settings): IEnvVar[] {
+  return [...databaseUrlEnv(settings), AUTH_SECRET_ENV, fromSecret(BACKEND_SECRET.name, "OPENAI_API_KEY")];
 }
 
 export function backendConfigMap(settings: Settings): IConfigMap {

@@ -101,21 +101,17 @@ for (const { settings, objects } of rendered.filter((e) => e.settings.dapr.enabl
     it("Redis reads its password from the same declared Secret, and the Service the Components name selects it", () => {
       const redis = find<IDeployment>(objects, "Deployment", "todo-redis").spec!.template.spec!;
       const refs = redis.containers.flatMap((c) => c.env ?? []).map((e) => e.valueFrom?.secretKeyRef).filter(Boolean);
-      assert.deepEqual(refs.map((r) => `${r!.name}/${r!.key}`), ["todo-redis-secret/REDIS_PASSWORD", "todo-redis-secret/REDIS_PASSWORD"]);
-      assert.ok(redis.containers[0]!.args!.includes("$(REDIS_PASSWORD)"), "requirepass comes from the env, by Kubernetes expansion");
-      assert.ok(!JSON.stringify(objects).match(/requirepass",\s*"[^$]/), "no literal password");
+      assert.deepEqual(refs.map((r) => `${r!.name}/${r!.key}`), ["todo-redis-secret/REDIS_PASSWORD"]);
+      const mounted = redis.volumes!.flatMap((v) => (v.secret ? (v.secret.items ?? []).map((i) => `${v.secret!.secretName}/${i.key}`) : []));
+      assert.deepEqual(mounted, ["todo-redis-secret/REDIS_PASSWORD"], "the server reads the same key from a file");
+      assert.ok(!JSON.stringify(objects).includes("requirepass"), "no password on a command line");
     });
 
-    it("mTLS is on in the Configuration the sidecar loads, with the control plane's lifetimes", () => {
+    it("mTLS is switched on where Dapr reads it, the control plane's chart values; the app's Configuration has no mtls block", () => {
       const configuration = find<DaprConfiguration>(objects, "Configuration", DAPR_CONFIGURATION);
       assert.equal(backendPod(objects).metadata!.annotations!["dapr.io/config"], DAPR_CONFIGURATION);
-      assert.deepEqual(configuration.spec.mtls, {
-        enabled: true,
-        workloadCertTTL: "24h",
-        allowedClockSkew: "15m",
-        controlPlaneTrustDomain: settings.cluster.dapr.trustDomain,
-        sentryAddress: settings.cluster.dapr.sentryAddress,
-      });
+      // Dapr reads mTLS only from dapr-system's daprsystem Configuration; here it would do nothing.
+      assert.equal("mtls" in configuration.spec, false, "an mtls block in an app namespace's Configuration is ignored by Dapr");
       const values = daprValues(settings.cluster) as { global: { mtls: Record<string, unknown> } };
       assert.deepEqual(values.global.mtls, { enabled: true, workloadCertTTL: "24h", allowedClockSkew: "15m", controlPlaneTrustDomain: "cluster.local" });
     });
@@ -214,8 +210,11 @@ describe("Dapr objects validate strictly", async () => {
   it("rejects an unknown field, naming its path", async () => {
     const typo = withChange(component, (c) => (c.spec.metadata[1].secretKeyRef.keyy = "x"));
     assert.deepEqual(await problemsOf(typo), ["spec.metadata[1].secretKeyRef.keyy: unknown field (not in the dapr.io/v1alpha1/Component schema)"]);
-    const misplaced = withChange(configuration, (c) => (c.spec.mtls.workloadCertTtl = "24h"));
-    assert.deepEqual(await problemsOf(misplaced), ["spec.mtls.workloadCertTtl: unknown field (not in the dapr.io/v1alpha1/Configuration schema)"]);
+    const misplaced = withChange(configuration, (c) => (c.spec.metric.enable = true));
+    assert.deepEqual(await problemsOf(misplaced), ["spec.metric.enable: unknown field (not in the dapr.io/v1alpha1/Configuration schema)"]);
+    // mTLS set in an app namespace would be silently ignored by Dapr: refused like a typo.
+    const ignored = withChange(configuration, (c) => (c.spec.mtls = { enabled: true }));
+    assert.deepEqual(await problemsOf(ignored), ["spec.mtls: unknown field (not in the dapr.io/v1alpha1/Configuration schema)"]);
   });
 
   it("rejects a missing required field, a wrong type and empty scopes", async () => {
@@ -226,9 +225,8 @@ describe("Dapr objects validate strictly", async () => {
       [withChange(component, (c) => (c.scopes = [])), /scopes: must hold at least 1 item/],
       [withChange(component, (c) => delete c.scopes), /scopes: required field is missing/],
       [withChange(component, (c) => (c.auth = {})), /auth\.secretStore: required field is missing/],
-      [withChange(configuration, (c) => delete c.spec.mtls.sentryAddress), /spec\.mtls\.sentryAddress: required field is missing/],
-      [withChange(configuration, (c) => (c.spec.mtls.enabled = "true")), /spec\.mtls\.enabled: must be a boolean/],
-      [withChange(configuration, (c) => (c.spec.mtls.workloadCertTTL = "1 day")), /spec\.mtls\.workloadCertTTL: must be a duration/],
+      [withChange(configuration, (c) => delete c.spec.metric.enabled), /spec\.metric\.enabled: required field is missing/],
+      [withChange(configuration, (c) => (c.spec.metric.enabled = "true")), /spec\.metric\.enabled: must be a boolean/],
       [withChange(configuration, (c) => (c.spec.tracing = { stdout: true })), /spec\.tracing\.samplingRate: required field is missing/],
     ];
     for (const [object, expected] of cases) {
@@ -277,6 +275,15 @@ describe("the Dapr control-plane Application", () => {
     assert.ok(app.spec!.syncPolicy!.syncOptions!.includes("CreateNamespace=true"));
     assert.ok(app.spec!.syncPolicy!.syncOptions!.includes("ServerSideApply=true"));
     assert.equal(app.metadata!.finalizers, undefined, "deleting the Application must not delete the CRDs");
+  });
+
+  it("lets the operator own the Subscription CRD's conversion webhook: its namespace and CA bundle, with self-heal respecting that", () => {
+    const app: IApplication = daprApplication(dev.cluster, dev.partOf);
+    const crd = app.spec!.ignoreDifferences!.find((d) => d.kind === "CustomResourceDefinition" && d.name === "subscriptions.dapr.io");
+    // The chart ships `namespace: replaceme`, which the operator patches to dapr-system at start.
+    assert.deepEqual(crd?.jsonPointers?.sort(), ["/spec/conversion/webhook/clientConfig/caBundle", "/spec/conversion/webhook/clientConfig/service/namespace"]);
+    assert.equal(crd?.group, "apiextensions.k8s.io");
+    assert.ok(app.spec!.syncPolicy!.syncOptions!.includes("RespectIgnoreDifferences=true"), "self-heal would otherwise write the ignored fields back");
   });
 
   it("renders only while an environment uses Dapr, before that environment's Application", async () => {

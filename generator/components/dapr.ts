@@ -1,6 +1,6 @@
 /**
- * Dapr on the backend: the Configuration its sidecar loads (`dapr-config`,
- * mTLS on), the Redis-backed Components `statestore` and `pubsub` scoped to
+ * Dapr on the backend: the Configuration its sidecar loads (`dapr-config`:
+ * tracing and metrics; mTLS is the control plane's), the Redis-backed Components `statestore` and `pubsub` scoped to
  * the backend's app-id, and the pod annotations that ask the Dapr injector
  * for the sidecar. With Dapr off nothing here renders.
  *
@@ -37,22 +37,19 @@ function daprMetadata(settings: Settings, name: string, wave: SyncWave) {
   return { ...metadata(settings, DAPR, { name, version: GENERATOR_VERSION, wave, annotations: SKIP_DRY_RUN }), namespace: settings.namespace };
 }
 
+/**
+ * What the backend's sidecar loads (`dapr.io/config`): tracing and metrics.
+ * mTLS is not here: Dapr takes it only from the control plane's `daprsystem`
+ * Configuration (docs: operations/security/mtls), which the chart writes from
+ * its global.mtls values (daprValues in argocd.ts: on, 24h, 15m).
+ */
 export function daprConfiguration(settings: Settings): DaprConfiguration {
   const { dapr } = settings;
-  const controlPlane = settings.cluster.dapr;
   return {
     apiVersion: DAPR_API_VERSION,
     kind: "Configuration",
     metadata: daprMetadata(settings, DAPR_CONFIGURATION, SYNC_WAVE.daprConfiguration),
     spec: {
-      // Always on (seeds: a security requirement); the lifetimes are the control plane's, which Sentry enforces.
-      mtls: {
-        enabled: true,
-        workloadCertTTL: controlPlane.mtls.workloadCertTTL,
-        allowedClockSkew: controlPlane.mtls.allowedClockSkew,
-        controlPlaneTrustDomain: controlPlane.trustDomain,
-        sentryAddress: controlPlane.sentryAddress,
-      },
       ...(dapr.tracing.enabled ? { tracing: { samplingRate: dapr.tracing.samplingRate, stdout: true } } : {}),
       metric: { enabled: dapr.metrics.enabled },
     },

@@ -27,9 +27,25 @@ describe("frontend", () => {
     );
   });
 
-  it("points API_BASE_URL at the backend's in-cluster Service", () => {
+  it("points API_BASE_URL at the backend's in-cluster Service, and better-auth at the Ingress origin", () => {
     const config = find<IConfigMap>(frontend(dev), "ConfigMap", "todo-frontend-config");
-    assert.deepEqual(config.data, { API_BASE_URL: "http://todo-backend.todo-dev.svc.cluster.local:8000" });
+    assert.deepEqual(config.data, { API_BASE_URL: "http://todo-backend.todo-dev.svc.cluster.local:8000", BETTER_AUTH_URL: "http://todo.local" });
+  });
+
+  it("runs better-auth (/api/auth): the auth secret the backend verifies with, and the database for users and sessions", () => {
+    const envOf = (settings: typeof dev) =>
+      find<IDeployment>(frontend(settings), "Deployment", "todo-frontend").spec!.template.spec!.containers[0]!.env!.map(
+        (e) => e.value ?? `${e.valueFrom!.secretKeyRef!.name}/${e.valueFrom!.secretKeyRef!.key}`,
+      );
+    assert.deepEqual(envOf(dev), [
+      "todo-database-secret/POSTGRES_USER",
+      "todo-database-secret/POSTGRES_PASSWORD",
+      "todo-database-secret/POSTGRES_DB",
+      "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@todo-database.todo-dev.svc.cluster.local:5432/$(POSTGRES_DB)",
+      "todo-backend-secret/BETTER_AUTH_SECRET",
+    ]);
+    // External database: the same URL the backend gets, from the Secret.
+    assert.deepEqual(envOf(prod), ["todo-backend-secret/DATABASE_URL", "todo-backend-secret/BETTER_AUTH_SECRET"]);
   });
 
   it("is a NodePort on 30080 in dev and a ClusterIP in prod", () => {

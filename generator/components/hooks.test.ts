@@ -22,7 +22,16 @@ describe("migration hook", () => {
 
   it("waits for the in-cluster database, and not for an external one", () => {
     const init = (settings: typeof dev) => find<IJob>(migration(settings), "Job", "todo-migration").spec!.template.spec!.initContainers;
-    assert.match(init(dev)![0]!.command!.join(" "), /pg_isready -h todo-database\.todo-dev\.svc\.cluster\.local -p 5432/);
+    const wait = init(dev)![0]!;
+    assert.match(wait.command!.join(" "), /pg_isready/);
+    // libpq reads the host, port, user and database from PG*: a user name that never comes from /etc/passwd.
+    const env = Object.fromEntries((wait.env ?? []).map((e) => [e.name, e.value ?? `${e.valueFrom?.secretKeyRef?.name}/${e.valueFrom?.secretKeyRef?.key}`]));
+    assert.deepEqual(env, {
+      PGHOST: "todo-database.todo-dev.svc.cluster.local",
+      PGPORT: "5432",
+      PGUSER: "todo-database-secret/POSTGRES_USER",
+      PGDATABASE: "todo-database-secret/POSTGRES_DB",
+    });
     assert.equal(init(prod), undefined);
   });
 

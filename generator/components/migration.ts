@@ -5,6 +5,7 @@
  * neither the Secrets' consumers nor the database exist at PreSync.
  */
 import type { IJob } from "kubernetes-models/batch/v1/Job";
+import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { backendImage, postgresImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { imageReference, podPlacement, serviceAccount } from "../lib/app-workload.ts";
@@ -13,8 +14,9 @@ import { metadata } from "../lib/metadata.ts";
 import { serviceHost } from "../lib/service-dns.ts";
 import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
+import { DATABASE_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
-import { backendSecretEnv } from "./backend.ts";
+import { databaseUrlEnv } from "./backend.ts";
 import { DATABASE } from "./database.ts";
 
 export const MIGRATION = identity("migration");
@@ -29,6 +31,31 @@ export function hookAnnotations(hook: "Sync" | "PostSync"): Record<string, strin
   return { "argocd.argoproj.io/hook": hook, "argocd.argoproj.io/hook-delete-policy": HOOK_DELETE_POLICY };
 }
 
+/**
+ * Polls until PostgreSQL accepts connections. pg_isready needs no password,
+ * but libpq needs a user name: without one it asks /etc/passwd for the
+ * process's uid, and the postgres image's /etc/passwd has no entry for the
+ * Job's uid (1000; the image adds only `postgres`, uid 70:
+ * docker-library/postgres 17/alpine3.22/Dockerfile), so pg_isready would
+ * answer "no attempt" (exit 3) without connecting, forever. Everything comes
+ * from libpq's PG* variables, the user and database being the app's own (a
+ * wrong name would only log failed connections on the server).
+ */
+export const WAIT_FOR_DATABASE = 'until pg_isready; do sleep 2; done';
+
+function waitForDatabaseEnv(settings: Settings): IEnvVar[] {
+  const fromDatabaseSecret = (name: string, key: (typeof DATABASE_SECRET.keys)[number]): IEnvVar => ({
+    name,
+    valueFrom: { secretKeyRef: { name: DATABASE_SECRET.name, key } },
+  });
+  return [
+    { name: "PGHOST", value: serviceHost(settings, DATABASE.name) },
+    { name: "PGPORT", value: String(settings.database.port) },
+    fromDatabaseSecret("PGUSER", "POSTGRES_USER"),
+    fromDatabaseSecret("PGDATABASE", "POSTGRES_DB"),
+  ];
+}
+
 export function migration(settings: Settings): KubeObject[] {
   const { backend, database } = settings;
   const version = backend.image.tag;
@@ -37,7 +64,8 @@ export function migration(settings: Settings): KubeObject[] {
     name: "wait-for-database",
     image: `${database.image.repository}:${database.image.tag}`,
     imagePullPolicy: database.pullPolicy,
-    command: ["sh", "-c", `until pg_isready -h ${serviceHost(settings, DATABASE.name)} -p ${database.port}; do sleep 2; done`],
+    command: ["sh", "-c", WAIT_FOR_DATABASE],
+    env: waitForDatabaseEnv(settings),
     resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
     securityContext: containerSecurityContext(),
   };
@@ -65,7 +93,8 @@ export function migration(settings: Settings): KubeObject[] {
               image: imageReference(backend),
               imagePullPolicy: backend.pullPolicy,
               command: [...backend.migration.command],
-              env: backendSecretEnv(settings),
+              // Only the database: alembic needs nothing else, least of all the auth secret or the OpenAI key.
+              env: databaseUrlEnv(settings),
               resources: structuredClone(backend.resources),
               securityContext: containerSecurityContext(),
               volumeMounts: writable.volumeMounts,

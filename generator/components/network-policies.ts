@@ -50,8 +50,15 @@ export type Endpoint =
   | { outside: true }
   /** Named address ranges outside the cluster (an external database), nothing else. */
   | { addressRanges: readonly string[] }
-  /** Any source at all: node-port traffic arrives from node addresses, not from a pod. */
-  | { anySource: true };
+  /**
+   * Clients of a NodePort: any address outside the cluster's pod network.
+   * kube-proxy forwards them to the pod; Calico's policy sees the client's
+   * own address (its filter runs before kube-proxy's masquerade) or, after
+   * it, a node's, both outside the pod network. Pods are left out: they
+   * reach the app through its Service or the Ingress, under their own rules,
+   * so the NodePort does not make the ingress-controller-only rule moot.
+   */
+  | { nodePortClients: true };
 
 /** An ingress rule (`from`) or an egress rule (`to`). */
 interface PolicyRule {
@@ -79,6 +86,7 @@ export function flows(settings: Settings): Flow[] {
     { from: { ingressController: true }, to: backend, port: backendImage.port, why: "Ingress `/api`" },
     { from: frontend, to: backend, port: backendImage.port, why: "server-side calls to API_BASE_URL" },
     { from: backend, to: database, port: dbPort, why: "the app's database" },
+    { from: frontend, to: database, port: dbPort, why: "better-auth's users and sessions (/api/auth)" },
     { from: { pod: MIGRATION }, to: database, port: dbPort, why: "migrations" },
     { from: backend, to: { outside: true }, port: 443, why: "OpenAI API" },
   ];
@@ -97,10 +105,10 @@ export function flows(settings: Settings): Flow[] {
     list.push({ from: { ingressController: true }, to: { controllerPods: { name: ACME_SOLVER, podLabels } }, port, why: "ACME HTTP-01 challenge" });
   }
   if (settings.frontend.service.type === "NodePort") {
-    list.push({ from: { anySource: true }, to: frontend, port: frontendImage.port, why: "NodePort access" });
+    list.push({ from: { nodePortClients: true }, to: frontend, port: frontendImage.port, why: "NodePort access from outside the cluster" });
   }
   if (settings.backend.service.type === "NodePort") {
-    list.push({ from: { anySource: true }, to: backend, port: backendImage.port, why: "NodePort access" });
+    list.push({ from: { nodePortClients: true }, to: backend, port: backendImage.port, why: "NodePort access from outside the cluster" });
   }
   return list;
 }
@@ -142,6 +150,7 @@ function peer(settings: Settings, endpoint: Endpoint): INetworkPolicyPeer | unde
     };
   }
   if ("outside" in endpoint) return { ipBlock: { cidr: "0.0.0.0/0", except: NOT_THE_OUTSIDE.map(({ cidr }) => cidr) } };
+  if ("nodePortClients" in endpoint) return { ipBlock: { cidr: "0.0.0.0/0", except: [settings.cluster.podCIDR] } };
   return undefined;
 }
 

@@ -4,7 +4,7 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IService } from "kubernetes-models/v1/Service";
 import { merge } from "../settings.ts";
 import { find, settingsOf } from "../testing/fixtures.ts";
-import { REDIS_PING, maxMemoryBytes, redis, redisHost } from "./redis.ts";
+import { REDIS_PING, REDIS_SECRET_DIR, REDIS_START, maxMemoryBytes, redis, redisHost } from "./redis.ts";
 
 const dev = await settingsOf("dev");
 const objects = redis(dev);
@@ -19,8 +19,12 @@ describe("redis", () => {
 
   it("is explicitly ephemeral: an emptyDir for /data, no PVC, no snapshots", () => {
     assert.ok(!objects.some((o) => o.kind === "PersistentVolumeClaim"));
-    assert.deepEqual(pod.volumes, [{ name: "data", emptyDir: { sizeLimit: "256Mi" } }]);
-    assert.deepEqual(container.volumeMounts, [{ name: "data", mountPath: "/data" }]);
+    assert.deepEqual(pod.volumes!.filter((v) => v.emptyDir), [
+      { name: "data", emptyDir: { sizeLimit: "256Mi" } },
+      // The generated ACL line, in memory only.
+      { name: "auth", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+    ]);
+    assert.deepEqual(container.volumeMounts!.find((m) => m.name === "data"), { name: "data", mountPath: "/data" });
     const args = container.args!;
     assert.equal(args[args.indexOf("--save") + 1], "");
     assert.ok(!args.includes("--appendonly"), "append-only stays at Redis' default (off)");
@@ -30,10 +34,19 @@ describe("redis", () => {
     assert.deepEqual([pod.securityContext!.runAsUser, pod.securityContext!.runAsGroup], [999, 1000]);
     assert.equal(container.securityContext!.readOnlyRootFilesystem, true);
     assert.equal(pod.automountServiceAccountToken, false);
-    assert.deepEqual(container.command, ["redis-server"]);
-    assert.equal(container.args![container.args!.indexOf("--requirepass") + 1], "$(REDIS_PASSWORD)");
-    // $(VAR) expands only from variables defined in the container's env.
-    assert.ok(container.env!.some((e) => e.name === "REDIS_PASSWORD" && e.valueFrom?.secretKeyRef?.name === "todo-redis-secret"));
+    assert.deepEqual(container.command, ["sh", "-c", REDIS_START, "redis-server"]);
+  });
+
+  it("reads its password from the mounted Secret file, never from its command line", () => {
+    // generator/commands/redis-commands.test.ts runs this command with the real redis-server.
+    const args = [...container.command!, ...container.args!].join(" ");
+    assert.ok(!args.includes("--requirepass") && !/\$\([A-Z_]+\)/.test(args), args);
+    const volume = pod.volumes!.find((v) => v.name === "password");
+    assert.deepEqual(volume?.secret, { secretName: "todo-redis-secret", items: [{ key: "REDIS_PASSWORD", path: "REDIS_PASSWORD" }], defaultMode: 0o440 });
+    assert.deepEqual(container.volumeMounts!.find((m) => m.name === "password"), { name: "password", mountPath: REDIS_SECRET_DIR, readOnly: true });
+    assert.match(REDIS_START, new RegExp(`${REDIS_SECRET_DIR}/REDIS_PASSWORD`));
+    // Only the probes' redis-cli gets the password in its environment.
+    assert.deepEqual(container.env!.map((e) => e.name), ["REDISCLI_AUTH"]);
   });
 
   it("probes with redis-cli, authenticated by REDISCLI_AUTH rather than on the command line", () => {

@@ -38,6 +38,33 @@ export function redisHost(settings: Settings): string {
 /** redis-cli reads the password from REDISCLI_AUTH, so it never appears in a process list. */
 export const REDIS_PING = `[ "$(redis-cli -h 127.0.0.1 -p ${redisImage.port} ping)" = PONG ]`;
 
+/** Where the password file (todo-redis-secret's REDIS_PASSWORD key) is mounted, read-only. */
+export const REDIS_SECRET_DIR = "/etc/redis/secret";
+/** A memory-backed scratch directory for the generated ACL line (never on the node's disk). */
+export const REDIS_AUTH_DIR = "/run/redis";
+
+/**
+ * Starts redis-server with its password from the mounted Secret, never on its
+ * command line: `--requirepass $(REDIS_PASSWORD)` put the password into the
+ * container's argv, which the kubelet expands from the pod spec and every
+ * process on the node can read (/proc/<pid>/cmdline). Here the script writes
+ * an ACL rule for the default user holding only the password's SHA-256
+ * (`#<hash>`, Redis ACL syntax since 6.0), so neither argv nor any file holds
+ * the plaintext, and no quoting of the password is involved. Clients
+ * (redis-cli with REDISCLI_AUTH, Dapr's redisPassword) still authenticate
+ * with `AUTH <password>` as the default user. The redis:8.6.4-alpine image is
+ * Alpine with busybox (sh, sha256sum, cut: redis/docker-library-redis,
+ * alpine/Dockerfile). "$@" are the container's args, the server's options.
+ */
+export const REDIS_START = [
+  "set -eu",
+  `secret=${REDIS_SECRET_DIR}/${REDIS_SECRET.keys[0]}`,
+  `[ -s "$secret" ] || { echo "redis: $secret is missing or empty (Secret ${REDIS_SECRET.name}, key ${REDIS_SECRET.keys[0]})" >&2; exit 1; }`,
+  "umask 077",
+  `printf 'user default on #%s ~* &* +@all\\n' "$(sha256sum < "$secret" | cut -d ' ' -f 1)" > ${REDIS_AUTH_DIR}/auth.conf`,
+  `exec redis-server ${REDIS_AUTH_DIR}/auth.conf "$@"`,
+].join("\n");
+
 /**
  * Redis answers writes with an error once it holds this much, instead of
  * growing until the kernel kills it: three quarters of the memory limit.
@@ -89,14 +116,12 @@ export function redis(settings: Settings): KubeObject[] {
               name: "redis",
               image: imageReference(config),
               imagePullPolicy: config.pullPolicy,
-              // redis-server directly: the image's entrypoint would also load its bundled modules, which Dapr does not use.
-              command: ["redis-server"],
-              // Kubernetes expands $(REDIS_PASSWORD) from the env below; the manifest holds only the reference.
+              // Not the image's entrypoint, which would also load its bundled modules, which Dapr does not use.
+              // "redis-server" is the script's $0; the args below are the server's options.
+              command: ["sh", "-c", REDIS_START, "redis-server"],
               args: [
                 "--port",
                 String(port),
-                "--requirepass",
-                "$(REDIS_PASSWORD)",
                 // No RDB snapshots; the append-only file is off by default (and "no" would be a boolean to Kubernetes' YAML 1.1 parser).
                 "--save",
                 "",
@@ -105,19 +130,29 @@ export function redis(settings: Settings): KubeObject[] {
                 ...(maxMemory !== undefined ? ["--maxmemory", String(maxMemory), "--maxmemory-policy", "noeviction"] : []),
               ],
               ports: [{ name: "redis", containerPort: port, protocol: "TCP" }],
-              env: [
-                { name: "REDIS_PASSWORD", valueFrom: password },
-                { name: "REDISCLI_AUTH", valueFrom: password },
-              ],
+              // Only for the probes' redis-cli, which reads it from its environment, not its argv.
+              env: [{ name: "REDISCLI_AUTH", valueFrom: password }],
               resources: structuredClone(config.resources),
               startupProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 15 }),
               livenessProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }),
               readinessProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }),
               securityContext: containerSecurityContext(),
-              volumeMounts: writable.volumeMounts,
+              volumeMounts: [
+                ...writable.volumeMounts,
+                { name: "password", mountPath: REDIS_SECRET_DIR, readOnly: true },
+                { name: "auth", mountPath: REDIS_AUTH_DIR },
+              ],
             },
           ],
-          volumes: writable.volumes,
+          volumes: [
+            ...writable.volumes,
+            {
+              name: "password",
+              // Only the one key; 0440 and the pod's fsGroup let the redis user, and nobody else, read it.
+              secret: { secretName: REDIS_SECRET.name, items: [{ key: REDIS_PASSWORD_KEY, path: REDIS_PASSWORD_KEY }], defaultMode: 0o440 },
+            },
+            { name: "auth", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
+          ],
         },
       },
     },

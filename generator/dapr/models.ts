@@ -46,16 +46,13 @@ export interface DaprConfiguration {
   apiVersion: typeof DAPR_API_VERSION;
   kind: "Configuration";
   metadata: IObjectMeta & { name: string; namespace: string };
+  /**
+   * No `mtls`: sidecars take mTLS from the control plane (the `daprsystem`
+   * Configuration in dapr-system, which the chart's global.mtls values
+   * write), never from an app namespace's Configuration, where the block
+   * would be silently ignored. The closed schema rejects it.
+   */
   spec: {
-    mtls: {
-      enabled: boolean;
-      /** Go duration, e.g. `24h`. */
-      workloadCertTTL: string;
-      /** Go duration, e.g. `15m`. */
-      allowedClockSkew: string;
-      controlPlaneTrustDomain: string;
-      sentryAddress: string;
-    };
     tracing?: {
       /** A decimal from "0" (off) to "1" (every request), as a string. */
       samplingRate: string;

@@ -12,29 +12,46 @@ import type { Settings } from "../settings.ts";
 
 export const SEALED_SECRETS_CHECKSUM_ANNOTATION = "checksum/sealed-secrets";
 
-/** The Secrets an environment list reads through `secretKeyRef`. */
-export function secretsReadBy(env: readonly IEnvVar[]): string[] {
+/** A Secret a pod reads: a whole Secret by name, or one key of it. */
+export type SecretRead = string | { name: string; key: string };
+
+/** The Secret keys an environment list reads through `secretKeyRef`. */
+export function secretsReadBy(env: readonly IEnvVar[]): SecretRead[] {
   return env.flatMap((variable) => {
-    const name = variable.valueFrom?.secretKeyRef?.name;
-    return name ? [name] : [];
+    const ref = variable.valueFrom?.secretKeyRef;
+    return ref?.name ? [{ name: ref.name, key: ref.key }] : [];
   });
 }
 
-/** The pod-template annotation for the sealed ones among `secretNames`; empty when none is sealed. */
-export function sealedSecretsChecksum(settings: Settings, secretNames: Iterable<string>): Record<string, string> {
-  const sealed = [...new Set(secretNames)]
+/**
+ * The pod-template annotation over the sealed values among `reads`, empty when
+ * none is sealed. Only the keys the pod reads count (a whole Secret when named
+ * alone): re-sealing a key rolls the pods that read that key, not every pod
+ * that reads another key of the same Secret.
+ */
+export function sealedSecretsChecksum(settings: Settings, reads: Iterable<SecretRead>): Record<string, string> {
+  const keysByName = new Map<string, Set<string> | "all">();
+  for (const read of reads) {
+    const name = typeof read === "string" ? read : read.name;
+    const current = keysByName.get(name);
+    if (typeof read === "string" || current === "all") keysByName.set(name, "all");
+    else keysByName.set(name, new Set([...(current ?? []), read.key]));
+  }
+  const sealed = [...keysByName.keys()]
     .sort()
     .filter((name) => settings.sealedSecrets[name] !== undefined)
     .map((name) => {
       const values = settings.sealedSecrets[name]!;
-      return [name, Object.keys(values).sort().map((key) => [key, values[key]])];
+      const wanted = keysByName.get(name)!;
+      const keys = Object.keys(values).filter((key) => wanted === "all" || wanted.has(key)).sort();
+      return [name, keys.map((key) => [key, values[key]])];
     });
   if (sealed.length === 0) return {};
   return { [SEALED_SECRETS_CHECKSUM_ANNOTATION]: createHash("sha256").update(JSON.stringify(sealed)).digest("hex") };
 }
 
 /** The same, as pod-template metadata to spread: no `annotations` key at all when none is sealed. */
-export function sealedSecretsAnnotations(settings: Settings, secretNames: Iterable<string>): { annotations?: Record<string, string> } {
-  const annotations = sealedSecretsChecksum(settings, secretNames);
+export function sealedSecretsAnnotations(settings: Settings, reads: Iterable<SecretRead>): { annotations?: Record<string, string> } {
+  const annotations = sealedSecretsChecksum(settings, reads);
   return Object.keys(annotations).length > 0 ? { annotations } : {};
 }

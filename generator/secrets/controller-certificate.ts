@@ -18,8 +18,18 @@ export interface ControllerLocation {
 
 export const SEALED_SECRETS_CONTROLLER: ControllerLocation = minikube.sealedSecrets;
 
+/**
+ * The kubectl context of the cluster in clusters/minikube/cluster.ts (minikube
+ * names it after the profile), as every cluster script uses (lib.sh, kube()):
+ * never kubectl's current context, which may point at another cluster, whose
+ * key would seal values this cluster cannot open.
+ */
+export const CLUSTER_CONTEXT = minikube.profile;
+
 export interface FetchOptions {
   controller?: ControllerLocation;
+  /** kubectl context; default: the cluster's (CLUSTER_CONTEXT). */
+  context?: string;
   /** The kubectl executable (tests point this at a stand-in). */
   kubectl?: string;
   env?: NodeJS.ProcessEnv;
@@ -44,18 +54,25 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv | undefined
 const OFFLINE_HINT = "or seal offline with --cert <file> (a certificate saved by `kubeseal --fetch-cert`)";
 
 export async function fetchControllerCertificate(options: FetchOptions = {}): Promise<string> {
-  const { controller = SEALED_SECRETS_CONTROLLER, kubectl = "kubectl", env } = options;
+  const { controller = SEALED_SECRETS_CONTROLLER, kubectl = "kubectl", env, context = CLUSTER_CONTEXT } = options;
   const client = await run(kubectl, ["version", "--client"], env);
   if (client.missing) {
     throw new Error(`kubectl was not found (looked for "${kubectl}" on PATH): it fetches the controller's certificate. Install kubectl, ${OFFLINE_HINT}`);
   }
-  const context = await run(kubectl, ["config", "current-context"], env);
-  const contextName = context.ok ? `"${context.stdout.trim()}"` : "(none set)";
-  const ready = await run(kubectl, ["get", "--raw", "/readyz", "--request-timeout=10s"], env);
+  const cluster = (args: string[]) => run(kubectl, ["--context", context, ...args], env);
+  const contextName = `"${context}"`;
+  const known = await run(kubectl, ["config", "get-contexts", context, "--output", "name"], env);
+  if (!known.ok) {
+    throw new Error(
+      `kubectl has no context ${contextName}, the cluster's (clusters/minikube/cluster.ts profile): \`npm run cluster:up\` creates it, ` +
+        `or pass --context <name> for another cluster, ${OFFLINE_HINT}`,
+    );
+  }
+  const ready = await cluster(["get", "--raw", "/readyz", "--request-timeout=10s"]);
   if (!ready.ok) {
     throw new Error(`the cluster of kubectl context ${contextName} is not reachable (${ready.stderr}). Start the cluster, ${OFFLINE_HINT}`);
   }
-  const service = await run(kubectl, ["--namespace", controller.namespace, "get", "service", controller.name, "--output", "json"], env);
+  const service = await cluster(["--namespace", controller.namespace, "get", "service", controller.name, "--output", "json"]);
   if (!service.ok) {
     throw new Error(
       `the Sealed Secrets controller's Service ${controller.namespace}/${controller.name} was not found in context ${contextName} (${service.stderr}). ` +
@@ -66,7 +83,7 @@ export async function fetchControllerCertificate(options: FetchOptions = {}): Pr
   const portRef = port?.name || port?.port;
   if (!portRef) throw new Error(`the Service ${controller.namespace}/${controller.name} has no port`);
   const path = `/api/v1/namespaces/${controller.namespace}/services/http:${controller.name}:${portRef}/proxy/v1/cert.pem`;
-  const certificate = await run(kubectl, ["get", "--raw", path], env);
+  const certificate = await cluster(["get", "--raw", path]);
   if (!certificate.ok || !certificate.stdout.includes("-----BEGIN CERTIFICATE-----")) {
     throw new Error(
       `the controller did not hand out its certificate at ${path} (${certificate.stderr || "no PEM certificate in the answer"}). ` +

@@ -72,7 +72,7 @@ describe("an environment with sealed values", async () => {
       );
     const before = checksums(staging);
     assert.deepEqual(Object.keys(before).sort(), ["todo-backend", "todo-database", "todo-frontend"]);
-    assert.equal(before["todo-frontend"], undefined, "the frontend reads no Secret");
+    assert.match(before["todo-frontend"] ?? "", /^[0-9a-f]{64}$/, "the frontend reads the auth secret and the database's credentials");
     assert.match(before["todo-backend"] ?? "", /^[0-9a-f]{64}$/);
     assert.match(before["todo-database"] ?? "", /^[0-9a-f]{64}$/);
     const resealed = (name: string, key: string) => {
@@ -82,9 +82,14 @@ describe("an environment with sealed values", async () => {
     const apiKey = resealed("todo-backend-secret", "OPENAI_API_KEY");
     assert.notEqual(apiKey["todo-backend"], before["todo-backend"], "the backend reads OPENAI_API_KEY");
     assert.equal(apiKey["todo-database"], before["todo-database"], "the database does not");
+    assert.equal(apiKey["todo-frontend"], before["todo-frontend"], "nor does the frontend, though it reads another key of the same Secret");
+    const authSecret = resealed("todo-backend-secret", "BETTER_AUTH_SECRET");
+    assert.notEqual(authSecret["todo-frontend"], before["todo-frontend"], "the frontend signs with it");
+    assert.notEqual(authSecret["todo-backend"], before["todo-backend"], "the backend verifies with it");
     const password = resealed("todo-database-secret", "POSTGRES_PASSWORD");
     assert.notEqual(password["todo-database"], before["todo-database"]);
     assert.notEqual(password["todo-backend"], before["todo-backend"], "the backend composes DATABASE_URL from it");
+    assert.notEqual(password["todo-frontend"], before["todo-frontend"], "so does the frontend");
 
     const redisSealed = (value: string) => ({
       ...settings,

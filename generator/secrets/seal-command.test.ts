@@ -212,10 +212,17 @@ describe("the certificate from the cluster", () => {
     writeFileSync(
       script,
       `#!/bin/sh
-echo "$*" >> "${root}/kubectl.log"
+# The current context is another cluster's: only an explicit --context todo reaches "todo".
+ctx=other-cluster
+if [ "$1" = "--context" ]; then ctx=$2; shift 2; fi
+echo "[$ctx] $*" >> "${root}/kubectl.log"
 case "$*" in
-  "version --client") echo "Client Version: v1.35.0" ;;
-  "config current-context") echo "todo" ;;
+  "version --client") echo "Client Version: v1.35.0"; exit 0 ;;
+  "config get-contexts todo --output name") echo "todo"; exit 0 ;;
+  "config get-contexts "*) echo "error: context not found" >&2; exit 1 ;;
+esac
+[ "$ctx" = todo ] || { echo "talked to context $ctx" >&2; exit 3; }
+case "$*" in
   *"/readyz"*) ${failAt === "readyz" ? 'echo "The connection to the server 127.0.0.1:8443 was refused" >&2; exit 1' : "echo ok"} ;;
   *"get service"*) ${failAt === "service" ? 'echo "Error from server (NotFound): services \\"sealed-secrets-controller\\" not found" >&2; exit 1' : `echo '{"spec":{"ports":[{"name":"http","port":8080}]}}'`} ;;
   *"/proxy/v1/cert.pem"*) cat "${cert}" ;;
@@ -234,6 +241,9 @@ esac
     await sealEnvironment({ environment: "dev", root, envFile: join(root, "values.env"), kubectl, controller: { namespace: "kube-system", name: "sealed-secrets-controller" } });
     const log = readFileSync(join(root, "kubectl.log"), "utf8");
     assert.match(log, /--namespace kube-system get service sealed-secrets-controller --output json/);
+    // Every call that reaches a cluster names the cluster's context, never kubectl's current one.
+    const clusterCalls = log.trim().split("\n").filter((line) => !/ (version --client|config get-contexts .*)$/.test(line));
+    assert.ok(clusterCalls.length >= 3 && clusterCalls.every((line) => line.startsWith("[todo] ")), log);
     assert.match(log, /get --raw \/api\/v1\/namespaces\/kube-system\/services\/http:sealed-secrets-controller:http\/proxy\/v1\/cert\.pem/);
     assert.doesNotMatch(log, /get secret/, "the sealing key's Secret is never read");
     assert.equal(open("todo-dev", "todo-backend-secret", readSealed(root)["todo-backend-secret"]!.OPENAI_API_KEY!), devValues["todo-backend-secret.OPENAI_API_KEY"]);
@@ -244,6 +254,7 @@ esac
     writeFileSync(join(root, "values.env"), envFile(devValues));
     const base = { environment: "dev", root, envFile: join(root, "values.env") };
     await assert.rejects(sealEnvironment({ ...base, kubectl: join(root, "no-such-kubectl") }), /kubectl was not found .*--cert <file>/);
+    await assert.rejects(sealEnvironment({ ...base, kubectl: fakeKubectl(root), context: "staging-cluster" }), /kubectl has no context "staging-cluster".*npm run cluster:up/);
     await assert.rejects(sealEnvironment({ ...base, kubectl: fakeKubectl(root, "readyz") }), /cluster of kubectl context "todo" is not reachable \(The connection to the server 127\.0\.0\.1:8443 was refused\)/);
     await assert.rejects(
       sealEnvironment({ ...base, kubectl: fakeKubectl(root, "service") }),

@@ -14,7 +14,7 @@ import { Command } from "commander";
 import { REPO_ROOT, loadEnvironment } from "../environments.ts";
 import type { Settings } from "../settings.ts";
 import { secretKeysUsedBy } from "./catalogue.ts";
-import { type ControllerLocation, SEALED_SECRETS_CONTROLLER, fetchControllerCertificate } from "./controller-certificate.ts";
+import { CLUSTER_CONTEXT, type ControllerLocation, SEALED_SECRETS_CONTROLLER, fetchControllerCertificate } from "./controller-certificate.ts";
 import { SecretInputError, type SecretEntry, parseSecretsEnvFile, valuesToSeal } from "./env-file.ts";
 import { type TerminalInput, askHidden } from "./hidden-input.ts";
 import { SECRETS_DIR, fingerprintKey, readSealState, sealingKeyId, valueFingerprint, writeSealState } from "./fingerprints.ts";
@@ -35,6 +35,8 @@ export interface SealOptions {
   /** Seal every value again, changed or not (after a controller key rotation, say). */
   force?: boolean;
   controller?: ControllerLocation;
+  /** kubectl context the certificate is fetched from; default: the cluster's. */
+  context?: string;
   kubectl?: string;
   /** Prompts, when there is a terminal to ask on. */
   ask?: Ask;
@@ -96,7 +98,9 @@ async function readInput(settings: Settings, options: SealOptions, root: string)
 }
 
 function readCertificate(options: SealOptions): Promise<string> | string {
-  if (options.certFile === undefined) return fetchControllerCertificate({ controller: options.controller, kubectl: options.kubectl });
+  if (options.certFile === undefined) {
+    return fetchControllerCertificate({ controller: options.controller, kubectl: options.kubectl, ...(options.context ? { context: options.context } : {}) });
+  }
   const file = resolve(options.cwd ?? process.cwd(), options.certFile);
   try {
     return readFileSync(file, "utf8");
@@ -190,10 +194,11 @@ export function sealCommand(root = REPO_ROOT): Command {
     .option("--cert <pem>", "the controller's certificate (as `kubeseal --fetch-cert` prints it); works offline")
     .option("--from-env-file <file>", `secret values; default ${SECRETS_DIR}/<environment>.env, else prompts`)
     .option("--force", "seal every value again, even unchanged ones (after rotating the controller's key)")
+    .option("--context <name>", "kubectl context of the cluster whose controller seals (default: the cluster's, never kubectl's current one)", CLUSTER_CONTEXT)
     .option("--controller-namespace <namespace>", "namespace of the Sealed Secrets controller", SEALED_SECRETS_CONTROLLER.namespace)
     .option("--controller-name <name>", "name of the controller's Service", SEALED_SECRETS_CONTROLLER.name)
     .showHelpAfterError()
-    .action(async (environment: string, flags: { cert?: string; fromEnvFile?: string; force?: boolean; controllerNamespace: string; controllerName: string }) => {
+    .action(async (environment: string, flags: { cert?: string; fromEnvFile?: string; force?: boolean; context: string; controllerNamespace: string; controllerName: string }) => {
       try {
         const result = await sealEnvironment({
           environment,
@@ -202,6 +207,7 @@ export function sealCommand(root = REPO_ROOT): Command {
           envFile: flags.fromEnvFile,
           force: flags.force,
           controller: { namespace: flags.controllerNamespace, name: flags.controllerName },
+          context: flags.context,
           ask: terminalAsk(),
           // npm runs scripts from the package root; INIT_CWD is where `npm run seal` was typed.
           cwd: process.env.INIT_CWD ?? process.cwd(),

@@ -123,20 +123,11 @@ const daprConfiguration = object(
     metadata: daprMetadata,
     spec: object(
       {
-        mtls: object(
-          {
-            enabled: boolean,
-            workloadCertTTL: duration,
-            allowedClockSkew: duration,
-            controlPlaneTrustDomain: string,
-            sentryAddress: string,
-          },
-          { required: ["enabled", "workloadCertTTL", "allowedClockSkew", "controlPlaneTrustDomain", "sentryAddress"] },
-        ),
+        // No mtls: an app namespace's Configuration cannot change mTLS (see generator/dapr/models.ts).
         tracing: object({ samplingRate: string, stdout: boolean }, { required: ["samplingRate"] }),
         metric: object({ enabled: boolean }, { required: ["enabled"] }),
       },
-      { required: ["mtls"] },
+      { required: [] },
     ),
   },
   { required: ["apiVersion", "kind", "metadata", "spec"] },
