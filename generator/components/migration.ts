@@ -11,7 +11,7 @@ import { imageReference, podPlacement, serviceAccount } from "../lib/app-workloa
 import { identity, labels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { serviceHost } from "../lib/service-dns.ts";
-import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
+import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "../lib/security.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import type { Settings } from "../settings.ts";
 import { backendSecretEnv } from "./backend.ts";
@@ -38,7 +38,7 @@ export function migration(settings: Settings): KubeObject[] {
     image: `${database.image.repository}:${database.image.tag}`,
     imagePullPolicy: database.pullPolicy,
     command: ["sh", "-c", `until pg_isready -h ${serviceHost(settings, DATABASE.name)} -p ${database.port}; do sleep 2; done`],
-    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+    resources: withEphemeralStorage({ requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } }),
     securityContext: containerSecurityContext(),
   };
   const job: IJob = {
@@ -66,7 +66,7 @@ export function migration(settings: Settings): KubeObject[] {
               imagePullPolicy: backend.pullPolicy,
               command: [...backend.migration.command],
               env: backendSecretEnv(settings),
-              resources: structuredClone(backend.resources),
+              resources: withEphemeralStorage(backend.resources, writable),
               securityContext: containerSecurityContext(),
               volumeMounts: writable.volumeMounts,
             },

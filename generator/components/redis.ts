@@ -20,7 +20,7 @@ import { identity, labels, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { execProbe } from "../lib/probes.ts";
 import { parseQuantity } from "../lib/quantity.ts";
-import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
+import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "../lib/security.ts";
 import { serviceHost } from "../lib/service-dns.ts";
 import { sealedSecretsAnnotations } from "../lib/secret-checksum.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
@@ -37,6 +37,14 @@ export function redisHost(settings: Settings): string {
 
 /** redis-cli reads the password from REDISCLI_AUTH, so it never appears in a process list. */
 export const REDIS_PING = `[ "$(redis-cli -h 127.0.0.1 -p ${redisImage.port} ping)" = PONG ]`;
+
+/**
+ * Alive while the server answers at all (startup and liveness): redis-cli
+ * exits 0 on any reply — PONG, or an error such as LOADING or BUSY from a
+ * server that is up but not ready — and 1 when it cannot connect. Readiness
+ * (REDIS_PING) wants PONG.
+ */
+export const REDIS_ALIVE = `redis-cli -h 127.0.0.1 -p ${redisImage.port} ping >/dev/null`;
 
 /**
  * Redis answers writes with an error once it holds this much, instead of
@@ -109,9 +117,9 @@ export function redis(settings: Settings): KubeObject[] {
                 { name: "REDIS_PASSWORD", valueFrom: password },
                 { name: "REDISCLI_AUTH", valueFrom: password },
               ],
-              resources: structuredClone(config.resources),
-              startupProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 15 }),
-              livenessProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }),
+              resources: withEphemeralStorage(config.resources, writable),
+              startupProbe: execProbe(REDIS_ALIVE, { initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 15 }),
+              livenessProbe: execProbe(REDIS_ALIVE, { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }),
               readinessProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }),
               securityContext: containerSecurityContext(),
               volumeMounts: writable.volumeMounts,
