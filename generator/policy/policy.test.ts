@@ -16,7 +16,7 @@ import { renderedRepository, settingsOf } from "../testing/fixtures.ts";
 import { type PolicyRule, type PolicyTarget, POLICY, evaluate, exemptionsOf, formatFinding } from "./policy.ts";
 import { UPSTREAM, upstreamIds } from "./upstream.ts";
 
-// biome-ignore lint: fixtures poke at plain rendered data
+// Fixtures break plain rendered data on purpose.
 type Data = any;
 
 const { objects: byEnvironment, files } = await renderedRepository();

@@ -58,7 +58,7 @@ export interface Finding {
 // ---------------------------------------------------------------------------
 // Reading objects (loosely typed: a check must also see a field the models would not allow)
 
-// biome-ignore lint: rendered objects are plain data here
+// Rendered objects read as plain data: a check must also see fields the typed models would refuse.
 type Data = any;
 
 interface PodTemplate {
