@@ -21,7 +21,11 @@ describe("backend", () => {
     assert.deepEqual(timing(c.livenessProbe), ["/health/live", 10, 2, 3]);
     assert.deepEqual(timing(c.readinessProbe), ["/health/ready", 5, 5, 3]);
     assert.deepEqual(timing(c.startupProbe), ["/health/live", 5, 2, 6]);
-    assert.deepEqual(c.resources, { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "1Gi" } });
+    // ephemeral-storage: 50Mi of log plus the 256Mi /tmp emptyDir.
+    assert.deepEqual(c.resources, {
+      requests: { cpu: "200m", memory: "256Mi", "ephemeral-storage": "306Mi" },
+      limits: { cpu: "1000m", memory: "1Gi", "ephemeral-storage": "306Mi" },
+    });
     assert.deepEqual(c.ports, [{ name: "http", containerPort: 8000, protocol: "TCP" }]);
   });
 

@@ -12,7 +12,7 @@ import { TERMINATION_GRACE_PERIOD_SECONDS, podPlacement, serviceAccount } from "
 import { identity, labels, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { execProbe } from "../lib/probes.ts";
-import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
+import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "../lib/security.ts";
 import { sealedSecretsAnnotations } from "../lib/secret-checksum.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import { DATABASE_SECRET } from "../secrets.ts";
@@ -22,8 +22,17 @@ import { KEEP_ON_DELETE } from "./namespace.ts";
 export const DATABASE = identity("database");
 export const DATABASE_PVC = `${DATABASE.name}-pvc`;
 
-/** Asks the server itself, over TCP, with the credentials the app uses. */
+/** Asks the server itself, over TCP, with the credentials the app uses: exit 0 while it accepts connections (readiness). */
 export const PG_ISREADY = 'pg_isready -h 127.0.0.1 -p "$PGPORT" -U "$POSTGRES_USER" -d "$POSTGRES_DB"';
+
+/**
+ * Alive while the server answers at all (startup and liveness): pg_isready
+ * exits 1 when the server is up but refuses connections — starting, shutting
+ * down or in crash recovery, which may take longer than any probe window —
+ * and 2 when nothing answers (PostgreSQL docs, "pg_isready", Exit Status).
+ * Restarting a server in recovery only starts the recovery again.
+ */
+export const PG_ALIVE = `${PG_ISREADY} -q; [ $? -le 1 ]`;
 
 export function database(settings: Settings): KubeObject[] {
   const db = settings.database;
@@ -93,9 +102,9 @@ export function database(settings: Settings): KubeObject[] {
                 // A subdirectory: the volume's root may hold lost+found, which initdb refuses.
                 { name: "PGDATA", value: `${dataDir}/pgdata` },
               ],
-              resources: structuredClone(db.resources),
-              startupProbe: execProbe(PG_ISREADY, { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 12 }),
-              livenessProbe: execProbe(PG_ISREADY, { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
+              resources: withEphemeralStorage(db.resources, writable),
+              startupProbe: execProbe(PG_ALIVE, { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 12 }),
+              livenessProbe: execProbe(PG_ALIVE, { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
               readinessProbe: execProbe(PG_ISREADY, { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }),
               lifecycle: {
                 // SIGTERM asks PostgreSQL for a "smart" shutdown, which waits for clients;

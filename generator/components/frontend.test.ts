@@ -16,7 +16,11 @@ describe("frontend", () => {
     const container = deployment.spec!.template.spec!.containers[0]!;
     assert.equal(container.image, `todo-frontend:${dev.frontend.image.tag}`);
     assert.deepEqual(container.ports, [{ name: "http", containerPort: 3000, protocol: "TCP" }]);
-    assert.deepEqual(container.resources, { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } });
+    // ephemeral-storage: 50Mi of log plus the two 256Mi emptyDirs (/tmp, /app/.next/cache), requested as much as limited.
+    assert.deepEqual(container.resources, {
+      requests: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "562Mi" },
+      limits: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "562Mi" },
+    });
     for (const probe of [container.livenessProbe, container.readinessProbe, container.startupProbe]) {
       assert.deepEqual(probe!.httpGet, { path: "/api/health", port: "http" });
     }

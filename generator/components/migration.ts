@@ -12,7 +12,7 @@ import { imageReference, podPlacement, serviceAccount } from "../lib/app-workloa
 import { identity, labels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { serviceHost } from "../lib/service-dns.ts";
-import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
+import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "../lib/security.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import { DATABASE_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
@@ -66,7 +66,7 @@ export function migration(settings: Settings): KubeObject[] {
     imagePullPolicy: database.pullPolicy,
     command: ["sh", "-c", WAIT_FOR_DATABASE],
     env: waitForDatabaseEnv(settings),
-    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
+    resources: withEphemeralStorage({ requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } }),
     securityContext: containerSecurityContext(),
   };
   const job: IJob = {
@@ -95,7 +95,7 @@ export function migration(settings: Settings): KubeObject[] {
               command: [...backend.migration.command],
               // Only the database: alembic needs nothing else, least of all the auth secret or the OpenAI key.
               env: databaseUrlEnv(settings),
-              resources: structuredClone(backend.resources),
+              resources: withEphemeralStorage(backend.resources, writable),
               securityContext: containerSecurityContext(),
               volumeMounts: writable.volumeMounts,
             },

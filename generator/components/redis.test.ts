@@ -4,7 +4,7 @@ import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IService } from "kubernetes-models/v1/Service";
 import { merge } from "../settings.ts";
 import { find, settingsOf } from "../testing/fixtures.ts";
-import { REDIS_PING, REDIS_SECRET_DIR, REDIS_START, maxMemoryBytes, redis, redisHost } from "./redis.ts";
+import { REDIS_ALIVE, REDIS_PING, REDIS_SECRET_DIR, REDIS_START, maxMemoryBytes, redis, redisHost } from "./redis.ts";
 
 const dev = await settingsOf("dev");
 const objects = redis(dev);
@@ -50,10 +50,11 @@ describe("redis", () => {
   });
 
   it("probes with redis-cli, authenticated by REDISCLI_AUTH rather than on the command line", () => {
-    for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe]) {
-      assert.deepEqual(probe!.exec!.command, ["sh", "-c", REDIS_PING]);
+    assert.deepEqual(container.readinessProbe!.exec!.command, ["sh", "-c", REDIS_PING]);
+    for (const probe of [container.startupProbe, container.livenessProbe]) {
+      assert.deepEqual(probe!.exec!.command, ["sh", "-c", REDIS_ALIVE]);
     }
-    assert.ok(!REDIS_PING.includes("-a "));
+    assert.ok(!REDIS_PING.includes("-a ") && !REDIS_ALIVE.includes("-a "));
     assert.equal(container.env!.find((e) => e.name === "REDISCLI_AUTH")?.valueFrom?.secretKeyRef?.key, "REDIS_PASSWORD");
   });
 

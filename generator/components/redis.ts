@@ -20,7 +20,7 @@ import { identity, labels, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { execProbe } from "../lib/probes.ts";
 import { parseQuantity } from "../lib/quantity.ts";
-import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
+import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "../lib/security.ts";
 import { serviceHost } from "../lib/service-dns.ts";
 import { sealedSecretsAnnotations } from "../lib/secret-checksum.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
@@ -64,6 +64,16 @@ export const REDIS_START = [
   `printf 'user default on #%s ~* &* +@all\\n' "$(sha256sum < "$secret" | cut -d ' ' -f 1)" > ${REDIS_AUTH_DIR}/auth.conf`,
   `exec redis-server ${REDIS_AUTH_DIR}/auth.conf "$@"`,
 ].join("\n");
+
+/**
+ * Alive while the server answers at all (startup and liveness): redis-cli
+ * exits 0 on any reply — PONG, or an error such as LOADING or BUSY from a
+ * server that is up but not ready — and 1 when it cannot connect (only its
+ * `-e` option turns an error reply into exit 1). Readiness (REDIS_PING) wants
+ * PONG. generator/commands/redis-commands.test.ts runs both against a
+ * serving, a busy and a stopped redis-server.
+ */
+export const REDIS_ALIVE = `redis-cli -h 127.0.0.1 -p ${redisImage.port} ping >/dev/null`;
 
 /**
  * Redis answers writes with an error once it holds this much, instead of
@@ -132,9 +142,10 @@ export function redis(settings: Settings): KubeObject[] {
               ports: [{ name: "redis", containerPort: port, protocol: "TCP" }],
               // Only for the probes' redis-cli, which reads it from its environment, not its argv.
               env: [{ name: "REDISCLI_AUTH", valueFrom: password }],
-              resources: structuredClone(config.resources),
-              startupProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 15 }),
-              livenessProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }),
+              // The "auth" emptyDir is memory-backed: it counts against the memory limit, not ephemeral storage.
+              resources: withEphemeralStorage(config.resources, writable),
+              startupProbe: execProbe(REDIS_ALIVE, { initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 15 }),
+              livenessProbe: execProbe(REDIS_ALIVE, { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }),
               readinessProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }),
               securityContext: containerSecurityContext(),
               volumeMounts: [

@@ -11,7 +11,7 @@ import { imageReference, podPlacement, serviceAccount } from "../lib/app-workloa
 import { identity, labels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { serviceHost } from "../lib/service-dns.ts";
-import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
+import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "../lib/security.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import type { Settings } from "../settings.ts";
 import { BACKEND } from "./backend.ts";
@@ -63,7 +63,7 @@ export function smokeTest(settings: Settings): KubeObject[] {
               image: imageReference(backend),
               imagePullPolicy: backend.pullPolicy,
               command: ["python", "-c", CHECK_URLS, ...smokeTestURLs(settings)],
-              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
+              resources: withEphemeralStorage({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } }, writable),
               securityContext: containerSecurityContext(),
               volumeMounts: writable.volumeMounts,
             },

@@ -21,7 +21,7 @@ import type { AppSettings, Settings } from "../settings.ts";
 import { type Identity, labels, selectorLabels } from "./labels.ts";
 import { metadata } from "./metadata.ts";
 import { httpProbe } from "./probes.ts";
-import { containerSecurityContext, podSecurityContext, writableDirectories } from "./security.ts";
+import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "./security.ts";
 import { sealedSecretsChecksum, secretsReadBy } from "./secret-checksum.ts";
 import { SYNC_WAVE, type SyncWave } from "./sync-waves.ts";
 
@@ -66,12 +66,22 @@ export function podPlacement(settings: Settings): { nodeSelector?: Record<string
  * single-node Minikube still schedules every replica. `pod-template-hash`
  * counts each ReplicaSet apart, so a rolling update spreads the new pods
  * rather than balancing them against the old ones (Kubernetes docs, "Pod
- * Topology Spread Constraints", matchLabelKeys). Nothing when one replica is
- * all the component can run.
+ * Topology Spread Constraints", matchLabelKeys). A preferred pod anti-affinity
+ * on the hostname says the same to the schedulers and linters that read only
+ * anti-affinity (kube-linter no-anti-affinity, kube-score
+ * deployment-has-host-podantiaffinity; see generator/policy/). Nothing when one
+ * replica is all the component can run.
  */
-export function spreadAcrossNodes(settings: Settings, who: Identity, app: AppSettings): Pick<IPodSpec, "topologySpreadConstraints"> {
+export function spreadAcrossNodes(settings: Settings, who: Identity, app: AppSettings): Pick<IPodSpec, "topologySpreadConstraints" | "affinity"> {
   if (maxReplicas(app) <= 1) return {};
   return {
+    affinity: {
+      podAntiAffinity: {
+        preferredDuringSchedulingIgnoredDuringExecution: [
+          { weight: 100, podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: selectorLabels(settings, who) } } },
+        ],
+      },
+    },
     topologySpreadConstraints: [
       {
         maxSkew: 1,
@@ -156,7 +166,7 @@ export function appWorkload({ settings, who, app, image, wave, configMap, env, p
               ports: [{ name: "http", containerPort: image.port, protocol: "TCP" }],
               envFrom: [{ configMapRef: { name: configMap.metadata!.name! } }],
               ...(env.length > 0 ? { env } : {}),
-              resources: structuredClone(app.resources),
+              resources: withEphemeralStorage(app.resources, writable),
               startupProbe: httpProbe(app.probes.startup),
               livenessProbe: httpProbe(app.probes.liveness),
               readinessProbe: httpProbe(app.probes.readiness),

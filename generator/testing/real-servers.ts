@@ -194,6 +194,9 @@ export interface Postgres {
   /** The data directory and the server's OS user, for pg_ctl. */
   dataDir: string;
   osUser: { uid: number; gid: number };
+  /** Runs pg_ctl on this server as its OS user (`-D` is added), failing with its output when it fails. */
+  pgCtl(args: readonly string[]): Promise<void>;
+  /** Stops the server (whatever state it is in) and removes its files. */
   stop(): Promise<void>;
 }
 
@@ -237,6 +240,9 @@ export async function startPostgres(credentials: { user: string; password: strin
     binDir,
     dataDir,
     osUser: owner,
+    async pgCtl(args) {
+      check(`pg_ctl ${args.join(" ")}`, await run([join(binDir, "pg_ctl"), "-D", dataDir, ...args], { ...asOwner, timeoutMs: 30_000 }));
+    },
     async stop() {
       await run([join(binDir, "pg_ctl"), "-D", dataDir, "-m", "immediate", "-w", "stop"], { ...asOwner, timeoutMs: 20_000 });
       rmSync(root, { recursive: true, force: true });

@@ -1,0 +1,201 @@
+/**
+ * The policy bar at zero: every rule of policy.ts over every environment's
+ * rendered objects (the in-memory render), the Argo CD objects, and variants
+ * that switch on what the committed environments leave off (Let's Encrypt,
+ * API access, scaled out). Then the bar's own honesty: every upstream check is
+ * accounted for once, every exemption still waives something (or its kind is
+ * still absent), and every predicate fires on a deliberately bad object.
+ */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parse } from "yaml";
+import type { KubeObject } from "../kube-object.ts";
+import { renderEnvironment } from "../render.ts";
+import { type Settings, merge } from "../settings.ts";
+import { renderedRepository, settingsOf } from "../testing/fixtures.ts";
+import { type PolicyRule, type PolicyTarget, POLICY, evaluate, exemptionsOf, formatFinding } from "./policy.ts";
+import { UPSTREAM, upstreamIds } from "./upstream.ts";
+
+// Fixtures break plain rendered data on purpose.
+type Data = any;
+
+const { objects: byEnvironment, files } = await renderedRepository();
+const committed: PolicyTarget[] = await Promise.all([...byEnvironment].map(async ([name, objects]) => ({ name, objects, settings: await settingsOf(name) })));
+const argocd: PolicyTarget = { name: "argocd", objects: [...files].filter(([path]) => path.startsWith("argocd/")).map(([, yaml]) => parse(yaml) as KubeObject) };
+
+function variant(name: string, base: Settings, overrides: unknown): PolicyTarget {
+  const settings = merge(base, overrides);
+  return { name, objects: renderEnvironment(settings), settings };
+}
+const variants: PolicyTarget[] = [
+  variant("staging with Let's Encrypt", await settingsOf("staging"), { ingress: { host: "staging.todo.example.com", tls: { issuer: "letsencrypt", acmeEmail: "ops@todo.example.com" } } }),
+  variant("prod with API access for the backend", await settingsOf("prod"), { backend: { apiAccess: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNames: ["todo-backend-config"] }] } }),
+  variant("dev scaled out", await settingsOf("dev"), { frontend: { replicas: 3 }, backend: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } } }),
+];
+const TARGETS = [...committed, argocd, ...variants];
+const { findings, waived } = evaluate(TARGETS);
+
+describe("policy bar", () => {
+  it(`finds nothing in ${TARGETS.map((t) => t.name).join(", ")}`, () => {
+    assert.equal(findings.length, 0, `${findings.length} policy findings:\n${findings.map(formatFinding).join("\n")}`);
+  });
+
+  it("ran on every environment and on the Argo CD objects", () => {
+    assert.deepEqual(committed.map((t) => t.name).sort(), ["dev", "prod", "staging"]);
+    assert.ok(argocd.objects.some((o) => o.kind === "Application") && argocd.objects.some((o) => o.kind === "AppProject"));
+  });
+});
+
+describe("policy bar: every upstream check accounted for, once", () => {
+  const listed = POLICY.flatMap((rule) => rule.upstream);
+
+  it("each check of kube-linter, kube-score and Polaris is a rule or an exemption", () => {
+    const missing = upstreamIds().filter((id) => !listed.includes(id));
+    assert.deepEqual(missing, [], `not in policy.ts: ${missing.join(", ")}`);
+  });
+
+  it("no check twice, and none that upstream does not have", () => {
+    assert.deepEqual(listed.filter((id, i) => listed.indexOf(id) !== i), []);
+    assert.deepEqual(listed.filter((id) => !upstreamIds().includes(id)), []);
+  });
+
+  it("every line has its reason, and a check or an exemption with its own", () => {
+    for (const rule of POLICY) {
+      assert.ok(rule.why.length > 20, `${rule.upstream[0]}: why?`);
+      assert.ok(rule.check || rule.exempt, `${rule.upstream[0]}: neither a check nor an exemption`);
+      for (const exemption of exemptionsOf(rule)) {
+        assert.ok(exemption.why.length > 40, `${rule.upstream[0]}: the exemption needs its reason`);
+        if (!rule.check) assert.equal(exemption.where, undefined, `${rule.upstream[0]}: a check that never runs cannot waive some objects`);
+      }
+    }
+  });
+
+  it("names the upstream releases it mirrors", () => {
+    for (const tool of UPSTREAM) assert.match(tool.source, /@ v?\d+\.\d+\.\d+ \([0-9a-f]{40}\)/);
+  });
+});
+
+describe("policy bar: exemptions stay true", () => {
+  const waivedBy = (rule: PolicyRule) => exemptionsOf(rule).filter((e) => e.where).map((e) => [e, waived.get(e) ?? []] as const);
+
+  for (const rule of POLICY.filter((r) => r.check && r.exempt)) {
+    it(`${rule.upstream.join(", ")}: each exemption still waives something (remove it once it does not)`, () => {
+      for (const [exemption, waivedFindings] of waivedBy(rule)) assert.ok(waivedFindings.length > 0, `stale exemption: ${exemption.why}`);
+    });
+  }
+
+  for (const rule of POLICY.filter((r) => exemptionsOf(r).some((e) => e.kinds))) {
+    const kinds = exemptionsOf(rule).flatMap((e) => e.kinds ?? []);
+    it(`${rule.upstream.join(", ")}: no ${kinds.join(" or ")} is rendered`, () => {
+      const rendered = TARGETS.flatMap((t) => t.objects.filter((o) => kinds.includes(o.kind)).map((o) => `${t.name}: ${o.kind} ${o.metadata?.name}`));
+      assert.deepEqual(rendered, [], "the exemption is about a kind that is rendered now: write the check");
+    });
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Each predicate on a deliberately bad object: the finding must survive the exemptions.
+
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+function targetNamed(name: string): PolicyTarget {
+  return TARGETS.find((t) => t.name === name)!;
+}
+
+/** A copy of an environment with one object changed (or the set itself, through `change`). */
+function bad(targetName: string, kind: string, name: string, mutate: (object: Data, target: PolicyTarget) => void): { target: PolicyTarget; object: KubeObject } {
+  const original = targetNamed(targetName);
+  const target: PolicyTarget = { name: `${targetName} (bad)`, objects: clone(original.objects), ...(original.settings ? { settings: clone(original.settings) } : {}) };
+  const object = target.objects.find((o) => o.kind === kind && o.metadata?.name === name);
+  assert.ok(object, `fixture: no ${kind} ${name} in ${targetName}`);
+  mutate(object as Data, target);
+  return { target, object: object! };
+}
+
+/** Adds an object (RBAC, for instance) to a copy of an environment. */
+function withObject(targetName: string, object: Data): { target: PolicyTarget; object: KubeObject } {
+  const original = targetNamed(targetName);
+  const target: PolicyTarget = { name: `${targetName} (bad)`, objects: [...clone(original.objects), object], ...(original.settings ? { settings: clone(original.settings) } : {}) };
+  return { target, object };
+}
+
+const pod = (o: Data) => o.spec.template.spec;
+const main = (o: Data) => o.spec.template.spec.containers[0];
+const role = (rules: Data[]) => ({ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "bad", namespace: "todo-prod" }, rules });
+
+/** Keyed by each rule's first upstream id. */
+const BAD: Readonly<Record<string, () => { target: PolicyTarget; object: KubeObject }>> = {
+  "kube-linter/host-network": () => bad("prod", "Deployment", "todo-backend", (o) => { pod(o).hostNetwork = true; }),
+  "kube-linter/privileged-container": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).securityContext.privileged = true; }),
+  "kube-linter/privilege-escalation-container": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).securityContext.allowPrivilegeEscalation = true; }),
+  "kube-linter/no-read-only-root-fs": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).securityContext.readOnlyRootFilesystem = false; }),
+  "kube-linter/run-as-non-root": () => bad("prod", "Deployment", "todo-backend", (o) => { delete pod(o).securityContext.runAsUser; delete pod(o).securityContext.runAsNonRoot; delete main(o).securityContext.runAsNonRoot; }),
+  "kube-score/container-security-context-user-group-id": () => bad("prod", "Deployment", "todo-backend", (o) => { pod(o).securityContext.runAsUser = 5; }),
+  "kube-linter/drop-net-raw-capability": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).securityContext.capabilities = { drop: ["CHOWN"], add: ["NET_RAW"] }; }),
+  "kube-score/container-seccomp-profile": () => bad("prod", "Deployment", "todo-backend", (o) => { delete pod(o).securityContext.seccompProfile; delete main(o).securityContext.seccompProfile; }),
+  "kube-linter/unsafe-proc-mount": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).securityContext.procMount = "Unmasked"; }),
+  "kube-linter/docker-sock": () => bad("prod", "Deployment", "todo-backend", (o) => { pod(o).volumes.push({ name: "docker", hostPath: { path: "/var/run/docker.sock" } }); }),
+  "polaris/hostPortSet": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).ports[0].hostPort = 8000; }),
+  "kube-linter/unsafe-sysctls": () => bad("prod", "Deployment", "todo-backend", (o) => { pod(o).securityContext.sysctls = [{ name: "net.core.somaxconn", value: "1024" }]; }),
+  "kube-linter/unset-cpu-requirements": () => bad("prod", "Deployment", "todo-backend", (o) => { delete main(o).resources.limits.cpu; }),
+  "kube-score/container-ephemeral-storage-request-and-limit": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).resources.requests["ephemeral-storage"] = "1Mi"; }),
+  "kube-linter/latest-tag": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).image = "todo-backend:latest"; }),
+  "kube-score/container-image-pull-policy": () => bad("prod", "Deployment", "todo-backend", (_o, t) => { (t.settings!.cluster as Data).allowedPullPolicies = ["Always", "IfNotPresent", "Never"]; }),
+  "kube-linter/duplicate-env-var": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).env.push({ ...main(o).env[0] }); }),
+  "kube-linter/env-var-secret": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).env.push({ name: "SESSION_SECRET", value: "hunter2" }); }),
+  "polaris/sensitiveConfigmapContent": () => bad("prod", "ConfigMap", "todo-backend-config", (o) => { o.data.DB_PASSWORD = "hunter2"; }),
+  "kube-linter/env-value-from": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).env.push({ name: "X", valueFrom: { secretKeyRef: { name: "no-such-secret", key: "X" } } }); }),
+  "polaris/livenessProbeMissing": () => bad("prod", "Deployment", "todo-backend", (o) => { delete main(o).livenessProbe; }),
+  "kube-linter/liveness-port": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).livenessProbe.httpGet.port = "metrics"; }),
+  "kube-score/pod-probes-identical": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).livenessProbe = main(o).readinessProbe; }),
+  "kube-linter/default-service-account": () => bad("prod", "Deployment", "todo-backend", (o) => { pod(o).serviceAccountName = "default"; }),
+  "polaris/automountServiceAccountToken": () => bad("prod", "Deployment", "todo-backend", (o) => { pod(o).automountServiceAccountToken = true; }),
+  "kube-linter/wildcard-in-rules": () => withObject("prod", role([{ apiGroups: ["*"], resources: ["configmaps"], verbs: ["get"] }])),
+  "polaris/rolePodExecAttach": () => withObject("prod", role([{ apiGroups: [""], resources: ["pods/exec"], verbs: ["create"] }])),
+  "kube-linter/access-to-secrets": () => withObject("prod", role([{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }])),
+  "kube-linter/access-to-create-pods": () => withObject("prod", role([{ apiGroups: ["apps"], resources: ["deployments"], verbs: ["create"] }])),
+  "kube-linter/cluster-admin-role-binding": () => withObject("prod", { apiVersion: "rbac.authorization.k8s.io/v1", kind: "RoleBinding", metadata: { name: "bad", namespace: "todo-prod" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" }, subjects: [] }),
+  "kube-linter/mismatching-selector": () => bad("prod", "Deployment", "todo-backend", (o) => { o.spec.selector.matchLabels["app.kubernetes.io/name"] = "other"; }),
+  "kube-score/deployment-strategy": () => bad("prod", "Deployment", "todo-backend", (o) => { o.spec.strategy = { type: "Recreate" }; }),
+  "kube-linter/dangling-service": () => bad("prod", "Service", "todo-backend", (o) => { o.spec.selector["app.kubernetes.io/name"] = "other"; }),
+  "kube-linter/invalid-target-ports": () => bad("prod", "Service", "todo-backend", (o) => { o.spec.ports[0].targetPort = "HTTP_port"; }),
+  "kube-score/service-type": () => bad("prod", "Service", "todo-backend", (o) => { o.spec.type = "NodePort"; }),
+  "kube-score/statefulset-has-servicename": () => bad("dev", "StatefulSet", "todo-database", (o) => { o.spec.serviceName = "todo-backend"; }),
+  "kube-score/ingress-targets-service": () => bad("prod", "Ingress", "todo-ingress", (o) => { o.spec.rules[0].http.paths[0].backend.service.name = "gone"; }),
+  "polaris/tlsSettingsMissing": () => bad("prod", "Ingress", "todo-ingress", (o) => { delete o.spec.tls; }),
+  "kube-score/deployment-replicas": () => bad("prod", "Deployment", "todo-frontend", (o, t) => { o.spec.replicas = 1; t.objects.push({ apiVersion: "autoscaling/v2", kind: "HorizontalPodAutoscaler", metadata: { name: "x" }, spec: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "todo-frontend" }, minReplicas: 1, maxReplicas: 3 } } as KubeObject); }),
+  "kube-score/deployment-targeted-by-hpa-does-not-have-replicas-configured": () => bad("prod", "Deployment", "todo-backend", (o) => { o.spec.replicas = 2; }),
+  "kube-score/horizontalpodautoscaler-has-target": () => bad("prod", "HorizontalPodAutoscaler", "todo-backend", (o) => { o.spec.scaleTargetRef.name = "gone"; }),
+  "kube-score/horizontalpodautoscaler-replicas": () => bad("prod", "HorizontalPodAutoscaler", "todo-backend", (o) => { o.spec.minReplicas = 1; }),
+  "kube-score/deployment-has-poddisruptionbudget": () => bad("prod", "Deployment", "todo-frontend", (_o, t) => { t.objects = t.objects.filter((x) => x.kind !== "PodDisruptionBudget"); }),
+  "kube-score/poddisruptionbudget-has-policy": () => bad("prod", "PodDisruptionBudget", "todo-backend", (o) => { o.spec.maxUnavailable = 0; }),
+  "kube-linter/pdb-unhealthy-pod-eviction-policy": () => bad("prod", "PodDisruptionBudget", "todo-backend", (o) => { delete o.spec.unhealthyPodEvictionPolicy; }),
+  "kube-linter/no-anti-affinity": () => bad("prod", "Deployment", "todo-frontend", (o) => { delete pod(o).affinity; }),
+  "polaris/topologySpreadConstraint": () => bad("prod", "Deployment", "todo-frontend", (o) => { pod(o).topologySpreadConstraints[0].maxSkew = 0; }),
+  "kube-linter/job-ttl-seconds-after-finished": () => bad("prod", "Job", "todo-migration", (o) => { delete o.metadata.annotations["argocd.argoproj.io/hook-delete-policy"]; }),
+  "kube-score/pod-networkpolicy": () => bad("prod", "Deployment", "todo-backend", (_o, t) => { t.objects = t.objects.filter((x) => x.kind !== "NetworkPolicy" || x.metadata?.name === "allow-dns"); }),
+  "kube-score/networkpolicy-targets-pod": () => bad("prod", "NetworkPolicy", "todo-backend", (o) => { o.spec.podSelector.matchLabels["app.kubernetes.io/name"] = "todo-backnd"; }),
+  "kube-linter/dangling-networkpolicypeer-podselector": () => bad("prod", "NetworkPolicy", "todo-backend", (o) => { o.spec.ingress.push({ from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "todo-frontnd" } } }] }); }),
+  "kube-score/label-values": () => bad("argocd", "Application", "todo-prod", (o) => { o.metadata.labels = { ...o.metadata.labels, team: "a value with spaces" }; }),
+  "kube-linter/use-namespace": () => bad("argocd", "AppProject", "todo-prod", (o) => { delete o.metadata.namespace; }),
+  "kube-score/stable-version": () => bad("prod", "Deployment", "todo-backend", (o) => { o.apiVersion = "extensions/v1beta1"; }),
+};
+
+describe("policy bar: every predicate fires on a deliberately bad object", () => {
+  it("every rule with a check has a bad fixture", () => {
+    const missing = POLICY.filter((rule) => rule.check && !BAD[rule.upstream[0]!]).map((rule) => rule.upstream[0]);
+    assert.deepEqual(missing, []);
+  });
+
+  for (const rule of POLICY.filter((r) => r.check)) {
+    const fixture = BAD[rule.upstream[0]!];
+    if (!fixture) continue;
+    it(`${rule.upstream.join(", ")}`, () => {
+      const { target, object } = fixture();
+      const good = evaluate([targetNamed(target.name.replace(" (bad)", ""))], [rule]).findings;
+      assert.deepEqual(good.map(formatFinding), [], "the fixture's environment must pass before it is broken");
+      const found = evaluate([target], [rule]).findings;
+      assert.ok(found.length > 0, `no finding for the bad ${object.kind} ${object.metadata?.name}`);
+    });
+  }
+});
