@@ -12,8 +12,14 @@ import { parse } from "yaml";
 import type { KubeObject } from "../kube-object.ts";
 import { renderEnvironment } from "../render.ts";
 import { type Settings, merge } from "../settings.ts";
+import { readImagesFile } from "../environments.ts";
+import { parseReleaseTags, withTags } from "../release/release.ts";
+import { secretKeysUsedBy } from "../secrets/catalogue.ts";
+import { sealValue } from "../secrets/seal.ts";
+import { throwawaySealingKey } from "../secrets/test-support.ts";
 import { renderedRepository, settingsOf } from "../testing/fixtures.ts";
-import { type PolicyRule, type PolicyTarget, POLICY, evaluate, exemptionsOf, formatFinding } from "./policy.ts";
+import { settingsProblems } from "../validate-settings.ts";
+import { type PolicyRule, type PolicyTarget, POLICY, evaluate, exemptionsOf, formatFinding, withChartExtraObjects } from "./policy.ts";
 import { UPSTREAM, upstreamIds } from "./upstream.ts";
 
 // Fixtures break plain rendered data on purpose.
@@ -21,16 +27,38 @@ type Data = any;
 
 const { objects: byEnvironment, files } = await renderedRepository();
 const committed: PolicyTarget[] = await Promise.all([...byEnvironment].map(async ([name, objects]) => ({ name, objects, settings: await settingsOf(name) })));
-const argocd: PolicyTarget = { name: "argocd", objects: [...files].filter(([path]) => path.startsWith("argocd/")).map(([, yaml]) => parse(yaml) as KubeObject) };
+// argocd/ as `helm template` would show it too: the local CA's objects ride in cert-manager's chart values.
+const argocd: PolicyTarget = { name: "argocd", objects: withChartExtraObjects([...files].filter(([path]) => path.startsWith("argocd/")).map(([, yaml]) => parse(yaml) as KubeObject)) };
 
 function variant(name: string, base: Settings, overrides: unknown): PolicyTarget {
   const settings = merge(base, overrides);
   return { name, objects: renderEnvironment(settings), settings };
 }
+/** dev as `npm run release -- dev frontend=latest backend=latest` leaves it: the release command's own parsing and images file. */
+function releasedToDev(assignments: string[]): unknown {
+  const images = withTags(readImagesFile("dev"), parseReleaseTags("dev", assignments));
+  return { frontend: { image: images.frontend }, backend: { image: images.backend } };
+}
+
+/** Every Secret key an environment reads, sealed (with a throwaway key): the SealedSecrets the workloads would get. */
+async function sealedEverything(name: string): Promise<unknown> {
+  const settings = await settingsOf(name);
+  const key = throwawaySealingKey();
+  const sealed = Object.fromEntries(
+    [...secretKeysUsedBy(settings)].map(([secret, keys]) => [
+      secret,
+      Object.fromEntries(keys.map((k) => [k, sealValue({ certificatePem: key.certificatePem, namespace: settings.namespace, name: secret, value: `throwaway-${k}` })])),
+    ]),
+  );
+  return { sealedSecrets: sealed };
+}
+
 const variants: PolicyTarget[] = [
   variant("staging with Let's Encrypt", await settingsOf("staging"), { ingress: { host: "staging.todo.example.com", tls: { issuer: "letsencrypt", acmeEmail: "ops@todo.example.com" } } }),
   variant("prod with API access for the backend", await settingsOf("prod"), { backend: { apiAccess: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNames: ["todo-backend-config"] }] } }),
   variant("dev scaled out", await settingsOf("dev"), { frontend: { replicas: 3 }, backend: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } } }),
+  variant("dev released with latest", await settingsOf("dev"), releasedToDev(["frontend=latest", "backend=latest"])),
+  variant("dev with every Secret sealed", await settingsOf("dev"), await sealedEverything("dev")),
 ];
 const TARGETS = [...committed, argocd, ...variants];
 const { findings, waived } = evaluate(TARGETS);
@@ -43,6 +71,56 @@ describe("policy bar", () => {
   it("ran on every environment and on the Argo CD objects", () => {
     assert.deepEqual(committed.map((t) => t.name).sort(), ["dev", "prod", "staging"]);
     assert.ok(argocd.objects.some((o) => o.kind === "Application") && argocd.objects.some((o) => o.kind === "AppProject"));
+  });
+
+  it("saw what the first-sync, TLS and Git-security work added (issues 11, 15 and 16), so the bar holds for it too", () => {
+    const seen = (kind: string, name?: string) =>
+      TARGETS.filter((t) => t.objects.some((o) => o.kind === kind && (name === undefined || o.metadata?.name === name))).map((t) => t.name);
+    // Issue 15: a Certificate per TLS environment, the ACME Issuer and its solver's policy, the local CA in cert-manager's values.
+    assert.deepEqual(seen("Certificate", "todo-tls"), ["prod", "staging", "staging with Let's Encrypt", "prod with API access for the backend"]);
+    assert.deepEqual(seen("Issuer"), ["staging with Let's Encrypt"]);
+    assert.deepEqual(seen("NetworkPolicy", "acme-http01-solver"), ["staging with Let's Encrypt"]);
+    assert.deepEqual(seen("Certificate", "todo-local-ca"), ["argocd"]);
+    assert.deepEqual(seen("ClusterIssuer").sort(), ["argocd"]);
+    // Issue 16: one AppProject per environment and the closed default project; sealed values as SealedSecrets.
+    for (const name of ["todo-dev", "todo-staging", "todo-prod", "default"]) assert.deepEqual(seen("AppProject", name), ["argocd"], name);
+    assert.deepEqual(seen("SealedSecret"), ["dev with every Secret sealed"]);
+    // Issue 11: Redis' password as a mounted Secret file, better-auth's secret in the frontend.
+    const redis = TARGETS.find((t) => t.name === "dev")!.objects.find((o) => o.kind === "Deployment" && o.metadata?.name === "todo-redis") as Data;
+    assert.ok(redis.spec.template.spec.volumes.some((v: Data) => v.secret?.items?.length), "Redis' password volume");
+    const frontend = TARGETS.find((t) => t.name === "dev")!.objects.find((o) => o.kind === "Deployment" && o.metadata?.name === "todo-frontend") as Data;
+    assert.ok(frontend.spec.template.spec.containers[0].env.some((e: Data) => e.name === "BETTER_AUTH_SECRET"));
+  });
+});
+
+describe("policy bar: mutable tags where the settings accept them (the lead's decision: dev, by design)", () => {
+  const devLatest = targetNamed("dev released with latest");
+
+  it("a dev render released with `latest` passes the bar: the latest-tag checks are waived there, by the tag rule's own answer", () => {
+    assert.deepEqual(settingsProblems(devLatest.settings!), [], "dev's settings accept latest");
+    const images = devLatest.objects.flatMap((o) => ((o as Data).spec?.template?.spec?.containers ?? []).map((c: Data) => c.image));
+    assert.ok(images.includes("todo-frontend:latest") && images.includes("todo-backend:latest"), images.join(", "));
+    assert.deepEqual(evaluate([devLatest]).findings.map(formatFinding), []);
+    const latestRule = POLICY.find((r) => r.upstream.includes("kube-linter/latest-tag"))!;
+    const waivedObjects = exemptionsOf(latestRule).flatMap((e) => waived.get(e) ?? []).filter((f) => f.target === devLatest.name).map((f) => f.object);
+    assert.ok(waivedObjects.includes("Deployment todo-dev/todo-frontend") && waivedObjects.includes("Job todo-dev/todo-migration"), waivedObjects.join(", "));
+  });
+
+  it("waives only the images dev releases: a third-party image on latest is still found there", () => {
+    const { target } = bad("dev released with latest", "StatefulSet", "todo-database", (o) => { main(o).image = "postgres:latest"; });
+    assert.ok(evaluate([target]).findings.some((f) => f.upstream.includes("kube-linter/latest-tag")));
+  });
+
+  it("staging with `latest` is not accepted by its settings at all, nor by the release command; its render would not pass the bar either", async () => {
+    const staging = await settingsOf("staging");
+    const withLatest = merge(staging, { frontend: { image: { tag: "latest" } } });
+    assert.deepEqual(
+      settingsProblems(withLatest).map((p) => `${p.path}: ${p.rule}`),
+      ['frontend.image.tag: "latest" is only allowed in dev'],
+    );
+    assert.throws(() => parseReleaseTags("staging", ["frontend=latest"]), /latest/);
+    const found = evaluate([{ name: "staging with latest", objects: renderEnvironment(withLatest), settings: withLatest }]).findings;
+    assert.ok(found.some((f) => f.upstream.includes("kube-linter/latest-tag") && f.object === "Deployment todo-staging/todo-frontend"), found.map(formatFinding).join("\n"));
   });
 });
 
@@ -182,6 +260,11 @@ const BAD: Readonly<Record<string, () => { target: PolicyTarget; object: KubeObj
 };
 
 describe("policy bar: every predicate fires on a deliberately bad object", () => {
+  it("kube-linter/env-value-from also reads Secret volumes: Redis' password file from a key no Secret has", () => {
+    const { target } = bad("dev", "Deployment", "todo-redis", (o) => { pod(o).volumes.find((v: Data) => v.secret).secret.items[0].key = "REDIS_PASSWORT"; });
+    assert.ok(evaluate([target]).findings.some((f) => f.upstream.includes("kube-linter/env-value-from") && /REDIS_PASSWORT/.test(f.message)));
+  });
+
   it("every rule with a check has a bad fixture", () => {
     const missing = POLICY.filter((rule) => rule.check && !BAD[rule.upstream[0]!]).map((rule) => rule.upstream[0]);
     assert.deepEqual(missing, []);

@@ -16,8 +16,11 @@ import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { IProbe } from "kubernetes-models/v1/Probe";
 import { backendImage, frontendImage, postgresImage, redisImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
+import { parse } from "yaml";
 import { externalSecrets } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
+import { tagProblem } from "../validate-settings.ts";
+import { imageReference } from "../lib/app-workload.ts";
 import { ACME_SOLVER } from "../components/network-policies.ts";
 
 /** One set of objects the tools would lint together: an environment's manifests, or argocd/. */
@@ -251,22 +254,72 @@ const IMAGE_USERS = [frontendImage, backendImage, postgresImage, redisImage].map
 const SINGLE_INSTANCE_WHY =
   "one pod at most — PostgreSQL and Redis are single instances, dev runs one replica on a one-node Minikube: there is nothing to spread, a second replica or a budget over one pod protects nothing (a budget either blocks every drain or allows it); every workload that can run two pods has both (generator/disruption.test.ts)";
 
-/** ConfigMap and Secret references resolve; a Secret counts when sealed or declared to be created by hand (secrets.ts). */
-const envReferencesResolve: Check = (object, target) => {
+/**
+ * ConfigMap and Secret references resolve — env, envFrom, and Secret volumes
+ * with their items (kube-linter reads env only; a missing key of a Secret
+ * volume's items keeps the pod from starting just the same: Redis' password
+ * file). A Secret counts when sealed or declared to be created by hand
+ * (secrets.ts).
+ */
+const referencesResolve: Check = (object, target) => {
   const configMaps = new Map(target.objects.filter((o) => o.kind === "ConfigMap").map((o) => [o.metadata?.name, (o as Data).data ?? {}]));
   const rendered = new Set(target.objects.filter((o) => o.kind === "Secret" || o.kind === "SealedSecret").map((o) => o.metadata?.name));
   const external = new Map((target.settings ? externalSecrets(target.settings) : []).map((s) => [s.name, s.keys]));
-  return perContainer((c) => [
-    ...(c.env ?? []).flatMap((e) => {
-      const cm = e.valueFrom?.configMapKeyRef;
-      const secret = e.valueFrom?.secretKeyRef;
-      if (cm && !cm.optional && configMaps.get(cm.name)?.[cm.key] === undefined) return [`env ${e.name}: no ConfigMap key ${cm.name}/${cm.key}`];
-      if (secret && !secret.optional && !rendered.has(secret.name) && !external.get(secret.name!)?.includes(secret.key)) return [`env ${e.name}: Secret ${secret.name}/${secret.key} is neither rendered nor created by hand`];
-      return [];
-    }),
-    ...(c.envFrom ?? []).flatMap((s) => (s.configMapRef && !configMaps.has(s.configMapRef.name) ? [`envFrom: no ConfigMap ${s.configMapRef.name}`] : [])),
-  ])(object, target);
+  const secretHas = (name: string | undefined, key: string) => rendered.has(name) || !!external.get(name!)?.includes(key);
+  const volumes = (podTemplateOf(object)?.spec.volumes ?? []).flatMap((v) => {
+    const secret = v.secret;
+    if (!secret || secret.optional) return [];
+    const keys = secret.items?.map((item) => item.key) ?? [];
+    if (keys.length === 0) return rendered.has(secret.secretName) || external.has(secret.secretName!) ? [] : [`volume ${v.name}: Secret ${secret.secretName} is neither rendered nor created by hand`];
+    return keys.filter((key) => !secretHas(secret.secretName, key)).map((key) => `volume ${v.name}: Secret ${secret.secretName}/${key} is neither rendered nor created by hand`);
+  });
+  return [
+    ...perContainer((c) => [
+      ...(c.env ?? []).flatMap((e) => {
+        const cm = e.valueFrom?.configMapKeyRef;
+        const secret = e.valueFrom?.secretKeyRef;
+        if (cm && !cm.optional && configMaps.get(cm.name)?.[cm.key] === undefined) return [`env ${e.name}: no ConfigMap key ${cm.name}/${cm.key}`];
+        if (secret && !secret.optional && !secretHas(secret.name, secret.key)) return [`env ${e.name}: Secret ${secret.name}/${secret.key} is neither rendered nor created by hand`];
+        return [];
+      }),
+      ...(c.envFrom ?? []).flatMap((s) => (s.configMapRef && !configMaps.has(s.configMapRef.name) ? [`envFrom: no ConfigMap ${s.configMapRef.name}`] : [])),
+    ])(object, target),
+    ...volumes,
+  ];
 };
+
+/**
+ * Whether the environment's settings accept a mutable tag such as `latest`
+ * for the images it releases. validate-settings' tag rule (tagProblem) is
+ * the one place that decides (today: DEV_ENVIRONMENT only, local images with
+ * pullPolicy Never); asked here rather than restated, so the exemption below
+ * follows the rule wherever it moves.
+ */
+function acceptsMutableTags(target: PolicyTarget): boolean {
+  return target.settings !== undefined && tagProblem(target.settings.name, "latest") === undefined;
+}
+
+/** Every container whose image is mutable (`latest`, or no tag) runs one of the environment's released images, the ones the tag rule governs. */
+function mutableImagesAreReleased(object: KubeObject, target: PolicyTarget): boolean {
+  const released = new Set([target.settings!.frontend, target.settings!.backend].map(imageReference));
+  return containersOf(object).every(({ container }) => {
+    const tag = imageTag(container.image);
+    return (tag !== undefined && tag !== "latest") || released.has(container.image!);
+  });
+}
+
+/**
+ * Objects a Helm chart installs from an Application's values (cert-manager's
+ * `extraObjects`: the local CA's ClusterIssuers and Certificate), which a
+ * linter over argocd/ sees only after `helm template`: the bar checks them
+ * beside the Applications that carry them.
+ */
+export function withChartExtraObjects(objects: readonly KubeObject[]): KubeObject[] {
+  return objects.flatMap((object) => {
+    const extra = object.kind === "Application" ? ((object as Data).spec?.source?.helm?.valuesObject?.extraObjects ?? []) : [];
+    return [object, ...(extra as unknown[]).map((item) => (typeof item === "string" ? parse(item) : item) as KubeObject)];
+  });
+}
 
 // ---------------------------------------------------------------------------
 // The bar
@@ -388,6 +441,10 @@ export const POLICY: readonly PolicyRule[] = [
     upstream: ["kube-linter/latest-tag", "kube-score/container-image-tag", "polaris/tagNotSpecified"],
     why: "`latest` or no tag means whatever was pushed last runs, and a rollback cannot name what ran before",
     check: perContainer((c) => { const tag = imageTag(c.image); return tag === undefined ? `image ${c.image} has no tag` : tag === "latest" ? `image ${c.image} is latest` : undefined; }),
+    exempt: {
+      why: "an environment whose settings accept mutable tags (validate-settings' tag rule, tagProblem: today dev, by design) runs images built on the developer's machine with pullPolicy Never, so `npm run release -- dev frontend=latest` is a supported step there; waived only for the images it releases (frontend, backend), never a third-party one, and every other environment's settings refuse `latest` before anything renders",
+      where: (o, target) => acceptsMutableTags(target) && mutableImagesAreReleased(o, target),
+    },
   },
   {
     upstream: ["kube-score/container-image-pull-policy", "polaris/pullPolicyNotAlways"],
@@ -417,13 +474,13 @@ export const POLICY: readonly PolicyRule[] = [
   },
   {
     upstream: ["kube-linter/env-value-from"],
-    why: "an env var from a missing ConfigMap or Secret key keeps the pod from starting; Secrets count when sealed or declared to be created by hand (secrets.ts), which kube-linter cannot see",
-    check: envReferencesResolve,
+    why: "an env var (or a Secret volume's key) from a missing ConfigMap or Secret key keeps the pod from starting; Secrets count when sealed or declared to be created by hand (secrets.ts), which kube-linter cannot see",
+    check: referencesResolve,
   },
   {
     upstream: ["kube-linter/read-secret-from-env-var"],
     why: "optional in kube-linter (CIS 5.4.1): prefer Secrets mounted as files",
-    exempt: { why: "not adopted: the app's contract (docker/README.md) reads DATABASE_URL, BETTER_AUTH_SECRET and OPENAI_API_KEY from its environment, and the PostgreSQL image reads POSTGRES_PASSWORD from it; the values come from Secrets, never literals (kube-linter/env-var-secret)" },
+    exempt: { why: "not adopted: the app's contract (docker/README.md) reads DATABASE_URL, BETTER_AUTH_SECRET and OPENAI_API_KEY from its environment, the PostgreSQL image reads POSTGRES_PASSWORD from it, and redis-cli in Redis' probes reads REDISCLI_AUTH; the values come from Secrets, never literals (kube-linter/env-var-secret). Where nothing demands the environment, a Secret is a file: Redis reads its password from a mounted one, never from its command line" },
   },
 
   // Probes
