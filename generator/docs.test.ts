@@ -81,7 +81,7 @@ describe("the documented commands keep secret values off the command line", () =
           "todo-database-secret.POSTGRES_USER": "todo",
           "todo-database-secret.POSTGRES_PASSWORD": "3f9c0a1b2c3d4e5f",
           "todo-database-secret.POSTGRES_DB": "todo",
-          "todo-backend-secret.BETTER_AUTH_SECRET": "auth value with spaces",
+          "todo-auth-secret.BETTER_AUTH_SECRET": "auth value with spaces",
           "todo-backend-secret.OPENAI_API_KEY": "sk-test=abc#1",
           "todo-redis-secret.REDIS_PASSWORD": "r3d1s",
         };

@@ -18,11 +18,14 @@ const databaseKeys = (mode: DatabaseMode) =>
     ? ["todo-database-secret/POSTGRES_USER", "todo-database-secret/POSTGRES_PASSWORD", "todo-database-secret/POSTGRES_DB"]
     : ["todo-backend-secret/DATABASE_URL"];
 
+/** better-auth's signing secret: one Secret of its own, read by the frontend (signs) and the backend (verifies). */
+const AUTH_KEY = "todo-auth-secret/BETTER_AUTH_SECRET";
+
 const CONTRACT: Record<string, (mode: DatabaseMode) => string[]> = {
   // DATABASE_URL, BETTER_AUTH_SECRET (verifies the tokens better-auth signs), OPENAI_API_KEY.
-  "Deployment/todo-backend backend": (mode) => [...databaseKeys(mode), "todo-backend-secret/BETTER_AUTH_SECRET", "todo-backend-secret/OPENAI_API_KEY"],
-  // better-auth at /api/auth: its secret, and the database for users and sessions.
-  "Deployment/todo-frontend frontend": (mode) => [...databaseKeys(mode), "todo-backend-secret/BETTER_AUTH_SECRET"],
+  "Deployment/todo-backend backend": (mode) => [...databaseKeys(mode), AUTH_KEY, "todo-backend-secret/OPENAI_API_KEY"],
+  // better-auth at /api/auth: its secret, and the database (as the backend reaches it) for users and sessions.
+  "Deployment/todo-frontend frontend": (mode) => [...databaseKeys(mode), AUTH_KEY],
   // `alembic upgrade head`: the database only.
   "Job/todo-migration migrate": (mode) => databaseKeys(mode),
   // pg_isready: a user and a database name, no password.
@@ -69,3 +72,19 @@ for (const { environment, objects } of renderedEnvironments()) {
     }
   });
 }
+
+describe("better-auth's secret has one source: the signer and the verifier read the same Secret key, and nothing else reads it", () => {
+  for (const { environment, objects } of renderedEnvironments()) {
+    it(environment, () => {
+      const readers = renderedContainers(environment, objects)
+        .filter((rendered) => keysReadBy(rendered).includes(AUTH_KEY))
+        .map((rendered) => rendered.where);
+      assert.deepEqual(readers.sort(), ["Deployment/todo-backend backend", "Deployment/todo-frontend frontend"]);
+      // No copy under another name that could drift from it.
+      const elsewhere = renderedContainers(environment, objects).flatMap((rendered) =>
+        (rendered.container.env ?? []).filter((e) => e.name === "BETTER_AUTH_SECRET" && e.valueFrom?.secretKeyRef?.name !== "todo-auth-secret").map(() => rendered.where),
+      );
+      assert.deepEqual(elsewhere, []);
+    });
+  }
+});

@@ -16,9 +16,21 @@ export const DATABASE_SECRET = {
   keys: ["POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"],
 } as const satisfies SecretReference;
 
+/** The backend's own credentials: the external database's URL (database.mode external only) and the OpenAI key. */
 export const BACKEND_SECRET = {
   name: "todo-backend-secret",
-  keys: ["DATABASE_URL", "BETTER_AUTH_SECRET", "OPENAI_API_KEY"],
+  keys: ["DATABASE_URL", "OPENAI_API_KEY"],
+} as const satisfies SecretReference;
+
+/**
+ * better-auth's signing secret, a Secret of its own: the frontend signs
+ * sessions and tokens with it, the backend verifies them. Both read this one
+ * key, so there is a single source and no copy that can drift (a rotation of
+ * one copy would fail every request with 401).
+ */
+export const AUTH_SECRET = {
+  name: "todo-auth-secret",
+  keys: ["BETTER_AUTH_SECRET"],
 } as const satisfies SecretReference;
 
 /** The password of the in-cluster Redis behind Dapr (Redis and the Dapr Components read it). */
@@ -31,10 +43,12 @@ export const REDIS_SECRET = {
 export function referencedSecrets(settings: Settings): SecretReference[] {
   const secrets: SecretReference[] = [];
   if (settings.database.mode === "in-cluster") {
-    secrets.push(DATABASE_SECRET, { name: BACKEND_SECRET.name, keys: ["BETTER_AUTH_SECRET", "OPENAI_API_KEY"] });
+    // DATABASE_URL is composed from the database's own credentials.
+    secrets.push(DATABASE_SECRET, { name: BACKEND_SECRET.name, keys: ["OPENAI_API_KEY"] });
   } else {
     secrets.push(BACKEND_SECRET);
   }
+  secrets.push(AUTH_SECRET);
   if (settings.dapr.enabled) secrets.push(REDIS_SECRET);
   for (const name of settings.imagePullSecrets) secrets.push({ name, keys: [".dockerconfigjson"] });
   return secrets;

@@ -51,6 +51,13 @@ describe("throwaway-secrets", () => {
     for (const secret of secrets) assert.equal(secret.metadata.namespace, namespace);
   });
 
+  it("gives better-auth's secret one throwaway value, in todo-auth-secret, which the frontend and the backend both read", async () => {
+    const secrets = ((await throwawaySecrets("dev")) as Secret[]).filter((o) => o.kind === "Secret");
+    const holders = secrets.filter((s) => s.stringData && "BETTER_AUTH_SECRET" in s.stringData).map((s) => s.metadata.name);
+    assert.deepEqual(holders, ["todo-auth-secret"]);
+    assert.match(secrets.find((s) => s.metadata.name === "todo-auth-secret")!.stringData!.BETTER_AUTH_SECRET!, /^[0-9a-f]{64}$/);
+  });
+
   it("makes fresh random credentials on every run, and plain names", async () => {
     const [first, second] = [(await throwawaySecrets("dev")) as Secret[], (await throwawaySecrets("dev")) as Secret[]];
     const database = (objects: Secret[]) => objects.find((o) => o.stringData?.POSTGRES_PASSWORD)?.stringData;

@@ -42,7 +42,7 @@ describe("backend", () => {
       env.map((e) => [e.name, e.valueFrom?.secretKeyRef?.name]),
       [
         ["DATABASE_URL", "todo-backend-secret"],
-        ["BETTER_AUTH_SECRET", "todo-backend-secret"],
+        ["BETTER_AUTH_SECRET", "todo-auth-secret"],
         ["OPENAI_API_KEY", "todo-backend-secret"],
       ],
     );

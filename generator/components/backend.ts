@@ -8,7 +8,7 @@ import { identity } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { serviceHost } from "../lib/service-dns.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
-import { BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET } from "../secrets.ts";
+import { AUTH_SECRET, BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
 import { daprPodAnnotations } from "./dapr.ts";
 import { DATABASE } from "./database.ts";
@@ -55,11 +55,12 @@ export function databaseUrlEnv(settings: Settings): IEnvVar[] {
 /**
  * better-auth's signing secret: the frontend signs sessions and JWTs with
  * it, the backend verifies them (JWT_ALGORITHM HS256) with the same value.
- * Both read it from todo-backend-secret, so the signer and the verifier can
- * never hold different values (two copies would fail every request with 401
- * after a rotation of one).
+ * Both read it from todo-auth-secret, a Secret of its own, so the signer and
+ * the verifier can never hold different values (two copies would fail every
+ * request with 401 after a rotation of one), and re-sealing it rolls both
+ * (checksum/sealed-secrets).
  */
-export const AUTH_SECRET_ENV: IEnvVar = fromSecret(BACKEND_SECRET.name, "BETTER_AUTH_SECRET");
+export const AUTH_SECRET_ENV: IEnvVar = fromSecret(AUTH_SECRET.name, "BETTER_AUTH_SECRET");
 
 /** The backend's Secret environment: its database, the auth secret to verify tokens, the OpenAI key. Nothing else. */
 export function backendSecretEnv(settings: Settings): IEnvVar[] {

@@ -36,7 +36,7 @@ describe("frontend", () => {
     assert.deepEqual(config.data, { API_BASE_URL: "http://todo-backend.todo-dev.svc.cluster.local:8000", BETTER_AUTH_URL: "http://todo.local" });
   });
 
-  it("runs better-auth (/api/auth): the auth secret the backend verifies with, and the database for users and sessions", () => {
+  it("runs better-auth (/api/auth): todo-auth-secret, which the backend verifies with, and the database for users and sessions", () => {
     const envOf = (settings: typeof dev) =>
       find<IDeployment>(frontend(settings), "Deployment", "todo-frontend").spec!.template.spec!.containers[0]!.env!.map(
         (e) => e.value ?? `${e.valueFrom!.secretKeyRef!.name}/${e.valueFrom!.secretKeyRef!.key}`,
@@ -46,10 +46,10 @@ describe("frontend", () => {
       "todo-database-secret/POSTGRES_PASSWORD",
       "todo-database-secret/POSTGRES_DB",
       "postgresql://$(POSTGRES_USER):$(POSTGRES_PASSWORD)@todo-database.todo-dev.svc.cluster.local:5432/$(POSTGRES_DB)",
-      "todo-backend-secret/BETTER_AUTH_SECRET",
+      "todo-auth-secret/BETTER_AUTH_SECRET",
     ]);
-    // External database: the same URL the backend gets, from the Secret.
-    assert.deepEqual(envOf(prod), ["todo-backend-secret/DATABASE_URL", "todo-backend-secret/BETTER_AUTH_SECRET"]);
+    // External database: the same URL the backend gets, from where the backend gets it.
+    assert.deepEqual(envOf(prod), ["todo-backend-secret/DATABASE_URL", "todo-auth-secret/BETTER_AUTH_SECRET"]);
   });
 
   it("is a NodePort on 30080 in dev and a ClusterIP in prod", () => {

@@ -15,7 +15,8 @@ const settings = defaultSettings("staging", minikube, images);
 const key = throwawaySealingKey();
 const plaintext: Record<string, Record<string, string>> = {
   "todo-database-secret": { POSTGRES_USER: "user-value", POSTGRES_PASSWORD: "password-value", POSTGRES_DB: "db-value" },
-  "todo-backend-secret": { OPENAI_API_KEY: "openai-value", BETTER_AUTH_SECRET: "auth-value" },
+  "todo-backend-secret": { OPENAI_API_KEY: "openai-value" },
+  "todo-auth-secret": { BETTER_AUTH_SECRET: "auth-value" },
 };
 const sealed: SealedValues = Object.fromEntries(
   Object.entries(plaintext).map(([name, values]) => [
@@ -34,11 +35,15 @@ describe("sealedSecrets", () => {
     assert.deepEqual(
       objects.map((o) => [o.metadata?.name, o.metadata?.namespace, o.spec.template?.metadata?.name, o.spec.template?.metadata?.namespace]),
       [
+        ["todo-auth-secret", "todo-staging", "todo-auth-secret", "todo-staging"],
         ["todo-backend-secret", "todo-staging", "todo-backend-secret", "todo-staging"],
         ["todo-database-secret", "todo-staging", "todo-database-secret", "todo-staging"],
       ],
     );
-    const backend = objects[0]!;
+    // better-auth's secret belongs to the frontend, where better-auth signs with it (the backend only verifies).
+    assert.equal(objects[0]!.metadata?.labels?.["app.kubernetes.io/component"], "frontend");
+    assert.equal(objects[0]!.metadata?.labels?.["app.kubernetes.io/version"], "1.0.0");
+    const backend = objects[1]!;
     assert.deepEqual(backend.metadata?.labels, {
       "app.kubernetes.io/name": "todo-backend",
       "app.kubernetes.io/instance": "todo-staging",
@@ -49,7 +54,7 @@ describe("sealedSecrets", () => {
     });
     assert.deepEqual(backend.spec.template?.metadata?.labels, backend.metadata?.labels, "the Secret carries the same labels");
     assert.equal(backend.metadata?.annotations?.[SYNC_WAVE_ANNOTATION], String(SYNC_WAVE.config));
-    assert.equal(objects[1]!.metadata?.labels?.["app.kubernetes.io/component"], "database");
+    assert.equal(objects[2]!.metadata?.labels?.["app.kubernetes.io/component"], "database");
     for (const object of objects) {
       assert.equal(object.spec.template?.type, "Opaque");
       assert.deepEqual(Object.keys(object.metadata?.annotations ?? {}), [SYNC_WAVE_ANNOTATION], "strict scope: no scope annotation");

@@ -11,10 +11,11 @@ import type { ISealedSecret } from "@kubernetes-models/sealed-secrets/bitnami.co
 import { type Identity, labels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
-import { BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET } from "../secrets.ts";
+import { AUTH_SECRET, BACKEND_SECRET, DATABASE_SECRET, REDIS_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
 import { BACKEND } from "./backend.ts";
 import { DATABASE } from "./database.ts";
+import { FRONTEND } from "./frontend.ts";
 import { REDIS } from "./redis.ts";
 
 /** Each Secret belongs to the component that reads it, and carries that component's version. */
@@ -22,6 +23,9 @@ function ownerOf(settings: Settings, secret: string): { who: Identity; version: 
   switch (secret) {
     case BACKEND_SECRET.name:
       return { who: BACKEND, version: settings.backend.image.tag };
+    // better-auth runs in the frontend and signs with it; the backend only verifies.
+    case AUTH_SECRET.name:
+      return { who: FRONTEND, version: settings.frontend.image.tag };
     case DATABASE_SECRET.name:
       return { who: DATABASE, version: settings.database.image.tag };
     case REDIS_SECRET.name:

@@ -29,7 +29,7 @@ describe("parseSecretsEnvFile", () => {
       "# comment",
       "",
       "todo-backend-secret.OPENAI_API_KEY=sk-abc=def#not-a-comment",
-      '  todo-backend-secret.BETTER_AUTH_SECRET = "  spaced  "  ',
+      '  todo-auth-secret.BETTER_AUTH_SECRET = "  spaced  "  ',
       "todo-database-secret.POSTGRES_DB='db'",
       "todo-database-secret.POSTGRES_USER=",
     ].join("\r\n");
@@ -38,7 +38,7 @@ describe("parseSecretsEnvFile", () => {
       entries.map(({ secret, key, value, source }) => [`${secret}.${key}`, value, source]),
       [
         ["todo-backend-secret.OPENAI_API_KEY", "sk-abc=def#not-a-comment", ".secrets/dev.env:3"],
-        ["todo-backend-secret.BETTER_AUTH_SECRET", "  spaced  ", ".secrets/dev.env:4"],
+        ["todo-auth-secret.BETTER_AUTH_SECRET", "  spaced  ", ".secrets/dev.env:4"],
         ["todo-database-secret.POSTGRES_DB", "db", ".secrets/dev.env:5"],
         ["todo-database-secret.POSTGRES_USER", "", ".secrets/dev.env:6"],
       ],
@@ -56,10 +56,10 @@ describe("parseSecretsEnvFile", () => {
     ].join("\n");
     const message = problemsOf(() => parseSecretsEnvFile("dev", text, ".secrets/dev.env"));
     assert.match(message, /\(5 problems\)/);
-    assert.match(message, /dev: \.secrets\/dev\.env:1: names no known Secret \(the line is not shown: it may hold a value\); known: todo-backend-secret/);
+    assert.match(message, /dev: \.secrets\/dev\.env:1: names no known Secret \(the line is not shown: it may hold a value\); known: todo-auth-secret \(BETTER_AUTH_SECRET\); todo-backend-secret/);
     assert.match(
       message,
-      /dev: \.secrets\/dev\.env:2 todo-backend-secret: unknown key \(the line is not shown: it may hold a value\); todo-backend-secret has DATABASE_URL, BETTER_AUTH_SECRET, OPENAI_API_KEY; did you mean todo-backend-secret\.OPENAI_API_KEY\?/,
+      /dev: \.secrets\/dev\.env:2 todo-backend-secret: unknown key \(the line is not shown: it may hold a value\); todo-backend-secret has DATABASE_URL, OPENAI_API_KEY; did you mean todo-backend-secret\.OPENAI_API_KEY\?/,
     );
     assert.match(message, /dev: \.secrets\/dev\.env:4 todo-backend-secret\.OPENAI_API_KEY: given twice \(first on line 3\)/);
     assert.match(message, /dev: \.secrets\/dev\.env:5: must be `<secret name>\.<KEY>=<value>` \(no `=` found; the line is not shown/);
@@ -67,6 +67,15 @@ describe("parseSecretsEnvFile", () => {
     assert.doesNotMatch(message, /value-(one|two|three|four|five)-secret/, "a problem never shows a value");
     // Nor the text of the bad lines before their `=`: only catalogue names appear.
     assert.doesNotMatch(message, /todo-secrets|OPENAI_KEY\b/);
+  });
+
+  it("names where a key moved: better-auth's secret is todo-auth-secret's now, not todo-backend-secret's", () => {
+    const message = problemsOf(() => parseSecretsEnvFile("dev", "todo-backend-secret.BETTER_AUTH_SECRET=value-of-an-old-file", ".secrets/dev.env"));
+    assert.match(
+      message,
+      /dev: \.secrets\/dev\.env:1 todo-backend-secret: BETTER_AUTH_SECRET moved to todo-auth-secret, which the frontend \(signs\) and the backend \(verifies\) both read: write it as todo-auth-secret\.BETTER_AUTH_SECRET/,
+    );
+    assert.doesNotMatch(message, /value-of-an-old-file/);
   });
 
   it("never echoes a pasted value, whatever shape it has", () => {
@@ -97,7 +106,7 @@ describe("parseSecretsEnvFile", () => {
     // Unambiguous: a `#` with no space before it, and ` #` or quotes inside a quoted value.
     const entries = parseSecretsEnvFile(
       "dev",
-      ["todo-backend-secret.OPENAI_API_KEY=sk-abc#1", "todo-backend-secret.BETTER_AUTH_SECRET='a \"b\" # c'", 'todo-backend-secret.DATABASE_URL="it\'s"'].join("\n"),
+      ["todo-backend-secret.OPENAI_API_KEY=sk-abc#1", "todo-auth-secret.BETTER_AUTH_SECRET='a \"b\" # c'", 'todo-backend-secret.DATABASE_URL="it\'s"'].join("\n"),
       ".secrets/dev.env",
     );
     assert.deepEqual(
@@ -113,7 +122,7 @@ describe("valuesToSeal", () => {
     return { secret, key, value, source: ".secrets/x.env:1" };
   };
 
-  it("with the in-cluster database: the database Secret and the backend's keys but DATABASE_URL", () => {
+  it("with the in-cluster database: the database Secret, the auth secret and the backend's keys but DATABASE_URL", () => {
     const values = valuesToSeal(
       inCluster,
       [
@@ -121,7 +130,7 @@ describe("valuesToSeal", () => {
         entry("todo-database-secret.POSTGRES_PASSWORD", "pw-123456"),
         entry("todo-database-secret.POSTGRES_DB", "todo"),
         entry("todo-backend-secret.DATABASE_URL", ""),
-        entry("todo-backend-secret.BETTER_AUTH_SECRET", "auth-123456"),
+        entry("todo-auth-secret.BETTER_AUTH_SECRET", "auth-123456"),
         entry("todo-backend-secret.OPENAI_API_KEY", "sk-123456"),
       ],
       "x.env",
@@ -130,7 +139,8 @@ describe("valuesToSeal", () => {
       Object.fromEntries([...values].map(([secret, keys]) => [secret, Object.fromEntries(keys)])),
       {
         "todo-database-secret": { POSTGRES_USER: "todo", POSTGRES_PASSWORD: "pw-123456", POSTGRES_DB: "todo" },
-        "todo-backend-secret": { BETTER_AUTH_SECRET: "auth-123456", OPENAI_API_KEY: "sk-123456" },
+        "todo-auth-secret": { BETTER_AUTH_SECRET: "auth-123456" },
+        "todo-backend-secret": { OPENAI_API_KEY: "sk-123456" },
       },
     );
   });
@@ -141,7 +151,7 @@ describe("valuesToSeal", () => {
         inCluster,
         [
           entry("todo-backend-secret.DATABASE_URL", "postgresql://u:p@h/db"),
-          entry("todo-backend-secret.BETTER_AUTH_SECRET", "a"),
+          entry("todo-auth-secret.BETTER_AUTH_SECRET", "a"),
           entry("todo-backend-secret.OPENAI_API_KEY", "b"),
         ],
         "x.env",
@@ -176,7 +186,7 @@ describe("valuesToSeal", () => {
     const message = problemsOf(() => valuesToSeal(external, [entry("todo-backend-secret.OPENAI_API_KEY", "sk")], ".secrets/prod.env"));
     assert.match(
       message,
-      /prod: \.secrets\/prod\.env todo-backend-secret: a Secret is sealed whole: also give todo-backend-secret\.DATABASE_URL, todo-backend-secret\.BETTER_AUTH_SECRET, or leave all of todo-backend-secret empty/,
+      /prod: \.secrets\/prod\.env todo-backend-secret: a Secret is sealed whole: also give todo-backend-secret\.DATABASE_URL, or leave all of todo-backend-secret empty/,
     );
     // The database Secret alone, the backend's left to be made by hand, is fine.
     const values = valuesToSeal(

@@ -25,7 +25,7 @@
  */
 import { DATABASE_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
-import { SEALABLE_SECRETS, secretKeysUsedBy, whyUnused } from "./catalogue.ts";
+import { SEALABLE_SECRETS, movedKey, secretKeysUsedBy, whyUnused } from "./catalogue.ts";
 
 /** RFC 3986 unreserved characters: safe anywhere in a URL without escaping. */
 const URL_SAFE = /^[A-Za-z0-9._~-]+$/;
@@ -154,8 +154,10 @@ export function parseSecretsEnvFile(environment: string, text: string, fileName:
       return;
     }
     if (!keys.includes(key)) {
-      // The Secret's name is the catalogue's own; the key is the line's text.
-      refuse(`unknown key (${NOT_SHOWN}); ${secret} has ${keys.join(", ")}${hint()}`, secret);
+      // The Secret's name is the catalogue's own; the key is the line's text, named only when the catalogue knows it moved.
+      const moved = movedKey(secret, key);
+      if (moved) refuse(`${key} ${moved.rule}: write it as ${moved.now}`, secret);
+      else refuse(`unknown key (${NOT_SHOWN}); ${secret} has ${keys.join(", ")}${hint()}`, secret);
       return;
     }
     const earlier = seen.get(name);

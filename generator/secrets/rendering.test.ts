@@ -16,13 +16,18 @@ import { sealValue } from "./seal.ts";
 import { formatSealedFile } from "./sealed-file.ts";
 import { throwawaySealingKey } from "./test-support.ts";
 import { openValue } from "./unseal.ts";
+import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
+import { parse } from "yaml";
+import { minikube } from "../../clusters/minikube/cluster.ts";
+import { objectPermitted } from "../testing/argocd-project.ts";
 
 const root = scratchRepository();
 after(() => rmSync(root, { recursive: true, force: true }));
 const key = throwawaySealingKey();
 const plaintext: Record<string, Record<string, string>> = {
   "todo-database-secret": { POSTGRES_USER: "todo", POSTGRES_PASSWORD: "a1b2c3d4e5f6a7b8", POSTGRES_DB: "todo" },
-  "todo-backend-secret": { BETTER_AUTH_SECRET: "better-auth-secret-value", OPENAI_API_KEY: "sk-test-0123456789" },
+  "todo-backend-secret": { OPENAI_API_KEY: "sk-test-0123456789" },
+  "todo-auth-secret": { BETTER_AUTH_SECRET: "better-auth-secret-value" },
 };
 const seal = (namespace: string) =>
   Object.fromEntries(
@@ -39,7 +44,7 @@ describe("an environment with sealed values", async () => {
   const sealed = staging.filter((o) => o.kind === "SealedSecret") as ISealedSecret[];
 
   it("renders a SealedSecret under each name the workloads reference, and needs no hand-made Secret", async () => {
-    assert.deepEqual(sealed.map((s) => s.metadata!.name).sort(), ["todo-backend-secret", "todo-database-secret"]);
+    assert.deepEqual(sealed.map((s) => s.metadata!.name).sort(), ["todo-auth-secret", "todo-backend-secret", "todo-database-secret"]);
     assert.deepEqual(externalSecrets(await loadEnvironment("staging", root)), []);
     assert.equal(first.objects.get("dev")!.some((o) => o.kind === "SealedSecret"), false, "dev has no sealed file");
   });
@@ -53,6 +58,14 @@ describe("an environment with sealed values", async () => {
     }
     const second = await render({ root, environments: ["staging"] });
     for (const [path, content] of second.files) assert.equal(content, first.files.get(path), path);
+  });
+
+  it("its AppProject admits each SealedSecret it renders, better-auth's own included", () => {
+    const project = parse(first.files.get("argocd/bootstrap/appproject-todo-staging.yaml")!) as IAppProject;
+    for (const secret of sealed) {
+      const object = { group: "bitnami.com", kind: "SealedSecret", name: secret.metadata!.name!, namespace: "todo-staging" };
+      assert.ok(objectPermitted(project.spec!, minikube.server, object), `${object.name} refused`);
+    }
   });
 
   it("puts SealedSecret in every environment's AppProject whitelist, sealed yet or not: sealing needs no bootstrap", () => {
@@ -83,9 +96,10 @@ describe("an environment with sealed values", async () => {
     assert.notEqual(apiKey["todo-backend"], before["todo-backend"], "the backend reads OPENAI_API_KEY");
     assert.equal(apiKey["todo-database"], before["todo-database"], "the database does not");
     assert.equal(apiKey["todo-frontend"], before["todo-frontend"], "nor does the frontend, though it reads another key of the same Secret");
-    const authSecret = resealed("todo-backend-secret", "BETTER_AUTH_SECRET");
+    const authSecret = resealed("todo-auth-secret", "BETTER_AUTH_SECRET");
     assert.notEqual(authSecret["todo-frontend"], before["todo-frontend"], "the frontend signs with it");
     assert.notEqual(authSecret["todo-backend"], before["todo-backend"], "the backend verifies with it");
+    assert.equal(authSecret["todo-database"], before["todo-database"], "the database does not read it");
     const password = resealed("todo-database-secret", "POSTGRES_PASSWORD");
     assert.notEqual(password["todo-database"], before["todo-database"]);
     assert.notEqual(password["todo-backend"], before["todo-backend"], "the backend composes DATABASE_URL from it");
@@ -103,6 +117,19 @@ describe("an environment with sealed values", async () => {
     assert.notEqual(one["todo-redis"], two["todo-redis"]);
     assert.notEqual(one["todo-backend"], two["todo-backend"], "the backend's Dapr sidecar reads the Redis password at start");
     assert.equal(one["todo-database"], two["todo-database"]);
+  });
+
+  it("refuses better-auth's secret sealed where it used to be (todo-backend-secret), saying where it lives now and that it must be sealed again", async () => {
+    const values = seal("todo-staging");
+    const old = { ...values, "todo-backend-secret": { ...values["todo-backend-secret"]!, BETTER_AUTH_SECRET: values["todo-auth-secret"]!.BETTER_AUTH_SECRET! } };
+    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(old));
+    await assert.rejects(
+      render({ root }),
+      (error: unknown) =>
+        error instanceof SettingsError &&
+        /staging: environments\/staging\.sealed\.json: todo-backend-secret\.BETTER_AUTH_SECRET .*moved to todo-auth-secret.*npm run seal -- staging/.test(error.message),
+    );
+    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(values));
   });
 
   it("refuses a sealed file with a value the environment does not read, or a plaintext pasted in", async () => {

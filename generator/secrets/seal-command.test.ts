@@ -32,7 +32,7 @@ const devValues = {
   "todo-database-secret.POSTGRES_USER": "todo_app_user",
   "todo-database-secret.POSTGRES_PASSWORD": "correct-horse-battery-staple",
   "todo-database-secret.POSTGRES_DB": "todo_app_db",
-  "todo-backend-secret.BETTER_AUTH_SECRET": "auth-0123456789abcdef",
+  "todo-auth-secret.BETTER_AUTH_SECRET": "auth-0123456789abcdef",
   "todo-backend-secret.OPENAI_API_KEY": "sk-test-0123456789",
 };
 
@@ -75,8 +75,9 @@ describe("npm run seal", () => {
 
     const text = readFileSync(join(root, "environments", "dev.sealed.json"), "utf8");
     const sealed = JSON.parse(text) as Record<string, Record<string, string>>;
-    assert.deepEqual(Object.keys(sealed), ["todo-backend-secret", "todo-database-secret"]);
-    assert.deepEqual(Object.keys(sealed["todo-backend-secret"]!), ["BETTER_AUTH_SECRET", "OPENAI_API_KEY"]);
+    assert.deepEqual(Object.keys(sealed), ["todo-auth-secret", "todo-backend-secret", "todo-database-secret"]);
+    assert.deepEqual(Object.keys(sealed["todo-auth-secret"]!), ["BETTER_AUTH_SECRET"]);
+    assert.deepEqual(Object.keys(sealed["todo-backend-secret"]!), ["OPENAI_API_KEY"]);
     assert.deepEqual(Object.keys(sealed["todo-database-secret"]!), ["POSTGRES_DB", "POSTGRES_PASSWORD", "POSTGRES_USER"]);
     for (const [name, value] of Object.entries(devValues)) {
       const [secret, entryKey] = name.split(".") as [string, string];
@@ -129,7 +130,7 @@ describe("npm run seal", () => {
 
     // A teammate re-sealed one value: the committed ciphertext is not the recorded one.
     const theirs = JSON.parse(JSON.stringify(sealed)) as Record<string, Record<string, string>>;
-    theirs["todo-backend-secret"]!.OPENAI_API_KEY = sealed["todo-backend-secret"]!.BETTER_AUTH_SECRET!;
+    theirs["todo-backend-secret"]!.OPENAI_API_KEY = sealed["todo-auth-secret"]!.BETTER_AUTH_SECRET!;
     writeFileSync(join(root, "environments", "dev.sealed.json"), JSON.stringify(theirs));
     const resealed = await sealEnvironment({ environment: "dev", root, certFile: join(root, "new-cert.pem") });
     assert.deepEqual(resealed.sealed, ["todo-backend-secret.OPENAI_API_KEY"]);
@@ -152,7 +153,7 @@ describe("npm run seal", () => {
   it("prompts for each key the environment reads when there is no file", async () => {
     const root = tempRepo();
     const questions: string[] = [];
-    const answers = ["postgres://user:pw@db.example:5432/todo", "auth-secret-value", "sk-prompted-value"];
+    const answers = ["postgres://user:pw@db.example:5432/todo", "sk-prompted-value", "auth-secret-value"];
     const result = await sealEnvironment({
       environment: "prod",
       root,
@@ -164,7 +165,7 @@ describe("npm run seal", () => {
     });
     assert.deepEqual(
       questions.map((q) => q.split(" ")[1]),
-      ["todo-backend-secret.DATABASE_URL", "todo-backend-secret.BETTER_AUTH_SECRET", "todo-backend-secret.OPENAI_API_KEY"],
+      ["todo-backend-secret.DATABASE_URL", "todo-backend-secret.OPENAI_API_KEY", "todo-auth-secret.BETTER_AUTH_SECRET"],
     );
     assert.equal(result.sealed.length, 3);
     assert.equal(open("todo-prod", "todo-backend-secret", readSealed(root, "prod")["todo-backend-secret"]!.DATABASE_URL!), answers[0]);

@@ -24,7 +24,8 @@ after(() => {
 
 function validDev() {
   return {
-    "todo-backend-secret": { BETTER_AUTH_SECRET: seal(dev, "todo-backend-secret", "a"), OPENAI_API_KEY: seal(dev, "todo-backend-secret", "b") },
+    "todo-auth-secret": { BETTER_AUTH_SECRET: seal(dev, "todo-auth-secret", "a") },
+    "todo-backend-secret": { OPENAI_API_KEY: seal(dev, "todo-backend-secret", "b") },
     "todo-database-secret": {
       POSTGRES_DB: seal(dev, "todo-database-secret", "c"),
       POSTGRES_PASSWORD: seal(dev, "todo-database-secret", "d"),
@@ -41,17 +42,24 @@ describe("sealedFileProblems", () => {
 
   it("names the file, the path and the rule, and never shows what sits where a sealed value belongs", () => {
     const content = {
-      "todo-backend-secret": { BETTER_AUTH_SECRET: "plaintext-password", OPENAI_KEY: seal(dev, "todo-backend-secret", "x"), DATABASE_URL: "x" },
+      "todo-backend-secret": {
+        BETTER_AUTH_SECRET: seal(dev, "todo-backend-secret", "old"),
+        OPENAI_API_KEY: "plaintext-password",
+        OPENAI_KEY: seal(dev, "todo-backend-secret", "x"),
+        DATABASE_URL: "x",
+      },
+      "todo-auth-secret": { BETTER_AUTH_SECRET: "plaintext-password" },
       "todo-redis": {},
       "todo-database-secret": "nope",
     };
     const problems = sealedFileProblems(dev, content).map(formatProblem);
     assert.deepEqual(problems, [
-      'dev: environments/dev.sealed.json: todo-backend-secret.BETTER_AUTH_SECRET = "(18 characters, not shown)": must be standard base64, as `npm run seal` writes it; seal values with `npm run seal -- dev`',
-      'dev: environments/dev.sealed.json: todo-backend-secret.OPENAI_KEY = "OPENAI_KEY": unknown key; todo-backend-secret has DATABASE_URL, BETTER_AUTH_SECRET, OPENAI_API_KEY',
+      'dev: environments/dev.sealed.json: todo-backend-secret.BETTER_AUTH_SECRET = "BETTER_AUTH_SECRET": moved to todo-auth-secret, which the frontend (signs) and the backend (verifies) both read: seal it there with `npm run seal -- dev` (a sealed value opens only under the Secret name it was sealed for, so it cannot be moved by hand)',
+      'dev: environments/dev.sealed.json: todo-backend-secret.OPENAI_API_KEY = "(18 characters, not shown)": must be standard base64, as `npm run seal` writes it; seal values with `npm run seal -- dev`',
+      'dev: environments/dev.sealed.json: todo-backend-secret.OPENAI_KEY = "OPENAI_KEY": unknown key; todo-backend-secret has DATABASE_URL, OPENAI_API_KEY',
       'dev: environments/dev.sealed.json: todo-backend-secret.DATABASE_URL = "DATABASE_URL": dev does not read todo-backend-secret.DATABASE_URL (database.mode is in-cluster: the backend composes DATABASE_URL from todo-database-secret); remove it',
-      'dev: environments/dev.sealed.json: todo-backend-secret = "3 keys": a sealed Secret must hold every key dev reads; missing OPENAI_API_KEY',
-      'dev: environments/dev.sealed.json: todo-redis = "todo-redis": unknown Secret; known: todo-backend-secret, todo-database-secret, todo-redis-secret',
+      'dev: environments/dev.sealed.json: todo-auth-secret.BETTER_AUTH_SECRET = "(18 characters, not shown)": must be standard base64, as `npm run seal` writes it; seal values with `npm run seal -- dev`',
+      'dev: environments/dev.sealed.json: todo-redis = "todo-redis": unknown Secret; known: todo-auth-secret, todo-backend-secret, todo-database-secret, todo-redis-secret',
       'dev: environments/dev.sealed.json: todo-database-secret = "(4 characters, not shown)": must be an object of key → sealed value',
     ]);
     assert.ok(!problems.join("\n").includes("plaintext-password"));
@@ -85,7 +93,8 @@ describe("readSealedFile", () => {
 
   it("throws a SettingsError for bad JSON or bad content", () => {
     assert.throws(() => readSealedFile(dev, repoWith("{ nope")), (error: unknown) => error instanceof SettingsError && /must be valid JSON/.test(error.message));
-    assert.throws(() => readSealedFile(dev, repoWith('{"todo-backend-secret": {}}')), /missing BETTER_AUTH_SECRET, OPENAI_API_KEY/);
+    assert.throws(() => readSealedFile(dev, repoWith('{"todo-backend-secret": {}}')), /todo-backend-secret = "0 keys": a sealed Secret must hold every key dev reads; missing OPENAI_API_KEY/);
+    assert.throws(() => readSealedFile(dev, repoWith('{"todo-auth-secret": {}}')), /missing BETTER_AUTH_SECRET/);
   });
 });
 

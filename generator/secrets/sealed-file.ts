@@ -1,7 +1,7 @@
 /**
  * environments/<env>.sealed.json: an environment's sealed values, committed.
  *
- *   { "todo-backend-secret": { "BETTER_AUTH_SECRET": "<base64>", ... }, ... }
+ *   { "todo-auth-secret": { "BETTER_AUTH_SECRET": "<base64>" }, ... }
  *
  * `npm run seal` writes it; the generator reads it to render SealedSecrets.
  * Sealing is random, so rendering never seals: it copies these values, and a
@@ -12,7 +12,7 @@ import { basename, dirname, join } from "node:path";
 import { REPO_ROOT, readSealedValues, sealedFileName } from "../environments.ts";
 import { SettingsError, type SettingsProblem } from "../errors.ts";
 import type { SealedValues, Settings } from "../settings.ts";
-import { SEALABLE_SECRETS, secretKeysUsedBy, whyUnused } from "./catalogue.ts";
+import { SEALABLE_SECRETS, movedKey, secretKeysUsedBy, whyUnused } from "./catalogue.ts";
 import { sealedValueProblem } from "./seal.ts";
 
 export type { SealedValues } from "../settings.ts";
@@ -58,7 +58,12 @@ export function sealedFileProblems(settings: Settings, content: unknown): Settin
     const usedKeys = used.get(secret)!;
     for (const [key, sealed] of Object.entries(values)) {
       const path = `${secret}.${key}`;
-      if (!knownKeys.includes(key)) problems.push(problem(path, key, `unknown key; ${secret} has ${knownKeys.join(", ")}`));
+      const moved = movedKey(secret, key);
+      if (moved) {
+        problems.push(
+          problem(path, key, `${moved.rule}: seal it there with \`npm run seal -- ${environment}\` (a sealed value opens only under the Secret name it was sealed for, so it cannot be moved by hand)`),
+        );
+      } else if (!knownKeys.includes(key)) problems.push(problem(path, key, `unknown key; ${secret} has ${knownKeys.join(", ")}`));
       else if (!usedKeys.includes(key)) problems.push(problem(path, key, `${whyUnused(settings, secret, key)}; remove it`));
       else {
         const shape = typeof sealed === "string" ? sealedValueProblem(sealed) : "must be a string";

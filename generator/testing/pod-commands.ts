@@ -252,9 +252,9 @@ export function throwawaySecrets(): SecretValues {
     "todo-database-secret": { POSTGRES_USER: user, POSTGRES_PASSWORD: password, POSTGRES_DB: database },
     "todo-backend-secret": {
       DATABASE_URL: `postgresql://${user}:${password}@${EXTERNAL_DATABASE_HOST}:5432/${database}`,
-      BETTER_AUTH_SECRET: hex(32),
       OPENAI_API_KEY: `sk-throwaway-${hex(8)}`,
     },
+    "todo-auth-secret": { BETTER_AUTH_SECRET: hex(32) },
     "todo-redis-secret": { REDIS_PASSWORD: hex(24) },
   };
 }
