@@ -451,7 +451,7 @@ export const POLICY: readonly PolicyRule[] = [
     why: "Always re-checks the registry (and the pull Secret) on every start, so a re-pushed tag cannot run stale",
     check: perContainer((c) => (c.imagePullPolicy === "Always" ? undefined : `imagePullPolicy is ${c.imagePullPolicy ?? "unset"}`)),
     exempt: {
-      why: "the cluster runs images from its own store with no registry to ask (clusters/minikube/cluster.ts allowedPullPolicies, `npm run images`): Always could never pull; tags are immutable release versions (validate-settings) instead",
+      why: "the cluster runs images from its own store with no registry to ask (clusters/minikube/cluster.ts allowedPullPolicies, `npm run images`): Always could never pull; what keeps a tag from running stale is the tag rule instead (validate-settings' tagProblem: release versions or git SHAs, mutable tags only where it accepts them, see the latest-tag exemption)",
       where: (_o, target) => target.settings !== undefined && !target.settings.cluster.allowedPullPolicies.includes("Always"),
     },
   },
@@ -597,7 +597,7 @@ export const POLICY: readonly PolicyRule[] = [
     why: "a NodePort opens a port on every node, around the Ingress",
     check: onKind("Service", (o) => (["NodePort", "LoadBalancer"].includes(o.spec?.type) ? `type ${o.spec.type}` : undefined)),
     exempt: {
-      why: "an environment asks for it in its settings (dev: node port 30080, the app without DNS or the ingress); the NetworkPolicy's `NodePort access` flow opens exactly that port, and the ResourceQuota caps node ports",
+      why: "an environment asks for it in its settings (dev: node port 30080, the app without DNS or the ingress); the NetworkPolicy's NodePort flow opens exactly that port, and only to clients outside the pod network (cluster podCIDR), and the ResourceQuota caps node ports",
       where: (o, target) => o.kind === "Service" && target.settings !== undefined && [target.settings.frontend, target.settings.backend].some((app) => app.service.type === "NodePort" && app.service.nodePort === (o as Data).spec?.ports?.[0]?.nodePort),
     },
   },
