@@ -2,7 +2,7 @@
  * Shared defaults for every environment, from the design documents in the
  * seeds. An environment file overrides only what differs (see environments/).
  */
-import type { ClusterFacts } from "../clusters/minikube/cluster.ts";
+import type { ClusterFacts } from "./cluster-facts.ts";
 import { backendImage, frontendImage, postgresImage, redisImage } from "./images.ts";
 import type { AppSettings, ImagesFile, ProbeSettings, SealedValues, Settings } from "./settings.ts";
 

@@ -3,7 +3,7 @@
  * environments/<env>.ts states only what differs; image references live in
  * environments/<env>.images.json so that `npm run release` can edit them.
  */
-import type { ClusterFacts, PullPolicy } from "../clusters/minikube/cluster.ts";
+import type { ClusterFacts, PullPolicy } from "./cluster-facts.ts";
 
 export type { PullPolicy };
 

@@ -9,7 +9,7 @@
  */
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
-import type { ClusterFacts } from "../../clusters/minikube/cluster.ts";
+import type { ClusterFacts } from "../cluster-facts.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { recommendedLabels } from "../lib/labels.ts";
 import { byCodePoint } from "../lib/order.ts";

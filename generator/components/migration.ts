@@ -7,11 +7,11 @@
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { backendImage, postgresImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { imageReference, podPlacement, serviceAccount } from "../lib/app-workload.ts";
+import { imageReference, serviceAccount } from "../lib/app-workload.ts";
 import { identity, labels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { serviceHost } from "../lib/service-dns.ts";
-import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
+import { type ContainerSpec, hardenedPodSpec } from "../lib/security.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import type { Settings } from "../settings.ts";
 import { backendSecretEnv } from "./backend.ts";
@@ -32,14 +32,12 @@ export function hookAnnotations(hook: "Sync" | "PostSync"): Record<string, strin
 export function migration(settings: Settings): KubeObject[] {
   const { backend, database } = settings;
   const version = backend.image.tag;
-  const writable = writableDirectories(backendImage.writablePaths);
-  const waitForDatabase = {
+  const waitForDatabase: ContainerSpec = {
     name: "wait-for-database",
     image: `${database.image.repository}:${database.image.tag}`,
     imagePullPolicy: database.pullPolicy,
     command: ["sh", "-c", `until pg_isready -h ${serviceHost(settings, DATABASE.name)} -p ${database.port}; do sleep 2; done`],
     resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
-    securityContext: containerSecurityContext(),
   };
   const job: IJob = {
     apiVersion: "batch/v1",
@@ -50,15 +48,12 @@ export function migration(settings: Settings): KubeObject[] {
       activeDeadlineSeconds: backend.migration.activeDeadlineSeconds,
       template: {
         metadata: { labels: labels(settings, MIGRATION, version) },
-        spec: {
-          restartPolicy: "Never",
+        spec: hardenedPodSpec({
+          settings,
           serviceAccountName: MIGRATION.name,
-          ...podPlacement(settings),
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: 10,
-          securityContext: podSecurityContext(backendImage),
-          ...(database.mode === "in-cluster" ? { initContainers: [waitForDatabase] } : {}),
+          image: backendImage,
+          restartPolicy: "Never",
+          initContainers: database.mode === "in-cluster" ? [waitForDatabase] : [],
           containers: [
             {
               name: "migrate",
@@ -67,12 +62,9 @@ export function migration(settings: Settings): KubeObject[] {
               command: [...backend.migration.command],
               env: backendSecretEnv(settings),
               resources: structuredClone(backend.resources),
-              securityContext: containerSecurityContext(),
-              volumeMounts: writable.volumeMounts,
             },
           ],
-          volumes: writable.volumes,
-        },
+        }),
       },
     },
   };

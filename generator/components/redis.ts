@@ -15,12 +15,12 @@ import type { IEnvVarSource } from "kubernetes-models/v1/EnvVarSource";
 import type { IService } from "kubernetes-models/v1/Service";
 import { redisImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { TERMINATION_GRACE_PERIOD_SECONDS, imageReference, podPlacement, serviceAccount } from "../lib/app-workload.ts";
+import { imageReference, serviceAccount } from "../lib/app-workload.ts";
 import { identity, labels, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { execProbe } from "../lib/probes.ts";
 import { parseQuantity } from "../lib/quantity.ts";
-import { containerSecurityContext, podSecurityContext, writableDirectories } from "../lib/security.ts";
+import { hardenedPodSpec } from "../lib/security.ts";
 import { serviceHost } from "../lib/service-dns.ts";
 import { sealedSecretsAnnotations } from "../lib/secret-checksum.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
@@ -52,7 +52,6 @@ export function redis(settings: Settings): KubeObject[] {
   const { redis: config } = settings.dapr;
   const version = config.image.tag;
   const port = redisImage.port;
-  const writable = writableDirectories(redisImage.writablePaths);
   const password: IEnvVarSource = { secretKeyRef: { name: REDIS_SECRET.name, key: REDIS_PASSWORD_KEY } };
   const maxMemory = maxMemoryBytes(config.resources.limits.memory);
 
@@ -77,13 +76,10 @@ export function redis(settings: Settings): KubeObject[] {
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
         metadata: { labels: labels(settings, REDIS, version), ...sealedSecretsAnnotations(settings, [REDIS_SECRET.name]) },
-        spec: {
+        spec: hardenedPodSpec({
+          settings,
           serviceAccountName: REDIS.name,
-          ...podPlacement(settings),
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
-          securityContext: podSecurityContext(redisImage),
+          image: redisImage,
           containers: [
             {
               name: "redis",
@@ -113,12 +109,9 @@ export function redis(settings: Settings): KubeObject[] {
               startupProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 15 }),
               livenessProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }),
               readinessProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }),
-              securityContext: containerSecurityContext(),
-              volumeMounts: writable.volumeMounts,
             },
           ],
-          volumes: writable.volumes,
-        },
+        }),
       },
     },
   };

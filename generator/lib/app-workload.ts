@@ -20,12 +20,9 @@ import type { AppSettings, Settings } from "../settings.ts";
 import { type Identity, labels, selectorLabels } from "./labels.ts";
 import { metadata } from "./metadata.ts";
 import { httpProbe } from "./probes.ts";
-import { containerSecurityContext, podSecurityContext, writableDirectories } from "./security.ts";
+import { hardenedPodSpec } from "./security.ts";
 import { sealedSecretsChecksum, secretsReadBy } from "./secret-checksum.ts";
 import { SYNC_WAVE, type SyncWave } from "./sync-waves.ts";
-
-/** Seconds a pod gets to finish in-flight requests after SIGTERM. */
-export const TERMINATION_GRACE_PERIOD_SECONDS = 10;
 
 export const CONFIG_CHECKSUM_ANNOTATION = "checksum/config";
 
@@ -54,11 +51,6 @@ export function serviceAccount(settings: Settings, who: Identity, version: strin
   };
 }
 
-/** The environment's node selector, for a pod spec; nothing when it is empty. */
-export function podPlacement(settings: Settings): { nodeSelector?: Record<string, string> } {
-  return Object.keys(settings.nodeSelector).length > 0 ? { nodeSelector: { ...settings.nodeSelector } } : {};
-}
-
 export interface AppWorkload {
   settings: Settings;
   who: Identity;
@@ -77,7 +69,6 @@ export interface AppWorkload {
 export function appWorkload({ settings, who, app, image, wave, configMap, env, podAnnotations = {}, readsSecrets = [] }: AppWorkload): KubeObject[] {
   const version = app.image.tag;
   const usesApi = app.apiAccess.length > 0;
-  const writable = writableDirectories(image.writablePaths);
   const objects: KubeObject[] = [serviceAccount(settings, who, version, usesApi)];
 
   if (usesApi) {
@@ -115,13 +106,11 @@ export function appWorkload({ settings, who, app, image, wave, configMap, env, p
             ...podAnnotations,
           },
         },
-        spec: {
+        spec: hardenedPodSpec({
+          settings,
           serviceAccountName: who.name,
-          ...podPlacement(settings),
-          automountServiceAccountToken: usesApi,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
-          securityContext: podSecurityContext(image),
+          image,
+          mountsServiceAccountToken: usesApi,
           containers: [
             {
               name: who.component,
@@ -134,12 +123,9 @@ export function appWorkload({ settings, who, app, image, wave, configMap, env, p
               startupProbe: httpProbe(app.probes.startup),
               livenessProbe: httpProbe(app.probes.liveness),
               readinessProbe: httpProbe(app.probes.readiness),
-              securityContext: containerSecurityContext(),
-              volumeMounts: writable.volumeMounts,
             },
           ],
-          volumes: writable.volumes,
-        },
+        }),
       },
     },
   };
