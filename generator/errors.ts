@@ -7,18 +7,38 @@ export interface SettingsProblem {
   rule: string;
 }
 
+/** A file that could not be loaded at all (syntax, a bad import, an error while it runs): where, at a position when one is known (from 1). */
+export interface LoadProblem {
+  /** Repository-relative, e.g. `environments/staging.ts`. */
+  file: string;
+  line?: number | undefined;
+  column?: number | undefined;
+  message: string;
+}
+
+/** `environments/staging.ts:4:31: <message>`, as compilers print it. */
+export function formatLoadProblem({ file, line, column, message }: LoadProblem): string {
+  return `${file}${line === undefined ? "" : `:${line}:${column ?? 1}`}: ${message}`;
+}
+
 export function formatProblem(problem: SettingsProblem): string {
   const value = problem.value === undefined ? "(missing)" : JSON.stringify(problem.value);
   return `${problem.environment}: ${problem.path} = ${value}: ${problem.rule}`;
 }
 
-/** Every problem found, reported together. */
+/** Every problem found, reported together: files that do not load first, one line each, then broken settings. */
 export class SettingsError extends Error {
   readonly problems: SettingsProblem[];
-  constructor(problems: SettingsProblem[]) {
-    super(`invalid settings (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${formatProblem(p)}`).join("\n")}`);
+  readonly loadProblems: LoadProblem[];
+  constructor(problems: SettingsProblem[], loadProblems: LoadProblem[] = []) {
+    const lines = loadProblems.map(formatLoadProblem);
+    if (problems.length) {
+      lines.push(`invalid settings (${problems.length} problem${problems.length === 1 ? "" : "s"}):`, ...problems.map((p) => `  - ${formatProblem(p)}`));
+    }
+    super(lines.join("\n"));
     this.name = "SettingsError";
     this.problems = problems;
+    this.loadProblems = loadProblems;
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { formatProblem } from "./errors.ts";
 import { type Settings, merge } from "./settings.ts";
-import { render } from "./render.ts";
+import { renderRepository } from "./commands/pipeline.ts";
 import { scratchRepository, settingsOf } from "./testing/fixtures.ts";
 import { crossEnvironmentProblems, settingsProblems, tagProblem } from "./validate-settings.ts";
 
@@ -209,7 +209,7 @@ describe("bad input is refused with environment, path, value and rule", () => {
     try {
       const envFile = join(scratch, "environments/staging.ts");
       writeFileSync(envFile, readFileSync(envFile, "utf8").replace("backend: { replicas: 2 }", 'backend: { replicas: 2, image: { tag: "9.9.9" } }'));
-      await assert.rejects(render({ root: scratch, environments: ["staging"] }), (error: Error) => {
+      await assert.rejects(renderRepository({ root: scratch, environments: ["staging"] }), (error: Error) => {
         assert.match(error.message, /staging: backend\.image\.tag = "9\.9\.9": released images belong in environments\/staging\.images\.json, which npm run release edits/);
         return true;
       });

@@ -236,7 +236,7 @@ try {
     // In this order: the code edit's run fills the cache the settings edit then finds.
     { label: "  check after a code edit (rebuild, cache cold)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editCode, objects, peer: true, runs: [] },
     { label: "  check after a settings edit (rebuild, cache warm)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editSettings, objects, peer: true, runs: [] },
-    { label: "node generator/cli.ts check (type stripping, no bundle)", command: process.execPath, args: [join(scratch, "generator/cli.ts"), "check"], cwd: scratch, objects, peer: true, runs: [] },
+    { label: "node generator/commands/cli.ts check (type stripping, no bundle)", command: process.execPath, args: [join(scratch, "generator/commands/cli.ts"), "check"], cwd: scratch, objects, peer: true, runs: [] },
   ];
   const peer = findPeer();
   if (typeof peer === "object") {

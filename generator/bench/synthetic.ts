@@ -11,7 +11,7 @@
  */
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { pathToFileURL } from "node:url";
-import { REPO_ROOT, listEnvironments, loadEnvironment } from "../environments.ts";
+import { REPO_ROOT, listEnvironments, loadEnvironment } from "../load/environments.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
 import { backendImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";

@@ -5,10 +5,11 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { FILE_HEADERS_ONLY, createTwoFilesPatch } from "diff";
-import { imagesFilePath } from "../environments.ts";
+import { imagesFilePath } from "../load/environments.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
-import { compareRendered, readCommitted, writeRendered } from "../output.ts";
-import { type Rendered, render } from "../render.ts";
+import { compareRendered, readCommitted, writeRendered } from "../commands/output.ts";
+import { type Rendered } from "../render.ts";
+import { renderRepository } from "../commands/pipeline.ts";
 import type { ImagesFile } from "../settings.ts";
 import { git, gitLines, restorePaths } from "./git.ts";
 import { ReleaseRefusal } from "./preconditions.ts";
@@ -51,7 +52,7 @@ function renderedPatch(root: string, rendered: Rendered): string {
 
 async function renderOrRefuse(root: string, environment: string): Promise<Rendered> {
   try {
-    return await render({ environments: [environment], root });
+    return await renderRepository({ environments: [environment], root });
   } catch (error) {
     if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
       throw new ReleaseRefusal(`the generator rejects ${environment} with these images:\n${error.message}`);

@@ -1,5 +1,5 @@
 /** `promote <from> <to>`: give <to> the image tags <from> runs now, as one commit to <to>. */
-import { readImagesFile } from "../environments.ts";
+import { readImagesFile } from "../load/environments.ts";
 import type { SettingsProblem } from "../errors.ts";
 import { RELEASED_COMPONENTS } from "../settings.ts";
 import { tagProblem } from "../validate-settings.ts";

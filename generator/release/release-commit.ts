@@ -2,7 +2,7 @@
  * What a release commit is: the files it may touch, its message and the Git
  * trailers that `history` and `rollback` read back (never the prose).
  */
-import { environmentFileName, sealedFileName } from "../environments.ts";
+import { environmentFileName, sealedFileName } from "../load/environments.ts";
 import { MANIFESTS_DIR } from "../render.ts";
 import { RELEASED_COMPONENTS, type ImagesFile } from "../settings.ts";
 import { git } from "./git.ts";

@@ -1,5 +1,5 @@
 /** `release <env> <component>=<tag>...`: new image tags for one environment, as one commit. */
-import { readImagesFile } from "../environments.ts";
+import { readImagesFile } from "../load/environments.ts";
 import type { SettingsProblem } from "../errors.ts";
 import { type ImagesFile, RELEASED_COMPONENTS, type ReleasedComponent } from "../settings.ts";
 import { tagProblem } from "../validate-settings.ts";

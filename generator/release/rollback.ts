@@ -9,10 +9,11 @@
  * rewritten, so Argo CD with automated sync simply syncs the new commit.
  */
 import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
-import { environmentFileName, sealedFileName } from "../environments.ts";
+import { environmentFileName, sealedFileName } from "../load/environments.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
-import { type Drift, compareRendered, driftLines, writeRendered } from "../output.ts";
-import { MANIFESTS_DIR, type Rendered, render } from "../render.ts";
+import { type Drift, compareRendered, driftLines, writeRendered } from "../commands/output.ts";
+import { MANIFESTS_DIR, type Rendered } from "../render.ts";
+import { renderRepository } from "../commands/pipeline.ts";
 import type { Outcome } from "./apply-images.ts";
 import { GitError, git, gitLines, gitSucceeds, restorePaths, stagePaths } from "./git.ts";
 import { type HistoryEntry, readHistory } from "./history.ts";
@@ -103,7 +104,7 @@ async function checkRestoredRender(root: string, environment: string, target: Hi
   const refuse = (reason: string) => new ReleaseRefusal(`${environment}: target = "${spec}": ${reason}\n${alternative(root, environment, target)}`);
   let rendered: Rendered;
   try {
-    rendered = await render({ root });
+    rendered = await renderRepository({ root });
   } catch (error) {
     if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
       throw refuse(`the current generator rejects the settings of ${release}:\n${error.message}`);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { minikube } from "../../clusters/minikube/cluster.ts";
 import { defaultSettings } from "../defaults.ts";
-import { REPO_ROOT, listEnvironments } from "../environments.ts";
+import { REPO_ROOT, listEnvironments } from "../load/environments.ts";
 import { type Settings, merge } from "../settings.ts";
 import { SEALABLE_SECRETS } from "./catalogue.ts";
 import { SecretInputError, parseSecretsEnvFile, valuesToSeal } from "./env-file.ts";

@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { REPO_ROOT } from "../environments.ts";
+import { REPO_ROOT } from "../load/environments.ts";
 import { sealCommand, sealEnvironment } from "./seal-command.ts";
 import { throwawaySealingKey } from "./test-support.ts";
 import { openValue } from "./unseal.ts";

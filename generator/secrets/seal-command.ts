@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { Command } from "commander";
-import { REPO_ROOT, loadEnvironment } from "../environments.ts";
+import { REPO_ROOT, loadEnvironment } from "../load/environments.ts";
 import type { Settings } from "../settings.ts";
 import { secretKeysUsedBy } from "./catalogue.ts";
 import { type ControllerLocation, SEALED_SECRETS_CONTROLLER, fetchControllerCertificate } from "./controller-certificate.ts";

@@ -84,7 +84,7 @@ describe("readSealedFile", () => {
   });
 
   it("throws a SettingsError for bad JSON or bad content", () => {
-    assert.throws(() => readSealedFile(dev, repoWith("{ nope")), (error: unknown) => error instanceof SettingsError && /must be valid JSON/.test(error.message));
+    assert.throws(() => readSealedFile(dev, repoWith("{ nope")), (error: unknown) => error instanceof SettingsError && /^environments\/dev\.sealed\.json:1:3: not valid JSON/.test(error.message));
     assert.throws(() => readSealedFile(dev, repoWith('{"todo-backend-secret": {}}')), /missing BETTER_AUTH_SECRET, OPENAI_API_KEY/);
   });
 });

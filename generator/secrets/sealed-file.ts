@@ -9,7 +9,7 @@
  */
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { REPO_ROOT, readSealedValues, sealedFileName } from "../environments.ts";
+import { REPO_ROOT, readSealedValues, sealedFileName } from "../load/environments.ts";
 import { SettingsError, type SettingsProblem } from "../errors.ts";
 import type { SealedValues, Settings } from "../settings.ts";
 import { SEALABLE_SECRETS, secretKeysUsedBy, whyUnused } from "./catalogue.ts";

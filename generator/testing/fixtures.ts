@@ -1,14 +1,15 @@
 /** Shared by the test suites: the real environments, loaded and rendered once per test process. */
-import { loadEnvironment, listEnvironments } from "../environments.ts";
+import { loadEnvironment, listEnvironments } from "../load/environments.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { type Rendered, render } from "../render.ts";
+import { type Rendered } from "../render.ts";
+import { renderRepository } from "../commands/pipeline.ts";
 import type { Settings } from "../settings.ts";
 
 let rendered: Promise<Rendered> | undefined;
 
 /** A full render of the repository (every environment and argocd/), computed once. */
 export function renderedRepository(): Promise<Rendered> {
-  rendered ??= render();
+  rendered ??= renderRepository();
   return rendered;
 }
 

@@ -1,0 +1,217 @@
+/**
+ * The load step: finds the environments and reads the files that make up
+ * each (environments/<env>.ts, <env>.images.json, <env>.sealed.json) from
+ * the work tree, or from memory where a command replaces them (a release's
+ * new images file, a rollback's files from a Git revision), and turns them
+ * into checked settings. Nothing here renders or writes.
+ */
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { minikube } from "../../clusters/minikube/cluster.ts";
+import { defaultSettings } from "../defaults.ts";
+import { type LoadProblem, SettingsError, type SettingsProblem } from "../errors.ts";
+import { type EnvironmentOverrides, type ImagesFile, RELEASED_COMPONENTS, type SealedValues, type Settings, merge } from "../settings.ts";
+import { crossEnvironmentProblems, settingsProblems } from "../validate-settings.ts";
+import { ModuleLoadError, loadSourceModule } from "./module.ts";
+
+/** The repository's root directory. */
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export function environmentsDir(root = REPO_ROOT): string {
+  return join(root, "environments");
+}
+
+/** An environment's settings file, relative to the repository root. */
+export function environmentFileName(environment: string): string {
+  return `environments/${environment}.ts`;
+}
+
+/** An environment's image references, relative to the repository root. */
+export function imagesFileName(environment: string): string {
+  return `environments/${environment}.images.json`;
+}
+
+/** An environment's sealed values, relative to the repository root. */
+export function sealedFileName(environment: string): string {
+  return `environments/${environment}.sealed.json`;
+}
+
+export function imagesFilePath(name: string, root = REPO_ROOT): string {
+  return join(root, imagesFileName(name));
+}
+
+export interface LoadOptions {
+  root?: string;
+  /**
+   * Files to take from memory instead of the work tree, by repository-relative
+   * path; `null` stands for a file that does not exist.
+   */
+  files?: ReadonlyMap<string, string | null>;
+  /** Where compiled environment files are kept (see module.ts); none: compiled at every load. */
+  moduleCacheDir?: string | undefined;
+}
+
+/** A repository file's text: from `files` when given there, else from the work tree; undefined when absent. */
+function readText(path: string, { root = REPO_ROOT, files }: LoadOptions): string | undefined {
+  const replaced = files?.get(path);
+  if (replaced !== undefined) return replaced ?? undefined;
+  const absolute = join(root, path);
+  return existsSync(absolute) ? readFileSync(absolute, "utf8") : undefined;
+}
+
+/** Every environment, by name: one per environments/<env>.ts (and per such file given in memory). */
+export function listEnvironments(root = REPO_ROOT, files?: ReadonlyMap<string, string | null>): string[] {
+  const dir = environmentsDir(root);
+  const names = new Set(existsSync(dir) ? readdirSync(dir) : []);
+  for (const [path, text] of files ?? []) {
+    if (!path.startsWith("environments/") || path.includes("/", "environments/".length)) continue;
+    const file = path.slice("environments/".length);
+    if (text === null) names.delete(file);
+    else names.add(file);
+  }
+  return [...names]
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !file.endsWith(".d.ts"))
+    .map((file) => file.slice(0, -".ts".length))
+    .sort();
+}
+
+/** A JSON file's content, or the problem with its syntax at a line and column. */
+function parseJson(path: string, text: string): { value: unknown } | { problem: LoadProblem } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    const message = (error as Error).message;
+    // V8 names the position, except when the text ends too early.
+    const position = /at position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/.test(message) ? String(text.length) : undefined);
+    if (position === undefined) return { problem: { file: path, message: `not valid JSON: ${message}` } };
+    const before = text.slice(0, Number(position));
+    const line = before.split("\n").length;
+    return { problem: { file: path, line, column: before.length - before.lastIndexOf("\n"), message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}` } };
+  }
+}
+
+interface EnvironmentFiles {
+  name: string;
+  overrides?: EnvironmentOverrides;
+  images?: unknown;
+  sealed?: unknown;
+}
+
+/** Reads and evaluates one environment's files; every problem found on the way is collected, not thrown. */
+async function readEnvironment(name: string, options: LoadOptions, loadProblems: LoadProblem[], problems: SettingsProblem[]): Promise<EnvironmentFiles> {
+  const root = options.root ?? REPO_ROOT;
+  const files: EnvironmentFiles = { name };
+  const settingsFile = environmentFileName(name);
+  const text = readText(settingsFile, options);
+  if (text === undefined) {
+    problems.push({ environment: name, path: "environment", value: name, rule: `must be one of: ${listEnvironments(root, options.files).join(", ")}` });
+    return files;
+  }
+  try {
+    const module = await loadSourceModule(root, { path: settingsFile, text }, { cacheDir: options.moduleCacheDir });
+    if (!("default" in module) || typeof module.default !== "object" || module.default === null) {
+      loadProblems.push({ file: settingsFile, line: 1, column: 1, message: "must `export default defineEnvironment({...})`" });
+    } else {
+      files.overrides = module.default as EnvironmentOverrides;
+    }
+  } catch (error) {
+    if (!(error instanceof ModuleLoadError)) throw error;
+    loadProblems.push(...error.problems);
+  }
+  const images = readText(imagesFileName(name), options);
+  if (images === undefined) {
+    loadProblems.push({ file: imagesFileName(name), message: "the file must exist: the environment's image references (npm run release edits it)" });
+  } else {
+    const parsed = parseJson(imagesFileName(name), images);
+    if ("problem" in parsed) loadProblems.push(parsed.problem);
+    else files.images = parsed.value;
+  }
+  const sealed = readText(sealedFileName(name), options);
+  if (sealed === undefined) files.sealed = {};
+  else {
+    const parsed = parseJson(sealedFileName(name), sealed);
+    if ("problem" in parsed) loadProblems.push(parsed.problem);
+    else files.sealed = parsed.value;
+  }
+  return files;
+}
+
+function imagesProblems(name: string, parsed: unknown): SettingsProblem[] {
+  const problems: SettingsProblem[] = [];
+  for (const component of RELEASED_COMPONENTS) {
+    const ref = (parsed as Record<string, { repository?: unknown; tag?: unknown } | undefined>)?.[component];
+    for (const field of ["repository", "tag"] as const) {
+      if (typeof ref?.[field] !== "string") {
+        problems.push({ environment: name, path: `images.${component}.${field}`, value: ref?.[field], rule: "must be a string" });
+      }
+    }
+  }
+  return problems;
+}
+
+interface Checked {
+  settings: Settings[];
+  loadProblems: LoadProblem[];
+  problems: SettingsProblem[];
+}
+
+async function loadAndCheck(names: string[], options: LoadOptions): Promise<Checked> {
+  const loadProblems: LoadProblem[] = [];
+  const problems: SettingsProblem[] = [];
+  const read = await Promise.all(names.map((name) => readEnvironment(name, options, loadProblems, problems)));
+  const settings: Settings[] = [];
+  for (const files of read) {
+    if (!files.overrides || files.images === undefined || files.sealed === undefined) continue;
+    const images = imagesProblems(files.name, files.images);
+    if (images.length) {
+      problems.push(...images);
+      continue;
+    }
+    const merged = merge(defaultSettings(files.name, minikube, files.images as ImagesFile, files.sealed as SealedValues), files.overrides);
+    problems.push(...settingsProblems(merged, files.overrides));
+    settings.push(merged);
+  }
+  return { settings, loadProblems, problems };
+}
+
+/**
+ * Every environment, loaded and checked: each one's settings, and the rules
+ * across them (they share a cluster, so a host or node port is checked
+ * across all). Throws SettingsError with every problem found.
+ */
+export async function loadEnvironments(options: LoadOptions = {}): Promise<Settings[]> {
+  const names = listEnvironments(options.root ?? REPO_ROOT, options.files);
+  const checked = await loadAndCheck(names, options);
+  if (checked.loadProblems.length === 0 && checked.problems.length === 0) checked.problems.push(...crossEnvironmentProblems(checked.settings));
+  if (checked.loadProblems.length || checked.problems.length) throw new SettingsError(checked.problems, checked.loadProblems);
+  return checked.settings;
+}
+
+/** One environment's settings, loaded and checked on their own; throws SettingsError. */
+export async function loadEnvironment(name: string, options: LoadOptions | string = {}): Promise<Settings> {
+  const resolved = typeof options === "string" ? { root: options } : options;
+  const checked = await loadAndCheck([name], resolved);
+  if (checked.loadProblems.length || checked.problems.length) throw new SettingsError(checked.problems, checked.loadProblems);
+  return checked.settings[0]!;
+}
+
+/** environments/<env>.images.json as committed, checked for shape; throws SettingsError. */
+export function readImagesFile(name: string, root = REPO_ROOT): ImagesFile {
+  const text = readText(imagesFileName(name), { root });
+  if (text === undefined) throw new SettingsError([], [{ file: imagesFileName(name), message: "the file must exist" }]);
+  const parsed = parseJson(imagesFileName(name), text);
+  if ("problem" in parsed) throw new SettingsError([], [parsed.problem]);
+  const problems = imagesProblems(name, parsed.value);
+  if (problems.length) throw new SettingsError(problems);
+  return parsed.value as ImagesFile;
+}
+
+/** environments/<env>.sealed.json as committed ({} when there is none), not yet checked against the settings. */
+export function readSealedValues(name: string, root = REPO_ROOT): SealedValues {
+  const text = readText(sealedFileName(name), { root });
+  if (text === undefined) return {};
+  const parsed = parseJson(sealedFileName(name), text);
+  if ("problem" in parsed) throw new SettingsError([], [parsed.problem]);
+  return parsed.value as SealedValues;
+}
