@@ -1,10 +1,14 @@
 /** A broken rule in an environment's settings: where, what, and which rule. */
 export interface SettingsProblem {
   environment: string;
-  /** Dotted path in the settings, e.g. `backend.autoscaling.maxReplicas`. */
+  /** The file the value is in, repository-relative (e.g. `environments/prod.ts`), when it is in one. */
+  file?: string | undefined;
+  /** Path in that file's settings, e.g. `backend.autoscaling.maxReplicas`. */
   path: string;
   value: unknown;
   rule: string;
+  /** The value may be a credential: it is never printed. */
+  secret?: boolean | undefined;
 }
 
 /** A file that could not be loaded at all (syntax, a bad import, an error while it runs): where, at a position when one is known (from 1). */
@@ -21,9 +25,10 @@ export function formatLoadProblem({ file, line, column, message }: LoadProblem):
   return `${file}${line === undefined ? "" : `:${line}:${column ?? 1}`}: ${message}`;
 }
 
+/** `prod: environments/prod.ts: backend.replicas = 12: must be an integer from 1 to 10`. */
 export function formatProblem(problem: SettingsProblem): string {
-  const value = problem.value === undefined ? "(missing)" : JSON.stringify(problem.value);
-  return `${problem.environment}: ${problem.path} = ${value}: ${problem.rule}`;
+  const value = problem.secret ? "(not shown: it may be a credential)" : problem.value === undefined ? "(missing)" : JSON.stringify(problem.value);
+  return `${problem.environment}: ${problem.file ? `${problem.file}: ` : ""}${problem.path} = ${value}: ${problem.rule}`;
 }
 
 /** Every problem found, reported together: files that do not load first, one line each, then broken settings. */

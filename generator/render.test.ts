@@ -112,8 +112,8 @@ describe("the CLI", () => {
     try {
       const result = cli("render");
       assert.equal(result.status, 1);
-      assert.match(result.stderr, /staging: backend\.replicas = 12: must be an integer from 1 to 10/);
-      assert.match(result.stderr, /staging: frontend\.pullPolicy = "Always": cluster minikube .* Never, IfNotPresent/);
+      assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.replicas = 12: must be an integer from 1 to 10/);
+      assert.match(result.stderr, /staging: environments\/staging\.ts: frontend\.pullPolicy = "Always": cluster minikube .* Never, IfNotPresent/);
       assert.match(result.stderr, /Nothing was written/);
       assert.deepEqual(snapshot(scratch), before);
     } finally {

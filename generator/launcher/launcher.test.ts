@@ -58,7 +58,7 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", "backend: { replicas: 12 }"), () => {
       const result = compiled("render");
       assert.deepEqual(result, typescript("render"));
-      assert.match(result.stderr, /staging: backend\.replicas = 12: must be an integer from 1 to 10/);
+      assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.replicas = 12: must be an integer from 1 to 10/);
     });
   });
 
@@ -83,13 +83,12 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     const built = stamp();
     const build = (JSON.parse(readFileSync(join(scratch, ".cache/generator/stamp.json"), "utf8")) as { build: string }).build;
     assert.ok(existsSync(join(scratch, ".cache/generator", build, "render-cache.json")), "its render cache beside it");
-    // Settings rules do not look inside API access rules: only object validation catches this typo.
     const typo = `backend: { replicas: 2, apiAccess: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNamez: ["x"] }] }`;
     withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", typo), () => {
       const result = compiled("render");
       assert.deepEqual(result, typescript("render"));
       assert.equal(result.status, 1);
-      assert.match(result.stderr, /staging: rbac\.authorization\.k8s\.io\/v1\/Role todo-backend: rules\[0\]\.resourceNamez: unknown field/);
+      assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.apiAccess\[0\]\.resourceNamez = \["x"\]: unknown setting; did you mean resourceNames\?/);
     });
     assert.equal(compiled("check").status, 0);
     assert.equal(stamp(), built, "no rebuild");

@@ -9,10 +9,13 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { minikube } from "../../clusters/minikube/cluster.ts";
-import { defaultSettings } from "../defaults.ts";
+import { environmentFileName, imagesFileName, sealedFileName } from "../environment-files.ts";
 import { type LoadProblem, SettingsError, type SettingsProblem } from "../errors.ts";
-import { type EnvironmentOverrides, type ImagesFile, RELEASED_COMPONENTS, type SealedValues, type Settings, merge } from "../settings.ts";
-import { crossEnvironmentProblems, settingsProblems } from "../validate-settings.ts";
+import { type EnvironmentSources, resolveEnvironment } from "../settings/resolve.ts";
+import { crossEnvironmentProblems } from "../settings/rules.ts";
+import { problemsFromIssues } from "../settings/problems.ts";
+import { imagesFileSchema } from "../settings/schema.ts";
+import type { ImagesFile, SealedValues, Settings } from "../settings.ts";
 import { ModuleLoadError, loadSourceModule } from "./module.ts";
 
 /** The repository's root directory. */
@@ -20,21 +23,6 @@ export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 export function environmentsDir(root = REPO_ROOT): string {
   return join(root, "environments");
-}
-
-/** An environment's settings file, relative to the repository root. */
-export function environmentFileName(environment: string): string {
-  return `environments/${environment}.ts`;
-}
-
-/** An environment's image references, relative to the repository root. */
-export function imagesFileName(environment: string): string {
-  return `environments/${environment}.images.json`;
-}
-
-/** An environment's sealed values, relative to the repository root. */
-export function sealedFileName(environment: string): string {
-  return `environments/${environment}.sealed.json`;
 }
 
 export function imagesFilePath(name: string, root = REPO_ROOT): string {
@@ -91,63 +79,45 @@ function parseJson(path: string, text: string): { value: unknown } | { problem: 
   }
 }
 
-interface EnvironmentFiles {
-  name: string;
-  overrides?: EnvironmentOverrides;
-  images?: unknown;
-  sealed?: unknown;
-}
-
 /** Reads and evaluates one environment's files; every problem found on the way is collected, not thrown. */
-async function readEnvironment(name: string, options: LoadOptions, loadProblems: LoadProblem[], problems: SettingsProblem[]): Promise<EnvironmentFiles> {
+async function readEnvironment(name: string, options: LoadOptions, loadProblems: LoadProblem[], problems: SettingsProblem[]): Promise<EnvironmentSources | undefined> {
   const root = options.root ?? REPO_ROOT;
-  const files: EnvironmentFiles = { name };
   const settingsFile = environmentFileName(name);
   const text = readText(settingsFile, options);
   if (text === undefined) {
     problems.push({ environment: name, path: "environment", value: name, rule: `must be one of: ${listEnvironments(root, options.files).join(", ")}` });
-    return files;
+    return undefined;
   }
+  let settings: unknown;
+  let complete = true;
   try {
     const module = await loadSourceModule(root, { path: settingsFile, text }, { cacheDir: options.moduleCacheDir });
-    if (!("default" in module) || typeof module.default !== "object" || module.default === null) {
+    if ("default" in module && module.default !== undefined) settings = module.default;
+    else {
       loadProblems.push({ file: settingsFile, line: 1, column: 1, message: "must `export default defineEnvironment({...})`" });
-    } else {
-      files.overrides = module.default as EnvironmentOverrides;
+      complete = false;
     }
   } catch (error) {
     if (!(error instanceof ModuleLoadError)) throw error;
     loadProblems.push(...error.problems);
+    complete = false;
   }
-  const images = readText(imagesFileName(name), options);
-  if (images === undefined) {
-    loadProblems.push({ file: imagesFileName(name), message: "the file must exist: the environment's image references (npm run release edits it)" });
-  } else {
-    const parsed = parseJson(imagesFileName(name), images);
-    if ("problem" in parsed) loadProblems.push(parsed.problem);
-    else files.images = parsed.value;
+  const json = (file: string, absent: unknown): unknown => {
+    const content = readText(file, options);
+    if (content === undefined) return absent;
+    const parsed = parseJson(file, content);
+    if ("value" in parsed) return parsed.value;
+    loadProblems.push(parsed.problem);
+    complete = false;
+    return undefined;
+  };
+  const images = json(imagesFileName(name), undefined);
+  if (images === undefined && readText(imagesFileName(name), options) === undefined) {
+    loadProblems.push({ file: imagesFileName(name), message: "the file must exist: the environment's image references, which npm run release edits" });
+    complete = false;
   }
-  const sealed = readText(sealedFileName(name), options);
-  if (sealed === undefined) files.sealed = {};
-  else {
-    const parsed = parseJson(sealedFileName(name), sealed);
-    if ("problem" in parsed) loadProblems.push(parsed.problem);
-    else files.sealed = parsed.value;
-  }
-  return files;
-}
-
-function imagesProblems(name: string, parsed: unknown): SettingsProblem[] {
-  const problems: SettingsProblem[] = [];
-  for (const component of RELEASED_COMPONENTS) {
-    const ref = (parsed as Record<string, { repository?: unknown; tag?: unknown } | undefined>)?.[component];
-    for (const field of ["repository", "tag"] as const) {
-      if (typeof ref?.[field] !== "string") {
-        problems.push({ environment: name, path: `images.${component}.${field}`, value: ref?.[field], rule: "must be a string" });
-      }
-    }
-  }
-  return problems;
+  const sealed = json(sealedFileName(name), {});
+  return complete ? { name, settings, images, sealed } : undefined;
 }
 
 interface Checked {
@@ -159,20 +129,24 @@ interface Checked {
 async function loadAndCheck(names: string[], options: LoadOptions): Promise<Checked> {
   const loadProblems: LoadProblem[] = [];
   const problems: SettingsProblem[] = [];
-  const read = await Promise.all(names.map((name) => readEnvironment(name, options, loadProblems, problems)));
+  const sources = await Promise.all(names.map((name) => readEnvironment(name, options, loadProblems, problems)));
   const settings: Settings[] = [];
-  for (const files of read) {
-    if (!files.overrides || files.images === undefined || files.sealed === undefined) continue;
-    const images = imagesProblems(files.name, files.images);
-    if (images.length) {
-      problems.push(...images);
-      continue;
-    }
-    const merged = merge(defaultSettings(files.name, minikube, files.images as ImagesFile, files.sealed as SealedValues), files.overrides);
-    problems.push(...settingsProblems(merged, files.overrides));
-    settings.push(merged);
+  for (const source of sources) {
+    if (!source) continue;
+    const resolved = resolveEnvironment(source, minikube);
+    problems.push(...resolved.problems);
+    if (resolved.settings) settings.push(resolved.settings);
   }
   return { settings, loadProblems, problems };
+}
+
+/** What one environment's files hold, loaded but not yet checked (tests and the benchmark vary them); throws SettingsError when a file does not load. */
+export async function loadEnvironmentSources(name: string, options: LoadOptions = {}): Promise<EnvironmentSources> {
+  const loadProblems: LoadProblem[] = [];
+  const problems: SettingsProblem[] = [];
+  const sources = await readEnvironment(name, options, loadProblems, problems);
+  if (!sources) throw new SettingsError(problems, loadProblems);
+  return sources;
 }
 
 /**
@@ -196,15 +170,17 @@ export async function loadEnvironment(name: string, options: LoadOptions | strin
   return checked.settings[0]!;
 }
 
-/** environments/<env>.images.json as committed, checked for shape; throws SettingsError. */
+/** environments/<env>.images.json as committed, checked against its declaration; throws SettingsError. */
 export function readImagesFile(name: string, root = REPO_ROOT): ImagesFile {
-  const text = readText(imagesFileName(name), { root });
-  if (text === undefined) throw new SettingsError([], [{ file: imagesFileName(name), message: "the file must exist" }]);
-  const parsed = parseJson(imagesFileName(name), text);
+  const file = imagesFileName(name);
+  const text = readText(file, { root });
+  if (text === undefined) throw new SettingsError([], [{ file, message: "the file must exist" }]);
+  const parsed = parseJson(file, text);
   if ("problem" in parsed) throw new SettingsError([], [parsed.problem]);
-  const problems = imagesProblems(name, parsed.value);
-  if (problems.length) throw new SettingsError(problems);
-  return parsed.value as ImagesFile;
+  const schema = imagesFileSchema({ name });
+  const result = schema.safeParse(parsed.value, { reportInput: true });
+  if (!result.success) throw new SettingsError(problemsFromIssues({ environment: name, file, input: parsed.value, schema, unknownKeys: ["component", "field"] }, result.error.issues));
+  return result.data;
 }
 
 /** environments/<env>.sealed.json as committed ({} when there is none), not yet checked against the settings. */

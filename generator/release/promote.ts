@@ -1,8 +1,7 @@
 /** `promote <from> <to>`: give <to> the image tags <from> runs now, as one commit to <to>. */
 import { readImagesFile } from "../load/environments.ts";
 import type { SettingsProblem } from "../errors.ts";
-import { RELEASED_COMPONENTS } from "../settings.ts";
-import { tagProblem } from "../validate-settings.ts";
+import { RELEASED_COMPONENTS, tagProblem } from "../settings/schema.ts";
 import { type Outcome, applyImages } from "./apply-images.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeTags, tagsOf } from "./release-commit.ts";

@@ -152,7 +152,7 @@ describe("refusals change nothing", () => {
     commitTags("dev", { frontend: "1.0.0", backend: "1.2.9" }, "Release-Env: dev\nRelease-Images: backend=1.2.9,frontend=1.0.0\nRelease-Action: release");
     await assertRefused(
       () => rollback({ root, environment: "dev", dryRun }),
-      new RegExp(`^dev: target = "-1": the current generator rejects the settings of ${invalid.slice(0, 7)}\\S* \\(revision \\d+\\):\n.*dev: backend\\.image\\.tag = "not a tag": must be a valid image tag`, "s"),
+      new RegExp(`^dev: target = "-1": the current generator rejects the settings of ${invalid.slice(0, 7)}\\S* \\(revision \\d+\\):\n.*dev: environments/dev\\.images\\.json: backend\\.tag = "not a tag": must be a valid image tag`, "s"),
     );
   });
 
@@ -164,7 +164,7 @@ describe("refusals change nothing", () => {
     gitIn(root, "commit", "--quiet", "-m", "break staging", "--", "environments/staging.images.json");
     await assertRefused(
       () => release({ root, environment: "dev", assignments: ["backend=1.3.0"], dryRun }),
-      /the generator rejects dev with these images:\n.*staging: backend\.image\.repository = "Not A Repository"/s,
+      /the generator rejects dev with these images:\n.*staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository"/s,
     );
   });
 });

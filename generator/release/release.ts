@@ -1,8 +1,8 @@
 /** `release <env> <component>=<tag>...`: new image tags for one environment, as one commit. */
 import { readImagesFile } from "../load/environments.ts";
 import type { SettingsProblem } from "../errors.ts";
-import { type ImagesFile, RELEASED_COMPONENTS, type ReleasedComponent } from "../settings.ts";
-import { tagProblem } from "../validate-settings.ts";
+import { RELEASED_COMPONENTS, tagProblem } from "../settings/schema.ts";
+import type { ImagesFile, ReleasedComponent } from "../settings.ts";
 import { type Outcome, applyImages } from "./apply-images.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { type Tags, describeTags, tagsOf } from "./release-commit.ts";

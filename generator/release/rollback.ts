@@ -9,7 +9,7 @@
  * rewritten, so Argo CD with automated sync simply syncs the new commit.
  */
 import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
-import { environmentFileName, sealedFileName } from "../load/environments.ts";
+import { environmentFileName, sealedFileName } from "../environment-files.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
 import { type Drift, compareRendered, driftLines, writeRendered } from "../commands/output.ts";
 import { MANIFESTS_DIR, type Rendered } from "../render.ts";

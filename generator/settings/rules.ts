@@ -1,0 +1,95 @@
+/**
+ * The rules that span more than one setting's declaration: the quota against
+ * every workload, the Dapr sidecar and Redis against the LimitRange, the
+ * sealed file against what the environment reads, and across environments
+ * (they share a cluster: namespaces, hosts and node ports must not collide).
+ * Written against the declared type (settings.ts), checked once each
+ * environment's files have parsed.
+ */
+import { environmentFileName } from "../environment-files.ts";
+import type { SettingsProblem } from "../errors.ts";
+import { maxReplicas } from "../lib/app-workload.ts";
+import { parseQuantity } from "../lib/quantity.ts";
+import { sealedFileProblems } from "../secrets/sealed-file.ts";
+import type { Resources, Settings } from "../settings.ts";
+
+/** Worst case: every workload at its largest plus one surge pod, and both hook Jobs, must fit the quota. */
+function quotaProblems(settings: Settings, add: (path: string, value: unknown, rule: string) => void): void {
+  const quota = settings.namespaceSettings.quota as Record<string, string | undefined>;
+  const apps = [settings.frontend, settings.backend];
+  const pods: { count: number; resources: Resources }[] = apps.map((app) => ({ count: maxReplicas(app) + 1, resources: app.resources }));
+  if (settings.database.mode === "in-cluster") pods.push({ count: 1, resources: settings.database.resources });
+  pods.push({ count: 1, resources: settings.backend.resources }); // the migration Job runs beside the backend
+  if (settings.dapr.enabled) pods.push({ count: 2, resources: settings.dapr.redis.resources }); // Redis and its rolling-update surge
+  // The injected Dapr sidecar counts against the quota in every backend pod: more containers, not more pods.
+  const sidecars = settings.dapr.enabled ? [{ count: maxReplicas(settings.backend) + 1, resources: settings.dapr.sidecar.resources }] : [];
+  for (const [field, pick] of [
+    ["requests.cpu", (r: Resources) => r.requests.cpu],
+    ["requests.memory", (r: Resources) => r.requests.memory],
+    ["limits.cpu", (r: Resources) => r.limits.cpu],
+    ["limits.memory", (r: Resources) => r.limits.memory],
+  ] as const) {
+    const hard = quota[field];
+    if (hard === undefined) continue;
+    const needed = [...pods, ...sidecars].reduce((sum, pod) => sum + pod.count * (parseQuantity(pick(pod.resources)) ?? 0), 0);
+    if (needed > parseQuantity(hard)!) {
+      add(
+        `namespaceSettings.quota["${field}"]`,
+        hard,
+        `too small for the workloads at their largest (they need ${Math.ceil(needed * 1000) / 1000}${field.endsWith("memory") ? " bytes" : " cores"})`,
+      );
+    }
+  }
+  const podCount = pods.reduce((sum, pod) => sum + pod.count, 0) + 1; // + the smoke test
+  if (quota.pods !== undefined && parseQuantity(quota.pods)! < podCount) add("namespaceSettings.quota.pods", quota.pods, `too small: up to ${podCount} pods run at once`);
+}
+
+/** The LimitRange refuses a container whose limits exceed its max: an injected sidecar (or Redis) would never start. */
+function containerMaxProblems(settings: Settings, add: (path: string, value: unknown, rule: string) => void): void {
+  if (!settings.dapr.enabled) return;
+  const max = settings.namespaceSettings.containerLimits.max;
+  for (const [path, resources] of [
+    ["dapr.sidecar", settings.dapr.sidecar.resources],
+    ["dapr.redis", settings.dapr.redis.resources],
+  ] as const) {
+    for (const resource of ["cpu", "memory"] as const) {
+      if (parseQuantity(resources.limits[resource])! > parseQuantity(max[resource])!) {
+        add(`${path}.resources.limits.${resource}`, resources.limits[resource], `must not exceed the LimitRange maximum for a container (${max[resource]})`);
+      }
+    }
+  }
+}
+
+/** Every problem of one environment's parsed settings that no single setting's declaration can see. */
+export function environmentProblems(settings: Settings): SettingsProblem[] {
+  const problems: SettingsProblem[] = [];
+  const file = environmentFileName(settings.name);
+  const add = (path: string, value: unknown, rule: string) => problems.push({ environment: settings.name, file, path, value, rule });
+  quotaProblems(settings, add);
+  containerMaxProblems(settings, add);
+  problems.push(...sealedFileProblems(settings, settings.sealedSecrets));
+  return problems;
+}
+
+/** Rules across environments that share one cluster: namespaces, hosts and node ports must not collide. */
+export function crossEnvironmentProblems(all: readonly Settings[]): SettingsProblem[] {
+  const problems: SettingsProblem[] = [];
+  const claim = new Map<string, string>();
+  const take = (settings: Settings, key: string, path: string, value: unknown, what: string) => {
+    const owner = claim.get(key);
+    if (owner && owner !== settings.name) {
+      problems.push({ environment: settings.name, file: environmentFileName(settings.name), path, value, rule: `${what} is already used by ${owner} on the same cluster` });
+    } else claim.set(key, settings.name);
+  };
+  for (const settings of all) {
+    take(settings, `namespace:${settings.namespace}`, "namespace", settings.namespace, "this namespace");
+    if (settings.ingress.enabled) take(settings, `host:${settings.ingress.host}`, "ingress.host", settings.ingress.host, "this host");
+    for (const component of ["frontend", "backend"] as const) {
+      const nodePort = settings[component].service.nodePort;
+      if (settings[component].service.type === "NodePort" && nodePort !== undefined) {
+        take(settings, `nodePort:${nodePort}`, `${component}.service.nodePort`, nodePort, "this node port");
+      }
+    }
+  }
+  return problems;
+}
