@@ -14,3 +14,8 @@ export function imagesFileName(environment: string): string {
 export function sealedFileName(environment: string): string {
   return `environments/${environment}.sealed.json`;
 }
+
+/** The facts of the cluster environments name in delivery.cluster. */
+export function clusterFileName(cluster: string): string {
+  return `clusters/${cluster}/cluster.ts`;
+}

@@ -60,3 +60,6 @@ export const minikube: ClusterFacts = {
     version: SEALED_SECRETS_VERSION,
   },
 };
+
+/** What the loader reads (generator/load/environments.ts): environments name this cluster with `delivery: { cluster: "minikube" }`. */
+export default minikube;

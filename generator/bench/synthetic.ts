@@ -11,7 +11,6 @@
  */
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { pathToFileURL } from "node:url";
-import { minikube } from "../../clusters/minikube/cluster.ts";
 import { REPO_ROOT, listEnvironments, loadEnvironmentSources } from "../load/environments.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
 import { backendImage } from "../images.ts";
@@ -46,10 +45,11 @@ function component(settings: Settings, index: number): KubeObject[] {
  */
 export async function renderSynthetic(components: number, environments: number, root = REPO_ROOT): Promise<Map<string, string>> {
   const bases = await Promise.all(listEnvironments(root).map((name) => loadEnvironmentSources(name, { root })));
+  const clusters = bases[0]!.clusters;
   const files = new Map<string, string>();
   for (let e = 0; e < environments; e++) {
     const name = `synthetic-${e}`;
-    const resolved = resolveEnvironment({ ...bases[e % bases.length]!, name }, minikube);
+    const resolved = resolveEnvironment({ ...bases[e % bases.length]!.sources, name }, clusters);
     if (!resolved.settings || resolved.problems.length) throw new SettingsError(resolved.problems);
     const settings: Settings = resolved.settings;
     const objects = Array.from({ length: components }, (_, c) => component(settings, c)).flat();

@@ -1,15 +1,17 @@
 /**
- * The load step: finds the environments and reads the files that make up
- * each (environments/<env>.ts, <env>.images.json, <env>.sealed.json) from
- * the work tree, or from memory where a command replaces them (a release's
- * new images file, a rollback's files from a Git revision), and turns them
- * into checked settings. Nothing here renders or writes.
+ * The load step: finds the environments and the clusters, and reads the
+ * files that make up each environment (environments/<env>.ts,
+ * <env>.images.json, <env>.sealed.json) and each cluster
+ * (clusters/<name>/cluster.ts) from the work tree, or from memory where a
+ * command replaces them (a release's new images file, a rollback's files from
+ * a Git revision), and turns them into checked settings. Nothing here renders
+ * or writes.
  */
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { minikube } from "../../clusters/minikube/cluster.ts";
-import { environmentFileName, imagesFileName, sealedFileName } from "../environment-files.ts";
+import type { ClusterFacts } from "../cluster-facts.ts";
+import { clusterFileName, environmentFileName, imagesFileName, sealedFileName } from "../environment-files.ts";
 import { type LoadProblem, SettingsError, type SettingsProblem } from "../errors.ts";
 import { type EnvironmentSources, resolveEnvironment } from "../settings/resolve.ts";
 import { crossEnvironmentProblems } from "../settings/rules.ts";
@@ -62,6 +64,34 @@ export function listEnvironments(root = REPO_ROOT, files?: ReadonlyMap<string, s
     .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !file.endsWith(".d.ts"))
     .map((file) => file.slice(0, -".ts".length))
     .sort();
+}
+
+/** Every cluster, by name: one per clusters/<name>/cluster.ts. */
+export function listClusters(root = REPO_ROOT): string[] {
+  const dir = join(root, "clusters");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "cluster.ts")))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Every cluster's facts (each cluster.ts's default export); a file that does not load is a problem, not thrown. */
+async function loadClusters(options: LoadOptions, loadProblems: LoadProblem[]): Promise<Map<string, ClusterFacts>> {
+  const root = options.root ?? REPO_ROOT;
+  const clusters = new Map<string, ClusterFacts>();
+  for (const name of listClusters(root)) {
+    const file = clusterFileName(name);
+    try {
+      const module = await loadSourceModule(root, { path: file, text: readText(file, options)! }, { cacheDir: options.moduleCacheDir });
+      if (typeof module.default === "object" && module.default !== null) clusters.set(name, module.default as ClusterFacts);
+      else loadProblems.push({ file, line: 1, column: 1, message: "must `export default` the cluster's facts (a ClusterFacts object)" });
+    } catch (error) {
+      if (!(error instanceof ModuleLoadError)) throw error;
+      loadProblems.push(...error.problems);
+    }
+  }
+  return clusters;
 }
 
 /** A JSON file's content, or the problem with its syntax at a line and column. */
@@ -129,24 +159,30 @@ interface Checked {
 async function loadAndCheck(names: string[], options: LoadOptions): Promise<Checked> {
   const loadProblems: LoadProblem[] = [];
   const problems: SettingsProblem[] = [];
+  const clusters = await loadClusters(options, loadProblems);
   const sources = await Promise.all(names.map((name) => readEnvironment(name, options, loadProblems, problems)));
   const settings: Settings[] = [];
   for (const source of sources) {
     if (!source) continue;
-    const resolved = resolveEnvironment(source, minikube);
+    const resolved = resolveEnvironment(source, clusters);
     problems.push(...resolved.problems);
     if (resolved.settings) settings.push(resolved.settings);
   }
   return { settings, loadProblems, problems };
 }
 
-/** What one environment's files hold, loaded but not yet checked (tests and the benchmark vary them); throws SettingsError when a file does not load. */
-export async function loadEnvironmentSources(name: string, options: LoadOptions = {}): Promise<EnvironmentSources> {
+/**
+ * What one environment's files hold, loaded but not yet checked, and every
+ * cluster (tests and the benchmark vary them before resolveEnvironment());
+ * throws SettingsError when a file does not load.
+ */
+export async function loadEnvironmentSources(name: string, options: LoadOptions = {}): Promise<{ sources: EnvironmentSources; clusters: Map<string, ClusterFacts> }> {
   const loadProblems: LoadProblem[] = [];
   const problems: SettingsProblem[] = [];
+  const clusters = await loadClusters(options, loadProblems);
   const sources = await readEnvironment(name, options, loadProblems, problems);
-  if (!sources) throw new SettingsError(problems, loadProblems);
-  return sources;
+  if (!sources || loadProblems.length) throw new SettingsError(problems, loadProblems);
+  return { sources, clusters };
 }
 
 /**
@@ -177,6 +213,7 @@ export function readImagesFile(name: string, root = REPO_ROOT): ImagesFile {
   if (text === undefined) throw new SettingsError([], [{ file, message: "the file must exist" }]);
   const parsed = parseJson(file, text);
   if ("problem" in parsed) throw new SettingsError([], [parsed.problem]);
+  // Its syntax only: the tags it accepts are the environment's to say (delivery.tags), checked when it loads.
   const schema = imagesFileSchema({ name });
   const result = schema.safeParse(parsed.value, { reportInput: true });
   if (!result.success) throw new SettingsError(problemsFromIssues({ environment: name, file, input: parsed.value, schema, unknownKeys: ["component", "field"] }, result.error.issues));

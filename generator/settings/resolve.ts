@@ -10,7 +10,7 @@ import type { SealedValues, Settings } from "../settings.ts";
 import type * as z from "zod";
 import { type ProblemSource, problemsFromIssues } from "./problems.ts";
 import { environmentProblems } from "./rules.ts";
-import { type EnvironmentContext, environmentSchema, imagesFileSchema } from "./schema.ts";
+import { type EnvironmentContext, TAG_POLICIES, environmentSchema, imagesFileSchema } from "./schema.ts";
 
 /** What an environment's files hold, parsed but not yet checked. */
 export interface EnvironmentSources {
@@ -37,15 +37,25 @@ function parse<Schema extends z.ZodType>(schema: Schema, source: Omit<ProblemSou
   return undefined;
 }
 
-/** One environment's settings, on the cluster it runs on. */
-export function resolveEnvironment(sources: EnvironmentSources, cluster: ClusterFacts): Resolved {
+/** What the file states under `delivery`, read leniently before anything is checked: the rest is checked against it. */
+function statedDelivery(settings: unknown, clusters: ReadonlyMap<string, ClusterFacts>): EnvironmentContext["delivery"] {
+  const delivery = (settings as { delivery?: { cluster?: unknown; tags?: unknown } } | undefined)?.delivery;
+  if (typeof delivery !== "object" || delivery === null) return undefined;
+  const cluster = typeof delivery.cluster === "string" ? clusters.get(delivery.cluster) : undefined;
+  const tags = delivery.tags === undefined ? "pinned" : TAG_POLICIES.find((policy) => policy === delivery.tags);
+  return { cluster, tags };
+}
+
+/** One environment's settings; `clusters`: every cluster there is, by name (clusters/<name>/cluster.ts). */
+export function resolveEnvironment(sources: EnvironmentSources, clusters: ReadonlyMap<string, ClusterFacts>): Resolved {
   const { name } = sources;
-  const context: EnvironmentContext = { name, cluster };
+  const context: EnvironmentContext = { name, clusters, delivery: statedDelivery(sources.settings, clusters) };
   const problems: SettingsProblem[] = [];
   const declared = parse(environmentSchema(context), { environment: name, file: environmentFileName(name), input: sources.settings }, problems);
   const images = parse(imagesFileSchema(context), { environment: name, file: imagesFileName(name), input: sources.images, unknownKeys: ["component", "field"] }, problems);
   if (!declared || !images) return { problems };
   const { name: _name, cluster: _cluster, sealedSecrets: _sealed, frontend, backend, ...rest } = declared;
+  const cluster = clusters.get(declared.delivery.cluster)!;
   const { image: _frontendImage, ...frontendSettings } = frontend;
   const { image: _backendImage, ...backendSettings } = backend;
   const settings: Settings = {

@@ -71,9 +71,63 @@ export function environmentProblems(settings: Settings): SettingsProblem[] {
   return problems;
 }
 
-/** Rules across environments that share one cluster: namespaces, hosts and node ports must not collide. */
+/** The environments, from the first to the last, that images are promoted along, e.g. `dev → staging → prod`; one chain per last environment. */
+export function promotionPaths(all: readonly Settings[]): string[] {
+  const byName = new Map(all.map((settings) => [settings.name, settings]));
+  const sources = new Set(all.flatMap((settings) => (settings.delivery.promotedFrom ? [settings.delivery.promotedFrom] : [])));
+  return all
+    .filter((settings) => !sources.has(settings.name) && settings.delivery.promotedFrom !== undefined)
+    .map((last) => {
+      const chain = [last.name];
+      for (let from = last.delivery.promotedFrom; from && !chain.includes(from); from = byName.get(from)?.delivery.promotedFrom) chain.unshift(from);
+      return chain.join(" → ");
+    })
+    .sort();
+}
+
+/** Why `promote <from> <to>` is not on the declared path, or undefined when it is. */
+export function promotionProblem(all: readonly Settings[], from: string, to: string): string | undefined {
+  const target = all.find((settings) => settings.name === to);
+  if (!target || target.delivery.promotedFrom === from) return undefined;
+  const paths = promotionPaths(all);
+  const declared = paths.length ? `the promotion path${paths.length > 1 ? "s are" : " is"} ${paths.join("; ")}` : "no environment is promoted from another";
+  const where = `delivery.promotedFrom in ${environmentFileName(to)}`;
+  if (target.delivery.promotedFrom === undefined) {
+    return `${to} is not promoted from any environment (no ${where}): its images change by npm run release -- ${to} <component>=<tag>; ${declared}`;
+  }
+  return `${to} is promoted from ${target.delivery.promotedFrom} (${where}), not from ${from}: ${declared}`;
+}
+
+/**
+ * Rules across environments: they share one cluster (argocd/ is rendered
+ * for it), so namespaces, hosts and node ports must not collide; and each
+ * promotes from another environment that exists, with no loop.
+ */
 export function crossEnvironmentProblems(all: readonly Settings[]): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
+  const names = all.map((settings) => settings.name);
+  const add = (settings: Settings, path: string, value: unknown, rule: string) =>
+    problems.push({ environment: settings.name, file: environmentFileName(settings.name), path, value, rule });
+  const first = all[0];
+  for (const settings of all) {
+    if (first && settings.delivery.cluster !== first.delivery.cluster) {
+      add(settings, "delivery.cluster", settings.delivery.cluster, `every environment runs on one cluster (${first.name} runs on ${first.delivery.cluster}): argocd/ is rendered for one Argo CD`);
+    }
+    const from = settings.delivery.promotedFrom;
+    if (from === undefined) continue;
+    if (from === settings.name || !names.includes(from)) {
+      add(settings, "delivery.promotedFrom", from, `must be another environment: ${names.filter((name) => name !== settings.name).join(", ")}`);
+      continue;
+    }
+    const seen = [settings.name];
+    for (let next: string | undefined = from; next !== undefined; next = all.find((other) => other.name === next)?.delivery.promotedFrom) {
+      if (seen.includes(next)) {
+        add(settings, "delivery.promotedFrom", from, `promotion runs in a circle (← reads "is promoted from"): ${[...seen, next].join(" ← ")}`);
+        break;
+      }
+      seen.push(next);
+    }
+  }
   const claim = new Map<string, string>();
   const take = (settings: Settings, key: string, path: string, value: unknown, what: string) => {
     const owner = claim.get(key);

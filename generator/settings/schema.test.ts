@@ -1,14 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as z from "zod";
-import { minikube } from "../../clusters/minikube/cluster.ts";
 import { formatProblem } from "../errors.ts";
 import { loadEnvironments } from "../load/environments.ts";
 import type { Settings } from "../settings.ts";
-import { type FilesChange, declaredSettings, merge, problemsWith, settingsOf } from "../testing/fixtures.ts";
+import { type FilesChange, TEST_CLUSTERS, declaredSettings, merge, problemsWith, settingsOf } from "../testing/fixtures.ts";
 import { formatPath } from "./problems.ts";
 import { resolveEnvironment } from "./resolve.ts";
-import { crossEnvironmentProblems } from "./rules.ts";
+import { crossEnvironmentProblems, promotionPaths, promotionProblem } from "./rules.ts";
 import { environmentSchema, imagesFileSchema, tagProblem } from "./schema.ts";
 
 describe("the committed environments", () => {
@@ -72,8 +71,13 @@ const cases: Case[] = [
   ["probe path without /", "dev", { settings: { backend: { probes: { readiness: { path: "health/ready" } } } } }, "environments/dev.ts", "backend.probes.readiness.path", "health/ready", /start with \//],
   ["invalid host", "dev", { settings: { ingress: { host: "todo_local" } } }, "environments/dev.ts", "ingress.host", "todo_local", /hostname/],
   ["missing tag", "dev", { images: { backend: { tag: "" } } }, "environments/dev.images.json", "backend.tag", "", /required/],
-  ["latest outside dev", "staging", { images: { frontend: { tag: "latest" } } }, "environments/staging.images.json", "frontend.tag", "latest", /only allowed in dev/],
-  ["prod tag neither semver nor SHA", "prod", { images: { backend: { tag: "nightly" } } }, "environments/prod.images.json", "backend.tag", "nightly", /semantic version or a git SHA/],
+  ["latest where tags are pinned", "staging", { images: { frontend: { tag: "latest" } } }, "environments/staging.images.json", "frontend.tag", "latest", /"latest" names whatever was pushed last: delivery\.tags is "pinned"/],
+  ["a branch name where tags are pinned", "prod", { images: { backend: { tag: "nightly" } } }, "environments/prod.images.json", "backend.tag", "nightly", /delivery\.tags is "pinned": a tag must be a semantic version or a git SHA/],
+  ["a branch name where tags are pinned, because the environment says so", "dev", { settings: { delivery: { tags: "pinned" } }, images: { backend: { tag: "main" } } }, "environments/dev.images.json", "backend.tag", "main", /delivery\.tags is "pinned"/],
+  ["no delivery: every environment names its cluster", "staging", { settings: { delivery: null } }, "environments/staging.ts", "delivery", null, /must be an object/],
+  ["a cluster that does not exist", "staging", { settings: { delivery: { cluster: "kind" } } }, "environments/staging.ts", "delivery.cluster", "kind", /must be a cluster of clusters\/<name>\/cluster\.ts: minikube/],
+  ["a sync mode Argo CD does not have", "prod", { settings: { delivery: { sync: "auto" } } }, "environments/prod.ts", "delivery.sync", "auto", /must be one of automated, manual/],
+  ["a tag policy that does not exist", "prod", { settings: { delivery: { tags: "semver" } } }, "environments/prod.ts", "delivery.tags", "semver", /must be one of mutable, pinned/],
   ["an image repository in capitals", "prod", { images: { backend: { repository: "Todo/Backend" } } }, "environments/prod.images.json", "backend.repository", "Todo/Backend", /lowercase image name/],
   ["database image on latest", "dev", { settings: { database: { image: { tag: "latest" } } } }, "environments/dev.ts", "database.image.tag", "latest", /pinned/],
   ["pull policy Always on Minikube", "dev", { settings: { backend: { pullPolicy: "Always" } } }, "environments/dev.ts", "backend.pullPolicy", "Always", /Never, IfNotPresent/],
@@ -142,14 +146,15 @@ describe("bad input is refused with environment, file, path, value and rule", ()
     });
     assert.deepEqual(problems.map(formatProblem), [
       `dev: environments/dev.ts: name = "qa": the environment's name is its file name (environments/dev.ts): an environment file cannot set it`,
-      'dev: environments/dev.ts: cluster = {"cpus":8}: cluster facts belong in clusters/minikube/cluster.ts, shared by every environment: an environment file cannot set them',
+      "dev: environments/dev.ts: cluster = {\"cpus\":8}: cluster facts belong in clusters/<name>/cluster.ts, shared by the environments on it: an environment names its cluster with delivery.cluster",
       "dev: environments/dev.ts: sealedSecrets = (not shown: it may be a credential): sealed values belong in environments/dev.sealed.json, which npm run seal writes: an environment file cannot set them",
       'dev: environments/dev.ts: frontend.image = {"tag":"1.0.0"}: released images belong in environments/dev.images.json, which npm run release edits: an environment file cannot set them',
     ]);
   });
 
   it("names a missing field of the images file", () => {
-    const { problems } = resolveEnvironment({ name: "staging", settings: {}, images: { frontend: { repository: "todo-frontend" }, backend: { repository: "todo-backend", tag: "1.0.0" } }, sealed: {} }, minikube);
+    const images = { frontend: { repository: "todo-frontend" }, backend: { repository: "todo-backend", tag: "1.0.0" } };
+    const { problems } = resolveEnvironment({ name: "staging", settings: { delivery: { cluster: "minikube" } }, images, sealed: {} }, TEST_CLUSTERS);
     assert.deepEqual(problems.map(formatProblem), ["staging: environments/staging.images.json: frontend.tag = (missing): is required"]);
   });
 
@@ -194,7 +199,7 @@ function setAt(path: string[], value: unknown): Record<string, unknown> {
 }
 
 describe("a wrong type anywhere in the tree", () => {
-  const declared = z.toJSONSchema(environmentSchema({ name: "dev", cluster: minikube }), { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const declared = z.toJSONSchema(environmentSchema({ name: "dev", clusters: TEST_CLUSTERS }), { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
   const all = leaves(declared);
 
   it("reaches every setting the declaration has", () => {
@@ -240,14 +245,55 @@ describe("a wrong type anywhere in the tree", () => {
 });
 
 describe("tag rule", () => {
-  it("allows anything well-formed in dev, semantic versions and SHAs elsewhere", () => {
-    assert.equal(tagProblem("dev", "latest"), undefined);
-    assert.equal(tagProblem("dev", "my-branch"), undefined);
-    assert.equal(tagProblem("prod", "1.4.0"), undefined);
-    assert.equal(tagProblem("prod", "v2.0.0-rc.1"), undefined);
-    assert.equal(tagProblem("staging", "3f2c1ab"), undefined);
-    assert.match(tagProblem("prod", "main") ?? "", /semantic version/);
-    assert.match(tagProblem("dev", "-bad") ?? "", /valid image tag/);
-    assert.match(tagProblem("prod", "1.4.0-" + "x".repeat(60)) ?? "", /app\.kubernetes\.io\/version label/);
+  it("allows anything well-formed where tags are mutable, semantic versions and SHAs where they are pinned", () => {
+    assert.equal(tagProblem("latest", "mutable"), undefined);
+    assert.equal(tagProblem("my-branch", "mutable"), undefined);
+    assert.equal(tagProblem("1.4.0", "pinned"), undefined);
+    assert.equal(tagProblem("v2.0.0-rc.1", "pinned"), undefined);
+    assert.equal(tagProblem("3f2c1ab", "pinned"), undefined);
+    assert.match(tagProblem("main", "pinned") ?? "", /semantic version/);
+    assert.match(tagProblem("-bad", "mutable") ?? "", /valid image tag/);
+    assert.match(tagProblem("1.4.0-" + "x".repeat(60), "pinned") ?? "", /app\.kubernetes\.io\/version label/);
+  });
+
+  it("is each environment's own: the committed ones say so in delivery.tags", async () => {
+    assert.deepEqual((await loadEnvironments()).map((settings) => [settings.name, settings.delivery.tags]), [
+      ["dev", "mutable"],
+      ["prod", "pinned"],
+      ["staging", "pinned"],
+    ]);
+  });
+});
+
+describe("the promotion path", () => {
+  it("is declared by each environment: dev → staging → prod", async () => {
+    assert.deepEqual(promotionPaths(await loadEnvironments()), ["dev → staging → prod"]);
+  });
+
+  it("refuses a promotion off the path, naming the path", async () => {
+    const all = await loadEnvironments();
+    assert.equal(promotionProblem(all, "staging", "prod"), undefined);
+    assert.equal(promotionProblem(all, "dev", "prod"), "prod is promoted from staging (delivery.promotedFrom in environments/prod.ts), not from dev: the promotion path is dev → staging → prod");
+    assert.match(promotionProblem(all, "staging", "dev") ?? "", /^dev is not promoted from any environment \(no delivery\.promotedFrom in environments\/dev\.ts\): its images change by npm run release -- dev/);
+  });
+
+  it("refuses a source that is not another environment, and a circle", async () => {
+    const all = await loadEnvironments();
+    const withSource = (name: string, promotedFrom: string) => all.map((settings) => (settings.name === name ? merge(settings, { delivery: { promotedFrom } }) : settings));
+    assert.deepEqual(crossEnvironmentProblems(withSource("prod", "qa")).map(formatProblem), [
+      'prod: environments/prod.ts: delivery.promotedFrom = "qa": must be another environment: dev, staging',
+    ]);
+    assert.deepEqual(crossEnvironmentProblems(withSource("prod", "prod")).map((p) => p.rule), ["must be another environment: dev, staging"]);
+    const circle = crossEnvironmentProblems(withSource("dev", "prod")).map(formatProblem);
+    assert.equal(circle.length, 3, circle.join("\n"));
+    assert.match(circle[0]!, /^dev: environments\/dev\.ts: delivery\.promotedFrom = "prod": promotion runs in a circle \(← reads "is promoted from"\): dev ← prod ← staging ← dev$/);
+  });
+
+  it("keeps every environment on one cluster, since argocd/ is rendered for one", async () => {
+    const all = await loadEnvironments();
+    const problems = crossEnvironmentProblems(all.map((settings) => (settings.name === "staging" ? merge(settings, { delivery: { cluster: "kind" } }) : settings)));
+    assert.deepEqual(problems.map(formatProblem), [
+      'staging: environments/staging.ts: delivery.cluster = "kind": every environment runs on one cluster (dev runs on minikube): argocd/ is rendered for one Argo CD',
+    ]);
   });
 });

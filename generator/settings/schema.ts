@@ -23,13 +23,23 @@ import { SEALABLE_SECRETS } from "../secrets/catalogue.ts";
 import { credentialValueProblem, secretKeyProblem } from "../validation/credentials.ts";
 import { DNS_1123_SUBDOMAIN, keyProblem, labelValueProblem } from "../validation/labels.ts";
 
-/** What an environment's defaults depend on. */
+/** What an environment's defaults and rules depend on besides its own settings. */
 export interface EnvironmentContext {
   /** The environment's name: its file name, environments/<name>.ts. */
   name: string;
-  /** The cluster it runs on; absent when its name is wrong (that is reported, and rules that need it wait). */
-  cluster?: ClusterFacts | undefined;
+  /** The clusters there are, by name: one per clusters/<name>/cluster.ts. */
+  clusters?: ReadonlyMap<string, ClusterFacts> | undefined;
+  /**
+   * What its file states under `delivery`, read first: the cluster it runs on
+   * (absent when it names none that exists: that is reported, and the rules
+   * that need the cluster's facts wait) and the tags it accepts.
+   */
+  delivery?: { cluster?: ClusterFacts | undefined; tags?: TagPolicy | undefined } | undefined;
 }
+
+/** `mutable`: any valid tag, `latest` included. `pinned`: only a semantic version or a git SHA, which always names the same build. */
+export const TAG_POLICIES = ["mutable", "pinned"] as const;
+export type TagPolicy = (typeof TAG_POLICIES)[number];
 
 // ---------------------------------------------------------------- building blocks
 
@@ -93,17 +103,13 @@ function tagSyntaxProblem(tag: string): string | undefined {
   return undefined;
 }
 
-/** Only the environment named `dev` may run mutable tags. */
-export const DEV_ENVIRONMENT = "dev";
-
-/** A release tag the generator accepts for this environment, or the rule it breaks. */
-export function tagProblem(environment: string, tag: string): string | undefined {
+/** A release tag an environment with this tag policy accepts, or the rule it breaks. */
+export function tagProblem(tag: string, policy: TagPolicy): string | undefined {
   const syntax = tagSyntaxProblem(tag);
   if (syntax) return syntax;
-  if (environment === DEV_ENVIRONMENT) return undefined;
-  if (tag === "latest") return `"latest" is only allowed in ${DEV_ENVIRONMENT}`;
-  if (!SEMVER.test(tag) && !GIT_SHA.test(tag)) return `outside ${DEV_ENVIRONMENT} a tag must be a semantic version or a git SHA (7-40 hex digits)`;
-  return undefined;
+  if (policy === "mutable" || SEMVER.test(tag) || GIT_SHA.test(tag)) return undefined;
+  const pinned = 'delivery.tags is "pinned": a tag must be a semantic version or a git SHA (7-40 hex digits)';
+  return tag === "latest" ? `"latest" names whatever was pushed last: ${pinned}` : pinned;
 }
 
 /** A third-party image (PostgreSQL, Redis), pinned to a version in every environment. */
@@ -122,7 +128,9 @@ function pinnedImage(repository: string, tag: string) {
 function releasedImage(env: EnvironmentContext) {
   return z.strictObject({
     repository: imageRepository.describe("Image name; each environment keeps its own (promote copies tags only)."),
-    tag: rule(z.string(), (value) => tagProblem(env.name, value)).describe("What `npm run release` and `promote` set; `latest` only in dev, else a semantic version or a git SHA."),
+    tag: rule(z.string(), (value) => (env.delivery?.tags ? tagProblem(value, env.delivery.tags) : tagSyntaxProblem(value))).describe(
+      "What `npm run release` and `promote` set; the environment's delivery.tags says which tags it accepts.",
+    ),
   });
 }
 
@@ -130,9 +138,9 @@ const PULL_POLICIES = ["Always", "IfNotPresent", "Never"] as const;
 
 function pullPolicy(env: EnvironmentContext) {
   return rule(z.enum(PULL_POLICIES), (value) => {
-    const allowed = env.cluster?.allowedPullPolicies;
-    if (!allowed || allowed.includes(value)) return undefined;
-    return `cluster ${env.cluster!.name} uses images from its own store: must be one of ${allowed.join(", ")}`;
+    const cluster = env.delivery?.cluster;
+    if (!cluster || cluster.allowedPullPolicies.includes(value)) return undefined;
+    return `cluster ${cluster.name} uses images from its own store: must be one of ${cluster.allowedPullPolicies.join(", ")}`;
   })
     .default("IfNotPresent")
     .describe("When the kubelet pulls the image; the cluster may allow only some (cluster facts: allowedPullPolicies).");
@@ -324,10 +332,29 @@ const DATABASE_ACCESS_MODES: readonly string[] = ["ReadWriteOnce", "ReadWriteOnc
 
 /** Everything environments/<env>.ts may state, with the default of each setting it leaves out. */
 export function environmentSchema(env: EnvironmentContext) {
+  const clusters = [...(env.clusters?.keys() ?? [])];
   return z.strictObject({
     name: elsewhere(`the environment's name is its file name (environments/${env.name}.ts): an environment file cannot set it`),
-    cluster: elsewhere("cluster facts belong in clusters/minikube/cluster.ts, shared by every environment: an environment file cannot set them"),
+    cluster: elsewhere("cluster facts belong in clusters/<name>/cluster.ts, shared by the environments on it: an environment names its cluster with delivery.cluster"),
     sealedSecrets: elsewhere(`sealed values belong in environments/${env.name}.sealed.json, which npm run seal writes: an environment file cannot set them`),
+    delivery: z
+      .strictObject(
+        {
+          cluster: rule(z.string(), (value) =>
+            env.clusters === undefined || env.clusters.has(value) ? undefined : `must be a cluster of clusters/<name>/cluster.ts: ${clusters.length ? clusters.join(", ") : "there is none"}`,
+          ).describe("The cluster it runs on: clusters/<cluster>/cluster.ts holds its facts."),
+          sync: z
+            .enum(["automated", "manual"])
+            .default("manual")
+            .describe("How Argo CD syncs it: `automated` (prune, self-heal) follows the branch; `manual` waits for Sync and keeps the UI's History and Rollback usable."),
+          tags: z.enum(TAG_POLICIES).default("pinned").describe("The image tags it accepts: `mutable` (any, `latest` included) or `pinned` (a semantic version or a git SHA)."),
+          promotedFrom: dnsLabel
+            .optional()
+            .describe("The environment `npm run promote -- <it> <this one>` copies image tags from; none: only `npm run release` changes its images."),
+        },
+        { error: (issue) => (issue.input === undefined ? `is required: every environment names its cluster, e.g. delivery: { cluster: "${clusters[0] ?? "minikube"}" }` : undefined) },
+      )
+      .describe("How it is delivered: where it runs, how Argo CD syncs it, which tags it accepts and where they come from."),
     namespace: dnsLabel.default(`todo-${env.name}`).describe("The environment's namespace."),
     partOf: rule(z.string(), (value) =>
       value === "" || labelValueProblem(value) !== undefined

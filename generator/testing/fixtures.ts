@@ -40,7 +40,7 @@ export interface FilesChange {
 
 /** Every problem the real checks (the declaration and the rules) find in a committed environment with `change` applied to its files. */
 export async function problemsWith(name: string, change: FilesChange): Promise<SettingsProblem[]> {
-  const sources = await loadEnvironmentSources(name);
+  const { sources, clusters } = await loadEnvironmentSources(name);
   return resolveEnvironment(
     {
       name,
@@ -48,13 +48,16 @@ export async function problemsWith(name: string, change: FilesChange): Promise<S
       images: merge(sources.images, change.images),
       sealed: change.sealed ?? sources.sealed,
     },
-    minikube,
+    clusters,
   ).problems;
 }
 
-/** The settings an environment file stating `stated` gives (the real declaration, defaults included); throws on any problem. */
+/** The cluster every committed environment runs on, as the loader reads it. */
+export const TEST_CLUSTERS = new Map([["minikube", minikube]]);
+
+/** The settings an environment file stating `stated` (on minikube) gives: the real declaration, defaults included; throws on any problem. */
 export function declaredSettings(name: string, stated: unknown = {}, images: unknown = TEST_IMAGES): Settings {
-  const resolved = resolveEnvironment({ name, settings: stated, images, sealed: {} }, minikube);
+  const resolved = resolveEnvironment({ name, settings: merge({ delivery: { cluster: "minikube" } }, stated), images, sealed: {} }, TEST_CLUSTERS);
   if (!resolved.settings || resolved.problems.length) throw new Error(`declaredSettings(${name}): ${JSON.stringify(resolved.problems)}`);
   return resolved.settings;
 }
