@@ -15,6 +15,7 @@ import { REPO_ROOT } from "../load/environments.ts";
 import type { Rendered } from "../render.ts";
 import { compareRendered, driftLines, hasDrift, readCommitted, writeRendered } from "./output.ts";
 import { renderRepository } from "./pipeline.ts";
+import { formatFinding, localValueLeaks } from "../secrets/plaintext-guard.ts";
 import { RenderCache } from "./render-cache.ts";
 
 export interface CliOptions {
@@ -28,12 +29,13 @@ export interface CliOptions {
 }
 
 export async function main({ argv, root = REPO_ROOT, renderCacheFile, moduleCacheDir }: CliOptions = {}): Promise<void> {
+  /** load → check → render, in memory; exits 1 with every problem (and writes nothing) when anything is wrong. */
   async function renderOrExplain(environments: string[]): Promise<Rendered> {
+    let rendered: Rendered;
     try {
       const cache = renderCacheFile === undefined ? undefined : new RenderCache(renderCacheFile);
-      const rendered = await renderRepository({ root, environments, cache, moduleCacheDir });
+      rendered = await renderRepository({ root, environments, cache, moduleCacheDir });
       cache?.save();
-      return rendered;
     } catch (error) {
       if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
         console.error(`${error.message}\nNothing was written.`);
@@ -41,6 +43,13 @@ export async function main({ argv, root = REPO_ROOT, renderCacheFile, moduleCach
       }
       throw error;
     }
+    // Never plaintext in Git: no value of the local .secrets/*.env files in what is about to be written, or in any tracked file.
+    const leaks = localValueLeaks(root, rendered);
+    if (leaks.length) {
+      console.error(`plaintext secret values (${leaks.length}):\n${leaks.map((leak) => `  - ${formatFinding(leak)}`).join("\n")}\nNothing was written.`);
+      process.exit(1);
+    }
+    return rendered;
   }
 
   const program = new Command()

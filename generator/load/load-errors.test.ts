@@ -4,35 +4,17 @@
  * and column, no stack trace, exit 1, and manifests/ and argocd/ untouched.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { npmRun, renderedFiles } from "../testing/cli.ts";
 import { scratchRepository } from "../testing/scratch.ts";
 
 const scratch = scratchRepository("todo-load-errors-");
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** `npm run render` as a user types it (npm's own CLI when the tests run under npm). */
-function npmRender(): { status: number | null; stdout: string; stderr: string } {
-  const npm = process.env.npm_execpath;
-  const [command, args] = npm && npm.endsWith(".js") ? [process.execPath, [npm, "run", "--silent", "render"]] : ["npm", ["run", "--silent", "render"]];
-  const { status, stdout, stderr } = spawnSync(command, args, { cwd: scratch, encoding: "utf8" });
-  return { status, stdout, stderr };
-}
-
-function snapshot(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const entry of readdirSync(join(scratch, sub), { withFileTypes: true })) {
-      const path = join(sub, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else out[path] = readFileSync(join(scratch, path), "utf8");
-    }
-  };
-  for (const top of ["manifests", "argocd"]) if (existsSync(join(scratch, top))) walk(top);
-  return out;
-}
+const npmRender = () => npmRun(scratch, "render");
+const snapshot = () => renderedFiles(scratch);
 
 /** Renders with `file` changed, then puts it back; returns what npm run render printed. */
 function renderWith(file: string, change: (text: string) => string): string {
