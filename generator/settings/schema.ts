@@ -369,16 +369,16 @@ export function environmentSchema(env: EnvironmentContext) {
         // surge) and both hook Jobs; rules.ts refuses a quota that is too small.
         quota: z
           .object({
-            "requests.cpu": quantity.default("4"),
-            "requests.memory": quantity.default("8Gi"),
-            "limits.cpu": quantity.default("12"),
-            "limits.memory": quantity.default("16Gi"),
-            pods: quantity.default("30"),
-            persistentvolumeclaims: quantity.default("2"),
-            "services.nodeports": quantity.default("2"),
-            "services.loadbalancers": quantity.default("0"),
+            "requests.cpu": quantity.default("4").describe("CPU all pods together may request."),
+            "requests.memory": quantity.default("8Gi").describe("Memory all pods together may request."),
+            "limits.cpu": quantity.default("12").describe("CPU limits of all pods together."),
+            "limits.memory": quantity.default("16Gi").describe("Memory limits of all pods together."),
+            pods: quantity.default("30").describe("Pods at once, hooks and rolling-update surges included."),
+            persistentvolumeclaims: quantity.default("2").describe("PersistentVolumeClaims (the database holds one)."),
+            "services.nodeports": quantity.default("2").describe("NodePort Services."),
+            "services.loadbalancers": quantity.default("0").describe("LoadBalancer Services (none: Minikube has no load balancer)."),
           })
-          .catchall(quantity)
+          .catchall(quantity.describe("Any other ResourceQuota resource, e.g. count/jobs.batch."))
           .prefault({})
           .describe("ResourceQuota `spec.hard`: these and any other resource; checked to fit every workload at its largest."),
         // Applies to any container that states no resources of its own (e.g. a sidecar).
