@@ -36,6 +36,8 @@ export class SettingsError extends Error {
   readonly problems: SettingsProblem[];
   readonly loadProblems: LoadProblem[];
   constructor(problems: SettingsProblem[], loadProblems: LoadProblem[] = []) {
+    // By file and position, whatever order the files were loaded in.
+    loadProblems = [...loadProblems].sort((a, b) => (a.file === b.file ? (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0) : a.file < b.file ? -1 : 1));
     const lines = loadProblems.map(formatLoadProblem);
     if (problems.length) {
       lines.push(`invalid settings (${problems.length} problem${problems.length === 1 ? "" : "s"}):`, ...problems.map((p) => `  - ${formatProblem(p)}`));

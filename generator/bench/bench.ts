@@ -211,31 +211,32 @@ try {
   // ---- whole commands
   const launcher = join(scratch, "generator/launcher/cli.mjs");
   const cacheRoot = join(scratch, ".cache/generator");
-  const dropRenderCaches = () => {
-    for (const file of existsSync(cacheRoot) ? readdirSync(cacheRoot) : []) {
-      if (/^render-cache-.*\.json$/.test(file)) rmSync(join(cacheRoot, file));
+  /** Both caches the compiled CLI keeps per build (generator/launcher/): validated objects, and checked settings. */
+  const dropCaches = () => {
+    for (const build of existsSync(cacheRoot) ? readdirSync(cacheRoot) : []) {
+      for (const file of ["render-cache.json", "checked-settings.json"]) rmSync(join(cacheRoot, build, file), { force: true });
     }
   };
   let edits = 0;
   const editSettings = () => {
-    // A change to an environment file that leaves its objects as they are: the launcher rebuilds, the render cache stays.
+    // A change to an environment file that leaves its objects as they are: it is compiled and checked again, the render cache stays.
     appendFileSync(join(scratch, "environments/dev.ts"), `export const benchEdit${++edits} = ${edits};\n`);
   };
   const editCode = () => {
-    // A change to the generator's code: the launcher rebuilds and the render cache starts empty
-    // (a comment alone would leave the bundle, and so its cache, as they were).
+    // A change to the generator's code: the launcher rebuilds and the caches start empty
+    // (a comment alone would leave the bundle, and so its caches, as they were).
     appendFileSync(join(scratch, "generator/render.ts"), `// bench edit ${++edits}\n`);
-    dropRenderCaches();
+    dropCaches();
   };
   const cases: CommandCase[] = [
     { label: "npm run render", command: "npm", args: ["run", "render"], cwd: scratch, objects, peer: true, runs: [] },
     { label: "npm run check", command: "npm", args: ["run", "check"], cwd: scratch, objects, peer: true, runs: [] },
     { label: "node generator/launcher/cli.mjs render (the script's command)", command: process.execPath, args: [launcher, "render"], cwd: scratch, objects, peer: true, runs: [] },
     { label: "node generator/launcher/cli.mjs check", command: process.execPath, args: [launcher, "check"], cwd: scratch, objects, peer: true, runs: [] },
-    { label: "  check, render cache cold (bundle built)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: dropRenderCaches, objects, peer: true, runs: [] },
+    { label: "  check, render and settings caches cold (bundle built)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: dropCaches, objects, peer: true, runs: [] },
     // In this order: the code edit's run fills the cache the settings edit then finds.
-    { label: "  check after a code edit (rebuild, cache cold)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editCode, objects, peer: true, runs: [] },
-    { label: "  check after a settings edit (rebuild, cache warm)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editSettings, objects, peer: true, runs: [] },
+    { label: "  check after a code edit (rebuild, caches cold)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editCode, objects, peer: true, runs: [] },
+    { label: "  check after a settings edit (recompile dev.ts, render cache warm)", command: process.execPath, args: [launcher, "check"], cwd: scratch, prepare: editSettings, objects, peer: true, runs: [] },
     { label: "node generator/commands/cli.ts check (type stripping, no bundle)", command: process.execPath, args: [join(scratch, "generator/commands/cli.ts"), "check"], cwd: scratch, objects, peer: true, runs: [] },
   ];
   const peer = findPeer();

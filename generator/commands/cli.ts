@@ -11,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { Command } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
+import { CheckedSettingsCache } from "../load/checked-cache.ts";
 import { REPO_ROOT } from "../load/environments.ts";
 import type { Rendered } from "../render.ts";
 import { compareRendered, driftLines, hasDrift, readCommitted, writeRendered } from "./output.ts";
@@ -26,15 +27,19 @@ export interface CliOptions {
   renderCacheFile?: string | undefined;
   /** Where compiled environment files are kept (generator/load/module.ts); none: compiled at every run. */
   moduleCacheDir?: string | undefined;
+  /** The checked-settings cache's file (generator/load/checked-cache.ts); none: every environment is loaded and checked. */
+  checkedCacheFile?: string | undefined;
 }
 
-export async function main({ argv, root = REPO_ROOT, renderCacheFile, moduleCacheDir }: CliOptions = {}): Promise<void> {
+export async function main({ argv, root = REPO_ROOT, renderCacheFile, moduleCacheDir, checkedCacheFile }: CliOptions = {}): Promise<void> {
   /** load → check → render, in memory; exits 1 with every problem (and writes nothing) when anything is wrong. */
   async function renderOrExplain(environments: string[]): Promise<Rendered> {
     let rendered: Rendered;
     try {
       const cache = renderCacheFile === undefined ? undefined : new RenderCache(renderCacheFile);
-      rendered = await renderRepository({ root, environments, cache, moduleCacheDir });
+      const checked = checkedCacheFile === undefined ? undefined : new CheckedSettingsCache(checkedCacheFile);
+      rendered = await renderRepository({ root, environments, cache, moduleCacheDir, checked });
+      checked?.save();
       cache?.save();
     } catch (error) {
       if (error instanceof SettingsError || error instanceof InvalidObjectsError) {

@@ -29,6 +29,8 @@ const STAMP = "stamp.json";
 const BUNDLE = "cli.mjs";
 /** In each build's directory, beside the bundle: its render cache (generator/commands/render-cache.ts), for this code only. */
 const RENDER_CACHE = "render-cache.json";
+/** Beside it: the settings this code checked before (generator/load/checked-cache.ts), for this code only. */
+const CHECKED_CACHE = "checked-settings.json";
 /** Compiled environment and cluster files, by content (generator/load/module.ts), shared by every build. */
 const MODULES = "modules";
 /** Compiled files unused for this long are removed when a new build is made. */
@@ -168,6 +170,7 @@ async function build(root) {
     `import { main } from "./generator/commands/cli.ts";`,
     `await main({`,
     `  renderCacheFile: bundlePath(new URL(${JSON.stringify(RENDER_CACHE)}, import.meta.url)),`,
+    `  checkedCacheFile: bundlePath(new URL(${JSON.stringify(CHECKED_CACHE)}, import.meta.url)),`,
     `  moduleCacheDir: bundlePath(new URL(${JSON.stringify(`../${MODULES}/`)}, import.meta.url)),`,
     `});`,
   ].join("\n");

@@ -5,20 +5,20 @@
  * (clusters/<name>/cluster.ts) from the work tree, or from memory where a
  * command replaces them (a release's new images file, a rollback's files from
  * a Git revision), and turns them into checked settings. Nothing here renders
- * or writes.
+ * or writes (but the caches it is given).
  */
+import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ClusterFacts } from "../cluster-facts.ts";
 import { clusterFileName, environmentFileName, imagesFileName, sealedFileName } from "../environment-files.ts";
 import { type LoadProblem, SettingsError, type SettingsProblem } from "../errors.ts";
-import { type EnvironmentSources, resolveEnvironment } from "../settings/resolve.ts";
+import type { EnvironmentSources } from "../settings/resolve.ts";
 import { crossEnvironmentProblems } from "../settings/rules.ts";
-import { problemsFromIssues } from "../settings/problems.ts";
-import { imagesFileSchema } from "../settings/schema.ts";
 import type { ImagesFile, SealedValues, Settings } from "../settings.ts";
-import { ModuleLoadError, loadSourceModule } from "./module.ts";
+import type { CheckedSettingsCache } from "./checked-cache.ts";
+import { ModuleLoadError, loadModule } from "./module.ts";
 
 /** The repository's root directory. */
 export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -38,16 +38,42 @@ export interface LoadOptions {
    * path; `null` stands for a file that does not exist.
    */
   files?: ReadonlyMap<string, string | null>;
-  /** Where compiled environment files are kept (see module.ts); none: compiled at every load. */
+  /** Where compiled environment and cluster files are kept (see module.ts); none: compiled at every load. */
   moduleCacheDir?: string | undefined;
+  /** Settings checked before from the same files by the same code (see checked-cache.ts); none: every load is checked. */
+  checked?: CheckedSettingsCache | undefined;
 }
 
-/** A repository file's text: from `files` when given there, else from the work tree; undefined when absent. */
-function readText(path: string, { root = REPO_ROOT, files }: LoadOptions): string | undefined {
-  const replaced = files?.get(path);
-  if (replaced !== undefined) return replaced ?? undefined;
-  const absolute = join(root, path);
-  return existsSync(absolute) ? readFileSync(absolute, "utf8") : undefined;
+/**
+ * The repository's files as this load sees them: from memory where a command
+ * replaced them, else from the work tree. It remembers what it read, which
+ * is what a load's result depends on.
+ */
+class Files {
+  readonly root: string;
+  private readonly replaced: ReadonlyMap<string, string | null>;
+  readonly read = new Map<string, string | null>();
+  constructor({ root = REPO_ROOT, files = new Map() }: LoadOptions) {
+    this.root = root;
+    this.replaced = files;
+  }
+
+  /** A file's text, or undefined when it does not exist. */
+  text(path: string): string | undefined {
+    if (!this.read.has(path)) {
+      const replaced = this.replaced.get(path);
+      const absolute = join(this.root, path);
+      this.read.set(path, replaced !== undefined ? replaced : existsSync(absolute) ? readFileSync(absolute, "utf8") : null);
+    }
+    return this.read.get(path) ?? undefined;
+  }
+
+  /** Every file read so far, by content: the key of what was loaded from them. */
+  key(): string {
+    return createHash("sha256")
+      .update(JSON.stringify([...this.read].sort(([a], [b]) => (a < b ? -1 : 1))))
+      .digest("hex");
+  }
 }
 
 /** Every environment, by name: one per environments/<env>.ts (and per such file given in memory). */
@@ -76,24 +102,6 @@ export function listClusters(root = REPO_ROOT): string[] {
     .sort();
 }
 
-/** Every cluster's facts (each cluster.ts's default export); a file that does not load is a problem, not thrown. */
-async function loadClusters(options: LoadOptions, loadProblems: LoadProblem[]): Promise<Map<string, ClusterFacts>> {
-  const root = options.root ?? REPO_ROOT;
-  const clusters = new Map<string, ClusterFacts>();
-  for (const name of listClusters(root)) {
-    const file = clusterFileName(name);
-    try {
-      const module = await loadSourceModule(root, { path: file, text: readText(file, options)! }, { cacheDir: options.moduleCacheDir });
-      if (typeof module.default === "object" && module.default !== null) clusters.set(name, module.default as ClusterFacts);
-      else loadProblems.push({ file, line: 1, column: 1, message: "must `export default` the cluster's facts (a ClusterFacts object)" });
-    } catch (error) {
-      if (!(error instanceof ModuleLoadError)) throw error;
-      loadProblems.push(...error.problems);
-    }
-  }
-  return clusters;
-}
-
 /** A JSON file's content, or the problem with its syntax at a line and column. */
 function parseJson(path: string, text: string): { value: unknown } | { problem: LoadProblem } {
   try {
@@ -109,66 +117,92 @@ function parseJson(path: string, text: string): { value: unknown } | { problem: 
   }
 }
 
-/** Reads and evaluates one environment's files; every problem found on the way is collected, not thrown. */
-async function readEnvironment(name: string, options: LoadOptions, loadProblems: LoadProblem[], problems: SettingsProblem[]): Promise<EnvironmentSources | undefined> {
-  const root = options.root ?? REPO_ROOT;
-  const settingsFile = environmentFileName(name);
-  const text = readText(settingsFile, options);
-  if (text === undefined) {
-    problems.push({ environment: name, path: "environment", value: name, rule: `must be one of: ${listEnvironments(root, options.files).join(", ")}` });
-    return undefined;
+/** What one load found: every problem is collected, none thrown. */
+class Load {
+  readonly files: Files;
+  readonly options: LoadOptions;
+  readonly loadProblems: LoadProblem[] = [];
+  readonly problems: SettingsProblem[] = [];
+  /** Files the compiled modules imported → content hash. */
+  readonly imports: Record<string, string> = {};
+  constructor(options: LoadOptions) {
+    this.options = options;
+    this.files = new Files(options);
   }
-  let settings: unknown;
-  let complete = true;
-  try {
-    const module = await loadSourceModule(root, { path: settingsFile, text }, { cacheDir: options.moduleCacheDir });
-    if ("default" in module && module.default !== undefined) settings = module.default;
-    else {
-      loadProblems.push({ file: settingsFile, line: 1, column: 1, message: "must `export default defineEnvironment({...})`" });
-      complete = false;
+
+  /** A module's default export, or undefined with the problem recorded (`required`: what it must say). */
+  async defaultExport(path: string, text: string, required: string): Promise<unknown> {
+    try {
+      const module = await loadModule(this.files.root, { path, text }, { cacheDir: this.options.moduleCacheDir });
+      Object.assign(this.imports, module.inputs);
+      if (module.exports.default !== undefined) return module.exports.default;
+      this.loadProblems.push({ file: path, line: 1, column: 1, message: required });
+    } catch (error) {
+      if (!(error instanceof ModuleLoadError)) throw error;
+      this.loadProblems.push(...error.problems);
     }
-  } catch (error) {
-    if (!(error instanceof ModuleLoadError)) throw error;
-    loadProblems.push(...error.problems);
-    complete = false;
-  }
-  const json = (file: string, absent: unknown): unknown => {
-    const content = readText(file, options);
-    if (content === undefined) return absent;
-    const parsed = parseJson(file, content);
-    if ("value" in parsed) return parsed.value;
-    loadProblems.push(parsed.problem);
-    complete = false;
     return undefined;
-  };
-  const images = json(imagesFileName(name), undefined);
-  if (images === undefined && readText(imagesFileName(name), options) === undefined) {
-    loadProblems.push({ file: imagesFileName(name), message: "the file must exist: the environment's image references, which npm run release edits" });
-    complete = false;
   }
-  const sealed = json(sealedFileName(name), {});
-  return complete ? { name, settings, images, sealed } : undefined;
-}
 
-interface Checked {
-  settings: Settings[];
-  loadProblems: LoadProblem[];
-  problems: SettingsProblem[];
-}
-
-async function loadAndCheck(names: string[], options: LoadOptions): Promise<Checked> {
-  const loadProblems: LoadProblem[] = [];
-  const problems: SettingsProblem[] = [];
-  const clusters = await loadClusters(options, loadProblems);
-  const sources = await Promise.all(names.map((name) => readEnvironment(name, options, loadProblems, problems)));
-  const settings: Settings[] = [];
-  for (const source of sources) {
-    if (!source) continue;
-    const resolved = resolveEnvironment(source, clusters);
-    problems.push(...resolved.problems);
-    if (resolved.settings) settings.push(resolved.settings);
+  /** A JSON file's content; `absent` when it does not exist; undefined with the problem recorded when it is not JSON. */
+  json(path: string, absent: unknown): unknown {
+    const text = this.files.text(path);
+    if (text === undefined) return absent;
+    const parsed = parseJson(path, text);
+    if ("value" in parsed) return parsed.value;
+    this.loadProblems.push(parsed.problem);
+    return undefined;
   }
-  return { settings, loadProblems, problems };
+
+  /** Every cluster's facts (each cluster.ts's default export). */
+  async clusters(): Promise<Map<string, ClusterFacts>> {
+    const clusters = new Map<string, ClusterFacts>();
+    for (const name of listClusters(this.files.root)) {
+      const file = clusterFileName(name);
+      const facts = await this.defaultExport(file, this.files.text(file)!, "must `export default` the cluster's facts (a ClusterFacts object)");
+      if (typeof facts === "object" && facts !== null) clusters.set(name, facts as ClusterFacts);
+      else if (facts !== undefined) this.loadProblems.push({ file, line: 1, column: 1, message: "must `export default` the cluster's facts (a ClusterFacts object)" });
+    }
+    return clusters;
+  }
+
+  /** One environment's files, loaded: undefined when one of them does not load. */
+  async sources(name: string): Promise<EnvironmentSources | undefined> {
+    const file = environmentFileName(name);
+    const text = this.files.text(file);
+    if (text === undefined) {
+      this.problems.push({ environment: name, path: "environment", value: name, rule: `must be one of: ${listEnvironments(this.files.root, this.options.files).join(", ")}` });
+      return undefined;
+    }
+    const before = this.loadProblems.length;
+    const settings = await this.defaultExport(file, text, "must `export default defineEnvironment({...})`");
+    if (this.files.text(imagesFileName(name)) === undefined) {
+      this.loadProblems.push({ file: imagesFileName(name), message: "the file must exist: the environment's image references, which npm run release edits" });
+    }
+    const images = this.json(imagesFileName(name), undefined);
+    const sealed = this.json(sealedFileName(name), {});
+    return this.loadProblems.length === before ? { name, settings, images, sealed } : undefined;
+  }
+
+  /** The environments' files, loaded and checked through their declaration and the rules. */
+  async check(names: readonly string[]): Promise<Settings[]> {
+    const clusters = await this.clusters();
+    const sources = await Promise.all(names.map((name) => this.sources(name)));
+    // zod and the declaration load only when something is to be checked (not when the checked cache answers).
+    const { resolveEnvironment } = await import("../settings/resolve.ts");
+    const settings: Settings[] = [];
+    for (const source of sources) {
+      if (!source) continue;
+      const resolved = resolveEnvironment(source, clusters);
+      this.problems.push(...resolved.problems);
+      if (resolved.settings) settings.push(resolved.settings);
+    }
+    return settings;
+  }
+
+  failed(): boolean {
+    return this.loadProblems.length > 0 || this.problems.length > 0;
+  }
 }
 
 /**
@@ -177,11 +211,10 @@ async function loadAndCheck(names: string[], options: LoadOptions): Promise<Chec
  * throws SettingsError when a file does not load.
  */
 export async function loadEnvironmentSources(name: string, options: LoadOptions = {}): Promise<{ sources: EnvironmentSources; clusters: Map<string, ClusterFacts> }> {
-  const loadProblems: LoadProblem[] = [];
-  const problems: SettingsProblem[] = [];
-  const clusters = await loadClusters(options, loadProblems);
-  const sources = await readEnvironment(name, options, loadProblems, problems);
-  if (!sources || loadProblems.length) throw new SettingsError(problems, loadProblems);
+  const load = new Load(options);
+  const clusters = await load.clusters();
+  const sources = await load.sources(name);
+  if (!sources || load.failed()) throw new SettingsError(load.problems, load.loadProblems);
   return { sources, clusters };
 }
 
@@ -191,40 +224,51 @@ export async function loadEnvironmentSources(name: string, options: LoadOptions 
  * across all). Throws SettingsError with every problem found.
  */
 export async function loadEnvironments(options: LoadOptions = {}): Promise<Settings[]> {
-  const names = listEnvironments(options.root ?? REPO_ROOT, options.files);
-  const checked = await loadAndCheck(names, options);
-  if (checked.loadProblems.length === 0 && checked.problems.length === 0) checked.problems.push(...crossEnvironmentProblems(checked.settings));
-  if (checked.loadProblems.length || checked.problems.length) throw new SettingsError(checked.problems, checked.loadProblems);
-  return checked.settings;
+  const load = new Load(options);
+  const root = load.files.root;
+  const names = listEnvironments(root, options.files);
+  if (options.checked) {
+    // Read every file the result depends on first: they are the cache's key.
+    for (const name of names) for (const file of [environmentFileName(name), imagesFileName(name), sealedFileName(name)]) load.files.text(file);
+    for (const cluster of listClusters(root)) load.files.text(clusterFileName(cluster));
+    const known = options.checked.get(load.files.key(), root);
+    if (known) return known;
+  }
+  const settings = await load.check(names);
+  if (!load.failed()) load.problems.push(...crossEnvironmentProblems(settings));
+  if (load.failed()) throw new SettingsError(load.problems, load.loadProblems);
+  options.checked?.remember(load.files.key(), settings, load.imports);
+  return settings;
 }
 
 /** One environment's settings, loaded and checked on their own; throws SettingsError. */
 export async function loadEnvironment(name: string, options: LoadOptions | string = {}): Promise<Settings> {
-  const resolved = typeof options === "string" ? { root: options } : options;
-  const checked = await loadAndCheck([name], resolved);
-  if (checked.loadProblems.length || checked.problems.length) throw new SettingsError(checked.problems, checked.loadProblems);
-  return checked.settings[0]!;
+  const load = new Load(typeof options === "string" ? { root: options } : options);
+  const [settings] = await load.check([name]);
+  if (load.failed()) throw new SettingsError(load.problems, load.loadProblems);
+  return settings!;
 }
 
-/** environments/<env>.images.json as committed, checked against its declaration; throws SettingsError. */
-export function readImagesFile(name: string, root = REPO_ROOT): ImagesFile {
+/** environments/<env>.images.json as committed, its syntax checked against its declaration; throws SettingsError. */
+export async function readImagesFile(name: string, root = REPO_ROOT): Promise<ImagesFile> {
+  const load = new Load({ root });
   const file = imagesFileName(name);
-  const text = readText(file, { root });
-  if (text === undefined) throw new SettingsError([], [{ file, message: "the file must exist" }]);
-  const parsed = parseJson(file, text);
-  if ("problem" in parsed) throw new SettingsError([], [parsed.problem]);
+  if (load.files.text(file) === undefined) throw new SettingsError([], [{ file, message: "the file must exist" }]);
+  const value = load.json(file, undefined);
+  if (load.failed()) throw new SettingsError([], load.loadProblems);
   // Its syntax only: the tags it accepts are the environment's to say (delivery.tags), checked when it loads.
+  const { imagesFileSchema } = await import("../settings/schema.ts");
+  const { problemsFromIssues } = await import("../settings/problems.ts");
   const schema = imagesFileSchema({ name });
-  const result = schema.safeParse(parsed.value, { reportInput: true });
-  if (!result.success) throw new SettingsError(problemsFromIssues({ environment: name, file, input: parsed.value, schema, unknownKeys: ["component", "field"] }, result.error.issues));
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) throw new SettingsError(problemsFromIssues({ environment: name, file, input: value, schema, unknownKeys: ["component", "field"] }, result.error.issues));
   return result.data;
 }
 
 /** environments/<env>.sealed.json as committed ({} when there is none), not yet checked against the settings. */
 export function readSealedValues(name: string, root = REPO_ROOT): SealedValues {
-  const text = readText(sealedFileName(name), { root });
-  if (text === undefined) return {};
-  const parsed = parseJson(sealedFileName(name), text);
-  if ("problem" in parsed) throw new SettingsError([], [parsed.problem]);
-  return parsed.value as SealedValues;
+  const load = new Load({ root });
+  const value = load.json(sealedFileName(name), {});
+  if (load.failed()) throw new SettingsError([], load.loadProblems);
+  return value as SealedValues;
 }

@@ -74,16 +74,6 @@ function compilerKey(): string {
 /** One compile per content and process (tests load the same files many times). */
 const compiledInProcess = new Map<string, Compiled>();
 
-function inputsUnchanged(root: string, inputs: Record<string, string>): boolean {
-  return Object.entries(inputs).every(([path, hash]) => {
-    try {
-      return sha256(readFileSync(join(root, path))) === hash;
-    } catch {
-      return false;
-    }
-  });
-}
-
 function readCached(root: string, file: string, key: string): Compiled | undefined {
   try {
     const compiled = JSON.parse(readFileSync(file, "utf8")) as Compiled;
@@ -172,11 +162,22 @@ function thrownAt(error: unknown, source: SourceText, compiledName: string, map:
   return { file: entry.originalSource, line: entry.originalLine + 1, column: entry.originalColumn + 1, message };
 }
 
+export interface LoadedModule {
+  exports: Record<string, unknown>;
+  /** The repository files it imported (compiled into it), by path → content hash: what else it depends on. */
+  inputs: Readonly<Record<string, string>>;
+}
+
 /**
  * Compiles and runs a TypeScript file given as text; returns its exports.
  * Throws ModuleLoadError, naming the file, line and column, for anything that fails.
  */
 export async function loadSourceModule(root: string, source: SourceText, options: ModuleLoadOptions = {}): Promise<Record<string, unknown>> {
+  return (await loadModule(root, source, options)).exports;
+}
+
+/** loadSourceModule(), with the files the module imported. */
+export async function loadModule(root: string, source: SourceText, options: ModuleLoadOptions = {}): Promise<LoadedModule> {
   const key = sha256(`${compilerKey()}\0${source.path}\0${source.text}`);
   const cacheFile = options.cacheDir === undefined ? undefined : join(options.cacheDir, `${key}.json`);
   let compiled = compiledInProcess.get(key);
@@ -198,5 +199,16 @@ export async function loadSourceModule(root: string, source: SourceText, options
   } catch (error) {
     throw new ModuleLoadError([thrownAt(error, source, compiledName, compiled.map)]);
   }
-  return module.exports;
+  return { exports: module.exports, inputs: compiled.inputs };
+}
+
+/** Whether files a module imported are still as they were (content hashes by path). */
+export function inputsUnchanged(root: string, inputs: Readonly<Record<string, string>>): boolean {
+  return Object.entries(inputs).every(([path, hash]) => {
+    try {
+      return sha256(readFileSync(join(root, path))) === hash;
+    } catch {
+      return false;
+    }
+  });
 }

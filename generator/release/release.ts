@@ -75,7 +75,7 @@ export async function release({ root, environment, assignments, dryRun }: Releas
   const tags = parseReleaseTags(environment, assignments);
   checkReadyToCommit(root, `release ${environment}`, { dryRun });
 
-  const current = readImagesFile(environment, root);
+  const current = await readImagesFile(environment, root);
   const next = withTags(current, tags);
   const changed = changedTags(current, next);
   if (Object.keys(changed).length === 0) {

@@ -31,7 +31,7 @@ export interface Resolved {
 
 /** The file's content as its declaration parses it, or undefined with every problem added. */
 function parse<Schema extends z.ZodType>(schema: Schema, source: Omit<ProblemSource, "schema">, problems: SettingsProblem[]): z.output<Schema> | undefined {
-  const result = schema.safeParse(source.input, { reportInput: true });
+  const result = schema.safeParse(source.input, { reportInput: true, jitless: true });
   if (result.success) return result.data;
   problems.push(...problemsFromIssues({ ...source, schema }, result.error.issues));
   return undefined;
