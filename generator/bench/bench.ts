@@ -213,8 +213,9 @@ try {
   const cacheRoot = join(scratch, ".cache/generator");
   /** Both caches the compiled CLI keeps per build (generator/launcher/): validated objects, and checked settings. */
   const dropCaches = () => {
-    for (const build of existsSync(cacheRoot) ? readdirSync(cacheRoot) : []) {
-      for (const file of ["render-cache.json", "checked-settings.json"]) rmSync(join(cacheRoot, build, file), { force: true });
+    const builds = existsSync(cacheRoot) ? readdirSync(cacheRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory()) : [];
+    for (const build of builds) {
+      for (const file of ["render-cache.json", "checked-settings.json"]) rmSync(join(cacheRoot, build.name, file), { force: true });
     }
   };
   let edits = 0;

@@ -99,17 +99,16 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
-/** True when a value must not be printed: named like a credential, or shaped like one. */
+/** True when a value must not be printed: named like a credential, shaped like one, or holding one (under any key inside it). */
 export function mayBeCredential(path: readonly PropertyKey[], value: unknown): boolean {
   const last = path.at(-1);
   if (typeof last === "string" && secretKeyProblem(last) !== undefined) return true;
-  const strings: string[] = [];
-  const collect = (item: unknown) => {
-    if (typeof item === "string") strings.push(item);
-    else if (typeof item === "object" && item !== null) Object.values(item).forEach(collect);
+  const holds = (item: unknown): boolean => {
+    if (typeof item === "string") return credentialValueProblem(item) !== undefined;
+    if (typeof item !== "object" || item === null) return false;
+    return Object.entries(item).some(([key, inner]) => (!Array.isArray(item) && secretKeyProblem(key) !== undefined) || holds(inner));
   };
-  collect(value);
-  return strings.some((text) => credentialValueProblem(text) !== undefined);
+  return holds(value);
 }
 
 /** The rule an issue states, in the generator's words. */

@@ -152,6 +152,11 @@ describe("bad input is refused with environment, file, path, value and rule", ()
     ]);
   });
 
+  it("never prints a credential a misplaced or misspelt setting holds", async () => {
+    const problems = await problemsWith("dev", { settings: { backend: { confg: { DB_PASS: "hunter2-hunter2" } } } });
+    assert.deepEqual(problems.map(formatProblem), ["dev: environments/dev.ts: backend.confg = (not shown: it may be a credential): unknown setting; did you mean config?"]);
+  });
+
   it("names a missing field of the images file", () => {
     const images = { frontend: { repository: "todo-frontend" }, backend: { repository: "todo-backend", tag: "1.0.0" } };
     const { problems } = resolveEnvironment({ name: "staging", settings: { delivery: { cluster: "minikube" } }, images, sealed: {} }, TEST_CLUSTERS);

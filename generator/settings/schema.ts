@@ -12,8 +12,9 @@
  * node ports across environments) are in rules.ts, written against the type
  * declared here.
  *
- * To add a setting: add it here (type, default, `.describe()`, rules), then
- * use it in a component. Nothing else lists settings.
+ * To add a setting: add it here (type, default, `.describe()`, rules), use
+ * it in a component, and run `npm run settings:reference` for the README's
+ * table. Nothing else lists settings.
  */
 import * as z from "zod";
 import type { ClusterFacts } from "../cluster-facts.ts";
@@ -136,9 +137,8 @@ function releasedImage(env: EnvironmentContext) {
 
 const PULL_POLICIES = ["Always", "IfNotPresent", "Never"] as const;
 
-function pullPolicy(env: EnvironmentContext) {
+function pullPolicy(cluster: ClusterFacts | undefined) {
   return rule(z.enum(PULL_POLICIES), (value) => {
-    const cluster = env.delivery?.cluster;
     if (!cluster || cluster.allowedPullPolicies.includes(value)) return undefined;
     return `cluster ${cluster.name} uses images from its own store: must be one of ${cluster.allowedPullPolicies.join(", ")}`;
   })
@@ -265,15 +265,10 @@ const apiAccessRule = z.strictObject({
   resourceNames: rule(z.array(z.string()), noWildcard).optional().describe("Only these objects, by name."),
 });
 
-/** What the frontend and the backend share: their Deployment, Service, autoscaler and ConfigMap. */
-function appSettings<Config extends z.core.$ZodLooseShape>(
-  env: EnvironmentContext,
-  image: AppImageFacts,
-  defaults: { resources: { requests: CpuMemory; limits: CpuMemory }; config: Config },
-) {
+/** What the frontend and the backend share: their Deployment, Service and autoscaler; the pull policy depends on the cluster. */
+function appSettings(cluster: ClusterFacts | undefined, image: AppImageFacts, defaults: { resources: { requests: CpuMemory; limits: CpuMemory } }) {
   return {
-    image: elsewhere(`released images belong in environments/${env.name}.images.json, which npm run release edits: an environment file cannot set them`),
-    pullPolicy: pullPolicy(env),
+    pullPolicy: pullPolicy(cluster),
     replicas: integer(1, 10).default(1).describe("Pods, while autoscaling is off (the HPA owns the count while it is on)."),
     resources: resources(defaults.resources).describe("The container's requests and limits."),
     probes: z
@@ -309,13 +304,15 @@ function appSettings<Config extends z.core.$ZodLooseShape>(
         }
       })
       .prefault({}),
-    config: configMap(defaults.config).describe("ConfigMap entries, merged over the component's own; never a credential."),
-    apiAccess: z
-      .array(apiAccessRule)
-      .default(() => [])
-      .describe("Kubernetes API access the component really uses; empty: no Role, and no service account token is mounted."),
   };
 }
+
+const CONFIG_DESCRIPTION = "ConfigMap entries, merged over the component's own; never a credential.";
+
+const apiAccess = z
+  .array(apiAccessRule)
+  .default(() => [])
+  .describe("Kubernetes API access the component really uses; empty: no Role, and no service account token is mounted.");
 
 /** A key the environment file may not state, with where its value belongs instead. */
 function elsewhere(where: string) {
@@ -330,106 +327,122 @@ const PVC_ACCESS_MODES = ["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "Rea
 /** The database is a single-replica StatefulSet whose one pod writes its volume. */
 const DATABASE_ACCESS_MODES: readonly string[] = ["ReadWriteOnce", "ReadWriteOncePod"];
 
-/** Everything environments/<env>.ts may state, with the default of each setting it leaves out. */
-export function environmentSchema(env: EnvironmentContext) {
-  const clusters = [...(env.clusters?.keys() ?? [])];
-  return z.strictObject({
-    name: elsewhere(`the environment's name is its file name (environments/${env.name}.ts): an environment file cannot set it`),
-    cluster: elsewhere("cluster facts belong in clusters/<name>/cluster.ts, shared by the environments on it: an environment names its cluster with delivery.cluster"),
-    sealedSecrets: elsewhere(`sealed values belong in environments/${env.name}.sealed.json, which npm run seal writes: an environment file cannot set them`),
-    delivery: z
-      .strictObject(
-        {
-          cluster: rule(z.string(), (value) =>
-            env.clusters === undefined || env.clusters.has(value) ? undefined : `must be a cluster of clusters/<name>/cluster.ts: ${clusters.length ? clusters.join(", ") : "there is none"}`,
-          ).describe("The cluster it runs on: clusters/<cluster>/cluster.ts holds its facts."),
-          sync: z
-            .enum(["automated", "manual"])
-            .default("manual")
-            .describe("How Argo CD syncs it: `automated` (prune, self-heal) follows the branch; `manual` waits for Sync and keeps the UI's History and Rollback usable."),
-          tags: z.enum(TAG_POLICIES).default("pinned").describe("The image tags it accepts: `mutable` (any, `latest` included) or `pinned` (a semantic version or a git SHA)."),
-          promotedFrom: dnsLabel
-            .optional()
-            .describe("The environment `npm run promote -- <it> <this one>` copies image tags from; none: only `npm run release` changes its images."),
-        },
-        { error: (issue) => (issue.input === undefined ? `is required: every environment names its cluster, e.g. delivery: { cluster: "${clusters[0] ?? "minikube"}" }` : undefined) },
-      )
-      .describe("How it is delivered: where it runs, how Argo CD syncs it, which tags it accepts and where they come from."),
-    namespace: dnsLabel.default(`todo-${env.name}`).describe("The environment's namespace."),
-    partOf: rule(z.string(), (value) =>
-      value === "" || labelValueProblem(value) !== undefined
-        ? "becomes the app.kubernetes.io/part-of label: must be a label value (at most 63 characters: letters, digits, -, _ and ., starting and ending with a letter or digit)"
-        : undefined,
-    )
-      .default("todo-chatbot")
-      .describe("Value of the recommended app.kubernetes.io/part-of label."),
-    namespaceSettings: z
-      .strictObject({
-        // Room for every workload at its largest (HPA maximum plus the rolling-update
-        // surge) and both hook Jobs; rules.ts refuses a quota that is too small.
-        quota: z
-          .object({
-            "requests.cpu": quantity.default("4").describe("CPU all pods together may request."),
-            "requests.memory": quantity.default("8Gi").describe("Memory all pods together may request."),
-            "limits.cpu": quantity.default("12").describe("CPU limits of all pods together."),
-            "limits.memory": quantity.default("16Gi").describe("Memory limits of all pods together."),
-            pods: quantity.default("30").describe("Pods at once, hooks and rolling-update surges included."),
-            persistentvolumeclaims: quantity.default("2").describe("PersistentVolumeClaims (the database holds one)."),
-            "services.nodeports": quantity.default("2").describe("NodePort Services."),
-            "services.loadbalancers": quantity.default("0").describe("LoadBalancer Services (none: Minikube has no load balancer)."),
-          })
-          .catchall(quantity.describe("Any other ResourceQuota resource, e.g. count/jobs.batch."))
-          .prefault({})
-          .describe("ResourceQuota `spec.hard`: these and any other resource; checked to fit every workload at its largest."),
-        // Applies to any container that states no resources of its own (e.g. a sidecar).
-        containerLimits: z
-          .strictObject({
-            defaultRequest: cpuMemory({ cpu: "100m", memory: "128Mi" }).describe("Requests of a container that states none."),
-            default: cpuMemory({ cpu: "500m", memory: "512Mi" }).describe("Limits of a container that states none."),
-            max: cpuMemory({ cpu: "2", memory: "2Gi" }).describe("The most any one container may ask for."),
-          })
-          .prefault({})
-          .describe("LimitRange defaults and bounds for each container."),
+const partOf = rule(z.string(), (value) =>
+  value === "" || labelValueProblem(value) !== undefined
+    ? "becomes the app.kubernetes.io/part-of label: must be a label value (at most 63 characters: letters, digits, -, _ and ., starting and ending with a letter or digit)"
+    : undefined,
+)
+  .default("todo-chatbot")
+  .describe("Value of the recommended app.kubernetes.io/part-of label.");
+
+const namespaceSettings = z
+  .strictObject({
+    // Room for every workload at its largest (HPA maximum plus the rolling-update
+    // surge) and both hook Jobs; rules.ts refuses a quota that is too small.
+    quota: z
+      .object({
+        "requests.cpu": quantity.default("4").describe("CPU all pods together may request."),
+        "requests.memory": quantity.default("8Gi").describe("Memory all pods together may request."),
+        "limits.cpu": quantity.default("12").describe("CPU limits of all pods together."),
+        "limits.memory": quantity.default("16Gi").describe("Memory limits of all pods together."),
+        pods: quantity.default("30").describe("Pods at once, hooks and rolling-update surges included."),
+        persistentvolumeclaims: quantity.default("2").describe("PersistentVolumeClaims (the database holds one)."),
+        "services.nodeports": quantity.default("2").describe("NodePort Services."),
+        "services.loadbalancers": quantity.default("0").describe("LoadBalancer Services (none: Minikube has no load balancer)."),
       })
-      .prefault({}),
-    frontend: z
-      .strictObject(
-        appSettings(env, frontendImage, {
-          resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } },
-          config: {},
-        }),
-      )
+      .catchall(quantity.describe("Any other ResourceQuota resource, e.g. count/jobs.batch."))
       .prefault({})
-      .describe("The Next.js frontend; its ConfigMap also gets API_BASE_URL (the backend's Service)."),
-    backend: z
+      .describe("ResourceQuota `spec.hard`: these and any other resource; checked to fit every workload at its largest."),
+    // Applies to any container that states no resources of its own (e.g. a sidecar).
+    containerLimits: z
       .strictObject({
-        ...appSettings(env, backendImage, {
-          resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "1Gi" } },
-          // CORS_ORIGINS defaults to the environment's own Ingress URL (see components/backend.ts).
-          config: {
-            ENVIRONMENT: z.string().default(env.name).describe("The environment's name, as the app reports it."),
-            LOG_LEVEL: z.string().default("INFO").describe("Python log level: DEBUG, INFO, WARNING, ERROR or CRITICAL."),
-            PYTHONUNBUFFERED: z.string().default("1").describe("Log lines reach the pod's log at once."),
-            JWT_ALGORITHM: z.string().default("HS256").describe("Signature algorithm of the app's JWTs."),
-            JWT_EXPIRATION_DAYS: z.string().default("7").describe("Days a JWT stays valid."),
-          },
-        }),
-        migration: z
-          .strictObject({
-            command: z
-              .array(z.string().min(1, { error: "must be a non-empty string (the container runtime refuses an empty program or argument)" }), {
-                error: "must be a list: the program, then each argument",
-              })
-              .min(1, { error: "must not be empty" })
-              .default(() => ["alembic", "upgrade", "head"])
-              .describe("Run in the backend image before the backend rolls (an Argo CD Sync hook)."),
-            backoffLimit: integer(0, 10).default(2).describe("Retries before the Job fails."),
-            activeDeadlineSeconds: integer(1, 86400).default(300).describe("Seconds before the Job is stopped."),
-          })
-          .prefault({}),
+        defaultRequest: cpuMemory({ cpu: "100m", memory: "128Mi" }).describe("Requests of a container that states none."),
+        default: cpuMemory({ cpu: "500m", memory: "512Mi" }).describe("Limits of a container that states none."),
+        max: cpuMemory({ cpu: "2", memory: "2Gi" }).describe("The most any one container may ask for."),
       })
       .prefault({})
-      .describe("The FastAPI backend and its database migration."),
+      .describe("LimitRange defaults and bounds for each container."),
+  })
+  .prefault({});
+
+const frontendConfig = configMap({}).describe(CONFIG_DESCRIPTION);
+
+/** The backend's own ConfigMap entries but ENVIRONMENT, which is the environment's name (CORS_ORIGINS is its Ingress URL: components/backend.ts). */
+const backendConfig = {
+  LOG_LEVEL: z.string().default("INFO").describe("Python log level: DEBUG, INFO, WARNING, ERROR or CRITICAL."),
+  PYTHONUNBUFFERED: z.string().default("1").describe("Log lines reach the pod's log at once."),
+  JWT_ALGORITHM: z.string().default("HS256").describe("Signature algorithm of the app's JWTs."),
+  JWT_EXPIRATION_DAYS: z.string().default("7").describe("Days a JWT stays valid."),
+};
+
+const migration = z
+  .strictObject({
+    command: z
+      .array(z.string().min(1, { error: "must be a non-empty string (the container runtime refuses an empty program or argument)" }), {
+        error: "must be a list: the program, then each argument",
+      })
+      .min(1, { error: "must not be empty" })
+      .default(() => ["alembic", "upgrade", "head"])
+      .describe("Run in the backend image before the backend rolls (an Argo CD Sync hook)."),
+    backoffLimit: integer(0, 10).default(2).describe("Retries before the Job fails."),
+    activeDeadlineSeconds: integer(1, 86400).default(300).describe("Seconds before the Job is stopped."),
+  })
+  .prefault({});
+
+const ingress = {
+  enabled: z.boolean().default(true).describe("An Ingress for the frontend and /api."),
+  frontendApiPrefixes: z
+    .array(z.string().regex(/^\/api\/[-a-zA-Z0-9_./]+$/, { error: "must be a path under /api/" }))
+    .default(() => ["/api/auth"])
+    .describe("Paths under /api that the frontend serves itself (e.g. better-auth's /api/auth): longer prefixes win."),
+  tlsSecretName: dnsSubdomain("a Secret name").optional().describe("TLS is on when a Secret name is given (a kubernetes.io/tls Secret in the namespace)."),
+};
+
+const smokeTest = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe("A PostSync hook that calls the backend's readiness and the frontend's health."),
+    backoffLimit: integer(0, 10).default(1).describe("Retries before the Job fails."),
+    activeDeadlineSeconds: integer(1, 3600).default(120).describe("Seconds before the Job is stopped."),
+  })
+  .prefault({});
+
+const nodeSelector = z
+  .record(z.string(), z.string())
+  .superRefine(
+    (selector, ctx) => {
+      for (const [key, value] of entriesOf(selector)) {
+        const keyRule = keyProblem(key);
+        if (keyRule) ctx.addIssue({ code: "custom", message: `node label key: ${keyRule}`, input: key, path: [key] });
+        const valueRule = typeof value === "string" ? labelValueProblem(value) : undefined;
+        if (valueRule) ctx.addIssue({ code: "custom", message: `node label value: ${valueRule}`, input: value, path: [key] });
+      }
+    },
+    { when: always },
+  )
+  .default(() => ({}))
+  .describe("Node labels every pod requires (each pod's nodeSelector); empty: any node (Minikube has one).");
+
+const imagePullSecrets = z
+  .array(
+    rule(dnsSubdomain("a Secret name"), (name) =>
+      SEALABLE_SECRETS.has(name) ? "is a Secret the workloads read: a pull Secret is a separate docker-registry Secret" : undefined,
+    ),
+  )
+  .superRefine(
+    (names, ctx) =>
+      entriesOf(names).forEach(([i, name]) => {
+        if ((names as unknown[]).indexOf(name) !== Number(i)) ctx.addIssue({ code: "custom", message: "is listed twice", input: name, path: [Number(i)] });
+      }),
+    { when: always },
+  )
+  .default(() => [])
+  .describe("docker-registry Secrets on every ServiceAccount, for a private registry; created by hand.");
+
+/** The settings that depend on the cluster an environment runs on (its pull policies). */
+function onClusterSettings(cluster: ClusterFacts | undefined) {
+  return {
+    frontend: appSettings(cluster, frontendImage, { resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "500m", memory: "512Mi" } } }),
+    backend: appSettings(cluster, backendImage, { resources: { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "1Gi" } } }),
     database: z
       .strictObject({
         mode: z
@@ -443,7 +456,7 @@ export function environmentSchema(env: EnvironmentContext) {
           .default("postgresql")
           .describe("Scheme of the DATABASE_URL composed for the in-cluster database."),
         image: pinnedImage(postgresImage.repository, "17.6-alpine"),
-        pullPolicy: pullPolicy(env),
+        pullPolicy: pullPolicy(cluster),
         resources: resources({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } }),
         storage: z
           .strictObject({
@@ -459,54 +472,6 @@ export function environmentSchema(env: EnvironmentContext) {
           .prefault({}),
       })
       .prefault({}),
-    ingress: z
-      .strictObject({
-        enabled: z.boolean().default(true).describe("An Ingress for the frontend and /api."),
-        host: dnsSubdomain("a valid lowercase hostname").default(`${env.name}.todo.local`).describe("The host it answers on."),
-        frontendApiPrefixes: z
-          .array(z.string().regex(/^\/api\/[-a-zA-Z0-9_./]+$/, { error: "must be a path under /api/" }))
-          .default(() => ["/api/auth"])
-          .describe("Paths under /api that the frontend serves itself (e.g. better-auth's /api/auth): longer prefixes win."),
-        tlsSecretName: dnsSubdomain("a Secret name").optional().describe("TLS is on when a Secret name is given (a kubernetes.io/tls Secret in the namespace)."),
-      })
-      .prefault({}),
-    smokeTest: z
-      .strictObject({
-        enabled: z.boolean().default(true).describe("A PostSync hook that calls the backend's readiness and the frontend's health."),
-        backoffLimit: integer(0, 10).default(1).describe("Retries before the Job fails."),
-        activeDeadlineSeconds: integer(1, 3600).default(120).describe("Seconds before the Job is stopped."),
-      })
-      .prefault({}),
-    nodeSelector: z
-      .record(z.string(), z.string())
-      .superRefine(
-        (selector, ctx) => {
-          for (const [key, value] of entriesOf(selector)) {
-            const keyRule = keyProblem(key);
-            if (keyRule) ctx.addIssue({ code: "custom", message: `node label key: ${keyRule}`, input: key, path: [key] });
-            const valueRule = typeof value === "string" ? labelValueProblem(value) : undefined;
-            if (valueRule) ctx.addIssue({ code: "custom", message: `node label value: ${valueRule}`, input: value, path: [key] });
-          }
-        },
-        { when: always },
-      )
-      .default(() => ({}))
-      .describe("Node labels every pod requires (each pod's nodeSelector); empty: any node (Minikube has one)."),
-    imagePullSecrets: z
-      .array(
-        rule(dnsSubdomain("a Secret name"), (name) =>
-          SEALABLE_SECRETS.has(name) ? "is a Secret the workloads read: a pull Secret is a separate docker-registry Secret" : undefined,
-        ),
-      )
-      .superRefine(
-        (names, ctx) =>
-          entriesOf(names).forEach(([i, name]) => {
-            if ((names as unknown[]).indexOf(name) !== Number(i)) ctx.addIssue({ code: "custom", message: "is listed twice", input: name, path: [Number(i)] });
-          }),
-        { when: always },
-      )
-      .default(() => [])
-      .describe("docker-registry Secrets on every ServiceAccount, for a private registry; created by hand."),
     dapr: z
       .strictObject({
         enabled: z.boolean().default(false).describe("A Dapr sidecar on the backend, with Redis-backed Components; needs the Dapr control plane and todo-redis-secret."),
@@ -521,7 +486,7 @@ export function environmentSchema(env: EnvironmentContext) {
         redis: z
           .strictObject({
             image: pinnedImage(redisImage.repository, "8.6.4-alpine"),
-            pullPolicy: pullPolicy(env),
+            pullPolicy: pullPolicy(cluster),
             resources: resources({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } }),
           })
           .prefault({})
@@ -537,6 +502,81 @@ export function environmentSchema(env: EnvironmentContext) {
           .prefault({}),
       })
       .prefault({}),
+  };
+}
+
+/** How an environment is delivered; the cluster it names must be one there is. */
+function delivery(clusters: ReadonlyMap<string, ClusterFacts> | undefined) {
+  const names = [...(clusters?.keys() ?? [])];
+  return z
+    .strictObject(
+      {
+        cluster: rule(z.string(), (value) =>
+          clusters === undefined || clusters.has(value) ? undefined : `must be a cluster of clusters/<name>/cluster.ts: ${names.length ? names.join(", ") : "there is none"}`,
+        ).describe("The cluster it runs on: clusters/<cluster>/cluster.ts holds its facts."),
+        sync: z
+          .enum(["automated", "manual"])
+          .default("manual")
+          .describe("How Argo CD syncs it: `automated` (prune, self-heal) follows the branch; `manual` waits for Sync and keeps the UI's History and Rollback usable."),
+        tags: z.enum(TAG_POLICIES).default("pinned").describe("The image tags it accepts: `mutable` (any, `latest` included) or `pinned` (a semantic version or a git SHA)."),
+        promotedFrom: dnsLabel
+          .optional()
+          .describe("The environment `npm run promote -- <it> <this one>` copies image tags from; none: only `npm run release` changes its images."),
+      },
+      { error: (issue) => (issue.input === undefined ? `is required: every environment names its cluster, e.g. delivery: { cluster: "${names[0] ?? "minikube"}" }` : undefined) },
+    )
+    .describe("How it is delivered: where it runs, how Argo CD syncs it, which tags it accepts and where they come from.");
+}
+
+/**
+ * Most of the declaration does not depend on the environment, and building
+ * zod schemas costs more than checking with them: the parts that depend on
+ * the cluster, or on the clusters there are, are built once for each and
+ * shared (schemas are immutable, so sharing them is safe).
+ */
+const built = new Map<string, unknown>();
+function once<T>(key: string, build: () => T): T {
+  if (!built.has(key)) built.set(key, build());
+  return built.get(key) as T;
+}
+
+/** Everything environments/<env>.ts may state, with the default of each setting it leaves out. */
+export function environmentSchema(env: EnvironmentContext) {
+  const cluster = env.delivery?.cluster;
+  const shared = once(`cluster ${cluster ? `${cluster.name}: ${cluster.allowedPullPolicies.join(",")}` : "(none)"}`, () => onClusterSettings(cluster));
+  const clusters = env.clusters;
+  const deliveryOf = once(`clusters ${clusters ? [...clusters.keys()].join(",") : "(any)"}`, () => delivery(clusters));
+  const images = elsewhere(`released images belong in environments/${env.name}.images.json, which npm run release edits: an environment file cannot set them`);
+  return z.strictObject({
+    name: elsewhere(`the environment's name is its file name (environments/${env.name}.ts): an environment file cannot set it`),
+    cluster: elsewhere("cluster facts belong in clusters/<name>/cluster.ts, shared by the environments on it: an environment names its cluster with delivery.cluster"),
+    sealedSecrets: elsewhere(`sealed values belong in environments/${env.name}.sealed.json, which npm run seal writes: an environment file cannot set them`),
+    delivery: deliveryOf,
+    namespace: dnsLabel.default(`todo-${env.name}`).describe("The environment's namespace."),
+    partOf,
+    namespaceSettings,
+    frontend: z
+      .strictObject({ image: images, ...shared.frontend, config: frontendConfig, apiAccess })
+      .prefault({})
+      .describe("The Next.js frontend; its ConfigMap also gets API_BASE_URL (the backend's Service)."),
+    backend: z
+      .strictObject({
+        image: images,
+        ...shared.backend,
+        config: configMap({ ENVIRONMENT: z.string().default(env.name).describe("The environment's name, as the app reports it."), ...backendConfig }).describe(CONFIG_DESCRIPTION),
+        apiAccess,
+        migration,
+      })
+      .prefault({})
+      .describe("The FastAPI backend and its database migration."),
+    database: shared.database,
+    ingress: z
+      .strictObject({ enabled: ingress.enabled, host: dnsSubdomain("a valid lowercase hostname").default(`${env.name}.todo.local`).describe("The host it answers on."), frontendApiPrefixes: ingress.frontendApiPrefixes, tlsSecretName: ingress.tlsSecretName })
+      .prefault({}),
+    smokeTest,
+    nodeSelector,
+    imagePullSecrets,
+    dapr: shared.dapr,
   });
 }
 
