@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { REPO_ROOT } from "../generator/environments.ts";
+import { REPO_ROOT } from "../generator/load/environments.ts";
 
 interface Rule {
   pattern: string;

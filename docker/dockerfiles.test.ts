@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
-import { listEnvironments, loadEnvironment } from "../generator/environments.ts";
+import { listEnvironments, loadEnvironment } from "../generator/load/environments.ts";
 import type { KubeObject } from "../generator/kube-object.ts";
 import { renderEnvironment } from "../generator/render.ts";
 import {

@@ -2,6 +2,8 @@ import { defineEnvironment } from "../generator/settings.ts";
 
 /** prod: external PostgreSQL (e.g. Neon), an autoscaled backend. */
 export default defineEnvironment({
+  // Synced by hand, which keeps Argo CD's History and Rollback usable; what runs here ran in staging first.
+  delivery: { cluster: "minikube", sync: "manual", promotedFrom: "staging" },
   frontend: { replicas: 2 },
   backend: {
     autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 70 },

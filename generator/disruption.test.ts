@@ -18,14 +18,14 @@ import type { IPodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisrup
 import type { ITopologySpreadConstraint } from "kubernetes-models/v1/TopologySpreadConstraint";
 import type { KubeObject } from "./kube-object.ts";
 import { renderEnvironment } from "./render.ts";
-import { type EnvironmentOverrides, type Settings, merge } from "./settings.ts";
-import { environments } from "./testing/fixtures.ts";
+import type { EnvironmentFileInput, Settings } from "./settings.ts";
+import { environments, merge } from "./testing/fixtures.ts";
 import { type PodTemplate, podTemplates } from "./testing/network-policy.ts";
 
 const rendered = await environments();
 
 /** Each environment as it is, and scaled out in both ways a component can run several pods. */
-const VARIANTS: [string, EnvironmentOverrides][] = [
+const VARIANTS: [string, Partial<EnvironmentFileInput>][] = [
   ["as committed", {}],
   ["three replicas each", { frontend: { replicas: 3 }, backend: { replicas: 3 } }],
   [

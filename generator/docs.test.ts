@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
-import { REPO_ROOT } from "./environments.ts";
+import { REPO_ROOT } from "./load/environments.ts";
 
 const markdownFiles = execFileSync("git", ["ls-files", "*.md"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
 const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");

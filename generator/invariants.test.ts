@@ -14,8 +14,7 @@ import { externalSecrets } from "./secrets.ts";
 import { usesAcme } from "./components/tls.ts";
 import type { Settings } from "./settings.ts";
 import { renderEnvironment } from "./render.ts";
-import { merge } from "./settings.ts";
-import { environments, settingsOf } from "./testing/fixtures.ts";
+import { environments, merge, settingsOf } from "./testing/fixtures.ts";
 import { type Endpoint, type PodTemplate, isAllowed, podTemplates } from "./testing/network-policy.ts";
 
 /**

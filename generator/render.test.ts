@@ -3,10 +3,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { REPO_ROOT } from "./environments.ts";
-import { compareRendered, hasDrift, writeRendered } from "./output.ts";
+import { REPO_ROOT } from "./load/environments.ts";
+import { compareRendered, hasDrift, writeRendered } from "./commands/output.ts";
 import { parse } from "yaml";
-import { render, toYAML } from "./render.ts";
+import { toYAML } from "./render.ts";
+import { renderRepository } from "./commands/pipeline.ts";
 import { renderedRepository, scratchRepository } from "./testing/fixtures.ts";
 import { NODE_ARGS } from "./testing/node.ts";
 
@@ -29,7 +30,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 describe("rendering", () => {
   it("is deterministic: two renders give byte-identical files", async () => {
     const first = await renderedRepository();
-    const second = await render();
+    const second = await renderRepository();
     assert.deepEqual([...second.files.keys()], [...first.files.keys()]);
     for (const [path, content] of first.files) assert.equal(second.files.get(path), content, path);
   });
@@ -47,14 +48,14 @@ describe("rendering", () => {
   });
 
   it("rebuilds from empty: a stale file disappears, a second render changes nothing", async () => {
-    const rendered = await render({ root: scratch });
+    const rendered = await renderRepository({ root: scratch });
     writeRendered(scratch, rendered);
     writeFileSync(join(scratch, "manifests/dev/deployment-old-thing.yaml"), "stale\n");
     assert.deepEqual(compareRendered(scratch, rendered).extra, ["manifests/dev/deployment-old-thing.yaml"]);
     writeRendered(scratch, rendered);
     assert.ok(!existsSync(join(scratch, "manifests/dev/deployment-old-thing.yaml")));
     const before = snapshot(scratch);
-    writeRendered(scratch, await render({ root: scratch }));
+    writeRendered(scratch, await renderRepository({ root: scratch }));
     assert.deepEqual(snapshot(scratch), before);
     assert.equal(hasDrift(compareRendered(scratch, rendered)), false);
   });
@@ -62,7 +63,7 @@ describe("rendering", () => {
   it("renders one environment without touching the others", async () => {
     const before = snapshot(scratch);
     writeFileSync(join(scratch, "manifests/prod/marker.yaml"), "kept\n");
-    const rendered = await render({ environments: ["dev"], root: scratch });
+    const rendered = await renderRepository({ environments: ["dev"], root: scratch });
     assert.deepEqual(rendered.ownedDirs, ["manifests/dev"]);
     writeRendered(scratch, rendered);
     assert.equal(readFileSync(join(scratch, "manifests/prod/marker.yaml"), "utf8"), "kept\n");
@@ -85,7 +86,7 @@ describe("toYAML", () => {
 
 describe("the CLI", () => {
   const cli = (...args: string[]) =>
-    spawnSync(process.execPath, [...NODE_ARGS, join(scratch, "generator/cli.ts"), ...args], { cwd: scratch, encoding: "utf8" });
+    spawnSync(process.execPath, [...NODE_ARGS, join(scratch, "generator/commands/cli.ts"), ...args], { cwd: scratch, encoding: "utf8" });
 
   it("check passes on a fresh render and lists the files that differ", () => {
     assert.equal(cli("render").status, 0);
@@ -111,8 +112,8 @@ describe("the CLI", () => {
     try {
       const result = cli("render");
       assert.equal(result.status, 1);
-      assert.match(result.stderr, /staging: backend\.replicas = 12: must be an integer from 1 to 10/);
-      assert.match(result.stderr, /staging: frontend\.pullPolicy = "Always": cluster minikube .* Never, IfNotPresent/);
+      assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.replicas = 12: must be an integer from 1 to 10/);
+      assert.match(result.stderr, /staging: environments\/staging\.ts: frontend\.pullPolicy = "Always": cluster minikube .* Never, IfNotPresent/);
       assert.match(result.stderr, /Nothing was written/);
       assert.deepEqual(snapshot(scratch), before);
     } finally {

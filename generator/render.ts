@@ -1,6 +1,8 @@
 /**
- * Settings → objects → validated YAML files. Nothing here writes to disk
- * (see output.ts), so a render that fails leaves the previous files alone.
+ * Settings → objects → validated YAML files, in memory. Render takes the
+ * environments' settings as data and touches no file: loading them is
+ * generator/load/'s job, writing the files generator/commands/'s, so a render
+ * that fails leaves the previous files alone.
  */
 import { stringify } from "yaml";
 import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, argocdProjects, bootstrap, localCaObjects } from "./components/argocd.ts";
@@ -16,12 +18,9 @@ import { redis } from "./components/redis.ts";
 import { sealedSecrets } from "./components/sealed-secrets.ts";
 import { smokeTest } from "./components/smoke-test.ts";
 import { tls } from "./components/tls.ts";
-import { REPO_ROOT, listEnvironments, loadEnvironmentWithOverrides } from "./environments.ts";
-import { InvalidObjectsError, SettingsError } from "./errors.ts";
+import { InvalidObjectsError } from "./errors.ts";
 import type { KubeObject } from "./kube-object.ts";
-import type { RenderCache } from "./render-cache.ts";
 import type { Settings } from "./settings.ts";
-import { crossEnvironmentProblems, settingsProblems } from "./validate-settings.ts";
 import { kindKey, problemsOf } from "./validation/kinds.ts";
 
 export type Component = (settings: Settings) => KubeObject[];
@@ -85,31 +84,31 @@ export async function validateObjects(environment: string, objects: KubeObject[]
   return results.flat();
 }
 
-export interface RenderOptions {
-  /** Environments to render; all of them when empty. */
-  environments?: string[];
-  root?: string;
-  /** Objects validated before by this same build, with their YAML (see render-cache.ts); none by default. */
-  cache?: RenderCache | undefined;
+/**
+ * Objects validated before by this same code, with their YAML: render skips
+ * validating and serializing those (generator/commands/render-cache.ts keeps
+ * one per build of the compiled CLI).
+ */
+export interface ValidatedObjects {
+  get(object: KubeObject): string | undefined;
+  remember(object: KubeObject, yaml: string): void;
 }
 
-/** Loads, checks, renders and validates; throws SettingsError or InvalidObjectsError with every problem. */
-export async function render({ environments = [], root = REPO_ROOT, cache }: RenderOptions = {}): Promise<Rendered> {
-  const known = listEnvironments(root);
-  const unknown = environments.filter((name) => !known.includes(name));
-  if (unknown.length) {
-    throw new SettingsError(unknown.map((name) => ({ environment: name, path: "environment", value: name, rule: `must be one of: ${known.join(", ")}` })));
-  }
-  // Every environment is loaded and checked, even for a one-environment render:
-  // they share a cluster, so a host or node port can only be checked across all.
-  const loaded = await Promise.all(known.map((name) => loadEnvironmentWithOverrides(name, root)));
-  const problems = [
-    ...loaded.flatMap(({ settings, overrides }) => settingsProblems(settings, overrides)),
-    ...crossEnvironmentProblems(loaded.map(({ settings }) => settings)),
-  ];
-  if (problems.length) throw new SettingsError(problems);
+export interface RenderOptions {
+  /** Environments to render (by name); all of them when empty. Only a full render renders argocd/. */
+  environments?: readonly string[];
+  /** None by default: every object is validated. */
+  cache?: ValidatedObjects | undefined;
+}
 
-  const selected = environments.length ? loaded.filter(({ settings }) => environments.includes(settings.name)) : loaded;
+/**
+ * Renders and validates checked settings (see generator/load/): every
+ * environment's objects and, for a full render, Argo CD's. Throws
+ * InvalidObjectsError with every problem. Pure: the same settings always give
+ * the same files.
+ */
+export async function render(all: readonly Settings[], { environments = [], cache }: RenderOptions = {}): Promise<Rendered> {
+  const selected = environments.length ? all.filter((settings) => environments.includes(settings.name)) : all;
   const files = new Map<string, string>();
   const objects = new Map<string, KubeObject[]>();
   const invalid: string[] = [];
@@ -124,15 +123,15 @@ export async function render({ environments = [], root = REPO_ROOT, cache }: Ren
       files.set(path, yaml);
     }
   };
-  const environmentsRendered = selected.map(({ settings }) => ({ settings, objects: renderEnvironment(settings) }));
+  const environmentsRendered = selected.map((settings) => ({ settings, objects: renderEnvironment(settings) }));
   for (const { settings, objects: rendered } of environmentsRendered) {
     objects.set(settings.name, rendered);
     await add(settings.name, `${MANIFESTS_DIR}/${settings.name}`, rendered);
   }
-  const ownedDirs = selected.map(({ settings }) => `${MANIFESTS_DIR}/${settings.name}`);
+  const ownedDirs = selected.map((settings) => `${MANIFESTS_DIR}/${settings.name}`);
   // Argo CD's objects describe every environment, so only a full render writes them.
-  if (!environments.length) {
-    const { cluster, partOf } = loaded[0]!.settings;
+  if (!environments.length && all.length > 0) {
+    const { cluster, partOf } = all[0]!;
     await add("argocd", ARGOCD_APPS_DIR, argocdApps(environmentsRendered));
     // Objects inside a chart's values are checked like files: Argo CD applies them all the same.
     invalid.push(...(await validateObjects("argocd (cert-manager extraObjects)", localCaObjects(environmentsRendered))));

@@ -311,7 +311,7 @@ describe("Ingress health check (argocd/install/ingress-health.lua)", () => {
 // ---- The Dapr health check, on the Components and Configuration the generator renders ----
 
 describe("Dapr health check (argocd/install/dapr-health.lua)", async () => {
-  const { loadEnvironment } = await import("../../generator/environments.ts");
+  const { loadEnvironment } = await import("../../generator/load/environments.ts");
   const { daprComponents, daprConfiguration } = await import("../../generator/components/dapr.ts");
   const script = readFileSync(join(INSTALL_DIR, "dapr-health.lua"), "utf8");
   const daprHealth = (obj: unknown) => runHealthScript(script, obj);

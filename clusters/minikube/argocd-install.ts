@@ -18,7 +18,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFi
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { REPO_ROOT } from "../../generator/environments.ts";
+import { REPO_ROOT } from "../../generator/load/environments.ts";
 
 export const INSTALL_DIR = join("argocd", "install");
 export const CHECKSUM_FILE = "install.yaml.sha256";

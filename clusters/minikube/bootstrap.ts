@@ -24,7 +24,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { parseAllDocuments, stringify } from "yaml";
-import { REPO_ROOT } from "../../generator/environments.ts";
+import { REPO_ROOT } from "../../generator/load/environments.ts";
 import { SYNC_WAVE_ANNOTATION } from "../../generator/lib/sync-waves.ts";
 import { minikube } from "./cluster.ts";
 

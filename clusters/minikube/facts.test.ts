@@ -46,6 +46,8 @@ describe("facts.ts", () => {
   it("lists each environment's Ingress host once, leaving out environments without an Ingress", async () => {
     const root = join(temp, "repo");
     mkdirSync(join(root, "environments"), { recursive: true });
+    mkdirSync(join(root, "clusters/minikube"), { recursive: true });
+    copyFileSync(join(REPO_ROOT, "clusters/minikube/cluster.ts"), join(root, "clusters/minikube/cluster.ts"));
     const settings = pathToFileURL(join(REPO_ROOT, "generator", "settings.ts")).href;
     const environments: Record<string, string> = {
       alpha: `ingress: { host: "alpha.example" }`,
@@ -54,7 +56,7 @@ describe("facts.ts", () => {
       delta: `ingress: { host: "delta.example" }`,
     };
     for (const [name, override] of Object.entries(environments)) {
-      writeFileSync(join(root, "environments", `${name}.ts`), `import { defineEnvironment } from ${JSON.stringify(settings)};\nexport default defineEnvironment({ ${override} });\n`);
+      writeFileSync(join(root, "environments", `${name}.ts`), `import { defineEnvironment } from ${JSON.stringify(settings)};\nexport default defineEnvironment({ delivery: { cluster: "minikube" }, ${override} });\n`);
       copyFileSync(join(REPO_ROOT, "environments", "dev.images.json"), join(root, "environments", `${name}.images.json`));
     }
     assert.deepEqual(await ingressHosts(root), ["alpha.example", "delta.example"]);

@@ -6,7 +6,7 @@
  *   eval "$(node clusters/minikube/facts.ts)"
  */
 import { pathToFileURL } from "node:url";
-import { REPO_ROOT, listEnvironments, loadEnvironment } from "../../generator/environments.ts";
+import { REPO_ROOT, listEnvironments, loadEnvironment } from "../../generator/load/environments.ts";
 import { minikube } from "./cluster.ts";
 
 /** The Ingress hosts of every environment that has an Ingress, for the /etc/hosts line. */

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
-import { listEnvironments, loadEnvironment } from "../../generator/environments.ts";
+import { listEnvironments, loadEnvironment } from "../../generator/load/environments.ts";
 import { throwawaySecrets } from "./throwaway-secrets.ts";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");

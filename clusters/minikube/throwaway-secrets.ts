@@ -14,7 +14,7 @@
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { stringify } from "yaml";
-import { loadEnvironment } from "../../generator/environments.ts";
+import { loadEnvironment } from "../../generator/load/environments.ts";
 import { externalSecrets } from "../../generator/secrets.ts";
 
 /** Keys that are names, not credentials: a readable constant works. */

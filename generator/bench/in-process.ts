@@ -1,6 +1,6 @@
 /**
  * The in-process case of `npm run bench`: every environment and argocd/
- * rendered by render() in one process, as the tests and the CLI do, in memory.
+ * rendered by renderRepository() in one process, as the tests and the CLI do, in memory.
  *
  * `node generator/bench/in-process.ts <root> <runs>` prints one JSON line:
  * { objects, coldMs, warmMs: number[], cachedMs: number[], maxRssKb }.
@@ -11,8 +11,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RenderCache } from "../render-cache.ts";
-import { render } from "../render.ts";
+import { RenderCache } from "../commands/render-cache.ts";
+import { renderRepository } from "../commands/pipeline.ts";
 
 const [root, runsText] = process.argv.slice(2);
 const runs = Number(runsText);
@@ -23,7 +23,7 @@ if (!root || !Number.isInteger(runs) || runs < 1) {
 
 async function timed(cache?: RenderCache): Promise<{ objects: number; ms: number }> {
   const start = performance.now();
-  const rendered = await render({ root: root!, cache });
+  const rendered = await renderRepository({ root: root!, cache });
   return { objects: rendered.files.size, ms: performance.now() - start };
 }
 

@@ -11,7 +11,7 @@
  */
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import { pathToFileURL } from "node:url";
-import { REPO_ROOT, listEnvironments, loadEnvironment } from "../environments.ts";
+import { REPO_ROOT, listEnvironments, loadEnvironmentSources } from "../load/environments.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
 import { backendImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
@@ -20,8 +20,8 @@ import { identity } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import { manifestPath, toYAML, validateObjects } from "../render.ts";
+import { resolveEnvironment } from "../settings/resolve.ts";
 import type { Settings } from "../settings.ts";
-import { settingsProblems } from "../validate-settings.ts";
 
 /** One synthetic application component: its ConfigMap and the real app workload (ServiceAccount, Deployment, Service, HPA/PDB as its settings say). */
 function component(settings: Settings, index: number): KubeObject[] {
@@ -39,18 +39,19 @@ function component(settings: Settings, index: number): KubeObject[] {
 
 /**
  * Renders `components` × `environments` objects into YAML files in memory.
- * Environment i takes the settings of the real environment i mod 3 (so the
+ * Environment i takes the files of the real environment i mod 3 (so the
  * shapes vary: one replica, a PodDisruptionBudget, an autoscaler) under its
- * own name and namespace, checked by the real settings rules.
+ * own name (and so its own namespace), checked by the real declaration and rules.
  */
 export async function renderSynthetic(components: number, environments: number, root = REPO_ROOT): Promise<Map<string, string>> {
-  const bases = await Promise.all(listEnvironments(root).map((name) => loadEnvironment(name, root)));
+  const bases = await Promise.all(listEnvironments(root).map((name) => loadEnvironmentSources(name, { root })));
+  const clusters = bases[0]!.clusters;
   const files = new Map<string, string>();
   for (let e = 0; e < environments; e++) {
     const name = `synthetic-${e}`;
-    const settings: Settings = { ...bases[e % bases.length]!, name, namespace: `todo-${name}` };
-    const settingsErrors = settingsProblems(settings);
-    if (settingsErrors.length) throw new SettingsError(settingsErrors);
+    const resolved = resolveEnvironment({ ...bases[e % bases.length]!.sources, name }, clusters);
+    if (!resolved.settings || resolved.problems.length) throw new SettingsError(resolved.problems);
+    const settings: Settings = resolved.settings;
     const objects = Array.from({ length: components }, (_, c) => component(settings, c)).flat();
     const invalid = await validateObjects(name, objects);
     if (invalid.length) throw new InvalidObjectsError(invalid);

@@ -12,9 +12,9 @@ import { parse, stringify } from "yaml";
 import { minikube } from "../../clusters/minikube/cluster.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { renderEnvironment } from "../render.ts";
-import { type Settings, merge } from "../settings.ts";
+import type { Settings } from "../settings.ts";
 import { kindPermitted, objectPermitted, sourcePermitted } from "../testing/argocd-project.ts";
-import { environments, renderedRepository } from "../testing/fixtures.ts";
+import { environments, merge, renderedRepository } from "../testing/fixtures.ts";
 import { argocdApps, argocdProjects } from "./argocd.ts";
 import { servesTls, usesAcme } from "./tls.ts";
 

@@ -4,15 +4,15 @@
  * Application, and nothing may cascade into its workloads, SealedSecrets
  * and Secrets. Judged with a model of Argo CD's prune and delete rules
  * (testing/argocd-sync.ts) on two real renders: the repository, and a
- * scratch copy without staging.
+ * scratch copy without staging (prod promoted from dev instead).
  */
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { parse } from "yaml";
 import type { KubeObject } from "../kube-object.ts";
-import { render } from "../render.ts";
+import { renderRepository } from "../commands/pipeline.ts";
 import { deletedWithParent, deletionCascades, prunePlan } from "../testing/argocd-sync.ts";
 import { renderedRepository, scratchRepository } from "../testing/fixtures.ts";
 
@@ -28,7 +28,10 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 rmSync(join(scratch, "environments", `${GONE}.ts`));
 rmSync(join(scratch, "environments", `${GONE}.images.json`), { force: true });
 rmSync(join(scratch, "environments", `${GONE}.sealed.json`), { force: true });
-const afterRemoval = appsOf((await render({ root: scratch })).files);
+// As the README's recipe says: what was promoted from it is promoted from its own source now (prod from dev).
+const prodFile = join(scratch, "environments", "prod.ts");
+writeFileSync(prodFile, readFileSync(prodFile, "utf8").replace(`promotedFrom: "${GONE}"`, 'promotedFrom: "dev"'));
+const afterRemoval = appsOf((await renderRepository({ root: scratch })).files);
 
 describe(`removing environments/${GONE}.ts`, () => {
   it("drops its Application from what the root Application syncs (the render follows the environments)", () => {

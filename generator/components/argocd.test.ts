@@ -6,7 +6,7 @@ import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
 import { parse } from "yaml";
 import { minikube } from "../../clusters/minikube/cluster.ts";
-import { REPO_ROOT } from "../environments.ts";
+import { REPO_ROOT } from "../load/environments.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { podSecurityLabels } from "../lib/pod-security.ts";
 import { KINDS, kindKey } from "../validation/kinds.ts";

@@ -16,7 +16,7 @@
  */
 import type { IAppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import type { IApplication } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application";
-import type { ClusterFacts } from "../../clusters/minikube/cluster.ts";
+import type { ClusterFacts } from "../cluster-facts.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { recommendedLabels } from "../lib/labels.ts";
 import { byCodePoint } from "../lib/order.ts";
@@ -69,22 +69,6 @@ const ENVIRONMENT_WAVE = "1";
  */
 export const KEEP_UNLESS_DELETED_ON_PURPOSE = { "argocd.argoproj.io/sync-options": "Prune=false,Delete=false" };
 
-/**
- * How each environment syncs. dev and staging follow the branch on their own;
- * prod waits for someone to press Sync, which keeps the UI's History and
- * Rollback available (Argo CD refuses a rollback while automated sync is on).
- */
-export const SYNC_MODE: Readonly<Record<string, "automated" | "manual">> = {
-  dev: "automated",
-  staging: "automated",
-  prod: "manual",
-};
-
-export function syncModeOf(environment: string): "automated" | "manual" {
-  // An environment nobody has decided about syncs by hand: the safe choice.
-  return SYNC_MODE[environment] ?? "manual";
-}
-
 function argoLabels(name: string, component: string, partOf: string) {
   return recommendedLabels({ name, instance: name, version: GENERATOR_VERSION, component, partOf });
 }
@@ -101,7 +85,9 @@ function hpaOwnedReplicas(settings: Settings): NonNullable<IApplication["spec"]>
 export function environmentApplication(settings: Settings): IApplication {
   const { cluster } = settings;
   const ignoreDifferences = hpaOwnedReplicas(settings) ?? [];
-  const automated = syncModeOf(settings.name) === "automated";
+  // delivery.sync: prod is synced by hand, which keeps the UI's History and Rollback
+  // available (Argo CD refuses a rollback while automated sync is on).
+  const automated = settings.delivery.sync === "automated";
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",

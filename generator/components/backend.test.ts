@@ -5,8 +5,7 @@ import type { IHorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/
 import type { IRole } from "kubernetes-models/rbac.authorization.k8s.io/v1/Role";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
-import { merge } from "../settings.ts";
-import { find, settingsOf } from "../testing/fixtures.ts";
+import { find, settingsOf, merge } from "../testing/fixtures.ts";
 import { backend } from "./backend.ts";
 
 const dev = await settingsOf("dev");

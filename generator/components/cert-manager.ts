@@ -13,7 +13,7 @@
 import type { ICertificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import type { IClusterIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/ClusterIssuer";
 import { stringify } from "yaml";
-import type { ClusterFacts } from "../../clusters/minikube/cluster.ts";
+import type { ClusterFacts } from "../cluster-facts.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { recommendedLabels } from "../lib/labels.ts";
 import { SYNC_WAVE_ANNOTATION } from "../lib/sync-waves.ts";

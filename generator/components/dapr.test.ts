@@ -7,10 +7,9 @@ import type { DaprComponent, DaprConfiguration } from "../dapr/models.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { renderEnvironment } from "../render.ts";
 import { externalSecrets } from "../secrets.ts";
-import { type Settings, merge } from "../settings.ts";
-import { environments, find, renderedRepository, settingsOf } from "../testing/fixtures.ts";
+import type { Settings } from "../settings.ts";
+import { environments, find, merge, problemsWith, renderedRepository, settingsOf } from "../testing/fixtures.ts";
 import { type Endpoint, isAllowed, podTemplates } from "../testing/network-policy.ts";
-import { settingsProblems } from "../validate-settings.ts";
 import { problemsOf } from "../validation/kinds.ts";
 import { daprApplication, daprValues } from "./argocd.ts";
 import { DAPR_CONFIGURATION, PUB_SUB, STATE_STORE, daprPodAnnotations } from "./dapr.ts";
@@ -239,28 +238,28 @@ describe("Dapr objects validate strictly", async () => {
 });
 
 describe("Dapr settings rules", () => {
-  const problem = (settings: Settings, change: unknown) => settingsProblems(merge(settings, change)).map((p) => `${p.path} = ${JSON.stringify(p.value)}: ${p.rule}`);
+  const problem = async (change: unknown) => (await problemsWith("dev", { settings: change })).map((p) => `${p.path} = ${JSON.stringify(p.value)}: ${p.rule}`);
 
-  it("refuse a bad app-id, sidecar requests above limits, an unpinned Redis and a bad sampling rate", () => {
-    assert.match(problem(dev, { dapr: { appId: "Todo.Backend" } }).join("\n"), /^dapr\.appId = "Todo\.Backend": must be a DNS-1123 label/m);
-    assert.match(problem(dev, { dapr: { sidecar: { resources: { requests: { memory: "1Gi" } } } } }).join("\n"), /dapr\.sidecar\.resources\.requests\.memory = "1Gi": must not exceed the limit \(512Mi\)/);
-    assert.match(problem(dev, { dapr: { redis: { image: { tag: "latest" } } } }).join("\n"), /dapr\.redis\.image\.tag = "latest": .*pinned/);
-    assert.match(problem(dev, { dapr: { tracing: { enabled: true, samplingRate: "2" } } }).join("\n"), /dapr\.tracing\.samplingRate = "2": must be a decimal from 0 to 1/);
-    assert.match(problem(dev, { dapr: { sidecar: { resources: { limits: { cpu: "4" } } } } }).join("\n"), /dapr\.sidecar\.resources\.limits\.cpu = "4": must not exceed the LimitRange maximum/);
-    assert.deepEqual(problem(dev, { dapr: { tracing: { enabled: true, samplingRate: "0.25" } } }), []);
+  it("refuse a bad app-id, sidecar requests above limits, an unpinned Redis and a bad sampling rate", async () => {
+    assert.match((await problem({ dapr: { appId: "Todo.Backend" } })).join("\n"), /^dapr\.appId = "Todo\.Backend": must be a DNS-1123 label/m);
+    assert.match((await problem({ dapr: { sidecar: { resources: { requests: { memory: "1Gi" } } } } })).join("\n"), /dapr\.sidecar\.resources\.requests\.memory = "1Gi": must not exceed the limit \(512Mi\)/);
+    assert.match((await problem({ dapr: { redis: { image: { tag: "latest" } } } })).join("\n"), /dapr\.redis\.image\.tag = "latest": .*pinned/);
+    assert.match((await problem({ dapr: { tracing: { enabled: true, samplingRate: "2" } } })).join("\n"), /dapr\.tracing\.samplingRate = "2": must be a decimal from 0 to 1/);
+    assert.match((await problem({ dapr: { sidecar: { resources: { limits: { cpu: "4" } } } } })).join("\n"), /dapr\.sidecar\.resources\.limits\.cpu = "4": must not exceed the LimitRange maximum/);
+    assert.deepEqual(await problem({ dapr: { tracing: { enabled: true, samplingRate: "0.25" } } }), []);
   });
 
-  it("count the sidecar in every backend pod, and Redis, against the quota", () => {
+  it("count the sidecar in every backend pod, and Redis, against the quota", async () => {
     // A quota too small for anything reports what the workloads need: Dapr adds two sidecars
     // (the backend and its surge pod, 100m each) and Redis with its surge pod (50m each).
-    const needs = (settings: Settings) => {
-      const [message] = problem(settings, { namespaceSettings: { quota: { "requests.cpu": "1m" } } });
+    const needs = async (dapr: boolean) => {
+      const [message] = await problem({ dapr: { enabled: dapr }, namespaceSettings: { quota: { "requests.cpu": "1m" } } });
       return Number(/they need ([\d.]+) cores/.exec(message ?? "")?.[1]);
     };
-    const extra = needs(dev) - needs(merge(dev, { dapr: { enabled: false } }));
+    const extra = (await needs(true)) - (await needs(false));
     assert.ok(Math.abs(extra - 0.3) < 1e-9, `Dapr adds ${extra} cores of requests, expected 0.3`);
-    const pods = (settings: Settings) => Number(/up to (\d+) pods/.exec(problem(settings, { namespaceSettings: { quota: { pods: "1" } } })[0] ?? "")?.[1]);
-    assert.equal(pods(dev) - pods(merge(dev, { dapr: { enabled: false } })), 2, "Redis and its surge pod; the sidecars are not pods");
+    const pods = async (dapr: boolean) => Number(/up to (\d+) pods/.exec((await problem({ dapr: { enabled: dapr }, namespaceSettings: { quota: { pods: "1" } } }))[0] ?? "")?.[1]);
+    assert.equal((await pods(true)) - (await pods(false)), 2, "Redis and its surge pod; the sidecars are not pods");
   });
 });
 

@@ -8,11 +8,11 @@ import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolu
 import type { IService } from "kubernetes-models/v1/Service";
 import { postgresImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { TERMINATION_GRACE_PERIOD_SECONDS, podPlacement, serviceAccount } from "../lib/app-workload.ts";
+import { serviceAccount } from "../lib/app-workload.ts";
 import { identity, labels, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { execProbe } from "../lib/probes.ts";
-import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "../lib/security.ts";
+import { hardenedPodSpec } from "../lib/security.ts";
 import { sealedSecretsAnnotations } from "../lib/secret-checksum.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import { DATABASE_SECRET } from "../secrets.ts";
@@ -39,7 +39,6 @@ export function database(settings: Settings): KubeObject[] {
   if (db.mode !== "in-cluster") return [];
   const version = db.image.tag;
   const dataDir = postgresImage.dataPath;
-  const writable = writableDirectories(postgresImage.writablePaths);
 
   const pvc: IPersistentVolumeClaim = {
     apiVersion: "v1",
@@ -80,13 +79,10 @@ export function database(settings: Settings): KubeObject[] {
       updateStrategy: { type: "RollingUpdate" },
       template: {
         metadata: { labels: labels(settings, DATABASE, version), ...sealedSecretsAnnotations(settings, [DATABASE_SECRET.name]) },
-        spec: {
+        spec: hardenedPodSpec({
+          settings,
           serviceAccountName: DATABASE.name,
-          ...podPlacement(settings),
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
-          securityContext: podSecurityContext(postgresImage),
+          image: postgresImage,
           containers: [
             {
               name: "postgres",
@@ -102,7 +98,7 @@ export function database(settings: Settings): KubeObject[] {
                 // A subdirectory: the volume's root may hold lost+found, which initdb refuses.
                 { name: "PGDATA", value: `${dataDir}/pgdata` },
               ],
-              resources: withEphemeralStorage(db.resources, writable),
+              resources: structuredClone(db.resources),
               startupProbe: execProbe(PG_ALIVE, { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 12 }),
               livenessProbe: execProbe(PG_ALIVE, { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 3, failureThreshold: 3 }),
               readinessProbe: execProbe(PG_ISREADY, { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 3, failureThreshold: 3 }),
@@ -111,12 +107,11 @@ export function database(settings: Settings): KubeObject[] {
                 // a fast shutdown fits the 10 s grace period and needs no crash recovery.
                 preStop: { exec: { command: ["sh", "-c", 'pg_ctl stop -D "$PGDATA" -m fast -w -t 8'] } },
               },
-              securityContext: containerSecurityContext(),
-              volumeMounts: [{ name: "data", mountPath: dataDir }, ...writable.volumeMounts],
+              volumeMounts: [{ name: "data", mountPath: dataDir }],
             },
           ],
-          volumes: [{ name: "data", persistentVolumeClaim: { claimName: DATABASE_PVC } }, ...writable.volumes],
-        },
+          volumes: [{ name: "data", persistentVolumeClaim: { claimName: DATABASE_PVC } }],
+        }),
       },
     },
   };

@@ -3,8 +3,7 @@ import { describe, it } from "node:test";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IService } from "kubernetes-models/v1/Service";
-import { merge } from "../settings.ts";
-import { find, settingsOf } from "../testing/fixtures.ts";
+import { find, settingsOf, merge } from "../testing/fixtures.ts";
 import { frontend } from "./frontend.ts";
 
 const dev = await settingsOf("dev");

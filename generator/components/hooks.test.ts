@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IJob } from "kubernetes-models/batch/v1/Job";
-import { merge } from "../settings.ts";
-import { find, settingsOf } from "../testing/fixtures.ts";
+import { find, settingsOf, merge } from "../testing/fixtures.ts";
 import { migration } from "./migration.ts";
 import { smokeTest } from "./smoke-test.ts";
 

@@ -8,11 +8,11 @@ import type { IJob } from "kubernetes-models/batch/v1/Job";
 import type { IEnvVar } from "kubernetes-models/v1/EnvVar";
 import { backendImage, postgresImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { imageReference, podPlacement, serviceAccount } from "../lib/app-workload.ts";
+import { imageReference, serviceAccount } from "../lib/app-workload.ts";
 import { identity, labels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { serviceHost } from "../lib/service-dns.ts";
-import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "../lib/security.ts";
+import { type ContainerSpec, hardenedPodSpec } from "../lib/security.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import { DATABASE_SECRET } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
@@ -59,15 +59,13 @@ function waitForDatabaseEnv(settings: Settings): IEnvVar[] {
 export function migration(settings: Settings): KubeObject[] {
   const { backend, database } = settings;
   const version = backend.image.tag;
-  const writable = writableDirectories(backendImage.writablePaths);
-  const waitForDatabase = {
+  const waitForDatabase: ContainerSpec = {
     name: "wait-for-database",
     image: `${database.image.repository}:${database.image.tag}`,
     imagePullPolicy: database.pullPolicy,
     command: ["sh", "-c", WAIT_FOR_DATABASE],
     env: waitForDatabaseEnv(settings),
-    resources: withEphemeralStorage({ requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } }),
-    securityContext: containerSecurityContext(),
+    resources: { requests: { cpu: "10m", memory: "16Mi" }, limits: { cpu: "100m", memory: "64Mi" } },
   };
   const job: IJob = {
     apiVersion: "batch/v1",
@@ -78,15 +76,12 @@ export function migration(settings: Settings): KubeObject[] {
       activeDeadlineSeconds: backend.migration.activeDeadlineSeconds,
       template: {
         metadata: { labels: labels(settings, MIGRATION, version) },
-        spec: {
-          restartPolicy: "Never",
+        spec: hardenedPodSpec({
+          settings,
           serviceAccountName: MIGRATION.name,
-          ...podPlacement(settings),
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: 10,
-          securityContext: podSecurityContext(backendImage),
-          ...(database.mode === "in-cluster" ? { initContainers: [waitForDatabase] } : {}),
+          image: backendImage,
+          restartPolicy: "Never",
+          initContainers: database.mode === "in-cluster" ? [waitForDatabase] : [],
           containers: [
             {
               name: "migrate",
@@ -95,13 +90,10 @@ export function migration(settings: Settings): KubeObject[] {
               command: [...backend.migration.command],
               // Only the database: alembic needs nothing else, least of all the auth secret or the OpenAI key.
               env: databaseUrlEnv(settings),
-              resources: withEphemeralStorage(backend.resources, writable),
-              securityContext: containerSecurityContext(),
-              volumeMounts: writable.volumeMounts,
+              resources: structuredClone(backend.resources),
             },
           ],
-          volumes: writable.volumes,
-        },
+        }),
       },
     },
   };

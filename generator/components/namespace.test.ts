@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import type { ILimitRange } from "kubernetes-models/v1/LimitRange";
 import type { INamespace } from "kubernetes-models/v1/Namespace";
-import { find, settingsOf } from "../testing/fixtures.ts";
+import { find, settingsOf, merge } from "../testing/fixtures.ts";
 import { ingress } from "./ingress.ts";
 import { namespace } from "./namespace.ts";
 

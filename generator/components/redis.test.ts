@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { IService } from "kubernetes-models/v1/Service";
-import { merge } from "../settings.ts";
-import { find, settingsOf } from "../testing/fixtures.ts";
+import { find, settingsOf, merge } from "../testing/fixtures.ts";
 import { REDIS_ALIVE, REDIS_PING, REDIS_SECRET_DIR, REDIS_START, maxMemoryBytes, redis, redisHost } from "./redis.ts";
 
 const dev = await settingsOf("dev");

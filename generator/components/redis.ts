@@ -15,12 +15,12 @@ import type { IEnvVarSource } from "kubernetes-models/v1/EnvVarSource";
 import type { IService } from "kubernetes-models/v1/Service";
 import { redisImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { TERMINATION_GRACE_PERIOD_SECONDS, imageReference, podPlacement, serviceAccount } from "../lib/app-workload.ts";
+import { imageReference, serviceAccount } from "../lib/app-workload.ts";
 import { identity, labels, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { execProbe } from "../lib/probes.ts";
 import { parseQuantity } from "../lib/quantity.ts";
-import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "../lib/security.ts";
+import { hardenedPodSpec } from "../lib/security.ts";
 import { serviceHost } from "../lib/service-dns.ts";
 import { sealedSecretsAnnotations } from "../lib/secret-checksum.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
@@ -89,7 +89,6 @@ export function redis(settings: Settings): KubeObject[] {
   const { redis: config } = settings.dapr;
   const version = config.image.tag;
   const port = redisImage.port;
-  const writable = writableDirectories(redisImage.writablePaths);
   const password: IEnvVarSource = { secretKeyRef: { name: REDIS_SECRET.name, key: REDIS_PASSWORD_KEY } };
   const maxMemory = maxMemoryBytes(config.resources.limits.memory);
 
@@ -114,13 +113,10 @@ export function redis(settings: Settings): KubeObject[] {
       strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
         metadata: { labels: labels(settings, REDIS, version), ...sealedSecretsAnnotations(settings, [REDIS_SECRET.name]) },
-        spec: {
+        spec: hardenedPodSpec({
+          settings,
           serviceAccountName: REDIS.name,
-          ...podPlacement(settings),
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
-          securityContext: podSecurityContext(redisImage),
+          image: redisImage,
           containers: [
             {
               name: "redis",
@@ -142,21 +138,18 @@ export function redis(settings: Settings): KubeObject[] {
               ports: [{ name: "redis", containerPort: port, protocol: "TCP" }],
               // Only for the probes' redis-cli, which reads it from its environment, not its argv.
               env: [{ name: "REDISCLI_AUTH", valueFrom: password }],
-              // The "auth" emptyDir is memory-backed: it counts against the memory limit, not ephemeral storage.
-              resources: withEphemeralStorage(config.resources, writable),
+              // hardenedPodSpec adds the ephemeral storage; the memory-backed "auth" emptyDir counts against the memory limit instead.
+              resources: structuredClone(config.resources),
               startupProbe: execProbe(REDIS_ALIVE, { initialDelaySeconds: 0, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 15 }),
               livenessProbe: execProbe(REDIS_ALIVE, { initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }),
               readinessProbe: execProbe(REDIS_PING, { initialDelaySeconds: 0, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }),
-              securityContext: containerSecurityContext(),
               volumeMounts: [
-                ...writable.volumeMounts,
                 { name: "password", mountPath: REDIS_SECRET_DIR, readOnly: true },
                 { name: "auth", mountPath: REDIS_AUTH_DIR },
               ],
             },
           ],
           volumes: [
-            ...writable.volumes,
             {
               name: "password",
               // Only the one key; 0440 and the pod's fsGroup let the redis user, and nobody else, read it.
@@ -164,7 +157,8 @@ export function redis(settings: Settings): KubeObject[] {
             },
             { name: "auth", emptyDir: { medium: "Memory", sizeLimit: "1Mi" } },
           ],
-        },
+          writableDirectoriesFirst: true,
+        }),
       },
     },
   };

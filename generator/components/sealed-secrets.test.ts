@@ -1,17 +1,16 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { SealedSecret } from "@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/SealedSecret";
-import { minikube } from "../../clusters/minikube/cluster.ts";
-import { defaultSettings } from "../defaults.ts";
 import { SYNC_WAVE, SYNC_WAVE_ANNOTATION } from "../lib/sync-waves.ts";
 import { sealValue } from "../secrets/seal.ts";
 import type { SealedValues } from "../secrets/sealed-file.ts";
 import { throwawaySealingKey } from "../secrets/test-support.ts";
 import { openValue } from "../secrets/unseal.ts";
+import { declaredSettings } from "../testing/fixtures.ts";
 import { sealedSecrets } from "./sealed-secrets.ts";
 
 const images = { frontend: { repository: "todo-frontend", tag: "1.0.0" }, backend: { repository: "todo-backend", tag: "1.4.2" } };
-const settings = defaultSettings("staging", minikube, images);
+const settings = declaredSettings("staging", {}, images);
 const key = throwawaySealingKey();
 const plaintext: Record<string, Record<string, string>> = {
   "todo-database-secret": { POSTGRES_USER: "user-value", POSTGRES_PASSWORD: "password-value", POSTGRES_DB: "db-value" },

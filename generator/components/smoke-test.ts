@@ -7,11 +7,11 @@
 import type { IJob } from "kubernetes-models/batch/v1/Job";
 import { backendImage, frontendImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { imageReference, podPlacement, serviceAccount } from "../lib/app-workload.ts";
+import { imageReference, serviceAccount } from "../lib/app-workload.ts";
 import { identity, labels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { serviceHost } from "../lib/service-dns.ts";
-import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "../lib/security.ts";
+import { hardenedPodSpec } from "../lib/security.ts";
 import { SYNC_WAVE } from "../lib/sync-waves.ts";
 import type { Settings } from "../settings.ts";
 import { BACKEND } from "./backend.ts";
@@ -39,7 +39,6 @@ export function smokeTest(settings: Settings): KubeObject[] {
   const { smokeTest: options, backend } = settings;
   if (!options.enabled) return [];
   const version = backend.image.tag;
-  const writable = writableDirectories(backendImage.writablePaths);
   const job: IJob = {
     apiVersion: "batch/v1",
     kind: "Job",
@@ -49,27 +48,21 @@ export function smokeTest(settings: Settings): KubeObject[] {
       activeDeadlineSeconds: options.activeDeadlineSeconds,
       template: {
         metadata: { labels: labels(settings, SMOKE_TEST, version) },
-        spec: {
-          restartPolicy: "Never",
+        spec: hardenedPodSpec({
+          settings,
           serviceAccountName: SMOKE_TEST.name,
-          ...podPlacement(settings),
-          automountServiceAccountToken: false,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: 10,
-          securityContext: podSecurityContext(backendImage),
+          image: backendImage,
+          restartPolicy: "Never",
           containers: [
             {
               name: "smoke-test",
               image: imageReference(backend),
               imagePullPolicy: backend.pullPolicy,
               command: ["python", "-c", CHECK_URLS, ...smokeTestURLs(settings)],
-              resources: withEphemeralStorage({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } }, writable),
-              securityContext: containerSecurityContext(),
-              volumeMounts: writable.volumeMounts,
+              resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "200m", memory: "128Mi" } },
             },
           ],
-          volumes: writable.volumes,
-        },
+        }),
       },
     },
   };

@@ -6,10 +6,9 @@ import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { KubeObject } from "../kube-object.ts";
 import { renderEnvironment } from "../render.ts";
-import { type Settings, merge } from "../settings.ts";
-import { find, settingsOf } from "../testing/fixtures.ts";
+import type { Settings } from "../settings.ts";
+import { type FilesChange, find, merge, problemsWith, settingsOf } from "../testing/fixtures.ts";
 import { isAllowed } from "../testing/network-policy.ts";
-import { settingsProblems } from "../validate-settings.ts";
 import { problemsOf } from "../validation/kinds.ts";
 import { tls } from "./tls.ts";
 
@@ -128,51 +127,57 @@ describe("TLS: cert-manager's HTTP-01 solver and the NetworkPolicies", () => {
 });
 
 describe("TLS settings", () => {
-  const problemsAt = (settings: Settings, path: string) => settingsProblems(settings).filter((p) => p.path === path);
+  /** staging's own file, as a real cluster with a public host would state it. */
+  const letsEncryptFile = (issuer = "letsencrypt") => ({ ingress: { host: "staging.todo.example.com", tls: { issuer, acmeEmail: "ops@todo.example.com" } } });
+  const problemsAt = async (change: FilesChange, path: string) => (await problemsWith("staging", change)).filter((p) => p.path === path);
 
-  it("the committed environments and the Let's Encrypt variants have none", () => {
-    for (const settings of [dev, staging, prod, letsEncrypt(), letsEncrypt("letsencrypt-staging")]) assert.deepEqual(settingsProblems(settings), []);
+  it("the committed environments and the Let's Encrypt variants have none", async () => {
+    for (const name of ["dev", "staging", "prod"]) assert.deepEqual(await problemsWith(name, {}), [], name);
+    for (const issuer of ["letsencrypt", "letsencrypt-staging"]) assert.deepEqual(await problemsWith("staging", { settings: letsEncryptFile(issuer) }), [], issuer);
   });
 
-  it("refuses an issuer it does not render, naming the choices", () => {
-    const [problem] = problemsAt(merge(staging, { ingress: { tls: { issuer: "vault" } } }), "ingress.tls.issuer");
+  it("refuses an issuer it does not render, naming the choices", async () => {
+    const [problem] = await problemsAt({ settings: { ingress: { tls: { issuer: "vault" } } } }, "ingress.tls.issuer");
     assert.equal(problem?.value, "vault");
     assert.match(problem!.rule, /local-ca, letsencrypt, letsencrypt-staging/);
   });
 
-  it("refuses TLS on or off spelt as anything but a boolean", () => {
-    const [problem] = problemsAt(merge(staging, { ingress: { tls: { enabled: "yes" } } }), "ingress.tls.enabled");
+  it("refuses TLS on or off spelt as anything but a boolean", async () => {
+    const [problem] = await problemsAt({ settings: { ingress: { tls: { enabled: "yes" } } } }, "ingress.tls.enabled");
     assert.equal(problem?.value, "yes");
+    assert.match(problem!.rule, /must be true or false/);
   });
 
-  it("requires an e-mail address with Let's Encrypt, and only there", () => {
+  it("requires an e-mail address with Let's Encrypt, and only there", async () => {
     for (const email of ["", "ops", "ops@localhost", "two words@example.com"]) {
-      const [problem] = problemsAt(merge(letsEncrypt(), { ingress: { tls: { acmeEmail: email } } }), "ingress.tls.acmeEmail");
+      const [problem] = await problemsAt({ settings: merge(letsEncryptFile(), { ingress: { tls: { acmeEmail: email } } }) }, "ingress.tls.acmeEmail");
       assert.equal(problem?.value, email, JSON.stringify(email));
       assert.match(problem!.rule, /e-mail/);
     }
-    assert.deepEqual(problemsAt(merge(staging, { ingress: { tls: { acmeEmail: "" } } }), "ingress.tls.acmeEmail"), []);
+    assert.deepEqual(await problemsAt({ settings: { ingress: { tls: { acmeEmail: "" } } } }, "ingress.tls.acmeEmail"), []);
   });
 
-  it("refuses Let's Encrypt for a host no public resolver answers", () => {
+  it("refuses Let's Encrypt for a host no public resolver answers", async () => {
     for (const host of ["staging.todo.local", "todo.test", "app.internal", "localhost"]) {
-      const [problem] = problemsAt(merge(letsEncrypt(), { ingress: { host } }), "ingress.tls.issuer");
+      const [problem] = await problemsAt({ settings: merge(letsEncryptFile(), { ingress: { host } }) }, "ingress.tls.issuer");
       assert.ok(problem, host);
       assert.match(problem.rule, new RegExp(`"${host.replace(/\./g, "\\.")}".*local-ca`));
     }
   });
 
-  it("counts the solver pod against the namespace's quota with ACME", () => {
+  it("counts the solver pod against the namespace's quota with ACME", async () => {
     // Exactly room for the workloads without the solver: fine with the local CA, too small with ACME.
-    const pods = (settings: Settings) => settingsProblems(merge(settings, { namespaceSettings: { quota: { pods: "0" } } })).find((p) => p.path === "namespaceSettings.quota.pods")!;
-    const needed = (settings: Settings) => Number(/up to (\d+) pods/.exec(pods(settings).rule)![1]);
-    assert.equal(needed(letsEncrypt()), needed(staging) + 1);
+    const needed = async (stated: object) => {
+      const [pods] = await problemsAt({ settings: merge(stated, { namespaceSettings: { quota: { pods: "0" } } }) }, "namespaceSettings.quota.pods");
+      return Number(/up to (\d+) pods/.exec(pods!.rule)![1]);
+    };
+    assert.equal(await needed(letsEncryptFile()), (await needed({})) + 1);
   });
 
-  it("reports a misspelt TLS setting, and the setting this one replaced, as unknown", () => {
-    const typo = settingsProblems(staging, { ingress: { tls: { acmeEmial: "ops@example.com" } } } as never);
-    assert.ok(typo.some((p) => p.path === "ingress.tls.acmeEmial" && /unknown setting/.test(p.rule)));
-    const old = settingsProblems(staging, { ingress: { tlsSecretName: "todo-tls" } } as never);
-    assert.ok(old.some((p) => p.path === "ingress.tlsSecretName" && /unknown setting/.test(p.rule)));
+  it("reports a misspelt TLS setting, and the setting this one replaced, as unknown", async () => {
+    const [typo] = await problemsAt({ settings: { ingress: { tls: { acmeEmial: "ops@example.com" } } } }, "ingress.tls.acmeEmial");
+    assert.match(typo!.rule, /unknown setting; did you mean acmeEmail\?/);
+    const [old] = await problemsAt({ settings: { ingress: { tlsSecretName: "todo-tls" } } }, "ingress.tlsSecretName");
+    assert.match(old!.rule, /unknown setting/);
   });
 });

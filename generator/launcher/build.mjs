@@ -1,19 +1,21 @@
 // @ts-check
 /**
- * The generator's CLI (generator/cli.ts) as one JavaScript bundle. Starting it
- * through tsx transpiles on the fly and resolves several hundred modules, which
- * took most of a second of every `npm run render` and `npm run check`; a bundle
- * starts in a fraction of that. Plain JavaScript because it runs before
- * anything can compile TypeScript.
+ * The generator's CLI (generator/commands/cli.ts) as one JavaScript bundle.
+ * Running the TypeScript sources resolves several hundred modules and strips
+ * their types at every start, which took most of a second of every `npm run
+ * render` and `npm run check`; a bundle starts in a fraction of that. Plain
+ * JavaScript because it runs before anything can compile TypeScript.
  *
  * The bundle never runs stale: it is rebuilt whenever a file esbuild read to
- * build it (esbuild's metafile inputs: generator code, environments, clusters,
- * dependencies) changed — by content hash for the repository's files, by size
- * and modification time for installed packages — when an environment file
- * appears or disappears, when this file or esbuild changes, or when the
- * repository moved. It lives in .cache/generator/ (ignored by Git); deleting
- * it is always safe. To debug with the TypeScript sources, run the same CLI
- * through tsx: `npx tsx generator/cli.ts render`.
+ * build it (esbuild's metafile inputs: generator code and dependencies)
+ * changed — by content hash for the repository's files, by size and
+ * modification time for installed packages — when this file or esbuild
+ * changes, or when the repository moved. The files a user edits are not in
+ * it: environments/<env>.ts and clusters/<name>/cluster.ts are loaded at run
+ * time (generator/load/module.ts), compiled by content into
+ * .cache/generator/modules/. It all lives in .cache/generator/ (ignored by
+ * Git); deleting it is always safe. To debug with the TypeScript sources, run
+ * the same CLI directly: `node generator/commands/cli.ts render`.
  */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -25,13 +27,14 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 export const CACHE_DIR = join(".cache", "generator");
 const STAMP = "stamp.json";
 const BUNDLE = "cli.mjs";
-/**
- * In each build's directory: the path of its render cache (generator/render-cache.ts).
- * The cache is shared by the builds whose inputs differ only in environment
- * files — environments hold settings, which change objects, not how an
- * object is validated or written — and by no other build.
- */
-const RENDER_CACHE_POINTER = "render-cache.path";
+/** In each build's directory, beside the bundle: its render cache (generator/commands/render-cache.ts), for this code only. */
+const RENDER_CACHE = "render-cache.json";
+/** Beside it: the settings this code checked before (generator/load/checked-cache.ts), for this code only. */
+const CHECKED_CACHE = "checked-settings.json";
+/** Compiled environment and cluster files, by content (generator/load/module.ts), shared by every build. */
+const MODULES = "modules";
+/** Compiled files unused for this long are removed when a new build is made. */
+const KEEP_MODULES_MS = 7 * 24 * 60 * 60 * 1000;
 /** The generated entry's name in esbuild's metafile; it has no file (its content follows from the keys above). */
 const ENTRY = "<launcher entry>";
 /**
@@ -49,7 +52,6 @@ const THIS_FILE = fileURLToPath(import.meta.url);
  * @typedef {object} Stamp
  * @property {string} root
  * @property {string} builder hash of this file and the esbuild version
- * @property {string[]} environments the environment files bundled
  * @property {Record<string, string>} inputs every file the bundle was built from (root-relative) → its fingerprint
  * @property {string} build directory name of the bundle under CACHE_DIR
  */
@@ -78,13 +80,6 @@ function fingerprint(root, path) {
   return digest(readFileSync(file));
 }
 
-/** The same selection as listEnvironments() in generator/environments.ts. */
-function environmentFiles(/** @type {string} */ root) {
-  return readdirSync(join(root, "environments"))
-    .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !file.endsWith(".d.ts"))
-    .sort();
-}
-
 function builderKey() {
   let esbuildPackage;
   try {
@@ -105,7 +100,6 @@ export function staleReason(root, stamp) {
   if (!stamp) return "no build yet";
   if (stamp.root !== root) return "the repository moved";
   if (stamp.builder !== builderKey()) return "the launcher or esbuild changed";
-  if (stamp.environments.join("\n") !== environmentFiles(root).join("\n")) return "the environment files changed";
   if (!existsSync(join(root, CACHE_DIR, stamp.build, BUNDLE))) return "the bundle is missing";
   for (const [path, recorded] of Object.entries(stamp.inputs)) {
     let current;
@@ -132,8 +126,9 @@ function readStamp(root) {
  * Reads the repository's TypeScript and JSON itself, so that the fingerprint recorded
  * is that of exactly what was bundled even if a file is saved during the
  * build, and so that each module keeps its own import.meta.url (REPO_ROOT is
- * computed from it) as if it had not been bundled. Other files (dependencies'
- * JavaScript) are left to esbuild and fingerprinted after the build.
+ * computed from it, and the module loader reads its own source) as if it had
+ * not been bundled. Other files (dependencies' JavaScript) are left to esbuild
+ * and fingerprinted after the build.
  * @param {string} root
  * @param {Record<string, string>} fingerprints filled in: root-relative path → fingerprint
  * @returns {import("esbuild").Plugin}
@@ -169,17 +164,15 @@ export class BuildError extends Error {}
 /** @param {string} root @returns {Promise<Stamp>} */
 async function build(root) {
   const esbuild = await import("esbuild");
-  const environments = environmentFiles(root);
-  // The environments are bundled too (plain Node cannot import .ts); the CLI
-  // is imported after they are provided, since it renders as it loads.
+  // The caches are the CLI's parameters, found beside the bundle (import.meta.url is the bundle's own here).
   const entry = [
-    `import { readFileSync as readBuildFile } from "node:fs";`,
-    `import { provideBundledEnvironment } from "./generator/environments.ts";`,
-    `import { useRenderCache } from "./generator/render-cache.ts";`,
-    `useRenderCache(readBuildFile(new URL(${JSON.stringify(RENDER_CACHE_POINTER)}, import.meta.url), "utf8"));`,
-    ...environments.map((file, i) => `import * as environment${i} from ${JSON.stringify(`./environments/${file}`)};`),
-    ...environments.map((file, i) => `provideBundledEnvironment(${JSON.stringify(join(root, "environments", file))}, environment${i});`),
-    `await import("./generator/cli.ts");`,
+    `import { fileURLToPath as bundlePath } from "node:url";`,
+    `import { main } from "./generator/commands/cli.ts";`,
+    `await main({`,
+    `  renderCacheFile: bundlePath(new URL(${JSON.stringify(RENDER_CACHE)}, import.meta.url)),`,
+    `  checkedCacheFile: bundlePath(new URL(${JSON.stringify(CHECKED_CACHE)}, import.meta.url)),`,
+    `  moduleCacheDir: bundlePath(new URL(${JSON.stringify(`../${MODULES}/`)}, import.meta.url)),`,
+    `});`,
   ].join("\n");
   const cacheDir = join(root, CACHE_DIR);
   /** @type {Record<string, string>} */
@@ -202,6 +195,8 @@ async function build(root) {
       // which would load Node's deprecated built-in and print DEP0040 on every run:
       // the bundle takes the npm package of the same code instead.
       alias: { punycode: "punycode/punycode.js" },
+      // The module loader starts esbuild only when an environment file changed: from node_modules, as installed.
+      external: ["esbuild"],
       outfile: join(cacheDir, BUNDLE),
       write: false,
       metafile: true,
@@ -226,9 +221,6 @@ async function build(root) {
   const runtime = RUNTIME_PACKAGES.map((name) => inputs[join("node_modules", name, "package.json")]).join("\n");
   const name = digest(Buffer.concat([bundle.contents, Buffer.from(runtime)])).slice(0, 16);
   const sortedInputs = Object.fromEntries(Object.entries(inputs).sort(([a], [b]) => (a < b ? -1 : 1)));
-  const environmentInputs = new Set(environments.map((file) => join("environments", file)));
-  const codeKey = digest(JSON.stringify([builderKey(), Object.entries(sortedInputs).filter(([path]) => !environmentInputs.has(path))]));
-  const renderCache = `render-cache-${codeKey.slice(0, 16)}.json`;
 
   // Builds are immutable directories named by content, so a process that read
   // an older stamp still finds the bundle it named.
@@ -245,30 +237,33 @@ async function build(root) {
       if (!existsSync(target)) throw error; // else: another process built the same bundle
     }
   }
-  // Written at every build: the same bundle may come from sources that differ (in comments, say).
-  const pointerTmp = join(target, `.${RENDER_CACHE_POINTER}.${process.pid}.tmp`);
-  writeFileSync(pointerTmp, join(cacheDir, renderCache));
-  renameSync(pointerTmp, join(target, RENDER_CACHE_POINTER));
   /** @type {Stamp} */
-  const stamp = { root, builder: builderKey(), environments, inputs: sortedInputs, build: name };
+  const stamp = { root, builder: builderKey(), inputs: sortedInputs, build: name };
   const stampTmp = join(cacheDir, `.${STAMP}.${process.pid}.tmp`);
   writeFileSync(stampTmp, `${JSON.stringify(stamp, null, 1)}\n`);
   renameSync(stampTmp, join(cacheDir, STAMP));
-  removeOldBuilds(cacheDir, [name, renderCache]);
+  removeOldBuilds(cacheDir, name);
   return stamp;
 }
 
-/** @param {string} cacheDir @param {string[]} current */
+/** @param {string} path @param {number} age */
+function removeIfOlder(path, age) {
+  try {
+    if (Date.now() - statSync(path).mtimeMs > age) rmSync(path, { recursive: true, force: true });
+  } catch {
+    // removed by another process meanwhile
+  }
+}
+
+/** @param {string} cacheDir @param {string} current */
 function removeOldBuilds(cacheDir, current) {
-  const now = Date.now();
   for (const entry of readdirSync(cacheDir)) {
-    if (current.includes(entry) || entry === STAMP) continue;
-    const path = join(cacheDir, entry);
-    try {
-      if (now - statSync(path).mtimeMs > KEEP_OLD_BUILDS_MS) rmSync(path, { recursive: true, force: true });
-    } catch {
-      // removed by another process meanwhile
+    if (entry === current || entry === STAMP) continue;
+    if (entry === MODULES) {
+      for (const file of readdirSync(join(cacheDir, MODULES))) removeIfOlder(join(cacheDir, MODULES, file), KEEP_MODULES_MS);
+      continue;
     }
+    removeIfOlder(join(cacheDir, entry), KEEP_OLD_BUILDS_MS);
   }
 }
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // @ts-check
 /**
- * `npm run render|check|diff`: runs generator/cli.ts from its bundle, rebuilt
+ * `npm run render|check|diff`: runs generator/commands/cli.ts from its bundle, rebuilt
  * first if any source changed (see build.mjs). Same arguments, output and exit
- * codes as `tsx generator/cli.ts`.
+ * codes as `node generator/commands/cli.ts`.
  */
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { scratchRepository } from "../testing/scratch.ts";
@@ -16,7 +16,7 @@ function run(args: string[]): Result {
   return { status, stdout, stderr };
 }
 const compiled = (...args: string[]) => run([join(scratch, "generator/launcher/cli.mjs"), ...args]);
-const typescript = (...args: string[]) => run([join(scratch, "generator/cli.ts"), ...args]);
+const typescript = (...args: string[]) => run([join(scratch, "generator/commands/cli.ts"), ...args]);
 
 function snapshot(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -58,7 +58,7 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", "backend: { replicas: 12 }"), () => {
       const result = compiled("render");
       assert.deepEqual(result, typescript("render"));
-      assert.match(result.stderr, /staging: backend\.replicas = 12: must be an integer from 1 to 10/);
+      assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.replicas = 12: must be an integer from 1 to 10/);
     });
   });
 
@@ -76,21 +76,22 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     assert.equal(compiled("check").status, 0);
   });
 
-  it("keeps the render cache across a settings edit, and still refuses an object the edit breaks", () => {
+  it("does not rebuild for a settings edit: environment files are loaded at run time, and the render cache stays", () => {
     assert.equal(compiled("check").status, 0);
-    const caches = () => readdirSync(join(scratch, ".cache/generator")).filter((file) => file.startsWith("render-cache-"));
-    const [cache] = caches();
-    assert.ok(cache, "a render cache after a render");
-    // Settings rules do not look inside API access rules: only object validation catches this typo.
+    // Every build rewrites the stamp, even one that makes the same bundle again.
+    const stamp = () => statSync(join(scratch, ".cache/generator/stamp.json")).mtimeMs;
+    const built = stamp();
+    const build = (JSON.parse(readFileSync(join(scratch, ".cache/generator/stamp.json"), "utf8")) as { build: string }).build;
+    assert.ok(existsSync(join(scratch, ".cache/generator", build, "render-cache.json")), "its render cache beside it");
     const typo = `backend: { replicas: 2, apiAccess: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNamez: ["x"] }] }`;
     withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", typo), () => {
       const result = compiled("render");
       assert.deepEqual(result, typescript("render"));
       assert.equal(result.status, 1);
-      assert.match(result.stderr, /staging: rbac\.authorization\.k8s\.io\/v1\/Role todo-backend: rules\[0\]\.resourceNamez: unknown field/);
+      assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.apiAccess\[0\]\.resourceNamez = \["x"\]: unknown setting; did you mean resourceNames\?/);
     });
     assert.equal(compiled("check").status, 0);
-    assert.deepEqual(caches(), [cache], "the same cache, not a new one");
+    assert.equal(stamp(), built, "no rebuild");
   });
 
   it("picks up an environment file that appeared after the last build", () => {
@@ -106,13 +107,13 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     }
   });
 
-  it("names the file and writes nothing when the sources do not compile", () => {
+  it("names the file and writes nothing when the generator's sources do not compile", () => {
     const before = snapshot();
-    withEdit("environments/staging.ts", (text) => text.replace("export default defineEnvironment({", "export default defineEnvironment({{"), () => {
+    withEdit("generator/lib/labels.ts", (text) => `${text}\nexport const broken = {;\n`, () => {
       const result = compiled("render");
       assert.equal(result.status, 1);
       assert.match(result.stderr, /The generator does not compile:/);
-      assert.match(result.stderr, /environments\/staging\.ts:\d+:\d+/);
+      assert.match(result.stderr, /generator\/lib\/labels\.ts:\d+:\d+/);
       assert.match(result.stderr, /Nothing was written/);
     });
     assert.deepEqual(snapshot(), before);

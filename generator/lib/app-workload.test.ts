@@ -6,9 +6,7 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { KubeObject } from "../kube-object.ts";
 import { renderEnvironment } from "../render.ts";
 import { externalSecrets } from "../secrets.ts";
-import { merge } from "../settings.ts";
-import { environments, settingsOf } from "../testing/fixtures.ts";
-import { settingsProblems } from "../validate-settings.ts";
+import { environments, merge, problemsWith, settingsOf } from "../testing/fixtures.ts";
 import { problemsOf } from "../validation/kinds.ts";
 
 const podTemplates = (objects: KubeObject[]): [string, IPodTemplateSpec][] =>
@@ -58,9 +56,9 @@ describe("nodeSelector and imagePullSecrets", async () => {
     assert.deepEqual(problems, []);
   });
 
-  it("refuse bad node labels and bad, repeated or borrowed pull Secret names, naming each", () => {
-    const bad = { ...staging, nodeSelector: { "bad key": "ok", "todo.example/pool": "two words" }, imagePullSecrets: ["Reg_Cred", "regcred", "regcred", "todo-backend-secret"] };
-    const messages = settingsProblems(bad).map((p) => `${p.path} = ${JSON.stringify(p.value)}: ${p.rule}`);
+  it("refuse bad node labels and bad, repeated or borrowed pull Secret names, naming each", async () => {
+    const bad = { nodeSelector: { "bad key": "ok", "todo.example/pool": "two words" }, imagePullSecrets: ["Reg_Cred", "regcred", "regcred", "todo-backend-secret"] };
+    const messages = (await problemsWith("staging", { settings: bad })).map((p) => `${p.path} = ${JSON.stringify(p.value)}: ${p.rule}`);
     const expect = (pattern: RegExp) => assert.ok(messages.some((m) => pattern.test(m)), `${pattern} not in:\n${messages.join("\n")}`);
     expect(/^nodeSelector\["bad key"\] = "bad key": node label key/);
     expect(/^nodeSelector\["todo.example\/pool"\] = "two words": node label value/);

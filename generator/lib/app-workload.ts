@@ -21,12 +21,9 @@ import type { AppSettings, Settings } from "../settings.ts";
 import { type Identity, labels, selectorLabels } from "./labels.ts";
 import { metadata } from "./metadata.ts";
 import { httpProbe } from "./probes.ts";
-import { containerSecurityContext, podSecurityContext, withEphemeralStorage, writableDirectories } from "./security.ts";
+import { hardenedPodSpec } from "./security.ts";
 import { sealedSecretsChecksum, secretsReadBy } from "./secret-checksum.ts";
 import { SYNC_WAVE, type SyncWave } from "./sync-waves.ts";
-
-/** Seconds a pod gets to finish in-flight requests after SIGTERM. */
-export const TERMINATION_GRACE_PERIOD_SECONDS = 10;
 
 export const CONFIG_CHECKSUM_ANNOTATION = "checksum/config";
 
@@ -53,11 +50,6 @@ export function serviceAccount(settings: Settings, who: Identity, version: strin
     // Pods inherit their ServiceAccount's pull Secrets, so no pod template repeats them.
     ...(settings.imagePullSecrets.length > 0 ? { imagePullSecrets: settings.imagePullSecrets.map((name) => ({ name })) } : {}),
   };
-}
-
-/** The environment's node selector, for a pod spec; nothing when it is empty. */
-export function podPlacement(settings: Settings): { nodeSelector?: Record<string, string> } {
-  return Object.keys(settings.nodeSelector).length > 0 ? { nodeSelector: { ...settings.nodeSelector } } : {};
 }
 
 /**
@@ -112,7 +104,6 @@ export interface AppWorkload {
 export function appWorkload({ settings, who, app, image, wave, configMap, env, podAnnotations = {}, readsSecrets = [] }: AppWorkload): KubeObject[] {
   const version = app.image.tag;
   const usesApi = app.apiAccess.length > 0;
-  const writable = writableDirectories(image.writablePaths);
   const objects: KubeObject[] = [serviceAccount(settings, who, version, usesApi)];
 
   if (usesApi) {
@@ -150,14 +141,12 @@ export function appWorkload({ settings, who, app, image, wave, configMap, env, p
             ...podAnnotations,
           },
         },
-        spec: {
+        spec: hardenedPodSpec({
+          settings,
           serviceAccountName: who.name,
-          ...podPlacement(settings),
-          ...spreadAcrossNodes(settings, who, app),
-          automountServiceAccountToken: usesApi,
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: TERMINATION_GRACE_PERIOD_SECONDS,
-          securityContext: podSecurityContext(image),
+          image,
+          spread: spreadAcrossNodes(settings, who, app),
+          mountsServiceAccountToken: usesApi,
           containers: [
             {
               name: who.component,
@@ -166,16 +155,13 @@ export function appWorkload({ settings, who, app, image, wave, configMap, env, p
               ports: [{ name: "http", containerPort: image.port, protocol: "TCP" }],
               envFrom: [{ configMapRef: { name: configMap.metadata!.name! } }],
               ...(env.length > 0 ? { env } : {}),
-              resources: withEphemeralStorage(app.resources, writable),
+              resources: structuredClone(app.resources),
               startupProbe: httpProbe(app.probes.startup),
               livenessProbe: httpProbe(app.probes.liveness),
               readinessProbe: httpProbe(app.probes.readiness),
-              securityContext: containerSecurityContext(),
-              volumeMounts: writable.volumeMounts,
             },
           ],
-          volumes: writable.volumes,
-        },
+        }),
       },
     },
   };

@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IProbe } from "kubernetes-models/v1/Probe";
-import { defaultSettings } from "../defaults.ts";
-import { environments } from "../testing/fixtures.ts";
-import { minikube } from "../../clusters/minikube/cluster.ts";
+import { declaredSettings, environments } from "../testing/fixtures.ts";
 import { execProbe, httpProbe } from "./probes.ts";
 
-const image = { repository: "todo", tag: "1.0.0" };
-const defaults = defaultSettings("dev", minikube, { frontend: image, backend: image });
+/** Every probe setting as declared, defaults only. */
+const defaults = declaredSettings("dev");
 
 describe("probes", () => {
   it("default to successThreshold 1 for every probe, as seed 002's ProbeConfig states", () => {

@@ -11,14 +11,13 @@ import { describe, it } from "node:test";
 import { parse } from "yaml";
 import type { KubeObject } from "../kube-object.ts";
 import { renderEnvironment } from "../render.ts";
-import { type Settings, merge } from "../settings.ts";
-import { readImagesFile } from "../environments.ts";
+import { readImagesFile } from "../load/environments.ts";
+import type { Settings } from "../settings.ts";
 import { parseReleaseTags, withTags } from "../release/release.ts";
 import { secretKeysUsedBy } from "../secrets/catalogue.ts";
 import { sealValue } from "../secrets/seal.ts";
 import { throwawaySealingKey } from "../secrets/test-support.ts";
-import { renderedRepository, settingsOf } from "../testing/fixtures.ts";
-import { settingsProblems } from "../validate-settings.ts";
+import { merge, problemsWith, renderedRepository, settingsOf } from "../testing/fixtures.ts";
 import { type PolicyRule, type PolicyTarget, POLICY, evaluate, exemptionsOf, formatFinding, withChartExtraObjects } from "./policy.ts";
 import { UPSTREAM, upstreamIds } from "./upstream.ts";
 
@@ -34,11 +33,8 @@ function variant(name: string, base: Settings, overrides: unknown): PolicyTarget
   const settings = merge(base, overrides);
   return { name, objects: renderEnvironment(settings), settings };
 }
-/** dev as `npm run release -- dev frontend=latest backend=latest` leaves it: the release command's own parsing and images file. */
-function releasedToDev(assignments: string[]): unknown {
-  const images = withTags(readImagesFile("dev"), parseReleaseTags("dev", assignments));
-  return { frontend: { image: images.frontend }, backend: { image: images.backend } };
-}
+/** dev's images file as `npm run release -- dev frontend=latest backend=latest` leaves it: the release command's own parsing. */
+const devLatestImages = withTags(await readImagesFile("dev"), parseReleaseTags("dev", ["frontend=latest", "backend=latest"]));
 
 /** Every Secret key an environment reads, sealed (with a throwaway key): the SealedSecrets the workloads would get. */
 async function sealedEverything(name: string): Promise<unknown> {
@@ -57,7 +53,7 @@ const variants: PolicyTarget[] = [
   variant("staging with Let's Encrypt", await settingsOf("staging"), { ingress: { host: "staging.todo.example.com", tls: { issuer: "letsencrypt", acmeEmail: "ops@todo.example.com" } } }),
   variant("prod with API access for the backend", await settingsOf("prod"), { backend: { apiAccess: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNames: ["todo-backend-config"] }] } }),
   variant("dev scaled out", await settingsOf("dev"), { frontend: { replicas: 3 }, backend: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } } }),
-  variant("dev released with latest", await settingsOf("dev"), releasedToDev(["frontend=latest", "backend=latest"])),
+  variant("dev released with latest", await settingsOf("dev"), { frontend: { image: devLatestImages.frontend }, backend: { image: devLatestImages.backend } }),
   variant("dev with every Secret sealed", await settingsOf("dev"), await sealedEverything("dev")),
 ];
 const TARGETS = [...committed, argocd, ...variants];
@@ -93,11 +89,11 @@ describe("policy bar", () => {
   });
 });
 
-describe("policy bar: mutable tags where the settings accept them (the lead's decision: dev, by design)", () => {
+describe("policy bar: mutable tags where the environment accepts them (delivery.tags: dev, by design)", () => {
   const devLatest = targetNamed("dev released with latest");
 
-  it("a dev render released with `latest` passes the bar: the latest-tag checks are waived there, by the tag rule's own answer", () => {
-    assert.deepEqual(settingsProblems(devLatest.settings!), [], "dev's settings accept latest");
+  it("a dev render released with `latest` passes the bar: the latest-tag checks are waived there, by the tag rule's own answer", async () => {
+    assert.deepEqual(await problemsWith("dev", { images: devLatestImages }), [], "dev's delivery.tags accepts latest");
     const images = devLatest.objects.flatMap((o) => ((o as Data).spec?.template?.spec?.containers ?? []).map((c: Data) => c.image));
     assert.ok(images.includes("todo-frontend:latest") && images.includes("todo-backend:latest"), images.join(", "));
     assert.deepEqual(evaluate([devLatest]).findings.map(formatFinding), []);
@@ -111,14 +107,13 @@ describe("policy bar: mutable tags where the settings accept them (the lead's de
     assert.ok(evaluate([target]).findings.some((f) => f.upstream.includes("kube-linter/latest-tag")));
   });
 
-  it("staging with `latest` is not accepted by its settings at all, nor by the release command; its render would not pass the bar either", async () => {
+  it("staging with `latest` is not accepted by its images file's check (which the release command runs too); its render would not pass the bar either", async () => {
     const staging = await settingsOf("staging");
     const withLatest = merge(staging, { frontend: { image: { tag: "latest" } } });
     assert.deepEqual(
-      settingsProblems(withLatest).map((p) => `${p.path}: ${p.rule}`),
-      ['frontend.image.tag: "latest" is only allowed in dev'],
+      (await problemsWith("staging", { images: { frontend: { tag: "latest" } } })).map((p) => `${p.file}: ${p.path}: ${p.rule}`),
+      ['environments/staging.images.json: frontend.tag: "latest" names whatever was pushed last: delivery.tags is "pinned": a tag must be a semantic version or a git SHA (7-40 hex digits)'],
     );
-    assert.throws(() => parseReleaseTags("staging", ["frontend=latest"]), /latest/);
     const found = evaluate([{ name: "staging with latest", objects: renderEnvironment(withLatest), settings: withLatest }]).findings;
     assert.ok(found.some((f) => f.upstream.includes("kube-linter/latest-tag") && f.object === "Deployment todo-staging/todo-frontend"), found.map(formatFinding).join("\n"));
   });

@@ -19,7 +19,7 @@ import type { KubeObject } from "../kube-object.ts";
 import { parse } from "yaml";
 import { externalSecrets } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
-import { tagProblem } from "../validate-settings.ts";
+import { tagProblem } from "../settings/schema.ts";
 import { imageReference } from "../lib/app-workload.ts";
 import { ACME_SOLVER } from "../components/network-policies.ts";
 
@@ -289,14 +289,15 @@ const referencesResolve: Check = (object, target) => {
 };
 
 /**
- * Whether the environment's settings accept a mutable tag such as `latest`
- * for the images it releases. validate-settings' tag rule (tagProblem) is
- * the one place that decides (today: DEV_ENVIRONMENT only, local images with
- * pullPolicy Never); asked here rather than restated, so the exemption below
- * follows the rule wherever it moves.
+ * Whether the environment accepts a mutable tag such as `latest` for the
+ * images it releases: its own policy, `delivery.tags` in
+ * environments/<env>.ts (today `mutable` in dev only, local images with
+ * pullPolicy Never), through the tag rule that enforces it when the
+ * environment loads (settings/schema.ts tagProblem). Asked here rather than
+ * restated, so the exemption below follows the policy and the rule.
  */
 function acceptsMutableTags(target: PolicyTarget): boolean {
-  return target.settings !== undefined && tagProblem(target.settings.name, "latest") === undefined;
+  return target.settings !== undefined && tagProblem("latest", target.settings.delivery.tags) === undefined;
 }
 
 /** Every container whose image is mutable (`latest`, or no tag) runs one of the environment's released images, the ones the tag rule governs. */
@@ -442,7 +443,7 @@ export const POLICY: readonly PolicyRule[] = [
     why: "`latest` or no tag means whatever was pushed last runs, and a rollback cannot name what ran before",
     check: perContainer((c) => { const tag = imageTag(c.image); return tag === undefined ? `image ${c.image} has no tag` : tag === "latest" ? `image ${c.image} is latest` : undefined; }),
     exempt: {
-      why: "an environment whose settings accept mutable tags (validate-settings' tag rule, tagProblem: today dev, by design) runs images built on the developer's machine with pullPolicy Never, so `npm run release -- dev frontend=latest` is a supported step there; waived only for the images it releases (frontend, backend), never a third-party one, and every other environment's settings refuse `latest` before anything renders",
+      why: "an environment whose delivery.tags is `mutable` (today dev, by design; settings/schema.ts tagProblem enforces each environment's policy) runs images built on the developer's machine with pullPolicy Never, so `npm run release -- dev frontend=latest` is a supported step there; waived only for the images it releases (frontend, backend), never a third-party one, and every environment with `pinned` tags refuses `latest` before anything renders",
       where: (o, target) => acceptsMutableTags(target) && mutableImagesAreReleased(o, target),
     },
   },
@@ -451,7 +452,7 @@ export const POLICY: readonly PolicyRule[] = [
     why: "Always re-checks the registry (and the pull Secret) on every start, so a re-pushed tag cannot run stale",
     check: perContainer((c) => (c.imagePullPolicy === "Always" ? undefined : `imagePullPolicy is ${c.imagePullPolicy ?? "unset"}`)),
     exempt: {
-      why: "the cluster runs images from its own store with no registry to ask (clusters/minikube/cluster.ts allowedPullPolicies, `npm run images`): Always could never pull; what keeps a tag from running stale is the tag rule instead (validate-settings' tagProblem: release versions or git SHAs, mutable tags only where it accepts them, see the latest-tag exemption)",
+      why: "the cluster runs images from its own store with no registry to ask (clusters/minikube/cluster.ts allowedPullPolicies, `npm run images`): Always could never pull; what keeps a tag from running stale is the tag rule instead (settings/schema.ts tagProblem: release versions or git SHAs, mutable tags only where delivery.tags says `mutable`, see the latest-tag exemption)",
       where: (_o, target) => target.settings !== undefined && !target.settings.cluster.allowedPullPolicies.includes("Always"),
     },
   },

@@ -1,18 +1,22 @@
 /**
- * The shared core of `release` and `promote`: write new image tags into
- * environments/<env>.images.json, render that environment with the
- * generator, and commit exactly those two changes (or print them, dry run).
+ * The shared core of `release` and `promote`: new image tags for one
+ * environment's images file, computed in memory, checked and rendered with
+ * every environment as the new file would have them, and only then written,
+ * once, with exactly the environment's manifests, and committed (or, dry
+ * run, printed).
  */
-import { readFileSync, writeFileSync } from "node:fs";
 import { FILE_HEADERS_ONLY, createTwoFilesPatch } from "diff";
-import { imagesFilePath } from "../environments.ts";
+import { compareRendered, readCommitted, writeRendered } from "../commands/output.ts";
+import { renderRepository } from "../commands/pipeline.ts";
+import { imagesFileName } from "../environment-files.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
-import { compareRendered, readCommitted, writeRendered } from "../output.ts";
-import { type Rendered, render } from "../render.ts";
+import { imagesFilePath } from "../load/environments.ts";
+import type { Rendered } from "../render.ts";
+import { writeFileAtomically } from "../secrets/atomic-write.ts";
 import type { ImagesFile } from "../settings.ts";
 import { git, gitLines, restorePaths } from "./git.ts";
 import { ReleaseRefusal } from "./preconditions.ts";
-import { type ReleaseCommit, createCommit, imagesFileRelativePath, releasePaths } from "./release-commit.ts";
+import { type ReleaseCommit, createCommit, releasePaths } from "./release-commit.ts";
 
 /** What a command did (or, in a dry run, would do). */
 export interface Outcome {
@@ -41,7 +45,8 @@ export function filePatch(path: string, before: string, after: string): string {
   });
 }
 
-function renderedPatch(root: string, rendered: Rendered): string {
+/** The rendered files that differ from the work tree, as patches. */
+export function renderedPatch(root: string, rendered: Rendered): string {
   const drift = compareRendered(root, rendered);
   return [...drift.changed, ...drift.missing, ...drift.extra]
     .sort()
@@ -49,53 +54,45 @@ function renderedPatch(root: string, rendered: Rendered): string {
     .join("");
 }
 
-async function renderOrRefuse(root: string, environment: string): Promise<Rendered> {
-  try {
-    return await render({ environments: [environment], root });
-  } catch (error) {
-    if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
-      throw new ReleaseRefusal(`the generator rejects ${environment} with these images:\n${error.message}`);
-    }
-    throw error;
-  }
-}
-
 export interface ImagesChange {
   root: string;
   environment: string;
+  /** The new content of the environment's images file: its tags may still be refused (by the environment's delivery.tags). */
   images: ImagesFile;
   commit: ReleaseCommit;
   dryRun: boolean;
+  /** Said in a refusal, e.g. ` (promoted from staging)`. */
+  origin?: string;
 }
 
 /**
- * The caller has run checkReadyToCommit. The render reads the images file
- * from disk, so the new file is written first and put back byte for byte if
- * the render fails or this is a dry run.
+ * The caller has run checkReadyToCommit. Nothing is written until every
+ * environment has loaded and rendered with the new images file in memory.
  */
-export async function applyImages({ root, environment, images, commit, dryRun }: ImagesChange): Promise<Outcome> {
+export async function applyImages({ root, environment, images, commit, dryRun, origin = "" }: ImagesChange): Promise<Outcome> {
   const imagesPath = imagesFilePath(environment, root);
-  const imagesRelative = imagesFileRelativePath(environment);
-  const before = readFileSync(imagesPath, "utf8");
+  const imagesFile = imagesFileName(environment);
+  const before = readCommitted(root, imagesFile);
   const after = formatImagesFile(images);
-  if (after === before) throw new ReleaseRefusal(`${environment}: ${imagesRelative} already holds these tags; nothing to commit`);
+  if (after === before) throw new ReleaseRefusal(`${environment}: ${imagesFile} already holds these tags; nothing to commit`);
 
-  writeFileSync(imagesPath, after);
   let rendered: Rendered;
   try {
-    rendered = await renderOrRefuse(root, environment);
+    rendered = await renderRepository({ root, environments: [environment], files: new Map([[imagesFile, after]]) });
   } catch (error) {
-    writeFileSync(imagesPath, before);
+    if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
+      throw new ReleaseRefusal(`the generator rejects ${environment} with these images${origin}:\n${error.message}`);
+    }
     throw error;
   }
   if (dryRun) {
-    writeFileSync(imagesPath, before);
-    const details = filePatch(imagesRelative, before, after) + renderedPatch(root, rendered);
+    const details = filePatch(imagesFile, before, after) + renderedPatch(root, rendered);
     return { summary: `dry run: would commit "${commit.subject}"; nothing was changed`, details, warnings: [] };
   }
 
   const paths = releasePaths(environment);
   try {
+    writeFileAtomically(imagesPath, after);
     writeRendered(root, rendered);
     git(root, ["add", "--all", "--", ...paths]);
     const outside = gitLines(root, ["diff", "--cached", "--name-only"]).filter((file) => !paths.some((path) => file === path || file.startsWith(`${path}/`)));

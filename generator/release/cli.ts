@@ -12,7 +12,7 @@
  * nothing changes.
  */
 import { Command } from "commander";
-import { REPO_ROOT } from "../environments.ts";
+import { REPO_ROOT } from "../load/environments.ts";
 import { SettingsError } from "../errors.ts";
 import type { Outcome } from "./apply-images.ts";
 import { formatHistory, history } from "./history.ts";

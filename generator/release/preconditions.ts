@@ -4,7 +4,7 @@
  */
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { listEnvironments } from "../environments.ts";
+import { listEnvironments } from "../load/environments.ts";
 import { formatProblem, type SettingsProblem } from "../errors.ts";
 import { MANIFESTS_DIR } from "../render.ts";
 import { GitError, git, gitLines } from "./git.ts";

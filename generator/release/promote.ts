@@ -1,8 +1,8 @@
-/** `promote <from> <to>`: give <to> the image tags <from> runs now, as one commit to <to>. */
-import { readImagesFile } from "../environments.ts";
-import type { SettingsProblem } from "../errors.ts";
-import { RELEASED_COMPONENTS } from "../settings.ts";
-import { tagProblem } from "../validate-settings.ts";
+/** `promote <from> <to>`: give <to> the image tags <from> runs now, as one commit to <to>, along the declared promotion path. */
+import { SettingsError } from "../errors.ts";
+import { loadEnvironments } from "../load/environments.ts";
+import { promotionProblem } from "../settings/rules.ts";
+import type { Settings } from "../settings.ts";
 import { type Outcome, applyImages } from "./apply-images.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeTags, tagsOf } from "./release-commit.ts";
@@ -15,38 +15,47 @@ export interface PromoteOptions {
   dryRun: boolean;
 }
 
+async function currentSettings(root: string): Promise<Settings[]> {
+  try {
+    return await loadEnvironments({ root });
+  } catch (error) {
+    if (error instanceof SettingsError) throw new ReleaseRefusal(`the generator rejects the committed settings:\n${error.message}`);
+    throw error;
+  }
+}
+
 export async function promote({ root, from, to, dryRun }: PromoteOptions): Promise<Outcome> {
   checkRepository(root);
   checkEnvironment(root, from);
   checkEnvironment(root, to);
   if (from === to) throw new ReleaseRefusal(`promote: ${from} to ${to}: the two environments must differ`);
+  const all = await currentSettings(root);
+  const offPath = promotionProblem(all, from, to);
+  if (offPath) throw new ReleaseRefusal(`promote ${from} ${to}: ${offPath}`);
   checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun });
 
   // Only tags move: each environment keeps its own image repositories.
-  const source = tagsOf(readImagesFile(from, root));
-  const current = readImagesFile(to, root);
-  // A tag fine in dev (e.g. latest) may break the rules of the target environment.
-  const problems: SettingsProblem[] = RELEASED_COMPONENTS.flatMap((component) => {
-    const problem = tagProblem(to, source[component] ?? "");
-    return problem ? [{ environment: to, path: `${component}.image.tag`, value: source[component], rule: `${problem} (promoted from ${from})` }] : [];
-  });
-  if (problems.length) throw ReleaseRefusal.fromProblems(problems);
-
-  const next = withTags(current, source);
+  const source = all.find((settings) => settings.name === from)!;
+  const target = all.find((settings) => settings.name === to)!;
+  const current = { frontend: target.frontend.image, backend: target.backend.image };
+  const tags = tagsOf({ frontend: source.frontend.image, backend: source.backend.image });
+  const next = withTags(current, tags);
   if (Object.keys(changedTags(current, next)).length === 0) {
-    throw new ReleaseRefusal(`${to} already runs what ${from} runs (${describeTags(source)}): this promotion changes nothing`);
+    throw new ReleaseRefusal(`${to} already runs what ${from} runs (${describeTags(tags)}): this promotion changes nothing`);
   }
-  const tags = tagsOf(next);
+  const nextTags = tagsOf(next);
   return applyImages({
     root,
     environment: to,
     images: next,
     dryRun,
+    // A tag fine where it comes from (e.g. latest in dev) may break the rules of the target.
+    origin: ` (promoted from ${from})`,
     commit: {
       environment: to,
       action: "promote",
-      subject: `promote(${to}): from ${from} (${describeTags(tags)})`,
-      tags,
+      subject: `promote(${to}): from ${from} (${describeTags(nextTags)})`,
+      tags: nextTags,
       extraTrailers: { [TRAILER.promotedFrom]: from },
     },
   });

@@ -74,9 +74,9 @@ describe("refusals change nothing", () => {
   it("invalid tags, by the generator's rule, all reported together", async () => {
     await assertRefused(
       () => release({ root, environment: "prod", assignments: ["backend=latest", "frontend=not a tag"], dryRun }),
-      /2 problems:\n {2}- prod: backend\.image\.tag = "latest": "latest" is only allowed in dev\n {2}- prod: frontend\.image\.tag = "not a tag": must be a valid image tag/,
+      /^the generator rejects prod with these images:\ninvalid settings \(2 problems\):\n {2}- prod: environments\/prod\.images\.json: frontend\.tag = "not a tag": must be a valid image tag.*\n {2}- prod: environments\/prod\.images\.json: backend\.tag = "latest": "latest" names whatever was pushed last: delivery\.tags is "pinned"/,
     );
-    await assertRefused(() => release({ root, environment: "staging", assignments: ["backend=main"], dryRun: true }), /staging: backend\.image\.tag = "main": outside dev a tag must be a semantic version or a git SHA/);
+    await assertRefused(() => release({ root, environment: "staging", assignments: ["backend=main"], dryRun: true }), /staging: environments\/staging\.images\.json: backend\.tag = "main": delivery\.tags is "pinned": a tag must be a semantic version or a git SHA/);
   });
 
   it("a release or promotion that changes nothing", async () => {
@@ -104,7 +104,7 @@ describe("refusals change nothing", () => {
     writeFileSync(manifest, `${committed}# edited by hand\n`);
     for (const dryRunToo of [false, true]) {
       await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun: dryRunToo }), /release dev: there are uncommitted changes under environments\/ or manifests\/:\n {2} M manifests\/prod\/namespace-todo-prod\.yaml/);
-      await assertRefused(() => promote({ root, from: "staging", to: "dev", dryRun: dryRunToo }), /promote staging dev: there are uncommitted changes/);
+      await assertRefused(() => promote({ root, from: "dev", to: "staging", dryRun: dryRunToo }), /promote dev staging: there are uncommitted changes/);
       await assertRefused(() => rollback({ root, environment: "dev", dryRun: dryRunToo }), /rollback dev: there are uncommitted changes/);
     }
     writeFileSync(manifest, committed);
@@ -131,16 +131,33 @@ describe("refusals change nothing", () => {
     rmSync(join(root, "NOTES.md"));
   });
 
+  it("a promotion off the declared path, naming the path", async () => {
+    await assertRefused(
+      () => promote({ root, from: "dev", to: "prod", dryRun }),
+      /^promote dev prod: prod is promoted from staging \(delivery\.promotedFrom in environments\/prod\.ts\), not from dev: the promotion path is dev → staging → prod$/,
+    );
+    await assertRefused(() => promote({ root, from: "staging", to: "dev", dryRun }), /^promote staging dev: dev is not promoted from any environment .*: its images change by npm run release -- dev <component>=<tag>; the promotion path is dev → staging → prod$/);
+  });
+
   it("a tag promoted into an environment whose rules it breaks", async () => {
     commitTags("dev", { frontend: "latest", backend: "1.1.0" });
-    await assertRefused(() => promote({ root, from: "dev", to: "prod", dryRun }), /prod: frontend\.image\.tag = "latest": "latest" is only allowed in dev \(promoted from dev\)/);
+    await assertRefused(
+      () => promote({ root, from: "dev", to: "staging", dryRun }),
+      /^the generator rejects staging with these images \(promoted from dev\):\n.*staging: environments\/staging\.images\.json: frontend\.tag = "latest": "latest" names whatever was pushed last: delivery\.tags is "pinned"/s,
+    );
   });
 
   it("through the CLI: exit code 1, the reason, and nothing changed", () => {
     const before = fingerprint(root);
     const result = runCli(root, "release", "prod", "backend=latest");
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /^refused: prod: backend\.image\.tag = "latest": "latest" is only allowed in dev\nNothing was changed\.\n$/);
+    assert.match(
+      result.stderr,
+      /^refused: the generator rejects prod with these images:\ninvalid settings \(1 problem\):\n {2}- prod: environments\/prod\.images\.json: backend\.tag = "latest": "latest" names whatever was pushed last: delivery\.tags is "pinned": a tag must be a semantic version or a git SHA \(7-40 hex digits\)\nNothing was changed\.\n$/,
+    );
+    const offPath = runCli(root, "promote", "dev", "prod");
+    assert.equal(offPath.status, 1);
+    assert.match(offPath.stderr, /^refused: promote dev prod: prod is promoted from staging .*dev → staging → prod\nNothing was changed\.\n$/);
     const rolledBack = runCli(root, "rollback", "prod", "-7");
     assert.equal(rolledBack.status, 1);
     assert.match(rolledBack.stderr, /refused: prod: target = "-7": there is no release 7 back/);
@@ -152,7 +169,7 @@ describe("refusals change nothing", () => {
     commitTags("dev", { frontend: "1.0.0", backend: "1.2.9" }, "Release-Env: dev\nRelease-Images: backend=1.2.9,frontend=1.0.0\nRelease-Action: release");
     await assertRefused(
       () => rollback({ root, environment: "dev", dryRun }),
-      new RegExp(`^dev: target = "-1": the current generator rejects the settings of ${invalid.slice(0, 7)}\\S* \\(revision \\d+\\):\n.*dev: backend\\.image\\.tag = "not a tag": must be a valid image tag`, "s"),
+      new RegExp(`^dev: target = "-1": the current generator rejects the settings of ${invalid.slice(0, 7)}\\S* \\(revision \\d+\\):\n.*dev: environments/dev\\.images\\.json: backend\\.tag = "not a tag": must be a valid image tag`, "s"),
     );
   });
 
@@ -164,7 +181,7 @@ describe("refusals change nothing", () => {
     gitIn(root, "commit", "--quiet", "-m", "break staging", "--", "environments/staging.images.json");
     await assertRefused(
       () => release({ root, environment: "dev", assignments: ["backend=1.3.0"], dryRun }),
-      /the generator rejects dev with these images:\n.*staging: backend\.image\.repository = "Not A Repository"/s,
+      /the generator rejects dev with these images:\n.*staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository"/s,
     );
   });
 });

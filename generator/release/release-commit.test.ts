@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { REPO_ROOT, imagesFilePath, listEnvironments } from "../environments.ts";
+import { REPO_ROOT, imagesFilePath, listEnvironments } from "../load/environments.ts";
 import { formatImagesFile } from "./apply-images.ts";
 import { commitMessage, describeChange, formatImagesTrailer, parseImagesTrailer } from "./release-commit.ts";
 

@@ -2,9 +2,10 @@
  * What a release commit is: the files it may touch, its message and the Git
  * trailers that `history` and `rollback` read back (never the prose).
  */
-import { environmentFileName, sealedFileName } from "../environments.ts";
+import { environmentFileName, sealedFileName } from "../environment-files.ts";
 import { MANIFESTS_DIR } from "../render.ts";
-import { RELEASED_COMPONENTS, type ImagesFile } from "../settings.ts";
+import { RELEASED_COMPONENTS } from "../settings/schema.ts";
+import type { ImagesFile } from "../settings.ts";
 import { git } from "./git.ts";
 
 export const TRAILER = {

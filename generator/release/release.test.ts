@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { compareRendered, hasDrift } from "../output.ts";
-import { render } from "../render.ts";
+import { compareRendered, hasDrift } from "../commands/output.ts";
+import { renderRepository } from "../commands/pipeline.ts";
 import { copyRepository, fingerprint, gitIn, removeRepository, runCli } from "./test-repository.ts";
 
 /** What a rollback of dev restores (dev.sealed.json is absent throughout, and must stay so). */
@@ -87,7 +87,7 @@ describe("release, promote, rollback and history (CLI)", () => {
     assert.equal(trailer(root, "HEAD", "Release-Images"), `backend=1.1.0,frontend=${devFrontendTag}`);
     assert.equal(trailer(root, "HEAD", "Release-Action"), "release");
     assertClean(root);
-    const drift = compareRendered(root, await render({ environments: ["dev"], root }));
+    const drift = compareRendered(root, await renderRepository({ environments: ["dev"], root }));
     assert.equal(hasDrift(drift), false, `committed manifests differ from a fresh render: ${JSON.stringify(drift)}`);
   });
 

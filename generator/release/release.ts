@@ -1,8 +1,9 @@
 /** `release <env> <component>=<tag>...`: new image tags for one environment, as one commit. */
-import { readImagesFile } from "../environments.ts";
+import { imagesFileName } from "../environment-files.ts";
 import type { SettingsProblem } from "../errors.ts";
-import { type ImagesFile, RELEASED_COMPONENTS, type ReleasedComponent } from "../settings.ts";
-import { tagProblem } from "../validate-settings.ts";
+import { readImagesFile } from "../load/environments.ts";
+import { RELEASED_COMPONENTS } from "../settings/schema.ts";
+import type { ImagesFile, ReleasedComponent } from "../settings.ts";
 import { type Outcome, applyImages } from "./apply-images.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { type Tags, describeTags, tagsOf } from "./release-commit.ts";
@@ -11,9 +12,14 @@ function isReleasedComponent(name: string): name is ReleasedComponent {
   return (RELEASED_COMPONENTS as readonly string[]).includes(name);
 }
 
-/** Parses `backend=1.4.0` arguments and checks each against the generator's tag rule; every problem at once. */
+/**
+ * Parses `backend=1.4.0` arguments; every problem at once. The tags
+ * themselves are checked where every tag is, by the images file's
+ * declaration, against the environment's delivery.tags (applyImages).
+ */
 export function parseReleaseTags(environment: string, assignments: string[]): Partial<Record<ReleasedComponent, string>> {
   const problems: SettingsProblem[] = [];
+  const file = imagesFileName(environment);
   const tags: Partial<Record<ReleasedComponent, string>> = {};
   if (assignments.length === 0) {
     problems.push({ environment, path: "images", value: undefined, rule: `name at least one <component>=<tag> (components: ${RELEASED_COMPONENTS.join(", ")})` });
@@ -31,11 +37,9 @@ export function parseReleaseTags(environment: string, assignments: string[]): Pa
       continue;
     }
     if (component in tags) {
-      problems.push({ environment, path: `${component}.image.tag`, value: tag, rule: `${component} is named more than once` });
+      problems.push({ environment, file, path: `${component}.tag`, value: tag, rule: `${component} is named more than once` });
       continue;
     }
-    const problem = tagProblem(environment, tag);
-    if (problem) problems.push({ environment, path: `${component}.image.tag`, value: tag, rule: problem });
     tags[component] = tag;
   }
   if (problems.length) throw ReleaseRefusal.fromProblems(problems);
@@ -71,7 +75,7 @@ export async function release({ root, environment, assignments, dryRun }: Releas
   const tags = parseReleaseTags(environment, assignments);
   checkReadyToCommit(root, `release ${environment}`, { dryRun });
 
-  const current = readImagesFile(environment, root);
+  const current = await readImagesFile(environment, root);
   const next = withTags(current, tags);
   const changed = changedTags(current, next);
   if (Object.keys(changed).length === 0) {

@@ -44,7 +44,7 @@ function assertSucceeded(result: CliResult, what: string): void {
 function devSettings(original: string, change: string): string {
   return (
     original.replace(/export default defineEnvironment\(/, "const stated = defineEnvironment(") +
-    `\nimport { merge as mergeForTest } from "../generator/settings.ts";\nexport default mergeForTest(stated, ${change});\n`
+    `\nimport { merge as mergeForTest } from "../generator/testing/merge.ts";\nexport default mergeForTest(stated, ${change});\n`
   );
 }
 

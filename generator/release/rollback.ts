@@ -2,19 +2,21 @@
  * `rollback <env> [<commit> | -<n>]`: a new commit that puts the
  * environment's settings (environments/<env>.ts, .images.json, .sealed.json)
  * and its rendered manifests back exactly as they were at an earlier release.
- * Before committing, it renders the restored settings with the current
- * generator: the restored manifests must be exactly that render, so the
- * commit passes `npm run check` and the next render keeps it. If the
- * generator has changed since, it refuses instead. History is never
- * rewritten, so Argo CD with automated sync simply syncs the new commit.
+ * The release's settings are read from Git and rendered with the current
+ * generator in memory, with every other environment as it is: the release's
+ * manifests must be exactly that render, so the commit passes `npm run check`
+ * and the next render keeps it. If the generator has changed since, it
+ * refuses instead, having written nothing. History is never rewritten, so
+ * Argo CD with automated sync simply syncs the new commit.
  */
 import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
-import { environmentFileName, sealedFileName } from "../environments.ts";
+import { environmentFileName, imagesFileName, sealedFileName } from "../environment-files.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
-import { type Drift, compareRendered, driftLines, writeRendered } from "../output.ts";
-import { MANIFESTS_DIR, type Rendered, render } from "../render.ts";
-import type { Outcome } from "./apply-images.ts";
-import { GitError, git, gitLines, gitSucceeds, restorePaths, stagePaths } from "./git.ts";
+import { type Drift, compareRendered, driftLines, writeRendered } from "../commands/output.ts";
+import { MANIFESTS_DIR, type Rendered } from "../render.ts";
+import { renderRepository } from "../commands/pipeline.ts";
+import { type Outcome, renderedPatch } from "./apply-images.ts";
+import { GitError, git, gitLines, gitSucceeds, restorePaths, stagePaths, trackedFiles } from "./git.ts";
 import { type HistoryEntry, readHistory } from "./history.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, createCommit, describeTags, environmentPaths, formatImagesTrailer, imagesFileRelativePath } from "./release-commit.ts";
@@ -90,38 +92,61 @@ function alternative(root: string, environment: string, target: HistoryEntry): s
 }
 
 
+/** A file's text at a commit, or null when the commit does not have it. */
+function fileAt(root: string, commit: string, path: string): string | null {
+  return trackedFiles(root, path, commit).includes(path) ? git(root, ["show", `${commit}:${path}`]) : null;
+}
+
+/** The release's manifests of the environment, as committed then: path → content. */
+function manifestsAt(root: string, commit: string, environment: string): Map<string, string> {
+  return new Map(trackedFiles(root, `${MANIFESTS_DIR}/${environment}`, commit).map((path) => [path, git(root, ["show", `${commit}:${path}`])]));
+}
+
+/** How a render differs from the manifests a release committed, as `npm run check` lists it. */
+function driftFrom(committed: Map<string, string>, rendered: Rendered, dir: string): Drift {
+  const drift: Drift = { changed: [], missing: [], extra: [] };
+  for (const [path, content] of rendered.files) {
+    if (!isUnder(path, [dir])) continue;
+    if (!committed.has(path)) drift.missing.push(path);
+    else if (committed.get(path) !== content) drift.changed.push(path);
+  }
+  drift.extra.push(...[...committed.keys()].filter((path) => !rendered.files.has(path)));
+  for (const list of Object.values(drift)) list.sort();
+  return drift;
+}
+
 /**
- * Renders every environment from the files on disk (the restored ones
- * included), as `npm run check` does, and refuses unless the environment's
- * restored manifests are exactly that render. Returns the render of Argo CD's
- * directories when the restored settings change them.
- *
- * Once per process only: Node keeps environments/<env>.ts as first imported.
+ * Renders every environment, the environment with the release's settings
+ * (from Git, in memory) and the others as they are, as `npm run check`
+ * would after the rollback, and refuses unless the release's manifests are
+ * exactly that render. Returns the render of Argo CD's directories when the
+ * restored settings change them.
  */
 async function checkRestoredRender(root: string, environment: string, target: HistoryEntry, spec: string): Promise<Rendered | undefined> {
   const release = `${target.shortCommit} (revision ${target.revision})`;
   const refuse = (reason: string) => new ReleaseRefusal(`${environment}: target = "${spec}": ${reason}\n${alternative(root, environment, target)}`);
+  const files = new Map([environmentFileName, imagesFileName, sealedFileName].map((name) => [name(environment), fileAt(root, target.commit, name(environment))]));
   let rendered: Rendered;
   try {
-    rendered = await render({ root });
+    rendered = await renderRepository({ root, files });
   } catch (error) {
+    // E.g. the release's environments/<env>.ts imports something the generator no longer exports: a SettingsError too.
     if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
       throw refuse(`the current generator rejects the settings of ${release}:\n${error.message}`);
     }
-    // E.g. the restored environments/<env>.ts imports something the generator no longer exports.
-    throw refuse(`the current generator cannot load the settings of ${release}: ${(error as Error).message}`);
+    throw error;
   }
-  const drift = compareRendered(root, rendered);
-  const differing = driftLines(drift, (file) => isUnder(file, [`${MANIFESTS_DIR}/${environment}`]));
+  const differing = driftLines(driftFrom(manifestsAt(root, target.commit, environment), rendered, `${MANIFESTS_DIR}/${environment}`));
   if (differing.length) {
     throw refuse(
       `the generator has changed since ${release}: it renders that release's settings differently from the manifests released then, so restoring them would fail \`npm run check\`:\n` +
         differing.map((line) => `  ${line}`).join("\n"),
     );
   }
-  const argocd = driftedFiles(drift).filter((file) => isUnder(file, ARGOCD_DIRS));
+  const argocd = driftedFiles(compareRendered(root, { ...rendered, ownedDirs: ARGOCD_DIRS })).filter((file) => isUnder(file, ARGOCD_DIRS));
   if (!argocd.length) return undefined;
-  return { ...rendered, ownedDirs: ARGOCD_DIRS.filter((dir) => argocd.some((file) => isUnder(file, [dir]))) };
+  const ownedDirs = ARGOCD_DIRS.filter((dir) => argocd.some((file) => isUnder(file, [dir])));
+  return { ...rendered, files: new Map([...rendered.files].filter(([path]) => isUnder(path, ownedDirs))), ownedDirs };
 }
 
 /** Back to HEAD: every path in `paths` was clean before the rollback started (checkReadyToCommit). */
@@ -151,11 +176,24 @@ export async function rollback({ root, environment, target, dryRun }: RollbackOp
     );
   }
   const subject = `rollback(${environment}): to ${chosen.shortCommit} (${describeTags(chosen.tags)})`;
-  const touched = [...restored, ...ARGOCD_DIRS];
+  // Everything is checked in memory first; only then is anything written.
+  const argocd = await checkRestoredRender(root, environment, chosen, target ?? "-1");
+  const rerendered = argocd ? driftedFiles(compareRendered(root, argocd)).sort() : [];
+  // Projects are applied only by the bootstrap (README, "Security"): say so when the restored settings change one.
+  const bootstrapChanged = rerendered.some((file) => isUnder(file, [ARGOCD_BOOTSTRAP_DIR]));
+  const alsoRendered = rerendered.length
+    ? `; Argo CD's objects re-rendered from the restored settings: ${rerendered.join(", ")}` +
+      (bootstrapChanged ? `; ${ARGOCD_BOOTSTRAP_DIR}/ changed, which Argo CD applies only through \`npm run cluster:up\`: run it once this is pushed` : "")
+    : "";
 
+  if (dryRun) {
+    const details = git(root, ["diff", "HEAD", chosen.commit, "--", ...restored]) + (argocd ? renderedPatch(root, argocd) : "");
+    return { summary: `dry run: would commit "${subject}"${alsoRendered}; nothing was changed`, details, warnings: [] };
+  }
+
+  const touched = [...restored, ...ARGOCD_DIRS];
   try {
     restorePaths(root, chosen.commit, restored);
-    const argocd = await checkRestoredRender(root, environment, chosen, target ?? "-1");
     if (argocd) {
       writeRendered(root, argocd);
       stagePaths(root, argocd.ownedDirs);
@@ -163,19 +201,6 @@ export async function rollback({ root, environment, target, dryRun }: RollbackOp
     const staged = gitLines(root, ["diff", "--cached", "--name-only"]);
     const outside = staged.filter((file) => !isUnder(file, touched));
     if (outside.length) throw new ReleaseRefusal(`files outside ${touched.join(", ")} are staged (${outside.join(", ")}); not committing`);
-    const rerendered = staged.filter((file) => isUnder(file, ARGOCD_DIRS));
-    // Projects are applied only by the bootstrap (README, "Security"): say so when the restored settings change one.
-    const bootstrapChanged = rerendered.some((file) => isUnder(file, [ARGOCD_BOOTSTRAP_DIR]));
-    const alsoRendered = rerendered.length
-      ? `; Argo CD's objects re-rendered from the restored settings: ${rerendered.join(", ")}` +
-        (bootstrapChanged ? `; ${ARGOCD_BOOTSTRAP_DIR}/ changed, which Argo CD applies only through \`npm run cluster:up\`: run it once this is pushed` : "")
-      : "";
-
-    if (dryRun) {
-      const details = git(root, ["diff", "--cached"]);
-      putBack(root, touched);
-      return { summary: `dry run: would commit "${subject}"${alsoRendered}; nothing was changed`, details, warnings: [] };
-    }
     const sha = createCommit(root, {
       environment,
       action: "rollback",

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { REPO_ROOT } from "../environments.ts";
+import { REPO_ROOT } from "../load/environments.ts";
 import { NODE_ARGS } from "../testing/node.ts";
 
 export function gitIn(root: string, ...args: string[]): string {
@@ -78,6 +78,6 @@ export function runCli(root: string, ...args: string[]): CliResult {
 
 /** Runs the generator's own CLI from sources (`render` or `check`), inside the repository. */
 export function runGenerator(root: string, ...args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [...NODE_ARGS, "generator/cli.ts", ...args], { cwd: root, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [...NODE_ARGS, "generator/commands/cli.ts", ...args], { cwd: root, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

@@ -2,16 +2,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { minikube } from "../../clusters/minikube/cluster.ts";
-import { defaultSettings } from "../defaults.ts";
-import { REPO_ROOT, listEnvironments } from "../environments.ts";
-import { type Settings, merge } from "../settings.ts";
+import { REPO_ROOT, listEnvironments } from "../load/environments.ts";
+import type { Settings } from "../settings.ts";
+import { declaredSettings } from "../testing/fixtures.ts";
 import { SEALABLE_SECRETS } from "./catalogue.ts";
 import { SecretInputError, parseSecretsEnvFile, valuesToSeal } from "./env-file.ts";
 
-const images = { frontend: { repository: "todo-frontend", tag: "1.0.0" }, backend: { repository: "todo-backend", tag: "1.0.0" } };
-const inCluster: Settings = defaultSettings("dev", minikube, images);
-const external: Settings = merge(defaultSettings("prod", minikube, images), { database: { mode: "external" } });
+const inCluster: Settings = declaredSettings("dev");
+const external: Settings = declaredSettings("prod", { database: { mode: "external", externalCidrs: ["192.0.2.0/24"] } });
 
 function problemsOf(action: () => unknown): string {
   try {

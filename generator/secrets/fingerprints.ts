@@ -26,7 +26,7 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomically } from "./sealed-file.ts";
+import { writeFileAtomically } from "./atomic-write.ts";
 import { byCodePoint } from "../lib/order.ts";
 
 export const SECRETS_DIR = ".secrets";

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
-import { REPO_ROOT } from "../environments.ts";
+import { REPO_ROOT } from "../load/environments.ts";
 import { MIN_VALUE_LENGTH, findPlaintext, formatFinding } from "./plaintext-guard.ts";
 
 const temporaryDirs: string[] = [];

@@ -146,3 +146,37 @@ export function findPlaintext(root: string): PlaintextFinding[] {
   }
   return findings;
 }
+
+/**
+ * The local `.secrets/*.env` values in a render about to be written or
+ * compared, and in every tracked file the render does not replace: what
+ * `npm run render`, `check` and `diff` refuse before writing anything. Costs
+ * nothing when there is no local value (a fresh clone, CI).
+ */
+export function localValueLeaks(root: string, rendered: { files: ReadonlyMap<string, string>; ownedDirs: readonly string[] }): PlaintextFinding[] {
+  const values = localSecretValues(root);
+  if (values.length === 0) return [];
+  const replaced = (file: string) => rendered.ownedDirs.some((dir) => file.startsWith(`${dir}/`));
+  const findings: PlaintextFinding[] = [];
+  const look = (file: string, text: string, note = "") => {
+    for (const { value, origin } of values) {
+      const index = text.indexOf(value);
+      if (index >= 0) findings.push({ file, line: lineOf(text, index), reason: `holds the value of ${origin}${note}` });
+    }
+  };
+  for (const [file, text] of rendered.files) look(file, text, " (as the render would write it)");
+  let tracked: string[] = [];
+  try {
+    tracked = trackedFiles(root);
+  } catch {
+    // Not a Git work tree (or no git): nothing is tracked, only the render is looked at.
+  }
+  for (const file of tracked) {
+    if (replaced(file) || file.startsWith(".secrets/")) continue;
+    const path = join(root, file);
+    if (!existsSync(path) || !statSync(path).isFile()) continue;
+    const bytes = readFileSync(path);
+    if (!bytes.includes(0)) look(file, bytes.toString("utf8"));
+  }
+  return findings;
+}

@@ -4,12 +4,13 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import type { ISealedSecret } from "@kubernetes-models/sealed-secrets/bitnami.com/v1alpha1/SealedSecret";
-import { loadEnvironment } from "../environments.ts";
+import { loadEnvironment } from "../load/environments.ts";
 import { SettingsError } from "../errors.ts";
 import type { IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import type { KubeObject } from "../kube-object.ts";
 import { SEALED_SECRETS_CHECKSUM_ANNOTATION } from "../lib/secret-checksum.ts";
-import { render, renderEnvironment } from "../render.ts";
+import { renderEnvironment } from "../render.ts";
+import { renderRepository } from "../commands/pipeline.ts";
 import { externalSecrets } from "../secrets.ts";
 import { scratchRepository } from "../testing/fixtures.ts";
 import { sealValue } from "./seal.ts";
@@ -39,7 +40,7 @@ const seal = (namespace: string) =>
 writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(seal("todo-staging")));
 
 describe("an environment with sealed values", async () => {
-  const first = await render({ root });
+  const first = await renderRepository({ root });
   const staging = first.objects.get("staging")!;
   const sealed = staging.filter((o) => o.kind === "SealedSecret") as ISealedSecret[];
 
@@ -56,7 +57,7 @@ describe("an environment with sealed values", async () => {
         assert.equal(openValue({ privateKeyPem: key.privateKeyPem, namespace: "todo-staging", name, sealed: value }), plaintext[name]![k]);
       }
     }
-    const second = await render({ root, environments: ["staging"] });
+    const second = await renderRepository({ root, environments: ["staging"] });
     for (const [path, content] of second.files) assert.equal(content, first.files.get(path), path);
   });
 
@@ -124,7 +125,7 @@ describe("an environment with sealed values", async () => {
     const old = { ...values, "todo-backend-secret": { ...values["todo-backend-secret"]!, BETTER_AUTH_SECRET: values["todo-auth-secret"]!.BETTER_AUTH_SECRET! } };
     writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(old));
     await assert.rejects(
-      render({ root }),
+      renderRepository({ root }),
       (error: unknown) =>
         error instanceof SettingsError &&
         /staging: environments\/staging\.sealed\.json: todo-backend-secret\.BETTER_AUTH_SECRET .*moved to todo-auth-secret.*npm run seal -- staging/.test(error.message),
@@ -135,8 +136,8 @@ describe("an environment with sealed values", async () => {
   it("refuses a sealed file with a value the environment does not read, or a plaintext pasted in", async () => {
     const values = seal("todo-staging");
     writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile({ ...values, "todo-backend-secret": { ...values["todo-backend-secret"]!, DATABASE_URL: values["todo-backend-secret"]!.OPENAI_API_KEY! } }));
-    await assert.rejects(render({ root }), (error: unknown) => error instanceof SettingsError && /staging: environments\/staging\.sealed\.json: todo-backend-secret\.DATABASE_URL/.test(error.message));
+    await assert.rejects(renderRepository({ root }), (error: unknown) => error instanceof SettingsError && /staging: environments\/staging\.sealed\.json: todo-backend-secret\.DATABASE_URL/.test(error.message));
     writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile({ ...values, "todo-backend-secret": { ...values["todo-backend-secret"]!, OPENAI_API_KEY: "sk-live-plaintext" } }));
-    await assert.rejects(render({ root }), (error: unknown) => error instanceof SettingsError && /OPENAI_API_KEY/.test(error.message) && !error.message.includes("sk-live-plaintext"));
+    await assert.rejects(renderRepository({ root }), (error: unknown) => error instanceof SettingsError && /OPENAI_API_KEY/.test(error.message) && !error.message.includes("sk-live-plaintext"));
   });
 });

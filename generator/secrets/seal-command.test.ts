@@ -4,7 +4,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { REPO_ROOT } from "../environments.ts";
+import { REPO_ROOT } from "../load/environments.ts";
 import { sealCommand, sealEnvironment } from "./seal-command.ts";
 import { throwawaySealingKey } from "./test-support.ts";
 import { openValue } from "./unseal.ts";
@@ -16,13 +16,15 @@ after(() => {
   for (const dir of temporaryDirs) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A repository with two environments: `dev` (in-cluster database) and `prod` (external), and the certificate in cert.pem. */
+/** A repository with two environments on the Minikube cluster: `dev` (in-cluster database) and `prod` (external), and the certificate in cert.pem. */
 function tempRepo(): string {
   const root = mkdtempSync(join(tmpdir(), "seal-"));
   temporaryDirs.push(root);
   mkdirSync(join(root, "environments"));
-  writeFileSync(join(root, "environments", "dev.ts"), "export default {};\n");
-  writeFileSync(join(root, "environments", "prod.ts"), 'export default { database: { mode: "external" } };\n');
+  mkdirSync(join(root, "clusters/minikube"), { recursive: true });
+  copyFileSync(join(REPO_ROOT, "clusters/minikube/cluster.ts"), join(root, "clusters/minikube/cluster.ts"));
+  writeFileSync(join(root, "environments", "dev.ts"), 'export default { delivery: { cluster: "minikube" } };\n');
+  writeFileSync(join(root, "environments", "prod.ts"), 'export default { delivery: { cluster: "minikube" }, database: { mode: "external", externalCidrs: ["192.0.2.0/24"] } };\n');
   for (const env of ["dev", "prod"]) copyFileSync(join(REPO_ROOT, "environments", "dev.images.json"), join(root, "environments", `${env}.images.json`));
   writeFileSync(join(root, "cert.pem"), key.certificatePem);
   return root;

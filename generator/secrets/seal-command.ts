@@ -8,10 +8,10 @@
  */
 import type { KeyObject } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import { relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import type { Writable } from "node:stream";
 import { Command } from "commander";
-import { REPO_ROOT, loadEnvironment } from "../environments.ts";
+import { REPO_ROOT, loadEnvironment } from "../load/environments.ts";
 import type { Settings } from "../settings.ts";
 import { secretKeysUsedBy } from "./catalogue.ts";
 import { CLUSTER_CONTEXT, type ControllerLocation, SEALED_SECRETS_CONTROLLER, fetchControllerCertificate } from "./controller-certificate.ts";
@@ -20,7 +20,9 @@ import { type TerminalInput, askHidden } from "./hidden-input.ts";
 import { SECRETS_DIR, fingerprintKey, readSealState, sealingKeyId, valueFingerprint, writeSealState } from "./fingerprints.ts";
 import type { SealState } from "./fingerprints.ts";
 import { sealWithKey, sealingKeyFromPem, strictScopeLabel } from "./seal.ts";
-import { type SealedValues, formatSealedFile, sealedFileName, sealedFilePath, writeFileAtomically } from "./sealed-file.ts";
+import { sealedFileName } from "../environment-files.ts";
+import { writeFileAtomically } from "./atomic-write.ts";
+import { type SealedValues, formatSealedFile } from "./sealed-file.ts";
 
 /** Asks for one value; answers "" to leave it empty. */
 export type Ask = (question: string) => Promise<string>;
@@ -134,7 +136,7 @@ export async function sealEnvironment(options: SealOptions): Promise<SealResult>
   }
   const keyId = sealingKeyId(publicKey);
   const hmacKey = fingerprintKey(root);
-  const path = sealedFilePath(settings.name, root);
+  const path = join(root, sealedFileName(settings.name));
   const previous = previousSealedValues(path);
   const records = readSealState(root, settings.name);
 

@@ -3,17 +3,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { minikube } from "../../clusters/minikube/cluster.ts";
-import { defaultSettings } from "../defaults.ts";
 import { SettingsError, formatProblem } from "../errors.ts";
-import { type Settings, merge } from "../settings.ts";
+import { readSealedValues } from "../load/environments.ts";
+import type { Settings } from "../settings.ts";
+import { declaredSettings } from "../testing/fixtures.ts";
 import { sealValue } from "./seal.ts";
-import { formatSealedFile, readSealedFile, sealedFileProblems } from "./sealed-file.ts";
+import { formatSealedFile, sealedFileProblems } from "./sealed-file.ts";
 import { throwawaySealingKey } from "./test-support.ts";
 
-const images = { frontend: { repository: "todo-frontend", tag: "1.0.0" }, backend: { repository: "todo-backend", tag: "1.0.0" } };
-const dev: Settings = defaultSettings("dev", minikube, images);
-const prod: Settings = merge(defaultSettings("prod", minikube, images), { database: { mode: "external" } });
+const dev: Settings = declaredSettings("dev");
+const prod: Settings = declaredSettings("prod", { database: { mode: "external", externalCidrs: ["192.0.2.0/24"] } });
 const key = throwawaySealingKey();
 const seal = (settings: Settings, name: string, value: string) => sealValue({ certificatePem: key.certificatePem, namespace: settings.namespace, name, value });
 
@@ -73,7 +72,7 @@ describe("sealedFileProblems", () => {
   });
 });
 
-describe("readSealedFile", () => {
+describe("reading the sealed file", () => {
   function repoWith(content?: string): string {
     const root = mkdtempSync(join(tmpdir(), "sealed-file-"));
     temporaryDirs.push(root);
@@ -83,18 +82,21 @@ describe("readSealedFile", () => {
   }
 
   it("reads nothing for an environment without a sealed file", () => {
-    assert.deepEqual(readSealedFile(dev, repoWith()), {});
+    assert.deepEqual(readSealedValues("dev", repoWith()), {});
   });
 
   it("reads a valid file as it is", () => {
     const values = validDev();
-    assert.deepEqual(readSealedFile(dev, repoWith(formatSealedFile(values))), values);
+    assert.deepEqual(readSealedValues("dev", repoWith(formatSealedFile(values))), values);
   });
 
-  it("throws a SettingsError for bad JSON or bad content", () => {
-    assert.throws(() => readSealedFile(dev, repoWith("{ nope")), (error: unknown) => error instanceof SettingsError && /must be valid JSON/.test(error.message));
-    assert.throws(() => readSealedFile(dev, repoWith('{"todo-backend-secret": {}}')), /todo-backend-secret = "0 keys": a sealed Secret must hold every key dev reads; missing OPENAI_API_KEY/);
-    assert.throws(() => readSealedFile(dev, repoWith('{"todo-auth-secret": {}}')), /missing BETTER_AUTH_SECRET/);
+  it("throws a SettingsError for bad JSON, at its line and column; its content is checked with the settings (sealedFileProblems)", () => {
+    assert.throws(() => readSealedValues("dev", repoWith("{ nope")), (error: unknown) => error instanceof SettingsError && /^environments\/dev\.sealed\.json:1:3: not valid JSON/.test(error.message));
+    assert.match(
+      sealedFileProblems(dev, readSealedValues("dev", repoWith('{"todo-backend-secret": {}}'))).map(formatProblem).join("\n"),
+      /todo-backend-secret = "0 keys": a sealed Secret must hold every key dev reads; missing OPENAI_API_KEY/,
+    );
+    assert.match(sealedFileProblems(dev, readSealedValues("dev", repoWith('{"todo-auth-secret": {}}'))).map(formatProblem).join("\n"), /missing BETTER_AUTH_SECRET/);
   });
 });
 

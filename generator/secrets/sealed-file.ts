@@ -7,21 +7,13 @@
  * Sealing is random, so rendering never seals: it copies these values, and a
  * re-render is byte-identical.
  */
-import { renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
-import { REPO_ROOT, readSealedValues, sealedFileName } from "../environments.ts";
-import { SettingsError, type SettingsProblem } from "../errors.ts";
+import { sealedFileName } from "../environment-files.ts";
+import type { SettingsProblem } from "../errors.ts";
 import type { SealedValues, Settings } from "../settings.ts";
 import { SEALABLE_SECRETS, movedKey, secretKeysUsedBy, whyUnused } from "./catalogue.ts";
 import { sealedValueProblem } from "./seal.ts";
 
-export type { SealedValues } from "../settings.ts";
-
-export { sealedFileName };
-
-export function sealedFilePath(environment: string, root = REPO_ROOT): string {
-  return join(root, sealedFileName(environment));
-}
+export type { SealedValues };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -36,7 +28,7 @@ function hidden(value: unknown): string {
 export function sealedFileProblems(settings: Settings, content: unknown): SettingsProblem[] {
   const environment = settings.name;
   const file = sealedFileName(environment);
-  const problem = (path: string, value: unknown, rule: string): SettingsProblem => ({ environment, path: `${file}: ${path}`, value, rule });
+  const problem = (path: string, value: unknown, rule: string): SettingsProblem => ({ environment, file, path, value, rule });
   if (!isRecord(content)) return [problem("(top level)", hidden(content), "must be an object of Secret name → key → sealed value")];
 
   const used = secretKeysUsedBy(settings);
@@ -78,14 +70,6 @@ export function sealedFileProblems(settings: Settings, content: unknown): Settin
   return problems;
 }
 
-/** An environment's sealed values ({} when it has no sealed file); throws SettingsError listing every problem. */
-export function readSealedFile(settings: Settings, root = REPO_ROOT): SealedValues {
-  const content: unknown = readSealedValues(settings.name, root);
-  const problems = sealedFileProblems(settings, content);
-  if (problems.length) throw new SettingsError(problems);
-  return content as SealedValues;
-}
-
 /** Stable text: Secrets and keys in sorted order, two-space indent, final newline. */
 export function formatSealedFile(values: SealedValues): string {
   const sorted: SealedValues = {};
@@ -94,16 +78,4 @@ export function formatSealedFile(values: SealedValues): string {
     for (const key of Object.keys(values[secret]!).sort()) sorted[secret][key] = values[secret]![key]!;
   }
   return `${JSON.stringify(sorted, null, 2)}\n`;
-}
-
-/** Writes beside the target, then renames over it: readers see the old file or the new one, never half of one. */
-export function writeFileAtomically(path: string, content: string, mode?: number): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(temporary, content, mode === undefined ? undefined : { mode });
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    throw error;
-  }
 }

@@ -1,14 +1,21 @@
 /** Shared by the test suites: the real environments, loaded and rendered once per test process. */
-import { loadEnvironment, listEnvironments } from "../environments.ts";
+import { minikube } from "../../clusters/minikube/cluster.ts";
+import type { SettingsProblem } from "../errors.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { type Rendered, render } from "../render.ts";
+import { listEnvironments, loadEnvironment, loadEnvironmentSources } from "../load/environments.ts";
+import { renderRepository } from "../commands/pipeline.ts";
+import type { Rendered } from "../render.ts";
+import { resolveEnvironment } from "../settings/resolve.ts";
 import type { Settings } from "../settings.ts";
+import { merge } from "./merge.ts";
+
+export { merge };
 
 let rendered: Promise<Rendered> | undefined;
 
 /** A full render of the repository (every environment and argocd/), computed once. */
 export function renderedRepository(): Promise<Rendered> {
-  rendered ??= render();
+  rendered ??= renderRepository();
   return rendered;
 }
 
@@ -20,6 +27,42 @@ export async function environments(): Promise<{ settings: Settings; objects: Kub
 export async function settingsOf(name: string): Promise<Settings> {
   return loadEnvironment(name);
 }
+
+/** A change to an environment's files: merged over what each file holds (arrays replace). */
+export interface FilesChange {
+  /** Over what environments/<env>.ts states. */
+  settings?: unknown;
+  /** Over environments/<env>.images.json. */
+  images?: unknown;
+  /** Replaces environments/<env>.sealed.json. */
+  sealed?: unknown;
+}
+
+/** Every problem the real checks (the declaration and the rules) find in a committed environment with `change` applied to its files. */
+export async function problemsWith(name: string, change: FilesChange): Promise<SettingsProblem[]> {
+  const { sources, clusters } = await loadEnvironmentSources(name);
+  return resolveEnvironment(
+    {
+      name,
+      settings: merge(sources.settings, change.settings),
+      images: merge(sources.images, change.images),
+      sealed: change.sealed ?? sources.sealed,
+    },
+    clusters,
+  ).problems;
+}
+
+/** The cluster every committed environment runs on, as the loader reads it. */
+export const TEST_CLUSTERS = new Map([["minikube", minikube]]);
+
+/** The settings an environment file stating `stated` (on minikube) gives: the real declaration, defaults included; throws on any problem. */
+export function declaredSettings(name: string, stated: unknown = {}, images: unknown = TEST_IMAGES): Settings {
+  const resolved = resolveEnvironment({ name, settings: merge({ delivery: { cluster: "minikube" } }, stated), images, sealed: {} }, TEST_CLUSTERS);
+  if (!resolved.settings || resolved.problems.length) throw new Error(`declaredSettings(${name}): ${JSON.stringify(resolved.problems)}`);
+  return resolved.settings;
+}
+
+export const TEST_IMAGES = { frontend: { repository: "todo-frontend", tag: "1.0.0" }, backend: { repository: "todo-backend", tag: "1.0.0" } };
 
 export function find<T = KubeObject>(objects: KubeObject[], kind: string, name: string): T {
   const found = objects.find((object) => object.kind === kind && object.metadata?.name === name);

@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { parseAllDocuments } from "yaml";
-import { REPO_ROOT, listEnvironments } from "../environments.ts";
+import { REPO_ROOT, listEnvironments } from "../load/environments.ts";
 
 export interface RenderedObject {
   apiVersion: string;

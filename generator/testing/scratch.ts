@@ -2,7 +2,7 @@
 import { cpSync, mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { REPO_ROOT } from "../environments.ts";
+import { REPO_ROOT } from "../load/environments.ts";
 
 /** A scratch copy of the repository's sources (not its rendered files), sharing node_modules. */
 export function scratchRepository(prefix = "todo-render-"): string {

@@ -7,6 +7,7 @@
  * importing a kubernetes-models class compiles its schema, which is slow.
  */
 import type { KubeObject } from "../kube-object.ts";
+import { configMapCredentialProblems } from "./credentials.ts";
 import { CUSTOM_KIND_FIELDS } from "./custom-kinds.ts";
 import { labelProblems } from "./labels.ts";
 import { strictModel } from "./schema.ts";
@@ -105,8 +106,9 @@ export function kindKey(object: Pick<KubeObject, "apiVersion" | "kind">): string
 
 /**
  * Everything wrong with one object: schema errors from validate(), every
- * unknown field and every malformed label or annotation key, as
- * `path: problem` lines. Empty when the object is valid.
+ * unknown field, every malformed label or annotation key, and any ConfigMap
+ * entry that looks like a credential, as `path: problem` lines. Empty when
+ * the object is valid.
  */
 export async function problemsOf(object: KubeObject): Promise<string[]> {
   const definition = KINDS.get(kindKey(object));
@@ -122,5 +124,6 @@ export async function problemsOf(object: KubeObject): Promise<string[]> {
     problems.push(`${path}: unknown field (not in the ${kindKey(object)} schema)`);
   }
   problems.push(...labelProblems(object));
+  problems.push(...configMapCredentialProblems(object as { kind: string; data?: Record<string, string> }));
   return problems;
 }

@@ -6,8 +6,8 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
-import type { Rendered } from "./render.ts";
-import { byCodePoint } from "./lib/order.ts";
+import type { Rendered } from "../render.ts";
+import { byCodePoint } from "../lib/order.ts";
 
 function filesUnder(root: string, dir: string): string[] {
   const absolute = join(root, dir);

@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { REPO_ROOT } from "./environments.ts";
-import { InvalidObjectsError } from "./errors.ts";
-import type { KubeObject } from "./kube-object.ts";
+import { loadEnvironments } from "../load/environments.ts";
+import { InvalidObjectsError } from "../errors.ts";
+import type { KubeObject } from "../kube-object.ts";
 import { RenderCache, contentKey } from "./render-cache.ts";
-import { render } from "./render.ts";
-import { find, renderedRepository } from "./testing/fixtures.ts";
+import { render } from "../render.ts";
+import { renderRepository } from "./pipeline.ts";
+import { find, renderedRepository } from "../testing/fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "todo-render-cache-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -74,7 +75,7 @@ describe("the render cache", () => {
     const uncached = await renderedRepository();
     const cache = new RenderCache(join(dir, "render.json"));
     for (const pass of ["cold", "warm"]) {
-      const cached = await render({ cache });
+      const cached = await renderRepository({ cache });
       assert.deepEqual([...cached.files.keys()], [...uncached.files.keys()], pass);
       for (const [path, content] of uncached.files) assert.equal(cached.files.get(path), content, `${pass}: ${path}`);
     }
@@ -83,12 +84,14 @@ describe("the render cache", () => {
 
   it("cannot hide a planted typo: the changed object is validated, the render fails, nothing is remembered", async () => {
     const cache = new RenderCache(join(dir, "typo.json"));
-    await render({ cache }); // warm with the clean objects
+    await renderRepository({ cache }); // warm with the clean objects
     cache.save();
     const before = readFileSync(cache.file, "utf8");
-    // Settings do not look inside API access rules, so this reaches the Role; only object validation can catch it.
-    const root = scratchWithStaging(`backend: { replicas: 2, apiAccess: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNamez: ["x"] }] },`);
-    await assert.rejects(render({ root, cache }), (error: unknown) => {
+    // Past the settings check (which would refuse it), straight into the objects: only object validation can catch it.
+    const settings = await loadEnvironments();
+    const staging = settings.find((environment) => environment.name === "staging")!;
+    staging.backend.apiAccess = [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNamez: ["x"] } as never];
+    await assert.rejects(render(settings, { cache }), (error: unknown) => {
       assert.ok(error instanceof InvalidObjectsError);
       assert.match(error.message, /staging: rbac.authorization.k8s.io\/v1\/Role todo-backend: rules\[0\].resourceNamez: unknown field/);
       return true;
@@ -97,16 +100,3 @@ describe("the render cache", () => {
     assert.equal(readFileSync(cache.file, "utf8"), before);
   });
 });
-
-/** A copy of the repository's sources whose staging environment states `backend`. */
-function scratchWithStaging(backend: string): string {
-  const root = mkdtempSync(join(dir, "repo-"));
-  for (const entry of ["generator", "environments", "clusters", "package.json"]) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
-  symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"), "dir");
-  const file = join(root, "environments/staging.ts");
-  const original = readFileSync(file, "utf8");
-  const changed = original.replace(/^  backend: \{ replicas: 2 \},$/m, `  ${backend}`);
-  assert.notEqual(changed, original, "environments/staging.ts no longer sets backend: { replicas: 2 }");
-  writeFileSync(file, changed);
-  return root;
-}

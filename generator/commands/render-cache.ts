@@ -14,12 +14,14 @@
  *   undefined (the unknown-field check sees those); an object that is not
  *   plain JSON data (NaN, a class instance, a function…) is never cached;
  * - only the objects of a render that passed validation are remembered.
- * Under tsx (tests, library use) there is no cache: everything is validated.
+ * The compiled CLI passes one to render() (generator/launcher/ names its file);
+ * tests and library calls pass none: everything is validated.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { KubeObject } from "./kube-object.ts";
+import type { KubeObject } from "../kube-object.ts";
+import type { ValidatedObjects } from "../render.ts";
 
 /** Stands for `undefined` in a key; a string holding it makes an object uncacheable. */
 const UNDEFINED = "\u0000undefined";
@@ -47,7 +49,7 @@ export function contentKey(object: unknown): string | undefined {
   return plain && json !== undefined ? createHash("sha256").update(json).digest("base64url") : undefined;
 }
 
-export class RenderCache {
+export class RenderCache implements ValidatedObjects {
   private readonly entries: Map<string, string>;
   private readonly keys = new WeakMap<object, string | undefined>();
   private changed = false;
@@ -100,16 +102,4 @@ export class RenderCache {
       rmSync(staging, { force: true });
     }
   }
-}
-
-let configured: RenderCache | undefined;
-
-/** Called by the compiled CLI's entry (generator/launcher/build.mjs) with its build's cache file. */
-export function useRenderCache(file: string): void {
-  configured = new RenderCache(file);
-}
-
-/** The cache of the running build of the CLI; undefined under tsx. */
-export function configuredRenderCache(): RenderCache | undefined {
-  return configured;
 }

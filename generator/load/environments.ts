@@ -1,0 +1,274 @@
+/**
+ * The load step: finds the environments and the clusters, and reads the
+ * files that make up each environment (environments/<env>.ts,
+ * <env>.images.json, <env>.sealed.json) and each cluster
+ * (clusters/<name>/cluster.ts) from the work tree, or from memory where a
+ * command replaces them (a release's new images file, a rollback's files from
+ * a Git revision), and turns them into checked settings. Nothing here renders
+ * or writes (but the caches it is given).
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { ClusterFacts } from "../cluster-facts.ts";
+import { clusterFileName, environmentFileName, imagesFileName, sealedFileName } from "../environment-files.ts";
+import { type LoadProblem, SettingsError, type SettingsProblem } from "../errors.ts";
+import type { EnvironmentSources } from "../settings/resolve.ts";
+import { crossEnvironmentProblems } from "../settings/rules.ts";
+import type { ImagesFile, SealedValues, Settings } from "../settings.ts";
+import type { CheckedSettingsCache } from "./checked-cache.ts";
+import { ModuleLoadError, loadModule } from "./module.ts";
+
+/** The repository's root directory. */
+export const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export function environmentsDir(root = REPO_ROOT): string {
+  return join(root, "environments");
+}
+
+export function imagesFilePath(name: string, root = REPO_ROOT): string {
+  return join(root, imagesFileName(name));
+}
+
+export interface LoadOptions {
+  root?: string;
+  /**
+   * Files to take from memory instead of the work tree, by repository-relative
+   * path; `null` stands for a file that does not exist.
+   */
+  files?: ReadonlyMap<string, string | null>;
+  /** Where compiled environment and cluster files are kept (see module.ts); none: compiled at every load. */
+  moduleCacheDir?: string | undefined;
+  /** Settings checked before from the same files by the same code (see checked-cache.ts); none: every load is checked. */
+  checked?: CheckedSettingsCache | undefined;
+}
+
+/**
+ * The repository's files as this load sees them: from memory where a command
+ * replaced them, else from the work tree. It remembers what it read, which
+ * is what a load's result depends on.
+ */
+class Files {
+  readonly root: string;
+  private readonly replaced: ReadonlyMap<string, string | null>;
+  readonly read = new Map<string, string | null>();
+  constructor({ root = REPO_ROOT, files = new Map() }: LoadOptions) {
+    this.root = root;
+    this.replaced = files;
+  }
+
+  /** A file's text, or undefined when it does not exist. */
+  text(path: string): string | undefined {
+    if (!this.read.has(path)) {
+      const replaced = this.replaced.get(path);
+      const absolute = join(this.root, path);
+      this.read.set(path, replaced !== undefined ? replaced : existsSync(absolute) ? readFileSync(absolute, "utf8") : null);
+    }
+    return this.read.get(path) ?? undefined;
+  }
+
+  /** Every file read so far, by content: the key of what was loaded from them. */
+  key(): string {
+    return createHash("sha256")
+      .update(JSON.stringify([...this.read].sort(([a], [b]) => (a < b ? -1 : 1))))
+      .digest("hex");
+  }
+}
+
+/** Every environment, by name: one per environments/<env>.ts (and per such file given in memory). */
+export function listEnvironments(root = REPO_ROOT, files?: ReadonlyMap<string, string | null>): string[] {
+  const dir = environmentsDir(root);
+  const names = new Set(existsSync(dir) ? readdirSync(dir) : []);
+  for (const [path, text] of files ?? []) {
+    if (!path.startsWith("environments/") || path.includes("/", "environments/".length)) continue;
+    const file = path.slice("environments/".length);
+    if (text === null) names.delete(file);
+    else names.add(file);
+  }
+  return [...names]
+    .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !file.endsWith(".d.ts"))
+    .map((file) => file.slice(0, -".ts".length))
+    .sort();
+}
+
+/** Every cluster, by name: one per clusters/<name>/cluster.ts. */
+export function listClusters(root = REPO_ROOT): string[] {
+  const dir = join(root, "clusters");
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(join(dir, entry.name, "cluster.ts")))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** A JSON file's content, or the problem with its syntax at a line and column. */
+function parseJson(path: string, text: string): { value: unknown } | { problem: LoadProblem } {
+  try {
+    return { value: JSON.parse(text) };
+  } catch (error) {
+    const message = (error as Error).message;
+    // V8 names the position, except when the text ends too early.
+    const position = /at position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/.test(message) ? String(text.length) : undefined);
+    if (position === undefined) return { problem: { file: path, message: `not valid JSON: ${message}` } };
+    const before = text.slice(0, Number(position));
+    const line = before.split("\n").length;
+    return { problem: { file: path, line, column: before.length - before.lastIndexOf("\n"), message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}` } };
+  }
+}
+
+/** What one load found: every problem is collected, none thrown. */
+class Load {
+  readonly files: Files;
+  readonly options: LoadOptions;
+  readonly loadProblems: LoadProblem[] = [];
+  readonly problems: SettingsProblem[] = [];
+  /** Files the compiled modules imported → content hash. */
+  readonly imports: Record<string, string> = {};
+  constructor(options: LoadOptions) {
+    this.options = options;
+    this.files = new Files(options);
+  }
+
+  /** A module's default export, or undefined with the problem recorded (`required`: what it must say). */
+  async defaultExport(path: string, text: string, required: string): Promise<unknown> {
+    try {
+      const module = await loadModule(this.files.root, { path, text }, { cacheDir: this.options.moduleCacheDir });
+      Object.assign(this.imports, module.inputs);
+      if (module.exports.default !== undefined) return module.exports.default;
+      this.loadProblems.push({ file: path, line: 1, column: 1, message: required });
+    } catch (error) {
+      if (!(error instanceof ModuleLoadError)) throw error;
+      this.loadProblems.push(...error.problems);
+    }
+    return undefined;
+  }
+
+  /** A JSON file's content; `absent` when it does not exist; undefined with the problem recorded when it is not JSON. */
+  json(path: string, absent: unknown): unknown {
+    const text = this.files.text(path);
+    if (text === undefined) return absent;
+    const parsed = parseJson(path, text);
+    if ("value" in parsed) return parsed.value;
+    this.loadProblems.push(parsed.problem);
+    return undefined;
+  }
+
+  /** Every cluster's facts (each cluster.ts's default export). */
+  async clusters(): Promise<Map<string, ClusterFacts>> {
+    const clusters = new Map<string, ClusterFacts>();
+    for (const name of listClusters(this.files.root)) {
+      const file = clusterFileName(name);
+      const facts = await this.defaultExport(file, this.files.text(file)!, "must `export default` the cluster's facts (a ClusterFacts object)");
+      if (typeof facts === "object" && facts !== null) clusters.set(name, facts as ClusterFacts);
+      else if (facts !== undefined) this.loadProblems.push({ file, line: 1, column: 1, message: "must `export default` the cluster's facts (a ClusterFacts object)" });
+    }
+    return clusters;
+  }
+
+  /** One environment's files, loaded: undefined when one of them does not load. */
+  async sources(name: string): Promise<EnvironmentSources | undefined> {
+    const file = environmentFileName(name);
+    const text = this.files.text(file);
+    if (text === undefined) {
+      this.problems.push({ environment: name, path: "environment", value: name, rule: `must be one of: ${listEnvironments(this.files.root, this.options.files).join(", ")}` });
+      return undefined;
+    }
+    const before = this.loadProblems.length;
+    const settings = await this.defaultExport(file, text, "must `export default defineEnvironment({...})`");
+    if (this.files.text(imagesFileName(name)) === undefined) {
+      this.loadProblems.push({ file: imagesFileName(name), message: "the file must exist: the environment's image references, which npm run release edits" });
+    }
+    const images = this.json(imagesFileName(name), undefined);
+    const sealed = this.json(sealedFileName(name), {});
+    return this.loadProblems.length === before ? { name, settings, images, sealed } : undefined;
+  }
+
+  /** The environments' files, loaded and checked through their declaration and the rules. */
+  async check(names: readonly string[]): Promise<Settings[]> {
+    const clusters = await this.clusters();
+    const sources = await Promise.all(names.map((name) => this.sources(name)));
+    // zod and the declaration load only when something is to be checked (not when the checked cache answers).
+    const { resolveEnvironment } = await import("../settings/resolve.ts");
+    const settings: Settings[] = [];
+    for (const source of sources) {
+      if (!source) continue;
+      const resolved = resolveEnvironment(source, clusters);
+      this.problems.push(...resolved.problems);
+      if (resolved.settings) settings.push(resolved.settings);
+    }
+    return settings;
+  }
+
+  failed(): boolean {
+    return this.loadProblems.length > 0 || this.problems.length > 0;
+  }
+}
+
+/**
+ * What one environment's files hold, loaded but not yet checked, and every
+ * cluster (tests and the benchmark vary them before resolveEnvironment());
+ * throws SettingsError when a file does not load.
+ */
+export async function loadEnvironmentSources(name: string, options: LoadOptions = {}): Promise<{ sources: EnvironmentSources; clusters: Map<string, ClusterFacts> }> {
+  const load = new Load(options);
+  const clusters = await load.clusters();
+  const sources = await load.sources(name);
+  if (!sources || load.failed()) throw new SettingsError(load.problems, load.loadProblems);
+  return { sources, clusters };
+}
+
+/**
+ * Every environment, loaded and checked: each one's settings, and the rules
+ * across them (they share a cluster, so a host or node port is checked
+ * across all). Throws SettingsError with every problem found.
+ */
+export async function loadEnvironments(options: LoadOptions = {}): Promise<Settings[]> {
+  const load = new Load(options);
+  const root = load.files.root;
+  const names = listEnvironments(root, options.files);
+  if (options.checked) {
+    // Read every file the result depends on first: they are the cache's key.
+    for (const name of names) for (const file of [environmentFileName(name), imagesFileName(name), sealedFileName(name)]) load.files.text(file);
+    for (const cluster of listClusters(root)) load.files.text(clusterFileName(cluster));
+    const known = options.checked.get(load.files.key(), root);
+    if (known) return known;
+  }
+  const settings = await load.check(names);
+  if (!load.failed()) load.problems.push(...crossEnvironmentProblems(settings));
+  if (load.failed()) throw new SettingsError(load.problems, load.loadProblems);
+  options.checked?.remember(load.files.key(), settings, load.imports);
+  return settings;
+}
+
+/** One environment's settings, loaded and checked on their own; throws SettingsError. */
+export async function loadEnvironment(name: string, options: LoadOptions | string = {}): Promise<Settings> {
+  const load = new Load(typeof options === "string" ? { root: options } : options);
+  const [settings] = await load.check([name]);
+  if (load.failed()) throw new SettingsError(load.problems, load.loadProblems);
+  return settings!;
+}
+
+/** environments/<env>.images.json as committed, its syntax checked against its declaration; throws SettingsError. */
+export async function readImagesFile(name: string, root = REPO_ROOT): Promise<ImagesFile> {
+  const load = new Load({ root });
+  const file = imagesFileName(name);
+  if (load.files.text(file) === undefined) throw new SettingsError([], [{ file, message: "the file must exist" }]);
+  const value = load.json(file, undefined);
+  if (load.failed()) throw new SettingsError([], load.loadProblems);
+  // Its syntax only: the tags it accepts are the environment's to say (delivery.tags), checked when it loads.
+  const { imagesFileSchema } = await import("../settings/schema.ts");
+  const { problemsFromIssues } = await import("../settings/problems.ts");
+  const schema = imagesFileSchema({ name });
+  const result = schema.safeParse(value, { reportInput: true });
+  if (!result.success) throw new SettingsError(problemsFromIssues({ environment: name, file, input: value, schema, unknownKeys: ["component", "field"] }, result.error.issues));
+  return result.data;
+}
+
+/** environments/<env>.sealed.json as committed ({} when there is none), not yet checked against the settings. */
+export function readSealedValues(name: string, root = REPO_ROOT): SealedValues {
+  const load = new Load({ root });
+  const value = load.json(sealedFileName(name), {});
+  if (load.failed()) throw new SettingsError([], load.loadProblems);
+  return value as SealedValues;
+}

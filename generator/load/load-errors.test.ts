@@ -1,0 +1,82 @@
+/**
+ * Every way an environment's files can fail to load, through the real
+ * `npm run render` (the compiled launcher): one line naming the file, line
+ * and column, no stack trace, exit 1, and manifests/ and argocd/ untouched.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { npmRun, renderedFiles } from "../testing/cli.ts";
+import { scratchRepository } from "../testing/scratch.ts";
+
+const scratch = scratchRepository("todo-load-errors-");
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+const npmRender = () => npmRun(scratch, "render");
+const snapshot = () => renderedFiles(scratch);
+
+/** Renders with `file` changed, then puts it back; returns what npm run render printed. */
+function renderWith(file: string, change: (text: string) => string): string {
+  const path = join(scratch, file);
+  const original = readFileSync(path, "utf8");
+  const changed = change(original);
+  assert.notEqual(changed, original, `the edit of ${file} no longer applies`);
+  const before = snapshot();
+  writeFileSync(path, changed);
+  try {
+    const result = npmRender();
+    assert.equal(result.status, 1, `npm run render did not fail:\n${result.stdout}${result.stderr}`);
+    assert.equal(result.stdout, "");
+    assert.doesNotMatch(result.stderr, /^\s+at /m, "a stack trace");
+    assert.doesNotMatch(result.stderr, /\.cache\/generator|cli\.mjs/, "the bundle is named");
+    assert.match(result.stderr, /\nNothing was written\.\n$/);
+    assert.deepEqual(snapshot(), before, "manifests/ or argocd/ changed");
+    return result.stderr;
+  } finally {
+    writeFileSync(path, original);
+  }
+}
+
+describe("an environment file that does not load, through npm run render", () => {
+  before(() => {
+    const first = npmRender();
+    assert.equal(first.status, 0, first.stderr);
+  });
+
+  it("a syntax error: esbuild's message at its position", () => {
+    const stderr = renderWith("environments/staging.ts", (text) => text.replace("export default defineEnvironment({", "export default defineEnvironment({{"));
+    assert.match(stderr, /^environments\/staging\.ts:\d+:35: Expected identifier but found "\{"\n/);
+  });
+
+  it("an undefined name: the ReferenceError at its position in the source, not in the bundle", () => {
+    const stderr = renderWith("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", "backend: { replicas: twoReplicas }"));
+    const line = readFileSync(join(scratch, "environments/staging.ts"), "utf8").split("\n").findIndex((l) => l.includes("backend: { replicas: 2 }")) + 1;
+    assert.equal(stderr, `environments/staging.ts:${line}:24: ReferenceError: twoReplicas is not defined\nNothing was written.\n`);
+  });
+
+  it("a bad import: the module that cannot be resolved", () => {
+    const stderr = renderWith("environments/staging.ts", (text) => text.replace("../generator/settings.ts", "../generator/setings.ts"));
+    assert.match(stderr, /^environments\/staging\.ts:1:\d+: Could not resolve "\.\.\/generator\/setings\.ts"\n/);
+  });
+
+  it("no default export", () => {
+    const stderr = renderWith("environments/staging.ts", (text) => text.replace("export default defineEnvironment(", "export const staging = defineEnvironment("));
+    assert.equal(stderr, "environments/staging.ts:1:1: must `export default defineEnvironment({...})`\nNothing was written.\n");
+  });
+
+  it("an images file that is not JSON: its line and column", () => {
+    const stderr = renderWith("environments/prod.images.json", (text) => text.replace('"tag": "1.0.0" }\n}', '"tag": "1.0.0" },\n}'));
+    assert.match(stderr, /^environments\/prod\.images\.json:4:1: not valid JSON: [^\n]+\nNothing was written\.\n$/);
+  });
+
+  it("every broken file at once", () => {
+    writeFileSync(join(scratch, "environments/dev.sealed.json"), "{ nope");
+    try {
+      const stderr = renderWith("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", "backend: { replicas: twoReplicas }"));
+      assert.match(stderr, /^environments\/dev\.sealed\.json:1:3: not valid JSON: .*\nenvironments\/staging\.ts:\d+:24: ReferenceError/);
+    } finally {
+      rmSync(join(scratch, "environments/dev.sealed.json"));
+    }
+  });
+});

@@ -1,0 +1,29 @@
+/** Running the npm scripts as a user types them, in a scratch repository, and watching what they leave on disk. */
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+export type Result = Pick<SpawnSyncReturns<string>, "status" | "stdout" | "stderr">;
+
+/** `npm run --silent <script> -- <args>` in `cwd` (npm's own CLI when the tests run under npm, else npm on PATH). */
+export function npmRun(cwd: string, script: string, ...args: string[]): Result {
+  const npm = process.env.npm_execpath;
+  const command = ["run", "--silent", script, ...(args.length ? ["--", ...args] : [])];
+  const [file, argv] = npm && npm.endsWith(".js") ? [process.execPath, [npm, ...command]] : ["npm", command];
+  const { status, stdout, stderr } = spawnSync(file, argv, { cwd, encoding: "utf8" });
+  return { status, stdout, stderr };
+}
+
+/** Every file under manifests/ and argocd/, by path: equal snapshots mean nothing there changed. */
+export function renderedFiles(root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (sub: string) => {
+    for (const entry of readdirSync(join(root, sub), { withFileTypes: true })) {
+      const path = join(sub, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else out[path] = readFileSync(join(root, path), "utf8");
+    }
+  };
+  for (const top of ["manifests", "argocd"]) if (existsSync(join(root, top))) walk(top);
+  return out;
+}
