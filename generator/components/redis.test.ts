@@ -37,7 +37,7 @@ describe("redis", () => {
   });
 
   it("reads its password from the mounted Secret file, never from its command line", () => {
-    // generator/commands/redis-commands.test.ts runs this command with the real redis-server.
+    // generator/pod-commands/redis-commands.test.ts runs this command with the real redis-server.
     const args = [...container.command!, ...container.args!].join(" ");
     assert.ok(!args.includes("--requirepass") && !/\$\([A-Z_]+\)/.test(args), args);
     const volume = pod.volumes!.find((v) => v.name === "password");

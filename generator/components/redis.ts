@@ -70,7 +70,7 @@ export const REDIS_START = [
  * exits 0 on any reply — PONG, or an error such as LOADING or BUSY from a
  * server that is up but not ready — and 1 when it cannot connect (only its
  * `-e` option turns an error reply into exit 1). Readiness (REDIS_PING) wants
- * PONG. generator/commands/redis-commands.test.ts runs both against a
+ * PONG. generator/pod-commands/redis-commands.test.ts runs both against a
  * serving, a busy and a stopped redis-server.
  */
 export const REDIS_ALIVE = `redis-cli -h 127.0.0.1 -p ${redisImage.port} ping >/dev/null`;
