@@ -1,6 +1,7 @@
 /**
  * The boundaries a newcomer can see: the generator's core (settings,
- * components, lib, validation, render) takes settings and cluster facts as
+ * components, lib, validation, render, and the policy bar over what it
+ * renders) takes settings and cluster facts as
  * values and returns objects and YAML. It reads no file, runs no command and
  * imports nothing from clusters/ or from the commands that use it (load,
  * commands, release, seal, bench, launcher).
@@ -17,6 +18,9 @@ const CORE_ENTRIES = [
   "generator/settings.ts",
   "generator/settings/resolve.ts",
   "generator/settings/reference.ts",
+  // The policy bar judges rendered objects and settings as values, like a component.
+  "generator/policy/policy.ts",
+  "generator/policy/upstream.ts",
   ...readdirSync(join(REPO_ROOT, "generator/components")).filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts")).map((file) => `generator/components/${file}`),
 ];
 
@@ -52,9 +56,9 @@ function coreModules(): Map<string, string[]> {
 describe("the generator's core", () => {
   const core = coreModules();
 
-  it("is the settings, the components, lib, validation and render", () => {
+  it("is the settings, the components, lib, validation, render and the policy bar", () => {
     const files = [...core.keys()];
-    for (const expected of ["generator/settings/schema.ts", "generator/settings/rules.ts", "generator/lib/security.ts", "generator/validation/kinds.ts", "generator/components/argocd.ts"]) {
+    for (const expected of ["generator/settings/schema.ts", "generator/settings/rules.ts", "generator/lib/security.ts", "generator/lib/cidr.ts", "generator/validation/kinds.ts", "generator/components/argocd.ts", "generator/components/tls.ts", "generator/cluster-facts.ts"]) {
       assert.ok(files.includes(expected), `${expected} is not reached from the core's entry points`);
     }
   });
