@@ -32,5 +32,13 @@ describe("an environment file's type", () => {
     defineEnvironment({ delivery: { cluster: "minikube", sync: "auto" } });
     // @ts-expect-error ConfigMap values are strings
     defineEnvironment({ delivery: { cluster: "minikube" }, backend: { config: { WORKERS: 4 } } });
+    // @ts-expect-error TLS is an object of settings
+    defineEnvironment({ delivery: { cluster: "minikube" }, ingress: { tls: true } });
+    // @ts-expect-error an issuer the generator does not render
+    defineEnvironment({ delivery: { cluster: "minikube" }, ingress: { tls: { issuer: "vault" } } });
+    // @ts-expect-error the setting TLS replaced
+    defineEnvironment({ delivery: { cluster: "minikube" }, ingress: { tlsSecretName: "todo-tls" } });
+    // @ts-expect-error the external database's ranges are a list
+    defineEnvironment({ delivery: { cluster: "minikube" }, database: { mode: "external", externalCidrs: "192.0.2.0/24" } });
   });
 });
