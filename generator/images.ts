@@ -56,9 +56,34 @@ export const backendImage: AppImageFacts = {
   writablePaths: ["/tmp"],
 };
 
+/**
+ * The release of a third-party image every environment runs unless it states
+ * another: a tag, and the digest of the multi-platform image index that tag
+ * resolved to (what `docker pull <repository>:<tag>` fetches). The rendered
+ * reference is `<repository>:<tag>@<digest>`: the kubelet pulls the digest,
+ * so a tag re-pushed upstream changes nothing until this line changes.
+ */
+export interface PinnedRelease {
+  readonly tag: string;
+  readonly digest: string;
+}
+
+/** A third-party image: its facts hold for the release it is pinned to. */
+export interface ThirdPartyImageFacts extends ImageFacts {
+  readonly pinned: PinnedRelease;
+}
+
 /** The official PostgreSQL image, Alpine flavour: its `postgres` user is UID/GID 70. */
-export const postgresImage: ImageFacts & { readonly dataPath: string } = {
+export const postgresImage: ThirdPartyImageFacts & { readonly dataPath: string } = {
   repository: "postgres",
+  // docker-library/repo-info, repos/postgres/remote/17.10-alpine.md at commit
+  // 7a53b39188eee6947aebbe7e49a4cf7f580a8a5b, first line: `docker pull
+  // postgres@sha256:742f40ea…` under "Manifest MIME:
+  // application/vnd.oci.image.index.v1+json", 16 platforms. repo-info has no
+  // file for 17.6-alpine (nor 17.7–17.9), the tag this repository ran before:
+  // 17.10 is the nearest patch release of the 17 line it lists. Its Dockerfile
+  // there still creates `postgres` as uid/gid 70 with /var/run/postgresql.
+  pinned: { tag: "17.10-alpine", digest: "sha256:742f40ea20b9ff2ff31db5458d127452988a2164df9e17441e191f3b72252193" },
   port: 5432,
   uid: 70,
   gid: 70,
@@ -73,8 +98,18 @@ export const postgresImage: ImageFacts & { readonly dataPath: string } = {
  * group 1000 (Alpine already has a GID 999). Started as that user, the
  * entrypoint never needs root, and /data is the only path Redis writes.
  */
-export const redisImage: ImageFacts = {
+export const redisImage: ThirdPartyImageFacts = {
   repository: "redis",
+  // docker-library/repo-info, repos/redis/remote/8.6.5-alpine.md at commit
+  // 76fda127651ab0eeba4667b4bf10a857e6254f7f, first line: `docker pull
+  // redis@sha256:cd218f4b…` under "Manifest MIME:
+  // application/vnd.oci.image.index.v1+json", 16 platforms (an earlier version
+  // of the file, at ec83f86a, lists 14 without riscv64 for the same amd64
+  // build: the index before the last platforms were added). repo-info has no
+  // file for 8.6.4-alpine, the tag this repository ran before: 8.6.5 is the
+  // nearest patch release of the 8.6 line it lists. Its Dockerfile there
+  // still runs `addgroup -S -g 1000 redis; adduser -S -G redis -u 999 redis`.
+  pinned: { tag: "8.6.5-alpine", digest: "sha256:cd218f4b106a332c5c992e38a9480bfb9d7e9f8f7b0ec9a0023bfa36d9a408f9" },
   port: 6379,
   uid: 999,
   gid: 1000,

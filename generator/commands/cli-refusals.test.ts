@@ -90,9 +90,9 @@ describe("npm run render refuses the mistakes a typed settings file invites", ()
 
   it("an unknown component, or an unknown field, in an images file", () => {
     const stderr = refusedWith({
-      "environments/dev.images.json": (text) => text.replace('"backend": { "repository": "todo-backend", "tag": "1.0.0" }', '"backend": { "repository": "todo-backend", "tag": "1.0.0", "digest": "sha256:0" },\n  "web": { "repository": "todo-web", "tag": "1.0.0" }'),
+      "environments/dev.images.json": (text) => text.replace('"backend": { "repository": "todo-backend", "tag": "1.0.0" }', '"backend": { "repository": "todo-backend", "tag": "1.0.0", "pullPolicy": "Always" },\n  "web": { "repository": "todo-web", "tag": "1.0.0" }'),
     });
-    assert.match(stderr, /dev: environments\/dev\.images\.json: backend\.digest = "sha256:0": unknown field; known: repository, tag/);
+    assert.match(stderr, /dev: environments\/dev\.images\.json: backend\.pullPolicy = "Always": unknown field; known: repository, tag, digest/);
     assert.match(stderr, /dev: environments\/dev\.images\.json: web = \{"repository":"todo-web","tag":"1\.0\.0"\}: unknown component; known: frontend, backend/);
   });
 

@@ -8,7 +8,7 @@ import type { IPersistentVolumeClaim } from "kubernetes-models/v1/PersistentVolu
 import type { IService } from "kubernetes-models/v1/Service";
 import { postgresImage } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { serviceAccount } from "../lib/app-workload.ts";
+import { imageReference, serviceAccount } from "../lib/app-workload.ts";
 import { identity, labels, selectorLabels } from "../lib/labels.ts";
 import { metadata } from "../lib/metadata.ts";
 import { execProbe } from "../lib/probes.ts";
@@ -86,7 +86,7 @@ export function database(settings: Settings): KubeObject[] {
           containers: [
             {
               name: "postgres",
-              image: `${db.image.repository}:${db.image.tag}`,
+              image: imageReference(db),
               imagePullPolicy: db.pullPolicy,
               ports: [{ name: "postgres", containerPort: db.port, protocol: "TCP" }],
               env: [

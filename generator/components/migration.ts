@@ -61,7 +61,7 @@ export function migration(settings: Settings): KubeObject[] {
   const version = backend.image.tag;
   const waitForDatabase: ContainerSpec = {
     name: "wait-for-database",
-    image: `${database.image.repository}:${database.image.tag}`,
+    image: imageReference(database),
     imagePullPolicy: database.pullPolicy,
     command: ["sh", "-c", WAIT_FOR_DATABASE],
     env: waitForDatabaseEnv(settings),

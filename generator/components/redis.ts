@@ -52,7 +52,7 @@ export const REDIS_AUTH_DIR = "/run/redis";
  * (`#<hash>`, Redis ACL syntax since 6.0), so neither argv nor any file holds
  * the plaintext, and no quoting of the password is involved. Clients
  * (redis-cli with REDISCLI_AUTH, Dapr's redisPassword) still authenticate
- * with `AUTH <password>` as the default user. The redis:8.6.4-alpine image is
+ * with `AUTH <password>` as the default user. The redis:8.6.5-alpine image is
  * Alpine with busybox (sh, sha256sum, cut: redis/docker-library-redis,
  * alpine/Dockerfile). "$@" are the container's args, the server's options.
  */

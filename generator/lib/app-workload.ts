@@ -18,6 +18,7 @@ import type { IServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { AppImageFacts } from "../images.ts";
 import type { KubeObject } from "../kube-object.ts";
 import type { AppSettings, Settings } from "../settings.ts";
+import { type ImageRef, formatImageReference } from "./image-reference.ts";
 import { type Identity, labels, selectorLabels } from "./labels.ts";
 import { metadata } from "./metadata.ts";
 import { httpProbe } from "./probes.ts";
@@ -32,8 +33,9 @@ export function configChecksum(configMap: IConfigMap): string {
   return createHash("sha256").update(JSON.stringify(configMap.data ?? {})).digest("hex");
 }
 
-export function imageReference(app: Pick<AppSettings, "image">): string {
-  return `${app.image.repository}:${app.image.tag}`;
+/** The reference a component's containers run: `repository:tag`, with `@sha256:…` when its setting pins a digest. */
+export function imageReference(component: { image: ImageRef }): string {
+  return formatImageReference(component.image);
 }
 
 /** The largest number of pods the component can run at once, before the rolling-update surge. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import * as z from "zod";
 import { formatProblem } from "../errors.ts";
+import { postgresImage, redisImage } from "../images.ts";
 import { loadEnvironments } from "../load/environments.ts";
 import type { Settings } from "../settings.ts";
 import { type FilesChange, TEST_CLUSTERS, declaredSettings, merge, problemsWith, settingsOf } from "../testing/fixtures.ts";
@@ -55,7 +56,22 @@ const cases: Case[] = [
   ["a boolean where the Dapr settings belong", "dev", { settings: { dapr: true } }, "environments/dev.ts", "dapr", true, /must be an object of settings: write dapr: \{ enabled: true \}/],
   ["a word where resources belong", "dev", { settings: { backend: { resources: "small" } } }, "environments/dev.ts", "backend.resources", "small", /must be an object, not a string/],
   ["an unknown component in the images file", "dev", { images: { web: { repository: "todo-web", tag: "1.0.0" } } }, "environments/dev.images.json", "web", { repository: "todo-web", tag: "1.0.0" }, /unknown component; known: frontend, backend/],
-  ["an unknown field in the images file", "staging", { images: { backend: { digest: "sha256:0" } } }, "environments/staging.images.json", "backend.digest", "sha256:0", /unknown field; known: repository, tag/],
+  ["an unknown field in the images file", "staging", { images: { backend: { pullPolicy: "Always" } } }, "environments/staging.images.json", "backend.pullPolicy", "Always", /unknown field; known: repository, tag, digest/],
+  // Digests (issue 16): sha256 and 64 lowercase hex digits, in the images file and on the third-party images.
+  ["a digest too short in the images file", "staging", { images: { backend: { digest: "sha256:0" } } }, "environments/staging.images.json", "backend.digest", "sha256:0", /must be a sha256 digest: sha256: and 64 lowercase hex digits/],
+  ["a digest in capitals in the images file", "prod", { images: { frontend: { digest: `sha256:${"AB".repeat(32)}` } } }, "environments/prod.images.json", "frontend.digest", `sha256:${"AB".repeat(32)}`, /64 lowercase hex digits/],
+  ["a digest of another algorithm", "dev", { images: { backend: { digest: `sha512:${"a".repeat(128)}` } } }, "environments/dev.images.json", "backend.digest", `sha512:${"a".repeat(128)}`, /must be a sha256 digest/],
+  ["a digest without its algorithm", "dev", { settings: { database: { image: { digest: "a".repeat(64) } } } }, "environments/dev.ts", "database.image.digest", "a".repeat(64), /must be a sha256 digest/],
+  [
+    "another PostgreSQL tag under the default digest",
+    "staging",
+    { settings: { database: { image: { tag: "17.11-alpine" } } } },
+    "environments/staging.ts",
+    "database.image.digest",
+    postgresImage.pinned.digest,
+    /^is the digest of postgres:17\.10-alpine, not of tag 17\.11-alpine: state the digest of postgres:17\.11-alpine too \(docker buildx imagetools inspect postgres:17\.11-alpine\), a digest belongs to one tag$/,
+  ],
+  ["another Redis tag under the default digest", "dev", { settings: { dapr: { redis: { image: { tag: "8.6.6-alpine" } } } } }, "environments/dev.ts", "dapr.redis.image.digest", redisImage.pinned.digest, /is the digest of redis:8\.6\.5-alpine, not of tag 8\.6\.6-alpine/],
   // Ranges and formats.
   ["namespace not DNS-1123", "dev", { settings: { namespace: "Todo_Dev" } }, "environments/dev.ts", "namespace", "Todo_Dev", /DNS-1123/],
   ["replicas above 10", "staging", { settings: { backend: { replicas: 11 } } }, "environments/staging.ts", "backend.replicas", 11, /from 1 to 10/],

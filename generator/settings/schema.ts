@@ -18,7 +18,8 @@
  */
 import * as z from "zod";
 import type { ClusterFacts } from "../cluster-facts.ts";
-import { type AppImageFacts, backendImage, frontendImage, postgresImage, redisImage } from "../images.ts";
+import { type AppImageFacts, type ThirdPartyImageFacts, backendImage, frontendImage, postgresImage, redisImage } from "../images.ts";
+import { IMAGE_DIGEST, IMAGE_DIGEST_RULE, formatImageReference } from "../lib/image-reference.ts";
 import { isNetworkAddress, overlaps, parseCidr } from "../lib/cidr.ts";
 import { parseQuantity } from "../lib/quantity.ts";
 import { SEALABLE_SECRETS } from "../secrets/catalogue.ts";
@@ -133,14 +134,39 @@ export function tagProblem(tag: string, policy: TagPolicy): string | undefined {
   return tag === "latest" ? `"latest" names whatever was pushed last: ${pinned}` : pinned;
 }
 
-/** A third-party image (PostgreSQL, Redis), pinned to a version in every environment. */
-function pinnedImage(repository: string, tag: string) {
+/** A manifest digest: `sha256:` and 64 lowercase hex digits (lib/image-reference.ts). */
+const imageDigest = z.string().regex(IMAGE_DIGEST, { error: IMAGE_DIGEST_RULE });
+
+/**
+ * A third-party image (PostgreSQL, Redis), pinned in every environment to a
+ * version and the digest of that version's image index (images.ts `pinned`,
+ * with where the digest comes from). The default digest belongs to the
+ * default tag: an environment that states another tag must state that tag's
+ * digest too, or the kubelet would pull the old release under the new name.
+ */
+function pinnedImage(image: ThirdPartyImageFacts) {
+  const { tag, digest } = image.pinned;
   return z
     .strictObject({
-      repository: imageRepository.default(repository).describe("Image name, from any registry the cluster can pull from."),
+      repository: imageRepository.default(image.repository).describe("Image name, from any registry the cluster can pull from (a mirror keeps the digest)."),
       tag: rule(z.string(), (value) => tagSyntaxProblem(value) ?? (value === "latest" ? "a third-party image must be pinned to a version, never latest" : undefined))
         .default(tag)
-        .describe("A version, never `latest`."),
+        .describe("A version, never `latest`; the app.kubernetes.io/version label."),
+      digest: imageDigest
+        .default(digest)
+        .describe(
+          "The digest of the tag's multi-platform image index, which the kubelet pulls instead of the tag (`repository:tag@digest`). Required with another tag: docker-library/repo-info's repos/<image>/remote/<tag>.md, or `docker buildx imagetools inspect <image>:<tag>`.",
+        ),
+    })
+    .check((payload) => {
+      if (payload.value.tag !== tag && payload.value.digest === digest) {
+        payload.issues.push({
+          code: "custom",
+          message: `is the digest of ${formatImageReference({ repository: image.repository, tag })}, not of tag ${payload.value.tag}: state the digest of ${formatImageReference({ repository: payload.value.repository, tag: payload.value.tag })} too (docker buildx imagetools inspect ${payload.value.repository}:${payload.value.tag}), a digest belongs to one tag`,
+          input: payload.value.digest,
+          path: ["digest"],
+        });
+      }
     })
     .prefault({});
 }
@@ -148,10 +174,15 @@ function pinnedImage(repository: string, tag: string) {
 /** An image the release commands set: environments/<env>.images.json. */
 function releasedImage(env: EnvironmentContext) {
   return z.strictObject({
-    repository: imageRepository.describe("Image name; each environment keeps its own (promote copies tags only)."),
+    repository: imageRepository.describe("Image name; each environment keeps its own (promote copies tag and digest, never the repository)."),
     tag: rule(z.string(), (value) => (env.delivery?.tags ? tagProblem(value, env.delivery.tags) : tagSyntaxProblem(value))).describe(
       "What `npm run release` and `promote` set; the environment's delivery.tags says which tags it accepts.",
     ),
+    digest: imageDigest
+      .optional()
+      .describe(
+        "The digest the tag pointed at when it was released (`npm run release -- <env> backend=<tag>@sha256:…`), pulled instead of the tag; a release without one removes it. None for an image built into the cluster's own store (`npm run images`), which has no registry digest.",
+      ),
   });
 }
 
@@ -493,7 +524,7 @@ function onClusterSettings(cluster: ClusterFacts | undefined) {
           .regex(/^[a-z][a-z0-9+.-]*$/, { error: "must be a URL scheme" })
           .default("postgresql")
           .describe("Scheme of the DATABASE_URL composed for the in-cluster database."),
-        image: pinnedImage(postgresImage.repository, "17.6-alpine"),
+        image: pinnedImage(postgresImage),
         pullPolicy: pullPolicy(cluster),
         resources: resources({ requests: { cpu: "100m", memory: "256Mi" }, limits: { cpu: "500m", memory: "512Mi" } }),
         storage: z
@@ -523,7 +554,7 @@ function onClusterSettings(cluster: ClusterFacts | undefined) {
           .describe("The injected daprd container (pod annotations)."),
         redis: z
           .strictObject({
-            image: pinnedImage(redisImage.repository, "8.6.4-alpine"),
+            image: pinnedImage(redisImage),
             pullPolicy: pullPolicy(cluster),
             resources: resources({ requests: { cpu: "50m", memory: "64Mi" }, limits: { cpu: "250m", memory: "256Mi" } }),
           })
@@ -622,7 +653,7 @@ export function environmentSchema(env: EnvironmentContext) {
 export const RELEASED_COMPONENTS = ["frontend", "backend"] as const;
 export type ReleasedComponent = (typeof RELEASED_COMPONENTS)[number];
 
-/** environments/<env>.images.json: the released components and nothing else, each with exactly a repository and a tag. */
+/** environments/<env>.images.json: the released components and nothing else, each with exactly a repository, a tag and optionally a digest. */
 export function imagesFileSchema(env: EnvironmentContext) {
   const image = releasedImage(env);
   return z.strictObject(Object.fromEntries(RELEASED_COMPONENTS.map((component) => [component, image])) as Record<ReleasedComponent, typeof image>);

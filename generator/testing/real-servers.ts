@@ -6,9 +6,9 @@
  * authentication the official images use, and stops it.
  *
  * Commands run as a user id that has no /etc/passwd entry, as in the
- * containers: the postgres:17.6-alpine image's /etc/passwd knows only the
+ * containers: the postgres:17.10-alpine image's /etc/passwd knows only the
  * Alpine base users and `postgres` (uid 70), so the migration Job's uid 1000
- * is unknown there (docker-library/postgres, 17/alpine3.22/Dockerfile:
+ * is unknown there (docker-library/postgres, 17/alpine3.24/Dockerfile, the base of 17.10-alpine:
  * `adduser -u 70 -S -D -G postgres … postgres`). Switching users needs root;
  * without it, or without the servers, the tests are skipped with the reason,
  * except under CI=true, where a missing prerequisite fails them.
