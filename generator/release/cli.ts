@@ -1,5 +1,5 @@
 /**
- * npm run release  -- <env> <component>=<tag>... [--dry-run]
+ * npm run release  -- <env> <component>=<tag>[@sha256:<digest>]... [--dry-run]
  * npm run promote  -- <from> <to> [--dry-run]
  * npm run history  -- <env>
  * npm run rollback -- <env> [<commit> | -<n>] [--dry-run]
@@ -50,9 +50,9 @@ const program = new Command()
 
 program
   .command("release")
-  .description("set image tags for one environment, render it, and commit both")
+  .description("set image tags (and digests) for one environment, render it, and commit both")
   .argument("<environment>", "environment to release to, e.g. prod")
-  .argument("<component=tag...>", "new image tags, e.g. backend=1.4.0 frontend=1.4.0")
+  .argument("<component=tag...>", "new image tags, e.g. backend=1.4.0 frontend=1.4.0, each optionally with the digest it points at: backend=1.4.0@sha256:<64 hex>")
   .option("--dry-run", "print the diff that would be committed; commit nothing")
   .action((environment: string, assignments: string[], options: { dryRun?: boolean }) =>
     run(() => release({ root: REPO_ROOT, environment, assignments, dryRun: Boolean(options.dryRun) })),

@@ -34,12 +34,13 @@ export async function promote({ root, from, to, dryRun }: PromoteOptions): Promi
   if (offPath) throw new ReleaseRefusal(`promote ${from} ${to}: ${offPath}`);
   checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun });
 
-  // Only tags move: each environment keeps its own image repositories.
+  // Tags and their digests move (what was tested is what runs); each environment keeps its own image repositories.
   const source = all.find((settings) => settings.name === from)!;
   const target = all.find((settings) => settings.name === to)!;
   const current = { frontend: target.frontend.image, backend: target.backend.image };
-  const tags = tagsOf({ frontend: source.frontend.image, backend: source.backend.image });
-  const next = withTags(current, tags);
+  const promoted = { frontend: source.frontend.image, backend: source.backend.image };
+  const tags = tagsOf(promoted);
+  const next = withTags(current, promoted);
   if (Object.keys(changedTags(current, next)).length === 0) {
     throw new ReleaseRefusal(`${to} already runs what ${from} runs (${describeTags(tags)}): this promotion changes nothing`);
   }
