@@ -6,6 +6,7 @@
  */
 import { DockerfileParser, type Instruction, type ModifiableInstruction, type PropertyInstruction } from "dockerfile-ast";
 import { type AppImageFacts, backendImage, frontendImage } from "../generator/images.ts";
+import { IMAGE_DIGEST, IMAGE_DIGEST_RULE, parseImageReference } from "../generator/lib/image-reference.ts";
 
 export type AppComponent = "frontend" | "backend";
 
@@ -16,7 +17,12 @@ export interface DockerfileRules {
   image: AppImageFacts;
   /** Named build stages, in order; the last one is the image that runs. */
   stages: readonly string[];
-  /** Every base image must be this repository, with a tag that pins a version. */
+  /**
+   * Every base image must be this repository, with a tag that pins a version
+   * and the digest of that tag's image index (`FROM image:tag@sha256:…`): a
+   * re-pushed tag, or a rebuilt one with a new base layer, must not change
+   * what the next build starts from without a diff here.
+   */
   base: { repository: string; pinnedTag: RegExp; describe: string };
   /** Runtime variable the server reads its port from. */
   listenPortEnv: string;
@@ -149,19 +155,23 @@ export function checkDockerfile(text: string, rules: DockerfileRules): string[] 
     fail(`build stages must be ${rules.stages.join(" → ")}`, names.join(" → "));
   }
 
-  // Base images pinned to a version of the expected image, never latest.
+  // Base images pinned to a version of the expected image, never latest, and by digest.
   const stageNames = new Set(stages.map((stage) => stage.name));
   for (const stage of stages) {
     if (stageNames.has(stage.from)) continue;
     const where = `stage ${stage.name ?? "(unnamed)"}`;
-    const image = parseImage(stage.from);
+    const image = parseImageReference(stage.from);
     if (stage.from.includes("$")) fail(`${where}: the base image must resolve with default build args`, `"${stage.from}"`);
-    else if (image.repository !== rules.base.repository && image.repository !== `library/${rules.base.repository}`) {
+    else if (image.repository !== rules.base.repository && image.repository !== `library/${rules.base.repository}` && image.repository !== `docker.io/library/${rules.base.repository}`) {
       fail(`${where}: the base image must be ${rules.base.describe}`, `"${stage.from}"`);
     } else if (image.tag === undefined || image.tag === "latest") {
       fail(`${where}: the base image must be pinned to a version tag, never latest`, `"${stage.from}"`);
     } else if (!rules.base.pinnedTag.test(image.tag)) {
       fail(`${where}: the base image must be ${rules.base.describe}`, `"${stage.from}"`);
+    } else if (image.digest === undefined) {
+      fail(`${where}: the base image must be pinned by digest as well, ${rules.base.repository}:${image.tag}@sha256:<digest of its image index> (docker/README.md, "Base images")`, `"${stage.from}"`);
+    } else if (!IMAGE_DIGEST.test(image.digest)) {
+      fail(`${where}: the base image's digest ${IMAGE_DIGEST_RULE}`, `"${stage.from}"`);
     }
   }
 
@@ -343,18 +353,6 @@ function parseExecForm(text: string): string[] | undefined {
   } catch {
     return undefined;
   }
-}
-
-function parseImage(reference: string): { repository: string; tag?: string; digest?: string } {
-  const [withoutDigest = "", digest] = reference.split("@");
-  const slash = withoutDigest.lastIndexOf("/");
-  const colon = withoutDigest.lastIndexOf(":");
-  const hasTag = colon > slash;
-  return {
-    repository: hasTag ? withoutDigest.slice(0, colon) : withoutDigest,
-    ...(hasTag ? { tag: withoutDigest.slice(colon + 1) } : {}),
-    ...(digest ? { digest } : {}),
-  };
 }
 
 const VARIABLE = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))/g;

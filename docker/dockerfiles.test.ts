@@ -133,6 +133,25 @@ describe("planted mistakes are caught", () => {
     );
   });
 
+  it("a base image pinned by tag only, or by a malformed digest (issue 16: every base by digest)", () => {
+    const tagOnly = problems("frontend", plant("frontend", /^ARG NODE_IMAGE=.*$/m, "ARG NODE_IMAGE=node:22.23.2-alpine3.23"));
+    for (const stage of ["deps", "builder", "runner"]) {
+      assert.match(tagOnly, new RegExp(`stage ${stage}: the base image must be pinned by digest as well, node:22\\.23\\.2-alpine3\\.23@sha256:<digest of its image index> .*found "node:22\\.23\\.2-alpine3\\.23"`));
+    }
+    const literal = problems("backend", plant("backend", /^FROM \$\{PYTHON_IMAGE\} AS runner$/m, "FROM python:3.13.14-slim-bookworm AS runner"));
+    assert.match(literal, /stage runner: the base image must be pinned by digest as well/);
+    assert.doesNotMatch(literal, /stage builder/, "the builder still takes the pinned ARG");
+    const short = problems("backend", plant("backend", /^ARG PYTHON_IMAGE=.*$/m, "ARG PYTHON_IMAGE=python:3.13.14-slim-bookworm@sha256:67a1e1f2"));
+    assert.match(short, /stage builder: the base image's digest must be a sha256 digest: sha256: and 64 lowercase hex digits .*found "python:3\.13\.14-slim-bookworm@sha256:67a1e1f2"/);
+  });
+
+  it("a base image pinned by tag and digest passes, written in FROM or through the build argument", () => {
+    const digest = `sha256:${"ab".repeat(32)}`;
+    assert.equal(problems("backend", plant("backend", /^FROM \$\{PYTHON_IMAGE\} AS runner$/m, `FROM docker.io/library/python:3.13.14-slim-bookworm@${digest} AS runner`)), "");
+    assert.match(dockerfile("frontend"), /^ARG NODE_IMAGE=node:22\.\d+\.\d+-alpine[\d.]*@sha256:[0-9a-f]{64}$/m);
+    assert.match(dockerfile("backend"), /^ARG PYTHON_IMAGE=python:3\.13\.\d+-slim-bookworm@sha256:[0-9a-f]{64}$/m);
+  });
+
   it("a root, named or missing USER", () => {
     assert.match(problems("backend", plant("backend", /^USER .*$/m, "USER 0")), /USER must not be root/);
     assert.match(problems("backend", plant("backend", /^USER .*$/m, "USER appuser")), /USER must be numeric/);
