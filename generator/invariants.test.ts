@@ -9,6 +9,8 @@ import type { IService } from "kubernetes-models/v1/Service";
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { KubeObject } from "./kube-object.ts";
+import { imageReference } from "./lib/app-workload.ts";
+import { isPinnedByDigest, parseImageReference } from "./lib/image-reference.ts";
 import { SYNC_WAVE_ANNOTATION } from "./lib/sync-waves.ts";
 import { externalSecrets } from "./secrets.ts";
 import { usesAcme } from "./components/tls.ts";
@@ -45,8 +47,30 @@ function named(objects: KubeObject[], kind: string): Map<string, KubeObject> {
   return new Map(objects.filter((o) => o.kind === kind).map((o) => [o.metadata!.name!, o]));
 }
 
+/**
+ * The containers that run something else than the environment's released
+ * images (frontend, backend): those are built into the cluster's own store,
+ * which has no registry digest, and their tags follow delivery.tags.
+ */
+function thirdPartyContainers(settings: Settings, objects: KubeObject[]): { where: string; image: string }[] {
+  const released = new Set([settings.frontend, settings.backend].map(imageReference));
+  return podTemplates(objects).flatMap((template) =>
+    containersOf(template)
+      .filter((container) => !released.has(container.image!))
+      .map((container) => ({ where: `${template.owner.kind} ${template.owner.metadata!.name}, container ${container.name}`, image: container.image! })),
+  );
+}
+
 for (const { settings, objects, title } of rendered) {
   const templates = podTemplates(objects);
+
+  describe(`${title}: image pins`, () => {
+    it("every third-party container image is pinned by digest; only the images it releases (frontend, backend) may be tags", () => {
+      for (const { where, image } of thirdPartyContainers(settings, objects)) {
+        assert.ok(isPinnedByDigest(image), `${where}: ${image} is a third-party image not pinned by digest`);
+      }
+    });
+  });
 
   describe(`${title}: Services and Ingress`, () => {
     it("every Service selects the pods of a workload, and its targetPort is a port of theirs", () => {
@@ -327,3 +351,16 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
   }
   return paths;
 }
+
+describe("image pins: the check saw every third-party image", () => {
+  it("PostgreSQL where the database is in the cluster, Redis where Dapr is on", () => {
+    const seen = new Map<string, string[]>();
+    for (const { settings, objects, title } of rendered) {
+      for (const { image } of thirdPartyContainers(settings, objects)) {
+        const { repository } = parseImageReference(image);
+        seen.set(repository, [...new Set([...(seen.get(repository) ?? []), title])]);
+      }
+    }
+    assert.deepEqual(Object.fromEntries(seen), { postgres: ["dev", "staging", "staging with Let's Encrypt"], redis: ["dev"] });
+  });
+});

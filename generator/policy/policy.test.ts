@@ -19,7 +19,7 @@ import { sealValue } from "../secrets/seal.ts";
 import { throwawaySealingKey } from "../secrets/test-support.ts";
 import { merge, problemsWith, renderedRepository, settingsOf } from "../testing/fixtures.ts";
 import { type PolicyRule, type PolicyTarget, POLICY, evaluate, exemptionsOf, formatFinding, withChartExtraObjects } from "./policy.ts";
-import { UPSTREAM, upstreamIds } from "./upstream.ts";
+import { OWN_CHECKS, UPSTREAM, ownIds, upstreamIds } from "./upstream.ts";
 
 // Fixtures break plain rendered data on purpose.
 type Data = any;
@@ -119,6 +119,36 @@ describe("policy bar: mutable tags where the environment accepts them (delivery.
   });
 });
 
+describe("policy bar: images named by digest (issue 16)", () => {
+  const digestRule = POLICY.find((r) => r.upstream.includes("todo/image-digest"))!;
+
+  it("every third-party image in every environment carries a digest; only the released images are waived, where they are tags", () => {
+    const waivedFindings = exemptionsOf(digestRule).flatMap((e) => waived.get(e) ?? []);
+    assert.ok(waivedFindings.length > 0);
+    for (const finding of waivedFindings) assert.match(finding.message, /^container (frontend|backend|migrate|smoke-test): image todo-(frontend|backend):/, finding.message);
+  });
+
+  it("a third-party image by tag alone is found, in dev too, where the app images may be tags", () => {
+    for (const [kind, name] of [["StatefulSet", "todo-database"], ["Deployment", "todo-redis"]] as const) {
+      const { target } = bad("dev", kind, name, (o) => { main(o).image = main(o).image.split("@")[0]; });
+      const found = evaluate([target], [digestRule]).findings;
+      assert.equal(found.length, 1, found.map(formatFinding).join("\n"));
+      assert.match(found[0]!.message, /image (postgres:17\.10-alpine|redis:8\.6\.5-alpine) is not pinned by digest/);
+    }
+    const { target } = bad("staging", "Job", "todo-migration", (o) => { pod(o).initContainers[0].image = "postgres:17.10-alpine"; });
+    assert.match(evaluate([target], [digestRule]).findings.map(formatFinding).join("\n"), /Job todo-staging\/todo-migration: todo\/image-digest: container wait-for-database: image postgres:17\.10-alpine is not pinned by digest/);
+  });
+
+  it("a released image with a digest needs no waiver", async () => {
+    const digest = `sha256:${"ab".repeat(32)}`;
+    const images = withTags(await readImagesFile("prod"), parseReleaseTags("prod", [`backend=1.0.0@${digest}`, `frontend=1.0.0@${digest}`]));
+    const pinned = variant("prod released with digests", await settingsOf("prod"), { frontend: { image: images.frontend }, backend: { image: images.backend } });
+    const result = evaluate([pinned], [digestRule]);
+    assert.deepEqual(result.findings, []);
+    assert.deepEqual([...result.waived.values()].flat(), [], "nothing left to waive");
+  });
+});
+
 describe("policy bar: every upstream check accounted for, once", () => {
   const listed = POLICY.flatMap((rule) => rule.upstream);
 
@@ -127,9 +157,16 @@ describe("policy bar: every upstream check accounted for, once", () => {
     assert.deepEqual(missing, [], `not in policy.ts: ${missing.join(", ")}`);
   });
 
-  it("no check twice, and none that upstream does not have", () => {
+  it("no check twice, and none that upstream does not have but this repository's own (todo/…)", () => {
     assert.deepEqual(listed.filter((id, i) => listed.indexOf(id) !== i), []);
-    assert.deepEqual(listed.filter((id) => !upstreamIds().includes(id)), []);
+    assert.deepEqual(listed.filter((id) => !upstreamIds().includes(id) && !ownIds().includes(id)), []);
+  });
+
+  it("each of this repository's own checks is a rule that runs, and no upstream tool has its id", () => {
+    for (const id of ownIds()) {
+      assert.ok(POLICY.some((rule) => rule.upstream.includes(id) && rule.check), `${id}: no rule runs it`);
+      assert.ok(id.startsWith("todo/") && OWN_CHECKS[id]!.length > 20 && !upstreamIds().includes(id), id);
+    }
   });
 
   it("every line has its reason, and a check or an exemption with its own", () => {
@@ -213,6 +250,7 @@ const BAD: Readonly<Record<string, () => { target: PolicyTarget; object: KubeObj
   "kube-linter/unset-cpu-requirements": () => bad("prod", "Deployment", "todo-backend", (o) => { delete main(o).resources.limits.cpu; }),
   "kube-score/container-ephemeral-storage-request-and-limit": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).resources.requests["ephemeral-storage"] = "1Mi"; }),
   "kube-linter/latest-tag": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).image = "todo-backend:latest"; }),
+  "todo/image-digest": () => bad("dev", "StatefulSet", "todo-database", (o) => { main(o).image = "postgres:17.10-alpine"; }),
   "kube-score/container-image-pull-policy": () => bad("prod", "Deployment", "todo-backend", (_o, t) => { (t.settings!.cluster as Data).allowedPullPolicies = ["Always", "IfNotPresent", "Never"]; }),
   "kube-linter/duplicate-env-var": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).env.push({ ...main(o).env[0] }); }),
   "kube-linter/env-var-secret": () => bad("prod", "Deployment", "todo-backend", (o) => { main(o).env.push({ name: "SESSION_SECRET", value: "hunter2" }); }),

@@ -1,6 +1,7 @@
 /**
  * The policy bar: the public checks of kube-linter, kube-score and Polaris
- * (upstream.ts names the releases), each written once as a line of data — its
+ * (upstream.ts names the releases), and this repository's own
+ * (`todo/…`, upstream.ts OWN_CHECKS), each written once as a line of data — its
  * upstream ids, why it matters, and a predicate over the rendered objects — in
  * the style of components/network-policies.ts. Where a check does not fit this
  * repository, the same line says so and why: `exempt` with no `check` for a
@@ -21,6 +22,7 @@ import { externalSecrets } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
 import { tagProblem } from "../settings/schema.ts";
 import { imageReference } from "../lib/app-workload.ts";
+import { isPinnedByDigest } from "../lib/image-reference.ts";
 import { ACME_SOLVER } from "../components/network-policies.ts";
 
 /** One set of objects the tools would lint together: an environment's manifests, or argocd/. */
@@ -43,7 +45,7 @@ export interface Exemption {
 }
 
 export interface PolicyRule {
-  /** `tool/check-id`, as upstream.ts lists them. */
+  /** `tool/check-id`, as upstream.ts lists them (`todo/<id>` for this repository's own). */
   upstream: readonly string[];
   why: string;
   check?: Check;
@@ -302,11 +304,16 @@ function acceptsMutableTags(target: PolicyTarget): boolean {
 
 /** Every container whose image is mutable (`latest`, or no tag) runs one of the environment's released images, the ones the tag rule governs. */
 function mutableImagesAreReleased(object: KubeObject, target: PolicyTarget): boolean {
-  const released = new Set([target.settings!.frontend, target.settings!.backend].map(imageReference));
+  const released = releasedImages(target);
   return containersOf(object).every(({ container }) => {
     const tag = imageTag(container.image);
     return (tag !== undefined && tag !== "latest") || released.has(container.image!);
   });
+}
+
+/** The environment's released images (frontend, backend) as its containers name them; none for the Argo CD objects. */
+function releasedImages(target: PolicyTarget): Set<string> {
+  return new Set(target.settings ? [target.settings.frontend, target.settings.backend].map(imageReference) : []);
 }
 
 /**
@@ -448,11 +455,20 @@ export const POLICY: readonly PolicyRule[] = [
     },
   },
   {
+    upstream: ["todo/image-digest"],
+    why: "a tag is whatever its publisher pushed last (the official images are rebuilt under the same tag whenever their base changes): named by digest, an image changes only with a diff in this repository",
+    check: perContainer((c) => (isPinnedByDigest(c.image) ? undefined : `image ${c.image} is not pinned by digest (repository:tag@sha256:…)`)),
+    exempt: {
+      why: "the images an environment releases (frontend, backend) are built into the cluster's own store by `npm run images`, which has no registry digest to name; their tags follow the environment's delivery.tags (staging and prod: a semantic version or a git SHA only), and `npm run release -- <env> backend=<tag>@sha256:…` pins one where a registry serves it. Waived for those images only: PostgreSQL, Redis and any other third-party image must carry a digest (settings/schema.ts pinnedImage)",
+      where: (o, target) => containersOf(o).every(({ container }) => isPinnedByDigest(container.image) || releasedImages(target).has(container.image!)),
+    },
+  },
+  {
     upstream: ["kube-score/container-image-pull-policy", "polaris/pullPolicyNotAlways"],
     why: "Always re-checks the registry (and the pull Secret) on every start, so a re-pushed tag cannot run stale",
     check: perContainer((c) => (c.imagePullPolicy === "Always" ? undefined : `imagePullPolicy is ${c.imagePullPolicy ?? "unset"}`)),
     exempt: {
-      why: "the cluster runs images from its own store with no registry to ask (clusters/minikube/cluster.ts allowedPullPolicies, `npm run images`): Always could never pull; what keeps a tag from running stale is the tag rule instead (settings/schema.ts tagProblem: release versions or git SHAs, mutable tags only where delivery.tags says `mutable`, see the latest-tag exemption)",
+      why: "the cluster runs images from its own store with no registry to ask (clusters/minikube/cluster.ts allowedPullPolicies, `npm run images`): Always could never pull; what keeps an image from running stale is its digest for the third-party ones (todo/image-digest: a cached image under a digest is that digest's content) and the tag rule for the released ones (settings/schema.ts tagProblem: release versions or git SHAs, mutable tags only where delivery.tags says `mutable`, see the latest-tag exemption)",
       where: (_o, target) => target.settings !== undefined && !target.settings.cluster.allowedPullPolicies.includes("Always"),
     },
   },
