@@ -4,6 +4,7 @@
  */
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
+import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
 import { listEnvironments } from "../load/environments.ts";
 import { formatProblem, type SettingsProblem } from "../errors.ts";
 import { MANIFESTS_DIR } from "../render.ts";
@@ -49,7 +50,8 @@ export function checkCommitIdentity(root: string): void {
   }
 }
 
-const RELEASE_DIRS = ["environments", MANIFESTS_DIR];
+/** What the commands write: settings, manifests, and the Argo CD objects an environment's settings change. */
+const RELEASE_DIRS = ["environments", MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR];
 
 /** Release commits are made from committed files only: settings, manifests, and any further `dirs` the command may write. */
 export function checkReleaseFilesClean(root: string, command: string, dirs: readonly string[] = RELEASE_DIRS): void {
@@ -81,10 +83,10 @@ export function checkEnvironment(root: string, environment: string): void {
   }
 }
 
-/** Everything a command that commits must check first; `alsoWrites`: directories beyond environments/ and manifests/ it may change. */
-export function checkReadyToCommit(root: string, command: string, { dryRun, alsoWrites = [] }: { dryRun: boolean; alsoWrites?: readonly string[] }): void {
+/** Everything a command that commits must check first. */
+export function checkReadyToCommit(root: string, command: string, { dryRun }: { dryRun: boolean }): void {
   checkRepository(root);
-  checkReleaseFilesClean(root, command, [...RELEASE_DIRS, ...alsoWrites]);
+  checkReleaseFilesClean(root, command);
   checkNothingStaged(root, command);
   if (!dryRun) checkCommitIdentity(root);
 }

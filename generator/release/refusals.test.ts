@@ -7,13 +7,14 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { ImagesFile } from "../settings.ts";
-import { formatImagesFile } from "./apply-images.ts";
+import { formatImagesFile } from "./change.ts";
 import { history } from "./history.ts";
 import { ReleaseRefusal } from "./preconditions.ts";
 import { promote } from "./promote.ts";
 import { release } from "./release.ts";
 import { rollback } from "./rollback.ts";
-import { copyRepository, fingerprint, gitIn, removeRepository, runCli } from "./test-repository.ts";
+import { restore } from "./restore.ts";
+import { cloneScratch, fingerprint, gitIn, gitTemplate, releaseCli, removeScratch } from "./test-repository.ts";
 
 let root = "";
 
@@ -49,13 +50,13 @@ let stagingRelease = "";
 
 describe("refusals change nothing", () => {
   before(() => {
-    root = copyRepository();
+    root = cloneScratch(gitTemplate("todo-refusals-"));
     // History without rendering: hand-made commits that carry the release trailers.
     devRelease = commitTags("dev", { frontend: "1.0.0", backend: "1.1.0" }, "Release-Env: dev\nRelease-Images: backend=1.1.0,frontend=1.0.0\nRelease-Action: release");
     stagingRelease = commitTags("staging", { frontend: "2.0.0", backend: "2.0.0" }, "Release-Env: staging\nRelease-Images: backend=2.0.0,frontend=2.0.0\nRelease-Action: release");
     commitTags("prod", { frontend: "2.0.0", backend: "2.0.0" });
   });
-  after(() => removeRepository(root));
+  after(() => removeScratch(root, gitIn(root, "config", "remote.origin.url").trim()));
 
   it("unknown environment", async () => {
     await assertRefused(() => release({ root, environment: "qa", assignments: ["backend=1.0.0"], dryRun }), /qa: environment = "qa": unknown environment: must be one of dev, prod, staging/);
@@ -88,14 +89,19 @@ describe("refusals change nothing", () => {
     await assertRefused(() => promote({ root, from: "prod", to: "prod", dryRun }), /the two environments must differ/);
   });
 
-  it("unknown target release", async () => {
+  it("unknown target, and nothing to roll back", async () => {
     await assertRefused(() => rollback({ root, environment: "dev", target: "0123456789abcdef", dryRun }), /dev: target = "0123456789abcdef": not a commit in this repository/);
-    await assertRefused(() => rollback({ root, environment: "dev", target: stagingRelease, dryRun }), new RegExp(`commit ${stagingRelease.slice(0, 12)} is not a release of dev`));
-    // dev's history: the hand-made release and the initial commit, so one step back exists, two don't.
-    await assertRefused(() => rollback({ root, environment: "dev", target: "-2", dryRun }), /dev: target = "-2": there is no release 2 back; dev has 2 releases in Git/);
-    await assertRefused(() => rollback({ root, environment: "dev", target: "-0", dryRun }), /must be at least 1/);
     await assertRefused(() => rollback({ root, environment: "dev", target: "--force", dryRun }), /target = "--force": not a commit/);
-    await assertRefused(() => rollback({ root, environment: "dev", target: devRelease.slice(0, 8), dryRun }), /dev: settings and manifests \(environments\/dev\.ts, environments\/dev\.images\.json, environments\/dev\.sealed\.json, manifests\/dev\) are already exactly as at \S+ \(revision 2\): this rollback changes nothing/);
+    await assertRefused(() => restore({ root, environment: "dev", target: "-1", dryRun }), /target = "-1": not a commit/);
+    // The images dev runs are those of devRelease already.
+    await assertRefused(() => rollback({ root, environment: "dev", target: devRelease.slice(0, 8), dryRun }), /dev already runs the images of \S+: this rollback changes nothing/);
+    // prod's only image change is the hand edit; before it, the initial commit's images.
+    const fresh = cloneScratch(gitIn(root, "config", "remote.origin.url").trim());
+    try {
+      await assert.rejects(rollback({ root: fresh, environment: "prod", dryRun }), /prod: its newest image change, \S+ \(initial\), created environments\/prod\.images\.json: there are no earlier images to go back to/);
+    } finally {
+      removeScratch(fresh);
+    }
   });
 
   it("uncommitted changes under environments/ or manifests/, for every command, dry run or not", async () => {
@@ -103,17 +109,23 @@ describe("refusals change nothing", () => {
     const committed = readFileSync(manifest, "utf8");
     writeFileSync(manifest, `${committed}# edited by hand\n`);
     for (const dryRunToo of [false, true]) {
-      await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun: dryRunToo }), /release dev: there are uncommitted changes under environments\/ or manifests\/:\n {2} M manifests\/prod\/namespace-todo-prod\.yaml/);
+      await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun: dryRunToo }), /release dev: there are uncommitted changes under environments\/, manifests\/, argocd\/apps\/ or argocd\/bootstrap\/:\n {2} M manifests\/prod\/namespace-todo-prod\.yaml/);
       await assertRefused(() => promote({ root, from: "dev", to: "staging", dryRun: dryRunToo }), /promote dev staging: there are uncommitted changes/);
       await assertRefused(() => rollback({ root, environment: "dev", dryRun: dryRunToo }), /rollback dev: there are uncommitted changes/);
     }
     writeFileSync(manifest, committed);
 
-    // A rollback may re-render Argo CD's objects, so it wants them committed too; a release never writes them.
+    // Every command may write the Argo CD objects an environment changes, so each wants them committed.
     const application = join(root, "argocd/apps/application-todo-dev.yaml");
     const rendered = readFileSync(application, "utf8");
     writeFileSync(application, `${rendered}# edited by hand\n`);
-    await assertRefused(() => rollback({ root, environment: "dev", dryRun }), /rollback dev: there are uncommitted changes under environments\/, manifests\/, argocd\/apps\/ or argocd\/bootstrap\/:\n {2} M argocd\/apps\/application-todo-dev\.yaml/);
+    for (const command of [
+      () => rollback({ root, environment: "dev", dryRun }),
+      () => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }),
+      () => restore({ root, environment: "dev", target: "HEAD~3", dryRun }),
+    ]) {
+      await assertRefused(command, /dev: there are uncommitted changes under environments\/, manifests\/, argocd\/apps\/ or argocd\/bootstrap\/:\n {2} M argocd\/apps\/application-todo-dev\.yaml/);
+    }
     writeFileSync(application, rendered);
 
     const untracked = join(root, "environments/notes.txt");
@@ -147,29 +159,29 @@ describe("refusals change nothing", () => {
     );
   });
 
-  it("through the CLI: exit code 1, the reason, and nothing changed", () => {
+  it("through the CLI: exit code 1, the reason, and nothing changed", async () => {
     const before = fingerprint(root);
-    const result = runCli(root, "release", "prod", "backend=latest");
+    const result = await releaseCli(root, "release", "prod", "backend=latest");
     assert.equal(result.status, 1);
     assert.match(
       result.stderr,
       /^refused: the generator rejects prod with these images:\ninvalid settings \(1 problem\):\n {2}- prod: environments\/prod\.images\.json: backend\.tag = "latest": "latest" names whatever was pushed last: delivery\.tags is "pinned": a tag must be a semantic version or a git SHA \(7-40 hex digits\)\nNothing was changed\.\n$/,
     );
-    const offPath = runCli(root, "promote", "dev", "prod");
+    const offPath = await releaseCli(root, "promote", "dev", "prod");
     assert.equal(offPath.status, 1);
     assert.match(offPath.stderr, /^refused: promote dev prod: prod is promoted from staging .*dev → staging → prod\nNothing was changed\.\n$/);
-    const rolledBack = runCli(root, "rollback", "prod", "-7");
-    assert.equal(rolledBack.status, 1);
-    assert.match(rolledBack.stderr, /refused: prod: target = "-7": there is no release 7 back/);
+    const unknownOption = await releaseCli(root, "rollback", "prod", "--frobnicate");
+    assert.equal(unknownOption.status, 1);
+    assert.match(unknownOption.stderr, /unknown option '--frobnicate'/);
     assert.equal(fingerprint(root), before);
   });
 
-  it("a rollback to settings the current generator rejects", async () => {
-    const invalid = commitTags("dev", { frontend: "1.0.0", backend: "not a tag" }, "Release-Env: dev\nRelease-Images: backend=not a tag,frontend=1.0.0\nRelease-Action: release");
+  it("a rollback to images the current generator rejects", async () => {
+    commitTags("dev", { frontend: "1.0.0", backend: "not a tag" });
     commitTags("dev", { frontend: "1.0.0", backend: "1.2.9" }, "Release-Env: dev\nRelease-Images: backend=1.2.9,frontend=1.0.0\nRelease-Action: release");
     await assertRefused(
       () => rollback({ root, environment: "dev", dryRun }),
-      new RegExp(`^dev: target = "-1": the current generator rejects the settings of ${invalid.slice(0, 7)}\\S* \\(revision \\d+\\):\n.*dev: environments/dev\\.images\\.json: backend\\.tag = "not a tag": must be a valid image tag`, "s"),
+      /^the generator rejects dev with the images of \S+:\n.*dev: environments\/dev\.images\.json: backend\.tag = "not a tag": must be a valid image tag/s,
     );
   });
 
