@@ -17,7 +17,7 @@ export function gitIn(root: string, ...args: string[]): string {
 }
 
 /** What a scratch repository holds of this one. */
-const COPIED = ["environments", "clusters", "manifests", "argocd", "docker", ".secrets", "package.json", "tsconfig.json", ".gitignore", "README.md"];
+const COPIED = ["environments", "clusters", "manifests", "argocd", "docker", ".secrets", ".husky", "package.json", "tsconfig.json", ".gitignore", "README.md"];
 
 function configure(root: string): void {
   gitIn(root, "config", "user.name", "Release Tester");
