@@ -14,15 +14,20 @@
  * --run` (the README says they are the same), `npm run diff` may exit 1
  * (there is a difference: that is its job), and `kubectl` is a stand-in that
  * answers like a cluster with the Sealed Secrets controller.
+ *
+ * The scratch repository has the pre-commit hook a user gets from `npm ci`
+ * (package.json's "prepare": .husky/install.mjs, husky), so every commit of
+ * every recipe goes through it; the hook's own refusals are tested at the end.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { REPO_ROOT } from "../load/environments.ts";
 import { releaseCli } from "../release/test-repository.ts";
+import { generatorCli } from "../testing/cli.ts";
 import { throwawaySealingKey } from "../secrets/test-support.ts";
 import { gitIn, gitTemplate, removeScratch } from "../testing/git-scratch.ts";
 
@@ -102,7 +107,18 @@ const expectations: Record<string, (root: string) => Promise<void>> = {
   },
 };
 
-describe("the README's recipes, run in a scratch repository", () => {
+const manifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as {
+  scripts: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
+
+/** `git commit`, hooks and all: its exit code and what the hook printed. */
+function commit(root: string, message: string) {
+  const result = spawnSync("git", ["commit", "--quiet", "-m", message], { cwd: root, encoding: "utf8" });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+describe("the README's recipes, and the pre-commit hook, run in a scratch repository", () => {
   let root = "";
   let remote = "";
   let bin = "";
@@ -114,6 +130,9 @@ describe("the README's recipes, run in a scratch repository", () => {
     gitIn(remote, "init", "--quiet", "--bare", "--initial-branch=main");
     gitIn(root, "remote", "add", "origin", remote);
     gitIn(root, "push", "--quiet", "--set-upstream", "origin", "main");
+    // What \`npm ci\` runs after installing: the "prepare" script, which installs the hook.
+    const prepare = spawnSync(process.execPath, [".husky/install.mjs"], { cwd: root, encoding: "utf8" });
+    assert.equal(prepare.status, 0, prepare.stderr);
     bin = mkdtempSync(join(tmpdir(), "todo-recipes-bin-"));
     const script = (name: string, text: string) => {
       writeFileSync(join(bin, name), text);
@@ -186,7 +205,8 @@ writeFileSync(file, text);
         const result = spawnSync("bash", ["-c", shellScript(step.script)], { cwd: root, encoding: "utf8", env: { ...env(), RECIPE_EDITS: JSON.stringify(recipe.edits) } });
         assert.equal(result.status, 0, `recipe ${recipe.name} failed:\n${result.stdout}\n${result.stderr}`);
       }
-      const check = spawnSync("npm", ["run", "check"], { cwd: root, encoding: "utf8", env: env() });
+      // In-process: the same check, without starting Node again (the recipes ran it as a process).
+      const check = await generatorCli(root, "check");
       assert.equal(check.status, 0, `npm run check after ${recipe.name}:\n${check.stdout}${check.stderr}`);
       assert.equal(gitIn(root, "status", "--porcelain", "--untracked-files=all"), "", `git status after ${recipe.name}`);
       assert.equal(gitIn(root, "rev-parse", "HEAD"), gitIn(root, "rev-parse", "origin/main"), `${recipe.name} pushed its commit`);
@@ -194,7 +214,7 @@ writeFileSync(file, text);
     });
   }
 
-  it("seal's Next: hint, pasted as printed, leaves npm run check passing and git status clean", () => {
+  it("seal's Next: hint, pasted as printed, leaves npm run check passing and git status clean", async () => {
     const seal = spawnSync("npm", ["run", "seal", "--", "dev", "--force"], { cwd: root, encoding: "utf8", env: env() });
     assert.equal(seal.status, 0, seal.stderr);
     const hint = /^Next: (.+)$/m.exec(seal.stdout)?.[1];
@@ -202,6 +222,57 @@ writeFileSync(file, text);
     const result = spawnSync("bash", ["-c", shellScript([hint])], { cwd: root, encoding: "utf8", env: env() });
     assert.equal(result.status, 0, `${hint}\n${result.stdout}${result.stderr}`);
     assert.equal(gitIn(root, "status", "--porcelain", "--untracked-files=all"), "");
-    assert.equal(spawnSync("npm", ["run", "check"], { cwd: root, env: env() }).status, 0);
+    assert.equal((await generatorCli(root, "check")).status, 0);
+  });
+  it("the hook is installed by npm ci's prepare script, with husky pinned exactly", () => {
+    assert.equal(manifest.scripts.prepare, "node .husky/install.mjs");
+    assert.match(manifest.devDependencies.husky ?? "", /^\d+\.\d+\.\d+$/);
+    assert.equal(gitIn(root, "config", "core.hooksPath").trim(), ".husky/_");
+    assert.ok(existsSync(join(root, ".husky/_/pre-commit")));
+    assert.match(readFileSync(join(root, ".husky/pre-commit"), "utf8"), /^node generator\/launcher\/cli\.mjs check --staged$/m);
+    assert.ok(Number(gitIn(root, "rev-list", "--count", "HEAD")) > all.length, "the recipes' commits went through it");
+  });
+
+  it("the hook refuses staged settings whose render is not staged, naming the files; it judges the index, not the work tree", () => {
+    const headBefore = gitIn(root, "rev-parse", "HEAD");
+    const file = join(root, "environments/prod.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace("frontend: { replicas: 2 }", "frontend: { replicas: 3 }"));
+    gitIn(root, "add", "environments/prod.ts");
+    // A fresh render in the work tree does not help while it is not staged.
+    assert.equal(spawnSync("npm", ["run", "render"], { cwd: root, env: env() }).status, 0);
+    const refused = commit(root, "prod: three frontend replicas");
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.output, /^not staged: {3}manifests\/prod\/deployment-todo-frontend\.yaml$/m);
+    assert.equal(gitIn(root, "rev-parse", "HEAD"), headBefore, "nothing was committed");
+    gitIn(root, "add", "-A", "manifests", "argocd");
+    const accepted = commit(root, "prod: three frontend replicas");
+    assert.equal(accepted.status, 0, accepted.output);
+    assert.match(accepted.output, /what is staged is a fresh render of the staged settings/);
+  });
+
+  it("the hook refuses a local secret value in a staged file, never printing it", () => {
+    const value = "correct-horse-battery-staple-42";
+    writeFileSync(join(root, ".secrets/prod.env"), `todo-auth-secret.BETTER_AUTH_SECRET=${value}\n`);
+    writeFileSync(join(root, "NOTES.md"), `the secret is ${value}\n`);
+    gitIn(root, "add", "NOTES.md");
+    const refused = commit(root, "oops");
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.output, /NOTES\.md:1: holds the value of \.secrets\/prod\.env: todo-auth-secret\.BETTER_AUTH_SECRET/);
+    assert.ok(!refused.output.includes(value));
+    gitIn(root, "reset", "--quiet", "--hard");
+    rmSync(join(root, "NOTES.md"), { force: true });
+    rmSync(join(root, ".secrets/prod.env"));
+  });
+
+  it("installing the hook does not fail outside a Git checkout", () => {
+    const plain = mkdtempSync(join(tmpdir(), "todo-no-git-"));
+    try {
+      for (const entry of [".husky", "node_modules", "package.json"]) spawnSync("cp", ["-R", join(root, entry), join(plain, entry)]);
+      const prepare = spawnSync(process.execPath, [".husky/install.mjs"], { cwd: plain, encoding: "utf8" });
+      assert.equal(prepare.status, 0, prepare.stderr);
+      assert.match(prepare.stdout, /\.git can't be found/);
+    } finally {
+      rmSync(plain, { recursive: true, force: true });
+    }
   });
 });

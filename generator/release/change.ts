@@ -12,6 +12,7 @@ import { FILE_HEADERS_ONLY, createTwoFilesPatch } from "diff";
 import { onDisk } from "../commands/git-view.ts";
 import { compareRendered, readCommitted, writeRendered } from "../commands/output.ts";
 import { loadAndRender } from "../commands/pipeline.ts";
+import { ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
 import { MANIFESTS_DIR, type Rendered } from "../render.ts";
 import { writeFileAtomically } from "../secrets/atomic-write.ts";
@@ -119,6 +120,11 @@ export async function applySettingsChange(change: SettingsChange): Promise<Outco
   if (!changedFiles.length && !renderedChanges.length) throw new ReleaseRefusal(`${environment}: ${what} change nothing: the files are already exactly this`);
 
   const removalLines = removals.map((removal) => `removes ${describeRemoval(removal)}`);
+  // Projects are applied only by the bootstrap (README, "Security"): say so when this changes one.
+  const bootstrap = renderedChanges.filter((path) => path.startsWith(`${ARGOCD_BOOTSTRAP_DIR}/`));
+  if (bootstrap.length) {
+    notes.push(`${bootstrap.join(", ")} changed: Argo CD applies ${ARGOCD_BOOTSTRAP_DIR}/ only through \`npm run cluster:up\`; run it once this is pushed.`);
+  }
   const summaryNotes = [...notes, ...removalLines]
     .flatMap((note) => note.split("\n"))
     .map((line) => `  ${line}`)

@@ -1,15 +1,17 @@
 /**
- * One real run of each release command as `npm run <command>` starts it (a
- * new Node process on the TypeScript sources), in a scratch repository with
- * its own copy of the generator, which the test changes between the release
- * and the rollback: the incident case, a bad release out and the generator
- * changed since. The behaviour in detail is tested in-process beside this.
+ * The release commands as `npm run <command>` starts them (a new Node
+ * process on the TypeScript sources), in a scratch repository with its own
+ * copy of the generator, which the test changes between the release and the
+ * rollback: the incident case, a bad release out and the generator changed
+ * since. `release`, `history` and `rollback` also run as processes in the
+ * README's recipes (generator/commands/readme-recipes.test.ts); the
+ * behaviour in detail is tested in-process beside this.
  */
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type CliResult, assertClean, gitIn, gitTemplate, head, removeScratch, runCli, runGenerator, short, tree } from "./test-repository.ts";
+import { type CliResult, assertClean, gitIn, gitTemplate, head, releaseCli, removeScratch, runCli, runGenerator, short, tree } from "./test-repository.ts";
 
 function succeeded(result: CliResult, what: string): void {
   assert.equal(result.status, 0, `${what}:\n${result.stdout}${result.stderr}`);
@@ -25,8 +27,8 @@ describe("the release commands as processes, across a change of the generator", 
   });
   after(() => removeScratch(root));
 
-  it("release", () => {
-    const result = runCli(root, "release", "staging", "backend=7.7.7");
+  it("release (in-process: the generator is still the same)", async () => {
+    const result = await releaseCli(root, "release", "staging", "backend=7.7.7");
     succeeded(result, "release");
     released = head(root);
     assert.match(result.stdout, /^committed \S+ release\(staging\): backend 7\.7\.7$/m);
@@ -61,8 +63,8 @@ describe("the release commands as processes, across a change of the generator", 
     assert.match(result.stderr, /--rerender\n/);
   });
 
-  it("history", () => {
-    const result = runCli(root, "history", "staging");
+  it("history (in-process: it reads Git only)", async () => {
+    const result = await releaseCli(root, "history", "staging");
     succeeded(result, "history");
     const kinds = result.stdout.trimEnd().split("\n").slice(1).map((row) => /\s(release|rollback|generator change|settings change)\s/.exec(row)?.[1]);
     assert.deepEqual(kinds, ["rollback", "generator change", "release", "settings change"], result.stdout);

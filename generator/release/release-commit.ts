@@ -3,7 +3,6 @@
  * trailers that `history` and `rollback` read back (never the prose).
  */
 import { environmentFileName, sealedFileName } from "../environment-files.ts";
-import { MANIFESTS_DIR } from "../render.ts";
 import { RELEASED_COMPONENTS } from "../settings/schema.ts";
 import type { ImagesFile } from "../settings.ts";
 import { git } from "./git.ts";

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { lstatSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Captured } from "../testing/cli.ts";
 import { gitIn } from "../testing/git-scratch.ts";
@@ -13,25 +13,25 @@ import { NODE_ARGS } from "../testing/node.ts";
 
 export { cloneScratch, edit, gitIn, gitTemplate, removeScratch } from "../testing/git-scratch.ts";
 
-function filesUnder(root: string, dir = ""): string[] {
-  return readdirSync(join(root, dir)).flatMap((entry) => {
-    const path = join(dir, entry);
-    if (path === ".git" || path === "node_modules" || path === "generator" || path === ".cache") return [];
-    return lstatSync(join(root, path)).isDirectory() ? filesUnder(root, path) : [path];
-  });
-}
-
-/** Everything a refusal must leave alone: every file's bytes, HEAD, the index and the status. */
+/**
+ * Everything a refusal must leave alone: HEAD, the index, the status, and
+ * the bytes of every file that differs from the index or is untracked or
+ * ignored (tracked files equal to the index are covered by the index).
+ */
 export function fingerprint(root: string): string {
   const hash = createHash("sha256");
-  for (const file of filesUnder(root).sort()) {
-    hash.update(`${file}\0`);
-    hash.update(readFileSync(join(root, file)));
-    hash.update("\0");
-  }
-  hash.update(gitIn(root, "rev-parse", "HEAD"));
   hash.update(gitIn(root, "ls-files", "--stage"));
-  hash.update(gitIn(root, "status", "--porcelain", "--untracked-files=all"));
+  // v2 with --branch names HEAD's commit too (# branch.oid); the path is each record's last field.
+  const status = gitIn(root, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--ignored=matching");
+  hash.update(status);
+  for (const record of status.split("\0")) {
+    if (record.startsWith("#")) continue;
+    const path = record.startsWith("? ") || record.startsWith("! ") ? record.slice(2) : record.split(" ").slice(8).join(" ");
+    if (!path || ["node_modules", "generator", ".cache"].some((skip) => path === skip || path.startsWith(`${skip}/`))) continue;
+    const file = join(root, path);
+    hash.update(`${path}\0`);
+    if (existsSync(file) && lstatSync(file).isFile()) hash.update(readFileSync(file));
+  }
   return hash.digest("hex");
 }
 
