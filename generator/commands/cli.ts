@@ -107,7 +107,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     if (hasDrift(drift)) {
       for (const line of driftLines(drift)) complain(line);
       const scope = environments.length ? ` -- ${environments.join(" ")}` : "";
-      complain(`The rendered files are out of date: run \`npm run render${scope}\`, then \`git add -A manifests argocd\` and commit.`);
+      complain(`The rendered files are out of date: run \`npm run render${scope}\`, then \`git add -A environments manifests argocd\` and commit.`);
     }
     if (inGit && hasIndexDrift(inGit)) {
       for (const line of indexDriftLines(inGit)) complain(line);
@@ -135,8 +135,8 @@ export async function run(options: CliOptions = {}): Promise<number> {
     exitCode = 1;
     for (const line of indexDriftLines(inGit)) complain(line);
     complain(
-      "What is staged is not what the staged settings render: run `npm run render`, then `git add -A manifests argocd` " +
-        "(and stage the settings you mean to commit).",
+      "What is staged is not what the staged settings render: stage the settings you mean to commit, run `npm run render`, " +
+        "then `git add -A manifests argocd`.",
     );
   }
 
