@@ -322,6 +322,13 @@ describe("restore when an exact restore is not possible", () => {
     assert.match(stderr, /^ {2}changed: manifests\/staging\/deployment-todo-backend\.yaml$/m);
     assert.match(stderr, new RegExp(`^To restore \\S+'s settings rendered by today's generator: npm run restore -- staging ${oldRender.slice(0, 7)} --rerender$`, "m"));
     assert.match(stderr, new RegExp(`^To run only the images it ran: npm run rollback -- staging ${oldRender.slice(0, 7)}$`, "m"));
+    // What it suggests works (here after a release, so that there is an image to go back to).
+    assert.equal((await releaseCli(root, "release", "staging", "backend=3.0.0")).status, 0);
+    const suggested = /^To run only the images it ran: npm run rollback -- (.+)$/m.exec(stderr)![1]!.split(" ");
+    const rolledBack = await releaseCli(root, "rollback", ...suggested);
+    assert.equal(rolledBack.status, 0, rolledBack.stderr);
+    assert.equal(tree(root, "HEAD", "environments/staging.images.json"), tree(root, oldRender, "environments/staging.images.json"));
+    assert.equal((await generatorCli(root, "check")).status, 0);
   });
 
   it("--rerender restores the settings, rendered by today's generator", async () => {
