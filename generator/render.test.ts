@@ -9,7 +9,7 @@ import { parse } from "yaml";
 import { toYAML } from "./render.ts";
 import { renderRepository } from "./commands/pipeline.ts";
 import { renderedRepository, scratchRepository } from "./testing/fixtures.ts";
-import { NODE_ARGS } from "./testing/node.ts";
+import { generatorCli } from "./testing/cli.ts";
 
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -64,7 +64,15 @@ describe("rendering", () => {
     const before = snapshot(scratch);
     writeFileSync(join(scratch, "manifests/prod/marker.yaml"), "kept\n");
     const rendered = await renderRepository({ environments: ["dev"], root: scratch });
-    assert.deepEqual(rendered.ownedDirs, ["manifests/dev"]);
+    // dev's manifests, and the Argo CD objects dev changes: not the other environments' own.
+    assert.deepEqual(rendered.ownedDirs, ["manifests/dev", "argocd/apps", "argocd/bootstrap"]);
+    assert.deepEqual([...(rendered.keep ?? [])].sort(), [
+      "argocd/apps/application-todo-prod.yaml",
+      "argocd/apps/application-todo-staging.yaml",
+      "argocd/bootstrap/appproject-todo-prod.yaml",
+      "argocd/bootstrap/appproject-todo-staging.yaml",
+    ]);
+    assert.ok(rendered.files.has("argocd/apps/application-todo-dev.yaml") && rendered.files.has("argocd/apps/application-dapr.yaml"));
     writeRendered(scratch, rendered);
     assert.equal(readFileSync(join(scratch, "manifests/prod/marker.yaml"), "utf8"), "kept\n");
     rmSync(join(scratch, "manifests/prod/marker.yaml"));
@@ -84,33 +92,33 @@ describe("toYAML", () => {
   });
 });
 
-describe("the CLI", () => {
-  const cli = (...args: string[]) =>
-    spawnSync(process.execPath, [...NODE_ARGS, join(scratch, "generator/commands/cli.ts"), ...args], { cwd: scratch, encoding: "utf8" });
+describe("the CLI (in-process: generator/commands/cli.ts's run(); the launcher's tests run it as a process)", () => {
+  const cli = (...args: string[]) => generatorCli(scratch, ...args);
 
-  it("check passes on a fresh render and lists the files that differ", () => {
-    assert.equal(cli("render").status, 0);
-    assert.equal(cli("check").status, 0);
+  it("check passes on a fresh render and lists the files that differ", async () => {
+    assert.equal((await cli("render")).status, 0);
+    assert.equal((await cli("check")).status, 0);
     const path = join(scratch, "manifests/staging/service-todo-backend.yaml");
     writeFileSync(path, readFileSync(path, "utf8").replace("port: 8000", "port: 8001"));
     rmSync(join(scratch, "manifests/dev/ingress-todo-ingress.yaml"));
-    const result = cli("check");
+    const result = await cli("check");
     assert.equal(result.status, 1);
     assert.match(result.stderr, /changed: manifests\/staging\/service-todo-backend.yaml/);
     assert.match(result.stderr, /missing: manifests\/dev\/ingress-todo-ingress.yaml/);
-    const diff = cli("diff", "staging");
+    const diff = await cli("diff", "staging");
+    assert.equal(diff.status, 1);
     assert.match(diff.stdout, /^-.*port: 8001$/m);
     assert.match(diff.stdout, /^\+.*port: 8000$/m);
-    assert.equal(cli("render").status, 0);
+    assert.equal((await cli("render")).status, 0);
   });
 
-  it("refuses bad settings with every problem, exit code 1, and leaves manifests/ untouched", () => {
+  it("refuses bad settings with every problem, exit code 1, and leaves manifests/ untouched", async () => {
     const before = snapshot(scratch);
     const envFile = join(scratch, "environments/staging.ts");
     const original = readFileSync(envFile, "utf8");
     writeFileSync(envFile, original.replace("backend: { replicas: 2 }", "backend: { replicas: 12 }").replace("frontend: { replicas: 2 }", "frontend: { replicas: 2, pullPolicy: \"Always\" }"));
     try {
-      const result = cli("render");
+      const result = await cli("render");
       assert.equal(result.status, 1);
       assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.replicas = 12: must be an integer from 1 to 10/);
       assert.match(result.stderr, /staging: environments\/staging\.ts: frontend\.pullPolicy = "Always": cluster minikube .* Never, IfNotPresent/);
@@ -121,8 +129,8 @@ describe("the CLI", () => {
     }
   });
 
-  it("names an unknown environment", () => {
-    const result = cli("render", "qa");
+  it("names an unknown environment", async () => {
+    const result = await cli("render", "qa");
     assert.equal(result.status, 1);
     assert.match(result.stderr, /qa: environment = "qa": must be one of: dev, prod, staging/);
   });

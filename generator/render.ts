@@ -5,7 +5,7 @@
  * that fails leaves the previous files alone.
  */
 import { stringify } from "yaml";
-import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, argocdProjects, bootstrap, localCaObjects } from "./components/argocd.ts";
+import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, argocdApps, argocdProjects, bootstrap, environmentApplication, environmentProjectName, localCaObjects } from "./components/argocd.ts";
 import { backend } from "./components/backend.ts";
 import { dapr } from "./components/dapr.ts";
 import { database } from "./components/database.ts";
@@ -69,8 +69,14 @@ export function toYAML(object: KubeObject): string {
 export interface Rendered {
   /** Repository-relative path → file content. */
   files: Map<string, string>;
-  /** Directories the render owns completely: anything else in them is stale. */
+  /** Directories the render owns: anything else in them is stale, except the files in `keep`. */
   ownedDirs: string[];
+  /**
+   * Files in the owned directories that this render leaves as they are: a
+   * one-environment render owns Argo CD's objects of that environment and
+   * those every environment shares, not the other environments' own.
+   */
+  keep?: ReadonlySet<string>;
   objects: Map<string, KubeObject[]>;
 }
 
@@ -95,7 +101,13 @@ export interface ValidatedObjects {
 }
 
 export interface RenderOptions {
-  /** Environments to render (by name); all of them when empty. Only a full render renders argocd/. */
+  /**
+   * Environments to render (by name); all of them when empty. A render of
+   * some environments renders their manifests and the Argo CD objects they
+   * change: their own Application and AppProject, and those every
+   * environment shares (the control planes'); the other environments' own
+   * Argo CD objects are left as they are (`keep`).
+   */
   environments?: readonly string[];
   /** None by default: every object is validated. */
   cache?: ValidatedObjects | undefined;
@@ -103,9 +115,8 @@ export interface RenderOptions {
 
 /**
  * Renders and validates checked settings (see generator/load/): every
- * environment's objects and, for a full render, Argo CD's. Throws
- * InvalidObjectsError with every problem. Pure: the same settings always give
- * the same files.
+ * environment's objects and Argo CD's. Throws InvalidObjectsError with every
+ * problem. Pure: the same settings always give the same files.
  */
 export async function render(all: readonly Settings[], { environments = [], cache }: RenderOptions = {}): Promise<Rendered> {
   const selected = environments.length ? all.filter((settings) => environments.includes(settings.name)) : all;
@@ -113,9 +124,17 @@ export async function render(all: readonly Settings[], { environments = [], cach
   const objects = new Map<string, KubeObject[]>();
   const invalid: string[] = [];
   const yamlOf = new Map<KubeObject, string>();
+  // Another environment's own Argo CD objects, in a render of some environments: left as they are.
+  const keep = new Set<string>();
+  for (const settings of all) {
+    if (selected.includes(settings)) continue;
+    keep.add(objectPath(ARGOCD_APPS_DIR, environmentApplication(settings)));
+    keep.add(`${ARGOCD_BOOTSTRAP_DIR}/appproject-${environmentProjectName(settings)}.yaml`);
+  }
   const add = async (owner: string, dir: string, rendered: KubeObject[]) => {
-    invalid.push(...(await validateObjects(owner, rendered.filter((object) => cache?.get(object) === undefined))));
-    for (const object of rendered) {
+    const owned = rendered.filter((object) => !keep.has(objectPath(dir, object)));
+    invalid.push(...(await validateObjects(owner, owned.filter((object) => cache?.get(object) === undefined))));
+    for (const object of owned) {
       const path = objectPath(dir, object);
       if (files.has(path)) invalid.push(`${owner}: two objects render to ${path}`);
       const yaml = cache?.get(object) ?? toYAML(object);
@@ -123,22 +142,23 @@ export async function render(all: readonly Settings[], { environments = [], cach
       files.set(path, yaml);
     }
   };
-  const environmentsRendered = selected.map((settings) => ({ settings, objects: renderEnvironment(settings) }));
+  // Argo CD's objects describe every environment (an AppProject admits the kinds its environment renders), so every one is rendered; only the selected ones are validated and written.
+  const environmentsRendered = all.map((settings) => ({ settings, objects: renderEnvironment(settings) }));
   for (const { settings, objects: rendered } of environmentsRendered) {
+    if (!selected.includes(settings)) continue;
     objects.set(settings.name, rendered);
     await add(settings.name, `${MANIFESTS_DIR}/${settings.name}`, rendered);
   }
-  const ownedDirs = selected.map((settings) => `${MANIFESTS_DIR}/${settings.name}`);
-  // Argo CD's objects describe every environment, so only a full render writes them.
-  if (!environments.length && all.length > 0) {
+  const ownedDirs = environments.length ? selected.map((settings) => `${MANIFESTS_DIR}/${settings.name}`) : all.length ? [MANIFESTS_DIR] : [];
+  if (all.length > 0) {
     const { cluster, partOf } = all[0]!;
     await add("argocd", ARGOCD_APPS_DIR, argocdApps(environmentsRendered));
     // Objects inside a chart's values are checked like files: Argo CD applies them all the same.
     invalid.push(...(await validateObjects("argocd (cert-manager extraObjects)", localCaObjects(environmentsRendered))));
     await add("argocd", ARGOCD_BOOTSTRAP_DIR, [...bootstrap(cluster, partOf), ...argocdProjects(environmentsRendered)]);
-    ownedDirs.splice(0, ownedDirs.length, MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR);
+    ownedDirs.push(ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR);
   }
   if (invalid.length) throw new InvalidObjectsError(invalid);
   for (const [object, yaml] of yamlOf) cache?.remember(object, yaml);
-  return { files, ownedDirs, objects };
+  return keep.size ? { files, ownedDirs, keep, objects } : { files, ownedDirs, objects };
 }

@@ -6,7 +6,7 @@
  * that answers or not.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
@@ -574,17 +574,18 @@ describe("shell scripts", () => {
   it("every shell script in the repository (*.sh, or a shell shebang such as .ci/run) is shellcheck-clean", { skip: !shellcheck && !process.env.CI ? `${missing}; CI runs this` : false }, async () => {
     // In CI a missing shellcheck is a failure, not a skip: .ci/run installs it.
     assert.ok(shellcheck, `${missing}, and CI must run this check`);
-    const scripts: string[] = [];
-    const walk = (dir: string): void => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.name === "node_modules" || entry.name === ".git" || entry.name === ".cache") continue;
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) walk(path);
-        else if (entry.name.endsWith(".sh")) scripts.push(path);
-        else if (!entry.name.includes(".") && /^#!\S*(\/env )?\s*(ba|da)?sh\b/.test(readFileSync(path, "utf8").slice(0, 80))) scripts.push(path);
-      }
-    };
-    walk(REPO_ROOT);
+    // The repository's own files as Git sees them (tracked, or new and not ignored): not
+    // what tools generate into ignored places, such as husky's .husky/_/ or .cache/.
+    const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "-z"], { cwd: REPO_ROOT, encoding: "utf8" })
+      .split("\0")
+      .filter((file) => file && !file.split("/").includes("node_modules") && existsSync(join(REPO_ROOT, file)));
+    const scripts = files
+      .filter((file) => {
+        const name = file.slice(file.lastIndexOf("/") + 1);
+        if (name.endsWith(".sh")) return true;
+        return !name.includes(".") && /^#!\S*(\/env )?\s*(ba|da)?sh\b/.test(readFileSync(join(REPO_ROOT, file), "utf8").slice(0, 80));
+      })
+      .map((file) => join(REPO_ROOT, file));
     assert.ok(scripts.some((s) => s.endsWith("clusters/minikube/up.sh")), "the walk found no cluster scripts");
     assert.ok(scripts.some((s) => s.endsWith(".ci/run")), "the walk missed .ci/run");
     const result = await new Promise<{ code: number; output: string }>((resolve) =>

@@ -1,23 +1,34 @@
 /**
  * npm run render [-- <env>...]   write manifests/ (and argocd/) from environments/
- * npm run check                  exit 1 if the committed files differ from a fresh render
- * npm run diff [-- <env>...]     unified diff of a fresh render against the files on disk
+ * npm run check  [-- <env>...]   exit 1 if the files on disk, or what Git holds of them, differ from a fresh render
+ * npm run check -- --staged      the same for what is staged, and no local secret value in it (the pre-commit hook)
+ * npm run diff   [-- <env>...]   unified diff of a fresh render against the files on disk; exit 1 when there is one
  *
  * The npm scripts run this from the compiled bundle (generator/launcher/),
  * which passes its caches as options; `node generator/commands/cli.ts` runs
- * the same from the sources, without them.
+ * the same from the sources, without them. `run()` is the same CLI as a
+ * function: its root and its output are parameters, and it returns the exit
+ * code instead of ending the process.
  */
+import { execFileSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
-import { Command } from "commander";
+import { Command, CommanderError } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
 import { CheckedSettingsCache } from "../load/checked-cache.ts";
 import { REPO_ROOT } from "../load/environments.ts";
 import type { Rendered } from "../render.ts";
+import { type PlaintextFinding, checkText, formatFinding, localSecretValues, localValueLeaks } from "../secrets/plaintext-guard.ts";
+import { type GitIndex, gitAddCommand, hasIndexDrift, indexDrift, indexDriftLines, onDisk, readBlobs, readIndex } from "./git-view.ts";
 import { compareRendered, driftLines, hasDrift, readCommitted, writeRendered } from "./output.ts";
 import { renderRepository } from "./pipeline.ts";
-import { formatFinding, localValueLeaks } from "../secrets/plaintext-guard.ts";
 import { RenderCache } from "./render-cache.ts";
+import { SETTINGS_DIRS, settingsFilesIn } from "./settings-files.ts";
+
+/** Where a command writes: process.stdout/stderr, or a test's buffer. */
+export interface Output {
+  write(text: string): unknown;
+}
 
 export interface CliOptions {
   /** Command-line arguments after the program's; default process.argv. */
@@ -29,80 +40,204 @@ export interface CliOptions {
   moduleCacheDir?: string | undefined;
   /** The checked-settings cache's file (generator/load/checked-cache.ts); none: every environment is loaded and checked. */
   checkedCacheFile?: string | undefined;
+  stdout?: Output;
+  stderr?: Output;
 }
 
-export async function main({ argv, root = REPO_ROOT, renderCacheFile, moduleCacheDir, checkedCacheFile }: CliOptions = {}): Promise<void> {
-  /** load → check → render, in memory; exits 1 with every problem (and writes nothing) when anything is wrong. */
-  async function renderOrExplain(environments: string[]): Promise<Rendered> {
+/** A command's refusal: the message is printed to stderr, the exit code is 1. */
+class Refused extends Error {}
+
+/** The directories a clone's render reads and writes (git ls-files scope). */
+function gitScope(rendered: Rendered): string[] {
+  return [...rendered.ownedDirs, ...SETTINGS_DIRS];
+}
+
+/** Runs one command; resolves to its exit code. Never ends the process. */
+export async function run(options: CliOptions = {}): Promise<number> {
+  const { argv, root = REPO_ROOT, renderCacheFile, moduleCacheDir, checkedCacheFile } = options;
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const say = (text: string) => stdout.write(`${text}\n`);
+  const complain = (text: string) => stderr.write(`${text}\n`);
+  let exitCode = 0;
+
+  /** load → check → render, in memory; refuses (writing nothing) when anything is wrong. */
+  async function renderOrExplain(environments: string[], files?: ReadonlyMap<string, string | null>): Promise<Rendered> {
     let rendered: Rendered;
     try {
       const cache = renderCacheFile === undefined ? undefined : new RenderCache(renderCacheFile);
       const checked = checkedCacheFile === undefined ? undefined : new CheckedSettingsCache(checkedCacheFile);
-      rendered = await renderRepository({ root, environments, cache, moduleCacheDir, checked });
+      rendered = await renderRepository({ root, environments, cache, moduleCacheDir, checked, files });
       checked?.save();
       cache?.save();
     } catch (error) {
-      if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
-        console.error(`${error.message}\nNothing was written.`);
-        process.exit(1);
-      }
+      if (error instanceof SettingsError || error instanceof InvalidObjectsError) throw new Refused(`${error.message}\nNothing was written.`);
       throw error;
     }
-    // Never plaintext in Git: no value of the local .secrets/*.env files in what is about to be written, or in any tracked file.
-    const leaks = localValueLeaks(root, rendered);
-    if (leaks.length) {
-      console.error(`plaintext secret values (${leaks.length}):\n${leaks.map((leak) => `  - ${formatFinding(leak)}`).join("\n")}\nNothing was written.`);
-      process.exit(1);
-    }
     return rendered;
+  }
+
+  /** Never plaintext in Git: no value of the local .secrets/*.env files in what is about to be written, or in any tracked file. */
+  function refuseLeaks(findings: PlaintextFinding[]): void {
+    if (findings.length) {
+      throw new Refused(`plaintext secret values (${findings.length}):\n${findings.map((leak) => `  - ${formatFinding(leak)}`).join("\n")}\nNothing was written.`);
+    }
+  }
+
+  /** The settings files as they are on disk, for the index to hold: path → content (null: deleted); those of `environments` only, when named. */
+  function settingsOnDisk(index: GitIndex, environments: string[]): Map<string, string | null> {
+    const mine = (path: string) => !environments.length || !path.startsWith("environments/") || environments.some((name) => path.startsWith(`environments/${name}.`));
+    return new Map(settingsFilesIn(root, [...index.entries.keys()]).filter(mine).map((path) => [path, onDisk(root, path)]));
+  }
+
+  /** `check`: the work tree against a fresh render, then the index against both. */
+  async function check(environments: string[]): Promise<void> {
+    const rendered = await renderOrExplain(environments);
+    refuseLeaks(localValueLeaks(root, rendered));
+    const drift = compareRendered(root, rendered);
+    const index = readIndex(root, gitScope(rendered));
+    const expected = new Map<string, string | null>(rendered.files);
+    if (index) for (const [path, content] of settingsOnDisk(index, environments)) expected.set(path, content);
+    const inGit = index ? indexDrift(index, expected, { owned: rendered.ownedDirs, keep: rendered.keep }) : undefined;
+    if (!hasDrift(drift) && !(inGit && hasIndexDrift(inGit))) {
+      say(index ? "manifests are up to date, and Git has them as they are" : "manifests are up to date (not a Git work tree: only the files on disk were compared)");
+      return;
+    }
+    exitCode = 1;
+    if (hasDrift(drift)) {
+      for (const line of driftLines(drift)) complain(line);
+      const scope = environments.length ? ` -- ${environments.join(" ")}` : "";
+      complain(`The rendered files are out of date: run \`npm run render${scope}\`, then \`git add -A environments manifests argocd\` and commit.`);
+    }
+    if (inGit && hasIndexDrift(inGit)) {
+      for (const line of indexDriftLines(inGit)) complain(line);
+      complain(`Git does not hold these files as a clone must see them: run \`${gitAddCommand(inGit, rendered)}\` and commit.`);
+    }
+  }
+
+  /** `check --staged`: renders the settings as staged and compares with what is staged; the work tree is not read. */
+  async function checkStaged(environments: string[]): Promise<void> {
+    const scope = await readIndexScope();
+    if (!scope) throw new Refused("check --staged: not a Git work tree, so nothing is staged");
+    const { index, contents } = scope;
+    const files = new Map<string, string | null>();
+    for (const path of settingsFilesIn(root, [...index.entries.keys()])) {
+      const entry = index.entries.get(path);
+      if (!path.startsWith("clusters/") || entry) files.set(path, entry ? (contents.get(entry.blob) ?? null) : null);
+    }
+    const rendered = await renderOrExplain(environments, files);
+    const inGit = indexDrift(index, rendered.files, { owned: rendered.ownedDirs, keep: rendered.keep });
+    refuseLeaks(stagedLeaks(root, rendered, index));
+    if (!hasIndexDrift(inGit)) {
+      say("what is staged is a fresh render of the staged settings, with no local secret value");
+      return;
+    }
+    exitCode = 1;
+    for (const line of indexDriftLines(inGit)) complain(line);
+    complain(
+      "What is staged is not what the staged settings render: stage the settings you mean to commit, run `npm run render`, " +
+        "then `git add -A manifests argocd`.",
+    );
+  }
+
+  /** The index of everything a render reads or writes, with the settings files' contents. */
+  async function readIndexScope(): Promise<{ index: GitIndex; contents: Map<string, string> } | undefined> {
+    const index = readIndex(root, ["manifests", "argocd/apps", "argocd/bootstrap", ...SETTINGS_DIRS]);
+    if (!index) return undefined;
+    const settings = settingsFilesIn(root, [...index.entries.keys()]).flatMap((path) => index.entries.get(path)?.blob ?? []);
+    return { index, contents: readBlobs(root, settings) };
   }
 
   const program = new Command()
     .name("generator")
     .description("Renders the Todo chatbot's Kubernetes manifests from environments/.")
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
 
   program
     .command("render")
-    .description("render every environment, or only those named, into manifests/")
+    .description("render every environment, or only those named (with the Argo CD objects they change), into manifests/ and argocd/")
     .argument("[environments...]", "environments to render (default: all)")
     .action(async (environments: string[]) => {
       const rendered = await renderOrExplain(environments);
+      refuseLeaks(localValueLeaks(root, rendered));
       writeRendered(root, rendered);
       const counts = [...rendered.objects].map(([env, objects]) => `${env} ${objects.length}`).join(", ");
-      console.log(`rendered ${rendered.files.size} files (${counts} objects) into ${rendered.ownedDirs.join(", ")}`);
+      say(`rendered ${rendered.files.size} files (${counts} objects) into ${rendered.ownedDirs.join(", ")}`);
     });
 
   program
     .command("check")
-    .description("fail when the files on disk are not what a fresh render produces")
-    .action(async () => {
-      const drift = compareRendered(root, await renderOrExplain([]));
-      if (!hasDrift(drift)) {
-        console.log("manifests are up to date");
-        return;
-      }
-      for (const line of driftLines(drift)) console.error(line);
-      console.error("The rendered files are out of date: run `npm run render` and commit the result.");
-      process.exitCode = 1;
+    .description("fail when the files on disk, or what Git holds of them, are not what a fresh render produces")
+    .argument("[environments...]", "environments to check (default: all)")
+    .option("--staged", "check what is staged instead: the staged settings' render against the staged files, and no local secret value in them (the pre-commit hook)")
+    .action(async (environments: string[], flags: { staged?: boolean }) => {
+      if (flags.staged) await checkStaged(environments);
+      else await check(environments);
     });
 
   program
     .command("diff")
-    .description("print a unified diff of a fresh render against the files on disk")
+    .description("print a unified diff of a fresh render against the files on disk; exit 1 when they differ, like git diff --exit-code")
     .argument("[environments...]", "environments to diff (default: all)")
     .action(async (environments: string[]) => {
       const rendered = await renderOrExplain(environments);
+      refuseLeaks(localValueLeaks(root, rendered));
       const drift = compareRendered(root, rendered);
       const paths = [...drift.changed, ...drift.missing, ...drift.extra].sort();
-      for (const path of paths) {
-        const patch = createTwoFilesPatch(`a/${path}`, `b/${path}`, readCommitted(root, path), rendered.files.get(path) ?? "");
-        process.stdout.write(patch);
-      }
-      if (paths.length === 0) console.error("no differences");
+      for (const path of paths) stdout.write(createTwoFilesPatch(`a/${path}`, `b/${path}`, readCommitted(root, path), rendered.files.get(path) ?? ""));
+      if (paths.length === 0) complain("no differences");
+      else exitCode = 1;
     });
 
-  await program.parseAsync(argv === undefined ? process.argv : ["node", "generator", ...argv]);
+  try {
+    await program.parseAsync(argv === undefined ? process.argv : ["node", "generator", ...argv]);
+  } catch (error) {
+    if (error instanceof Refused) {
+      complain(error.message);
+      return 1;
+    }
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  return exitCode;
+}
+
+/** Local secret values, and plaintext Secrets, in the render or in any file staged for the next commit (the index, not the work tree). */
+function stagedLeaks(root: string, rendered: Rendered, index: GitIndex): PlaintextFinding[] {
+  const values = localSecretValues(root);
+  const findings: PlaintextFinding[] = [];
+  for (const [file, text] of rendered.files) {
+    for (const { value, origin } of values) if (text.includes(value)) findings.push({ file, reason: `holds the value of ${origin} (as the render would write it)` });
+  }
+  const staged = execGit(root, ["diff", "--cached", "--name-only", "-z", "--diff-filter=ACMR", "--no-renames"]).split("\0").filter(Boolean);
+  if (!staged.length) return findings;
+  const entries = readIndex(root, staged);
+  const blobs = readBlobs(root, [...(entries?.entries.values() ?? [])].map((entry) => entry.blob));
+  for (const file of staged) {
+    if (file.startsWith(".secrets/") && !file.endsWith(".env.example")) {
+      findings.push({ file, reason: "only *.env.example templates may be tracked under .secrets/ (git rm --cached it)" });
+      continue;
+    }
+    const text = blobs.get(entries?.entries.get(file)?.blob ?? "");
+    if (text === undefined || text.includes("\0") || file.startsWith(".secrets/")) continue;
+    findings.push(...checkText(file, text, values));
+  }
+  return findings;
+}
+
+function execGit(root: string, args: string[]): string {
+  try {
+    return execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
+  } catch {
+    return "";
+  }
+}
+
+/** The process entry (npm scripts, the launcher's bundle): the exit code becomes the process's. */
+export async function main(options: CliOptions = {}): Promise<void> {
+  process.exitCode = await run(options);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

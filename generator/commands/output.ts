@@ -4,7 +4,7 @@
  * rename, so objects that no longer exist disappear and an interrupted write
  * never leaves a half-rendered directory.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import type { Rendered } from "../render.ts";
 import { byCodePoint } from "../lib/order.ts";
@@ -39,6 +39,12 @@ export function writeRendered(root: string, rendered: Rendered): void {
         const file = join(staging, relative(dir, path));
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, content);
+      }
+      // Files another render owns (another environment's Argo CD objects) stay as they are.
+      for (const path of filesUnder(root, dir).filter((file) => rendered.keep?.has(file))) {
+        const file = join(staging, relative(dir, path));
+        mkdirSync(dirname(file), { recursive: true });
+        copyFileSync(join(root, path), file);
       }
     }
   } catch (error) {
@@ -75,7 +81,7 @@ export function driftLines(drift: Drift, keep: (file: string) => boolean = () =>
 export function compareRendered(root: string, rendered: Rendered): Drift {
   const drift: Drift = { changed: [], missing: [], extra: [] };
   for (const dir of rendered.ownedDirs) {
-    const onDisk = new Set(filesUnder(root, dir));
+    const onDisk = new Set(filesUnder(root, dir).filter((file) => !rendered.keep?.has(file)));
     for (const [path, content] of filesIn(rendered, dir)) {
       if (!onDisk.has(path)) drift.missing.push(path);
       else if (readFileSync(join(root, path), "utf8") !== content) drift.changed.push(path);

@@ -7,6 +7,7 @@
 import { SettingsError } from "../errors.ts";
 import { type LoadOptions, REPO_ROOT, listEnvironments, loadEnvironments } from "../load/environments.ts";
 import { type Rendered, type ValidatedObjects, render } from "../render.ts";
+import type { Settings } from "../settings.ts";
 
 export interface RenderRepositoryOptions extends LoadOptions {
   /** Environments to render; all of them (and argocd/) when empty. */
@@ -20,11 +21,17 @@ export interface RenderRepositoryOptions extends LoadOptions {
  * across all. Throws SettingsError or InvalidObjectsError with every problem.
  */
 export async function renderRepository(options: RenderRepositoryOptions = {}): Promise<Rendered> {
+  return (await loadAndRender(options)).rendered;
+}
+
+/** renderRepository(), with the checked settings it rendered (every environment's). */
+export async function loadAndRender(options: RenderRepositoryOptions = {}): Promise<{ settings: Settings[]; rendered: Rendered }> {
   const { environments = [], cache, ...load } = options;
   const known = listEnvironments(load.root ?? REPO_ROOT, load.files);
   const unknown = environments.filter((name) => !known.includes(name));
   if (unknown.length) {
     throw new SettingsError(unknown.map((name) => ({ environment: name, path: "environment", value: name, rule: `must be one of: ${known.join(", ")}` })));
   }
-  return render(await loadEnvironments(load), { environments, cache });
+  const settings = await loadEnvironments(load);
+  return { settings, rendered: await render(settings, { environments, cache }) };
 }

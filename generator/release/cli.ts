@@ -1,94 +1,158 @@
 /**
- * npm run release  -- <env> <component>=<tag>[@sha256:<digest>]... [--dry-run]
- * npm run promote  -- <from> <to> [--dry-run]
+ * npm run release  -- <env> <component>=<tag>[@sha256:<digest>]... [--dry-run] [--allow-removal]
+ * npm run promote  -- <from> <to> [--dry-run] [--allow-removal]
+ * npm run rollback -- <env> [<commit>] [--dry-run] [--allow-removal]
+ * npm run restore  -- <env> <commit> [--dry-run] [--allow-removal] [--rerender]
  * npm run history  -- <env>
- * npm run rollback -- <env> [<commit> | -<n>] [--dry-run]
  *
  * Each command that changes something makes exactly one commit of one
- * environment: release and promote change environments/<env>.images.json and
- * manifests/<env>/; rollback restores all of the environment's settings
- * (environments/<env>.ts, .images.json, .sealed.json) and manifests/<env>/,
- * plus Argo CD's objects when the restored settings change them. On refusal
- * nothing changes.
+ * environment: its settings files (release, promote, rollback: the images
+ * file; restore: all three), its manifests, and the Argo CD objects they
+ * change. On refusal nothing changes. `run()` is the CLI as a function: its
+ * root and its output are parameters, and it returns the exit code.
  */
-import { Command } from "commander";
-import { REPO_ROOT } from "../load/environments.ts";
+import { pathToFileURL } from "node:url";
+import { Command, CommanderError } from "commander";
 import { SettingsError } from "../errors.ts";
-import type { Outcome } from "./apply-images.ts";
+import { REPO_ROOT } from "../load/environments.ts";
+import type { Outcome } from "./change.ts";
 import { formatHistory, history } from "./history.ts";
 import { ReleaseRefusal, checkRepository } from "./preconditions.ts";
 import { promote } from "./promote.ts";
 import { release } from "./release.ts";
+import { restore } from "./restore.ts";
 import { rollback } from "./rollback.ts";
 
-/** Prints what happened; a refusal exits 1 saying nothing changed. */
-async function run(action: () => Promise<Outcome | string>): Promise<void> {
-  try {
-    const outcome = await action();
-    if (typeof outcome === "string") {
-      process.stdout.write(outcome);
-      return;
-    }
-    process.stdout.write(outcome.details);
-    console.log(outcome.summary);
-    for (const warning of outcome.warnings) console.error(`warning: ${warning}`);
-    if (outcome.commit) console.log("Push it (git push) for Argo CD to see it.");
-  } catch (error) {
-    if (error instanceof ReleaseRefusal || error instanceof SettingsError) {
-      console.error(`refused: ${error.message}\nNothing was changed.`);
-      process.exitCode = 1;
-      return;
-    }
-    throw error;
-  }
+export interface Output {
+  write(text: string): unknown;
 }
 
-const program = new Command()
-  .name("release")
-  .description("Releases, promotions and rollbacks of the Todo chatbot, each as one Git commit that Argo CD syncs.")
-  .showHelpAfterError();
+export interface ReleaseCliOptions {
+  /** Arguments after the program's, e.g. ["release", "dev", "backend=1.1.0"]; default process.argv. */
+  argv?: readonly string[];
+  root?: string;
+  stdout?: Output;
+  stderr?: Output;
+}
 
-program
-  .command("release")
-  .description("set image tags (and digests) for one environment, render it, and commit both")
-  .argument("<environment>", "environment to release to, e.g. prod")
-  .argument("<component=tag...>", "new image tags, e.g. backend=1.4.0 frontend=1.4.0, each optionally with the digest it points at: backend=1.4.0@sha256:<64 hex>")
-  .option("--dry-run", "print the diff that would be committed; commit nothing")
-  .action((environment: string, assignments: string[], options: { dryRun?: boolean }) =>
-    run(() => release({ root: REPO_ROOT, environment, assignments, dryRun: Boolean(options.dryRun) })),
-  );
+interface ChangeFlags {
+  dryRun?: boolean;
+  allowRemoval?: boolean;
+  rerender?: boolean;
+}
 
-program
-  .command("promote")
-  .description("copy the image tags of one environment to another, render it, and commit")
-  .argument("<from>", "environment whose tags to copy, e.g. staging")
-  .argument("<to>", "environment that receives them, e.g. prod")
-  .option("--dry-run", "print the diff that would be committed; commit nothing")
-  .action((from: string, to: string, options: { dryRun?: boolean }) => run(() => promote({ root: REPO_ROOT, from, to, dryRun: Boolean(options.dryRun) })));
+const DRY_RUN = ["--dry-run", "print the diff that would be committed; commit nothing"] as const;
+const ALLOW_REMOVAL = ["--allow-removal", "commit even when a SealedSecret, PersistentVolumeClaim or Namespace would go (they are listed in the output and the commit body)"] as const;
 
-program
-  .command("history")
-  .description("an environment's releases from Git, newest first")
-  .argument("<environment>")
-  .action((environment: string) =>
-    run(async () => {
-      checkRepository(REPO_ROOT);
-      const entries = history(REPO_ROOT, environment);
-      return entries.length ? formatHistory(entries) : `${environment} has no commits in Git yet\n`;
-    }),
-  );
+/** Runs one command; resolves to its exit code. Never ends the process. */
+export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, stderr = process.stderr }: ReleaseCliOptions = {}): Promise<number> {
+  let exitCode = 0;
 
-program
-  .command("rollback")
-  .description(
-    "commit an earlier release's settings (environments/<env>.ts, .images.json, .sealed.json) and manifests again, byte for byte; " +
-      "refused if the current generator would render those settings differently",
-  )
-  .argument("<environment>")
-  .argument("[target]", "a release commit of the environment, or -<n> for n releases back (default: -1, the release before the current one)")
-  .option("--dry-run", "print the diff that would be committed; commit nothing")
-  .action((environment: string, target: string | undefined, options: { dryRun?: boolean }) =>
-    run(() => rollback({ root: REPO_ROOT, environment, target, dryRun: Boolean(options.dryRun) })),
-  );
+  /** Prints what happened; a refusal is exit 1, saying nothing changed. */
+  async function report(action: () => Promise<Outcome | string>): Promise<void> {
+    try {
+      const outcome = await action();
+      if (typeof outcome === "string") {
+        stdout.write(outcome);
+        return;
+      }
+      stdout.write(outcome.details);
+      stdout.write(`${outcome.summary}\n`);
+      for (const warning of outcome.warnings) stderr.write(`warning: ${warning}\n`);
+      if (outcome.commit) stdout.write("Push it (git push) for Argo CD to see it.\n");
+    } catch (error) {
+      if (error instanceof ReleaseRefusal || error instanceof SettingsError) {
+        stderr.write(`refused: ${error.message}\nNothing was changed.\n`);
+        exitCode = 1;
+        return;
+      }
+      throw error;
+    }
+  }
 
-await program.parseAsync();
+  const program = new Command()
+    .name("release")
+    .description("Releases, promotions, rollbacks and restores of the Todo chatbot, each as one Git commit that Argo CD syncs.")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
+
+  program
+    .command("release")
+    .description("set image tags (and digests) for one environment, render it, and commit both")
+    .argument("<environment>", "environment to release to, e.g. prod")
+    .argument("<component=tag...>", "new image tags, e.g. backend=1.4.0 frontend=1.4.0, each optionally with the digest it points at: backend=1.4.0@sha256:<64 hex>")
+    .option(...DRY_RUN)
+    .option(...ALLOW_REMOVAL)
+    .action((environment: string, assignments: string[], flags: ChangeFlags) =>
+      report(() => release({ root, environment, assignments, dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval) })),
+    );
+
+  program
+    .command("promote")
+    .description("copy the image tags of one environment to the next on the promotion path, render it, and commit")
+    .argument("<from>", "environment whose tags to copy, e.g. staging")
+    .argument("<to>", "environment that receives them, e.g. prod")
+    .option(...DRY_RUN)
+    .option(...ALLOW_REMOVAL)
+    .action((from: string, to: string, flags: ChangeFlags) =>
+      report(() => promote({ root, from, to, dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval) })),
+    );
+
+  program
+    .command("rollback")
+    .description(
+      "undo the environment's newest image change: the images it ran before it, every other setting as it is now, rendered by today's generator, as one new commit",
+    )
+    .argument("<environment>")
+    .argument("[commit]", "run the images the environment ran at this commit instead")
+    .option(...DRY_RUN)
+    .option(...ALLOW_REMOVAL)
+    .action((environment: string, target: string | undefined, flags: ChangeFlags) =>
+      report(() => rollback({ root, environment, target, dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval) })),
+    );
+
+  program
+    .command("restore")
+    .description(
+      "put the environment's settings (environments/<env>.ts, .images.json, .sealed.json) and manifests back exactly as at a commit, as one new commit, " +
+        "listing every setting it changes besides the images; refused if today's generator renders them differently, unless --rerender",
+    )
+    .argument("<environment>")
+    .argument("<commit>", "the commit to restore the environment as (see npm run history)")
+    .option(...DRY_RUN)
+    .option(...ALLOW_REMOVAL)
+    .option("--rerender", "restore the commit's settings and render them with today's generator (when it renders them differently from the manifests committed then)")
+    .action((environment: string, target: string, flags: ChangeFlags) =>
+      report(() =>
+        restore({ root, environment, target, dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval), rerender: Boolean(flags.rerender) }),
+      ),
+    );
+
+  program
+    .command("history")
+    .description("every commit that changed what the environment runs, newest first, labelled, with its images")
+    .argument("<environment>")
+    .action((environment: string) =>
+      report(async () => {
+        checkRepository(root);
+        const entries = history(root, environment);
+        return entries.length ? formatHistory(entries) : `${environment} has no commits in Git yet\n`;
+      }),
+    );
+
+  try {
+    await program.parseAsync(argv === undefined ? process.argv : ["node", "release", ...argv]);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    throw error;
+  }
+  return exitCode;
+}
+
+/** The process entry (the npm scripts): the exit code becomes the process's. */
+export async function main(options: ReleaseCliOptions = {}): Promise<void> {
+  process.exitCode = await run(options);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -76,6 +76,8 @@ export function restorePaths(root: string, revision: string, paths: string[]): v
 
 /** Stages every change under `paths`, deletions included; a path neither on disk nor tracked is skipped (git would refuse it). */
 export function stagePaths(root: string, paths: string[]): void {
-  const present = paths.filter((path) => existsSync(join(root, path)) || trackedFiles(root, path).length > 0);
+  const missing = paths.filter((path) => !existsSync(join(root, path)));
+  const tracked = missing.length ? new Set(gitLines(root, ["ls-files", "--", ...missing]).map((file) => missing.find((path) => file === path || file.startsWith(`${path}/`)))) : new Set();
+  const present = paths.filter((path) => !missing.includes(path) || tracked.has(path));
   if (present.length) git(root, ["add", "--all", "--", ...present]);
 }

@@ -4,6 +4,7 @@
  */
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
+import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
 import { listEnvironments } from "../load/environments.ts";
 import { formatProblem, type SettingsProblem } from "../errors.ts";
 import { MANIFESTS_DIR } from "../render.ts";
@@ -22,19 +23,25 @@ export class ReleaseRefusal extends Error {
   }
 }
 
+/** Roots already checked in this process: a command checks its repository once, whatever calls it. */
+const checkedRoots = new Map<string, string>();
+
 /** Git is installed and `root` is the top of a Git work tree with at least one commit. */
 export function checkRepository(root: string): void {
-  let topLevel: string;
+  let output: string;
   try {
-    topLevel = git(root, ["rev-parse", "--show-toplevel"]).trim();
-    git(root, ["rev-parse", "--verify", "--quiet", "HEAD"]);
+    // One git: the work tree's top, then HEAD's commit (which fails without one).
+    output = git(root, ["rev-parse", "--show-toplevel", "--verify", "--quiet", "HEAD"]);
   } catch (error) {
     if (error instanceof GitError) throw new ReleaseRefusal(`${root} is not a Git repository with at least one commit: ${error.stderr.trim() || error.message}`);
     throw error;
   }
+  const topLevel = output.split("\n")[0]!.trim();
+  if (checkedRoots.get(root) === topLevel) return;
   if (realpathSync(topLevel) !== realpathSync(resolve(root))) {
     throw new ReleaseRefusal(`expected the repository root at ${root}, but Git's work tree starts at ${topLevel}`);
   }
+  checkedRoots.set(root, topLevel);
 }
 
 /** A commit needs an author; checked up front so a missing identity fails before any file is written. */
@@ -49,11 +56,18 @@ export function checkCommitIdentity(root: string): void {
   }
 }
 
-const RELEASE_DIRS = ["environments", MANIFESTS_DIR];
+/** What the commands write: settings, manifests, and the Argo CD objects an environment's settings change. */
+const RELEASE_DIRS = ["environments", MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR];
 
-/** Release commits are made from committed files only: settings, manifests, and any further `dirs` the command may write. */
+/**
+ * Release commits are made from committed files only (settings, manifests,
+ * Argo CD's objects), and nothing else may be staged, since a commit takes
+ * everything staged. One `git status` answers both.
+ */
 export function checkReleaseFilesClean(root: string, command: string, dirs: readonly string[] = RELEASE_DIRS): void {
-  const dirty = gitLines(root, ["status", "--porcelain", "--untracked-files=all", "--", ...dirs]);
+  const status = gitLines(root, ["status", "--porcelain", "--untracked-files=all"]);
+  const under = (line: string) => dirs.some((dir) => line.slice(3).startsWith(`${dir}/`) || line.slice(3) === dir);
+  const dirty = status.filter(under);
   if (dirty.length) {
     const named = dirs.map((dir) => `${dir}/`);
     const where = named.length > 1 ? `${named.slice(0, -1).join(", ")} or ${named.at(-1)}` : named.join("");
@@ -62,11 +76,8 @@ export function checkReleaseFilesClean(root: string, command: string, dirs: read
         "Commit or discard them first, so that the release commit holds only the release.",
     );
   }
-}
-
-/** A commit takes everything staged, so anything staged beforehand would slip into the release. */
-export function checkNothingStaged(root: string, command: string): void {
-  const staged = gitLines(root, ["diff", "--cached", "--name-only"]);
+  // X, the index's column: anything but ' ' (unchanged) and '?' / '!' (untracked, ignored) is staged.
+  const staged = status.filter((line) => ![" ", "?", "!"].includes(line[0]!)).map((line) => line.slice(3));
   if (staged.length) {
     throw new ReleaseRefusal(
       `${command}: files are staged for commit (${staged.join(", ")}); a release commit holds only the release. Commit or unstage them first.`,
@@ -81,10 +92,9 @@ export function checkEnvironment(root: string, environment: string): void {
   }
 }
 
-/** Everything a command that commits must check first; `alsoWrites`: directories beyond environments/ and manifests/ it may change. */
-export function checkReadyToCommit(root: string, command: string, { dryRun, alsoWrites = [] }: { dryRun: boolean; alsoWrites?: readonly string[] }): void {
+/** Everything a command that commits must check first. */
+export function checkReadyToCommit(root: string, command: string, { dryRun }: { dryRun: boolean }): void {
   checkRepository(root);
-  checkReleaseFilesClean(root, command, [...RELEASE_DIRS, ...alsoWrites]);
-  checkNothingStaged(root, command);
+  checkReleaseFilesClean(root, command);
   if (!dryRun) checkCommitIdentity(root);
 }

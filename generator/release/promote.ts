@@ -3,7 +3,8 @@ import { SettingsError } from "../errors.ts";
 import { loadEnvironments } from "../load/environments.ts";
 import { promotionProblem } from "../settings/rules.ts";
 import type { Settings } from "../settings.ts";
-import { type Outcome, applyImages } from "./apply-images.ts";
+import { imagesFileName } from "../environment-files.ts";
+import { type Outcome, applySettingsChange, formatImagesFile } from "./change.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeTags, tagsOf } from "./release-commit.ts";
 import { changedTags, withTags } from "./release.ts";
@@ -13,6 +14,7 @@ export interface PromoteOptions {
   from: string;
   to: string;
   dryRun: boolean;
+  allowRemoval?: boolean;
 }
 
 async function currentSettings(root: string): Promise<Settings[]> {
@@ -24,7 +26,7 @@ async function currentSettings(root: string): Promise<Settings[]> {
   }
 }
 
-export async function promote({ root, from, to, dryRun }: PromoteOptions): Promise<Outcome> {
+export async function promote({ root, from, to, dryRun, allowRemoval = false }: PromoteOptions): Promise<Outcome> {
   checkRepository(root);
   checkEnvironment(root, from);
   checkEnvironment(root, to);
@@ -45,11 +47,13 @@ export async function promote({ root, from, to, dryRun }: PromoteOptions): Promi
     throw new ReleaseRefusal(`${to} already runs what ${from} runs (${describeTags(tags)}): this promotion changes nothing`);
   }
   const nextTags = tagsOf(next);
-  return applyImages({
+  return applySettingsChange({
     root,
     environment: to,
-    images: next,
+    files: new Map([[imagesFileName(to), formatImagesFile(next)]]),
+    what: "these images",
     dryRun,
+    allowRemoval,
     // A tag fine where it comes from (e.g. latest in dev) may break the rules of the target.
     origin: ` (promoted from ${from})`,
     commit: {

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { REPO_ROOT, imagesFilePath, listEnvironments } from "../load/environments.ts";
-import { formatImagesFile } from "./apply-images.ts";
+import { formatImagesFile } from "./change.ts";
 import { commitMessage, describeChange, formatImagesTrailer, parseImagesTrailer } from "./release-commit.ts";
 
 describe("release commits", () => {

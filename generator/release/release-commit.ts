@@ -3,7 +3,6 @@
  * trailers that `history` and `rollback` read back (never the prose).
  */
 import { environmentFileName, sealedFileName } from "../environment-files.ts";
-import { MANIFESTS_DIR } from "../render.ts";
 import { RELEASED_COMPONENTS } from "../settings/schema.ts";
 import type { ImagesFile } from "../settings.ts";
 import { git } from "./git.ts";
@@ -13,34 +12,24 @@ export const TRAILER = {
   images: "Release-Images",
   action: "Release-Action",
   promotedFrom: "Release-Promoted-From",
-  /** The release whose files a rollback restored. */
+  /** A rollback: the commit whose image change it undoes. */
+  rollbackOf: "Release-Rollback-Of",
+  /** A rollback: the commit whose images it takes (the undone commit's parent, or the one named). */
   rollbackTo: "Release-Rollback-To",
+  /** A restore: the commit whose settings and manifests it restores. */
+  restoredFrom: "Release-Restored-From",
 } as const;
 
-export type ReleaseAction = "release" | "promote" | "rollback";
+export type ReleaseAction = "release" | "promote" | "rollback" | "restore";
 
 /** Image tag per released component. */
 export type Tags = Record<string, string>;
 
-/** What `release` and `promote` change: the image tags and the manifests rendered from them. */
-export function releasePaths(environment: string): string[] {
-  return [imagesFileRelativePath(environment), `${MANIFESTS_DIR}/${environment}`];
+/** An environment's settings files (overrides, image tags, sealed values; a file may be absent): what `restore` puts back. */
+export function settingsPaths(environment: string): string[] {
+  return [environmentFileName(environment), imagesFileRelativePath(environment), sealedFileName(environment)];
 }
 
-/**
- * Everything that makes up an environment's state at a release: its settings
- * (overrides, image tags, sealed values; a file may be absent) and its
- * rendered manifests. `rollback` restores all of them; `history` follows
- * the commits that touched any of them.
- */
-export function environmentPaths(environment: string): string[] {
-  return [
-    environmentFileName(environment),
-    imagesFileRelativePath(environment),
-    sealedFileName(environment),
-    `${MANIFESTS_DIR}/${environment}`,
-  ];
-}
 
 export function imagesFileRelativePath(environment: string): string {
   return `environments/${environment}.images.json`;
@@ -92,6 +81,8 @@ export interface ReleaseCommit {
   action: ReleaseAction;
   subject: string;
   tags: Tags;
+  /** Paragraphs between the subject and the trailers: what it undoes, which settings change, what goes. */
+  body?: string;
   /** Further trailers, e.g. where a promotion came from. */
   extraTrailers?: Record<string, string>;
 }
@@ -103,12 +94,19 @@ export function commitMessage(commit: ReleaseCommit): string {
     [TRAILER.action, commit.action],
     ...Object.entries(commit.extraTrailers ?? {}),
   ];
-  return `${commit.subject}\n\n${trailers.map(([key, value]) => `${key}: ${value}`).join("\n")}\n`;
+  const body = commit.body?.trim() ? `${commit.body.trim()}\n\n` : "";
+  return `${commit.subject}\n\n${body}${trailers.map(([key, value]) => `${key}: ${value}`).join("\n")}\n`;
 }
 
-/** Commits what is staged (only the release's files, checked by the caller); returns the new commit. */
+/**
+ * Commits what is staged (only the command's files, checked by the caller);
+ * returns the new commit. --cleanup=verbatim keeps the message exactly as
+ * built. --no-verify: the command has rendered, checked and guarded exactly
+ * what it commits; the pre-commit hook would check every environment again
+ * and could hold up a rollback in an incident over another environment's
+ * unrelated drift.
+ */
 export function createCommit(root: string, commit: ReleaseCommit): string {
-  // --cleanup=verbatim keeps the message exactly as built; the hooks of the repository still run.
-  git(root, ["commit", "--quiet", "--cleanup=verbatim", "--file=-"], commitMessage(commit));
+  git(root, ["commit", "--quiet", "--no-verify", "--cleanup=verbatim", "--file=-"], commitMessage(commit));
   return git(root, ["rev-parse", "HEAD"]).trim();
 }

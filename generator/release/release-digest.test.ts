@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import type { ImagesFile } from "../settings.ts";
 import { ReleaseRefusal } from "./preconditions.ts";
 import { changedTags, parseImageArgument, parseReleaseTags, withTags } from "./release.ts";
-import { copyRepository, fingerprint, gitIn, removeRepository, runCli } from "./test-repository.ts";
+import { cloneScratch, fingerprint, gitIn, gitTemplate, releaseCli, removeScratch } from "./test-repository.ts";
 
 const DIGEST = `sha256:${"0123456789abcdef".repeat(4)}`;
 const OTHER = `sha256:${"fedcba9876543210".repeat(4)}`;
@@ -52,18 +52,20 @@ describe("the release argument", () => {
   });
 });
 
-describe("release and promote with a digest (CLI, in a copy of the repository)", () => {
+describe("release and promote with a digest (the CLI in-process, in a scratch clone)", () => {
+  let template = "";
   let root = "";
   before(() => {
-    root = copyRepository();
+    template = gitTemplate("todo-digest-");
+    root = cloneScratch(template);
   });
-  after(() => removeRepository(root));
+  after(() => removeScratch(root, template));
 
   const images = (environment: string) => JSON.parse(readFileSync(join(root, `environments/${environment}.images.json`), "utf8")) as ImagesFile;
   const manifest = (path: string) => readFileSync(join(root, "manifests", path), "utf8");
 
-  it("writes the digest beside the tag, and renders it into the backend, its migration and its smoke test", () => {
-    const result = runCli(root, "release", "staging", `backend=1.4.0@${DIGEST}`);
+  it("writes the digest beside the tag, and renders it into the backend, its migration and its smoke test", async () => {
+    const result = await releaseCli(root, "release", "staging", `backend=1.4.0@${DIGEST}`);
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(images("staging").backend, { repository: "todo-backend", tag: "1.4.0", digest: DIGEST });
     assert.match(readFileSync(join(root, "environments/staging.images.json"), "utf8"), new RegExp(`"backend": \\{ "repository": "todo-backend", "tag": "1\\.4\\.0", "digest": "${DIGEST}" \\}`));
@@ -75,23 +77,23 @@ describe("release and promote with a digest (CLI, in a copy of the repository)",
     assert.equal(gitIn(root, "status", "--porcelain"), "");
   });
 
-  it("promotes the digest with the tag: what was tested is what runs", () => {
-    const result = runCli(root, "promote", "staging", "prod");
+  it("promotes the digest with the tag: what was tested is what runs", async () => {
+    const result = await releaseCli(root, "promote", "staging", "prod");
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(images("prod").backend, { repository: "todo-backend", tag: "1.4.0", digest: DIGEST });
     assert.match(manifest("prod/deployment-todo-backend.yaml"), new RegExp(`image: todo-backend:1\\.4\\.0@${DIGEST}\\n`));
   });
 
-  it("a release without a digest removes the previous one", () => {
-    const result = runCli(root, "release", "staging", "backend=1.4.1");
+  it("a release without a digest removes the previous one", async () => {
+    const result = await releaseCli(root, "release", "staging", "backend=1.4.1");
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(images("staging").backend, { repository: "todo-backend", tag: "1.4.1" });
     assert.match(manifest("staging/deployment-todo-backend.yaml"), /image: todo-backend:1\.4\.1\n/);
   });
 
-  it("refuses a malformed digest with the file, path, value and rule, and changes nothing", () => {
+  it("refuses a malformed digest with the file, path, value and rule, and changes nothing", async () => {
     const before = fingerprint(root);
-    const result = runCli(root, "release", "staging", "backend=1.5.0@sha256:0123", "frontend=1.5.0@md5:abc");
+    const result = await releaseCli(root, "release", "staging", "backend=1.5.0@sha256:0123", "frontend=1.5.0@md5:abc");
     assert.equal(result.status, 1);
     assert.match(result.stderr, /staging: environments\/staging\.images\.json: backend\.digest = "sha256:0123": must be a sha256 digest: sha256: and 64 lowercase hex digits/);
     assert.match(result.stderr, /staging: environments\/staging\.images\.json: frontend\.digest = "md5:abc": must be a sha256 digest/);

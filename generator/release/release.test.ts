@@ -1,34 +1,37 @@
 /**
- * The release workflow end to end, through the CLI as users run it, in a
- * throwaway copy of the repository: release, promote, rollback and history.
+ * The release workflow in-process (the CLI's run()), in clones of one
+ * committed scratch repository: release, promote, the history that labels
+ * every commit that changed what an environment runs, and every refusal,
+ * which says why and leaves the repository byte for byte as it was: every
+ * file, the index, HEAD and `git status`.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { compareRendered, hasDrift } from "../commands/output.ts";
-import { renderRepository } from "../commands/pipeline.ts";
-import { copyRepository, fingerprint, gitIn, removeRepository, runCli } from "./test-repository.ts";
-
-/** What a rollback of dev restores (dev.sealed.json is absent throughout, and must stay so). */
-const DEV_PATHS = ["environments/dev.ts", "environments/dev.images.json", "environments/dev.sealed.json", "manifests/dev"];
-
-function head(root: string): string {
-  return gitIn(root, "rev-parse", "HEAD").trim();
-}
-
-function filesChangedBy(root: string, commit: string): string[] {
-  return gitIn(root, "diff-tree", "--no-commit-id", "--name-only", "-r", commit).split("\n").filter(Boolean);
-}
-
-function trailer(root: string, commit: string, key: string): string {
-  return gitIn(root, "log", "-1", `--format=%(trailers:key=${key},valueonly)`, commit).trim();
-}
-
-/** Blob ids and paths: equal listings mean byte-identical files. */
-function tree(root: string, commit: string, ...paths: string[]): string {
-  return gitIn(root, "ls-tree", "-r", commit, "--", ...paths);
-}
+import type { ImagesFile } from "../settings.ts";
+import { generatorCli } from "../testing/cli.ts";
+import { formatImagesFile } from "./change.ts";
+import { history } from "./history.ts";
+import { ReleaseRefusal } from "./preconditions.ts";
+import { promote } from "./promote.ts";
+import { release } from "./release.ts";
+import { restore } from "./restore.ts";
+import { rollback } from "./rollback.ts";
+import {
+  assertClean,
+  cloneScratch,
+  edit,
+  filesChangedBy,
+  fingerprint,
+  gitIn,
+  gitTemplate,
+  head,
+  releaseCli,
+  removeScratch,
+  short,
+  trailer,
+} from "./test-repository.ts";
 
 function tags(root: string, environment: string): Record<string, string> {
   const images = JSON.parse(readFileSync(join(root, `environments/${environment}.images.json`), "utf8")) as Record<string, { tag: string }>;
@@ -42,149 +45,288 @@ function assertOnlyEnvironmentFiles(files: string[], environment: string): void 
   }
 }
 
-function assertClean(root: string): void {
-  assert.equal(gitIn(root, "status", "--porcelain", "--untracked-files=all"), "", "the working tree is clean");
-}
+const template = gitTemplate("todo-release-");
+after(() => removeScratch(template));
 
-describe("release, promote, rollback and history (CLI)", () => {
+describe("release, promote and history", () => {
   let root = "";
   const commits: Record<string, string> = {};
-  let devFrontendTag = "";
-
   before(() => {
-    root = copyRepository();
+    root = cloneScratch(template);
     commits.initial = head(root);
-    devFrontendTag = tags(root, "dev").frontend!;
   });
-  after(() => removeRepository(root));
+  after(() => removeScratch(root));
 
-  it("release --dry-run prints the diff of dev's files and changes nothing", () => {
+  it("release --dry-run prints the diff of dev's files and changes nothing", async () => {
     const before = fingerprint(root);
-    const result = runCli(root, "release", "dev", "backend=1.1.0", "--dry-run");
+    const result = await releaseCli(root, "release", "dev", "backend=1.1.0", "--dry-run");
     assert.equal(result.status, 0, result.stderr);
     assert.equal(fingerprint(root), before);
     assert.match(result.stdout, /^--- a\/environments\/dev\.images\.json\n\+\+\+ b\/environments\/dev\.images\.json$/m);
     assert.match(result.stdout, /^\+.*"tag": "1\.1\.0"/m);
-    assert.match(result.stdout, /^\+\+\+ b\/manifests\/dev\/deployment-todo-backend\.yaml$/m);
     assert.match(result.stdout, /^\+\s+image: \S+:1\.1\.0$/m);
-    const patched = [...result.stdout.matchAll(/^\+\+\+ b\/(\S+)$/gm)].map((match) => match[1]!);
-    assertOnlyEnvironmentFiles(patched, "dev");
+    assertOnlyEnvironmentFiles([...result.stdout.matchAll(/^\+\+\+ b\/(\S+)$/gm)].map((match) => match[1]!), "dev");
     assert.match(result.stdout, /dry run: would commit "release\(dev\): backend 1\.1\.0"/);
   });
 
-  it("release makes one commit with dev's settings and exactly what the generator renders from them", async () => {
-    const result = runCli(root, "release", "dev", "backend=1.1.0");
+  it("release makes one commit with dev's images and exactly what the generator renders from them", async () => {
+    const result = await releaseCli(root, "release", "dev", "backend=1.1.0");
     assert.equal(result.status, 0, result.stderr);
-    commits.release1 = head(root);
+    commits.release = head(root);
     assert.equal(gitIn(root, "rev-parse", "HEAD~1").trim(), commits.initial);
     assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), "release(dev): backend 1.1.0");
-    const files = filesChangedBy(root, "HEAD");
-    assertOnlyEnvironmentFiles(files, "dev");
-    assert.ok(files.includes("environments/dev.images.json"));
-    assert.ok(files.includes("manifests/dev/deployment-todo-backend.yaml"));
-    assert.deepEqual(tags(root, "dev"), { frontend: devFrontendTag, backend: "1.1.0" });
+    assertOnlyEnvironmentFiles(filesChangedBy(root, "HEAD"), "dev");
+    assert.deepEqual(tags(root, "dev"), { frontend: "1.0.0", backend: "1.1.0" });
     assert.equal(trailer(root, "HEAD", "Release-Env"), "dev");
-    assert.equal(trailer(root, "HEAD", "Release-Images"), `backend=1.1.0,frontend=${devFrontendTag}`);
+    assert.equal(trailer(root, "HEAD", "Release-Images"), "backend=1.1.0,frontend=1.0.0");
     assert.equal(trailer(root, "HEAD", "Release-Action"), "release");
+    assert.match(result.stdout, /Push it \(git push\) for Argo CD to see it\./);
     assertClean(root);
-    const drift = compareRendered(root, await renderRepository({ environments: ["dev"], root }));
-    assert.equal(hasDrift(drift), false, `committed manifests differ from a fresh render: ${JSON.stringify(drift)}`);
+    assert.equal((await generatorCli(root, "check")).status, 0);
   });
 
-  it("promote copies dev's tags to staging and touches only staging's files", () => {
-    const result = runCli(root, "promote", "dev", "staging");
+  it("promote copies dev's tags to staging and touches only staging's files", async () => {
+    const result = await releaseCli(root, "promote", "dev", "staging");
     assert.equal(result.status, 0, result.stderr);
     commits.promote = head(root);
     assertOnlyEnvironmentFiles(filesChangedBy(root, "HEAD"), "staging");
     assert.deepEqual(tags(root, "staging"), tags(root, "dev"));
-    assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), `promote(staging): from dev (backend 1.1.0, frontend ${devFrontendTag})`);
-    assert.equal(trailer(root, "HEAD", "Release-Env"), "staging");
-    assert.equal(trailer(root, "HEAD", "Release-Action"), "promote");
+    assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), "promote(staging): from dev (backend 1.1.0, frontend 1.0.0)");
     assert.equal(trailer(root, "HEAD", "Release-Promoted-From"), "dev");
     assertClean(root);
   });
 
-  it("a second release of dev", () => {
-    const result = runCli(root, "release", "dev", "frontend=1.2.0", "backend=1.2.0");
-    assert.equal(result.status, 0, result.stderr);
+  it("history labels every commit that changed manifests/<env>/, with the images each ran, newest first, from Git only", async () => {
+    assert.equal((await releaseCli(root, "release", "staging", "backend=1.2.0")).status, 0);
     commits.release2 = head(root);
-    assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), "release(dev): backend 1.2.0, frontend 1.2.0");
-    assert.equal(trailer(root, "HEAD", "Release-Images"), "backend=1.2.0,frontend=1.2.0");
-  });
+    assert.equal((await releaseCli(root, "rollback", "staging")).status, 0);
+    commits.rollback = head(root);
+    assert.equal((await releaseCli(root, "restore", "staging", commits.release2!)).status, 0);
+    commits.restore = head(root);
+    edit(root, "environments/staging.ts", "backend: { replicas: 2 }", "backend: { replicas: 3 }");
+    assert.equal((await generatorCli(root, "render", "staging")).status, 0);
+    gitIn(root, "commit", "--quiet", "-am", "staging: three backend replicas");
+    commits.settings = head(root);
+    // A generator change: the generator's version and what it renders (here, by hand).
+    edit(root, "package.json", '"version": "0.1.0"', '"version": "0.2.0"');
+    const namespace = join(root, "manifests/staging/namespace-todo-staging.yaml");
+    writeFileSync(namespace, readFileSync(namespace, "utf8").replace("app.kubernetes.io/version: 0.1.0", "app.kubernetes.io/version: 0.2.0"));
+    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "generator 0.2.0");
+    commits.generator = head(root);
+    // An uncommitted edit must not show.
+    edit(root, "environments/staging.images.json", '"tag": "1.2.0"', '"tag": "9.9.9"');
 
-  it("rollback (default) restores the previous release byte for byte, in a new commit, touching no other environment", () => {
-    const result = runCli(root, "rollback", "dev");
-    assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stderr, "", "no warning: the current generator renders the restored settings to exactly the restored manifests");
-    commits.rollback1 = head(root);
-    assert.equal(gitIn(root, "rev-parse", "HEAD~1").trim(), commits.release2, "history is not rewritten");
-    assert.equal(tree(root, "HEAD", ...DEV_PATHS), tree(root, commits.release1!, ...DEV_PATHS));
-    assertOnlyEnvironmentFiles(filesChangedBy(root, "HEAD"), "dev");
-    assertClean(root);
-    const short = gitIn(root, "rev-parse", "--short", commits.release1!).trim();
-    assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), `rollback(dev): to ${short} (backend 1.1.0, frontend ${devFrontendTag})`);
-    assert.equal(trailer(root, "HEAD", "Release-Action"), "rollback");
-    assert.equal(trailer(root, "HEAD", "Release-Rollback-To"), commits.release1);
-    assert.equal(trailer(root, "HEAD", "Release-Images"), `backend=1.1.0,frontend=${devFrontendTag}`);
-  });
-
-  it("rollback <commit> --dry-run prints git's diff and changes nothing", () => {
-    const before = fingerprint(root);
-    const result = runCli(root, "rollback", "dev", commits.release2!.slice(0, 10), "--dry-run");
-    assert.equal(result.status, 0, result.stderr);
-    assert.equal(fingerprint(root), before);
-    assert.match(result.stdout, /^diff --git a\/environments\/dev\.images\.json b\/environments\/dev\.images\.json$/m);
-    assert.match(result.stdout, /^\+.*"tag": "1\.2\.0"/m);
-    assert.match(result.stdout, /dry run: would commit "rollback\(dev\): to /);
-  });
-
-  it("rollback -<n> goes n releases back: -3 is the initial commit", () => {
-    const result = runCli(root, "rollback", "dev", "-3");
-    assert.equal(result.status, 0, result.stderr);
-    commits.rollback2 = head(root);
-    assert.equal(tree(root, "HEAD", ...DEV_PATHS), tree(root, commits.initial!, ...DEV_PATHS));
-    assertOnlyEnvironmentFiles(filesChangedBy(root, "HEAD"), "dev");
-    assert.equal(trailer(root, "HEAD", "Release-Rollback-To"), commits.initial);
-    assertClean(root);
-  });
-
-  it("history lists what release, promote and rollback made, newest first, in aligned columns, from Git only", () => {
-    // An uncommitted edit must not show: history reads commits, not the working tree.
-    const imagesFile = join(root, "environments/dev.images.json");
-    const committed = readFileSync(imagesFile, "utf8");
-    writeFileSync(imagesFile, committed.replace(/"tag": "[^"]*"/, '"tag": "9.9.9"'));
-    const result = runCli(root, "history", "dev");
-    writeFileSync(imagesFile, committed);
+    const result = await releaseCli(root, "history", "staging");
+    gitIn(root, "checkout", "--", ".");
     assert.equal(result.status, 0, result.stderr);
     assert.doesNotMatch(result.stdout, /9\.9\.9/);
-
     const [header, ...rows] = result.stdout.trimEnd().split("\n");
-    assert.match(header!, /^REVISION\s+COMMIT\s+DATE\s+AUTHOR\s+IMAGES\s+DESCRIPTION$/);
-    const short = (name: string) => gitIn(root, "rev-parse", "--short", commits[name]!).trim();
-    const expected = ["rollback2", "rollback1", "release2", "release1", "initial"];
+    assert.match(header!, /^REVISION\s+COMMIT\s+DATE\s+AUTHOR\s+KIND\s+IMAGES\s+DESCRIPTION$/);
+    const expected: [string, string, RegExp][] = [
+      ["generator", "generator change", /backend 1\.2\.0, frontend 1\.0\.0\s+generator 0\.2\.0$/],
+      ["settings", "settings change", /backend 1\.2\.0, frontend 1\.0\.0\s+staging: three backend replicas$/],
+      ["restore", "restore", new RegExp(`restore of ${short(root, commits.release2!)} \\(revision 3\\): backend 1\\.1\\.0 → 1\\.2\\.0$`)],
+      ["rollback", "rollback", new RegExp(`backend 1\\.1\\.0, frontend 1\\.0\\.0\\s+rollback of ${short(root, commits.release2!)} \\(revision 3\\): backend 1\\.2\\.0 → 1\\.1\\.0$`)],
+      ["release2", "release", /release backend 1\.1\.0 → 1\.2\.0$/],
+      ["promote", "promotion", /promote from dev \(backend 1\.0\.0 → 1\.1\.0\)$/],
+      ["initial", "settings change", /backend 1\.0\.0, frontend 1\.0\.0\s+initial \(backend 1\.0\.0, frontend 1\.0\.0\)$/],
+    ];
     assert.equal(rows.length, expected.length, result.stdout);
     for (const [index, row] of rows.entries()) {
+      const [name, kind, description] = expected[index]!;
       const [revision, commit] = row.split(/\s+/);
       assert.equal(revision, String(expected.length - index));
-      assert.equal(commit, short(expected[index]!));
-      for (const column of ["COMMIT", "DATE", "AUTHOR", "IMAGES", "DESCRIPTION"]) {
+      assert.equal(commit, short(root, commits[name]!));
+      assert.equal(row.slice(header!.indexOf("KIND")).split(/\s{2,}/)[0], kind, row);
+      assert.match(row, description);
+      for (const column of ["COMMIT", "DATE", "AUTHOR", "KIND", "IMAGES", "DESCRIPTION"]) {
         const start = header!.indexOf(column);
         assert.match(row.slice(start - 2, start + 1), /^ {2}\S$/, `column ${column} starts at ${start} in: ${row}`);
       }
       assert.match(row.slice(header!.indexOf("DATE")), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d) /);
-      assert.match(row.slice(header!.indexOf("AUTHOR")), /^Release Tester /);
     }
-    assert.match(rows[0]!, new RegExp(`rollback to ${short("initial")} \\(revision 1\\)`));
-    assert.match(rows[1]!, new RegExp(`backend 1\\.1\\.0, frontend ${devFrontendTag.replace(/\./g, "\\.")}\\s+rollback to ${short("release1")} \\(revision 2\\): backend 1\\.2\\.0 → 1\\.1\\.0`));
-    assert.match(rows[2]!, /backend 1\.2\.0, frontend 1\.2\.0\s+release backend 1\.1\.0 → 1\.2\.0, frontend \S+ → 1\.2\.0$/);
-    assert.match(rows[3]!, /release backend \S+ → 1\.1\.0$/);
-    assert.match(rows[4]!, /initial/);
+    assertClean(root);
+  });
+});
 
-    const staging = runCli(root, "history", "staging");
-    assert.equal(staging.status, 0, staging.stderr);
-    const stagingRows = staging.stdout.trimEnd().split("\n").slice(1);
-    assert.equal(stagingRows.length, 2, staging.stdout);
-    assert.match(stagingRows[0]!, new RegExp(`^2\\s+${short("promote")}\\s.*promote from dev \\(backend \\S+ → 1\\.1\\.0\\)$`));
-    assert.match(stagingRows[1]!, new RegExp(`^1\\s+${short("initial")}\\s`));
+let root = "";
+
+function readImages(environment: string): ImagesFile {
+  return JSON.parse(readFileSync(join(root, `environments/${environment}.images.json`), "utf8")) as ImagesFile;
+}
+
+/** Rewrites an images file and commits it by hand (nothing rendered), optionally with release trailers. */
+function commitTags(environment: string, tags: { frontend: string; backend: string }, trailers?: string): string {
+  const images = readImages(environment);
+  images.frontend.tag = tags.frontend;
+  images.backend.tag = tags.backend;
+  writeFileSync(join(root, `environments/${environment}.images.json`), formatImagesFile(images));
+  const message = trailers ? ["-m", `hand-made release of ${environment}`, "-m", trailers] : ["-m", `hand edit of ${environment}'s tags`];
+  gitIn(root, "commit", "--quiet", ...message, "--", `environments/${environment}.images.json`);
+  return gitIn(root, "rev-parse", "HEAD").trim();
+}
+
+/** Runs the command, expects a refusal matching `message`, and checks nothing changed. */
+async function assertRefused(command: () => Promise<unknown>, message: RegExp): Promise<void> {
+  const before = fingerprint(root);
+  await assert.rejects(command, (error: unknown) => {
+    assert.ok(error instanceof ReleaseRefusal, `expected a refusal, got ${String(error)}`);
+    assert.match(error.message, message);
+    return true;
+  });
+  assert.equal(fingerprint(root), before, "the repository changed");
+}
+
+const dryRun = false;
+let devRelease = "";
+let stagingRelease = "";
+
+describe("refusals change nothing", () => {
+  before(() => {
+    root = cloneScratch(template);
+    // History without rendering: hand-made commits that carry the release trailers.
+    devRelease = commitTags("dev", { frontend: "1.0.0", backend: "1.1.0" }, "Release-Env: dev\nRelease-Images: backend=1.1.0,frontend=1.0.0\nRelease-Action: release");
+    stagingRelease = commitTags("staging", { frontend: "2.0.0", backend: "2.0.0" }, "Release-Env: staging\nRelease-Images: backend=2.0.0,frontend=2.0.0\nRelease-Action: release");
+    commitTags("prod", { frontend: "2.0.0", backend: "2.0.0" });
+  });
+  after(() => removeScratch(root));
+
+  it("unknown environment", async () => {
+    await assertRefused(() => release({ root, environment: "qa", assignments: ["backend=1.0.0"], dryRun }), /qa: environment = "qa": unknown environment: must be one of dev, prod, staging/);
+    await assertRefused(() => promote({ root, from: "dev", to: "qa", dryRun }), /qa: environment = "qa": unknown environment/);
+    await assertRefused(() => rollback({ root, environment: "qa", dryRun }), /qa: environment = "qa": unknown environment/);
+    assert.throws(() => history(root, "qa"), /qa: environment = "qa": unknown environment: Git knows dev, prod, staging/);
+  });
+
+  it("unknown component, malformed argument, no argument", async () => {
+    await assertRefused(() => release({ root, environment: "prod", assignments: ["web=1.0.0"], dryRun }), /prod: component = "web": unknown component: must be one of frontend, backend/);
+    await assertRefused(() => release({ root, environment: "prod", assignments: ["backend"], dryRun }), /prod: images = "backend": must be <component>=<tag>/);
+    await assertRefused(() => release({ root, environment: "prod", assignments: [], dryRun }), /name at least one <component>=<tag>/);
+    await assertRefused(() => release({ root, environment: "prod", assignments: ["backend=1.0.0", "backend=1.1.0"], dryRun }), /backend is named more than once/);
+  });
+
+  it("invalid tags, by the generator's rule, all reported together", async () => {
+    await assertRefused(
+      () => release({ root, environment: "prod", assignments: ["backend=latest", "frontend=not a tag"], dryRun }),
+      /^the generator rejects prod with these images:\ninvalid settings \(2 problems\):\n {2}- prod: environments\/prod\.images\.json: frontend\.tag = "not a tag": must be a valid image tag.*\n {2}- prod: environments\/prod\.images\.json: backend\.tag = "latest": "latest" names whatever was pushed last: delivery\.tags is "pinned"/,
+    );
+    await assertRefused(() => release({ root, environment: "staging", assignments: ["backend=main"], dryRun: true }), /staging: environments\/staging\.images\.json: backend\.tag = "main": delivery\.tags is "pinned": a tag must be a semantic version or a git SHA/);
+  });
+
+  it("a release or promotion that changes nothing", async () => {
+    await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.1.0"], dryRun }), /dev already runs backend 1\.1\.0, frontend 1\.0\.0: this release changes nothing/);
+    await assertRefused(() => promote({ root, from: "staging", to: "prod", dryRun }), /prod already runs what staging runs \(backend 2\.0\.0, frontend 2\.0\.0\)/);
+  });
+
+  it("promote to the same environment", async () => {
+    await assertRefused(() => promote({ root, from: "prod", to: "prod", dryRun }), /the two environments must differ/);
+  });
+
+  it("unknown target, and nothing to roll back", async () => {
+    await assertRefused(() => rollback({ root, environment: "dev", target: "0123456789abcdef", dryRun }), /dev: target = "0123456789abcdef": not a commit in this repository/);
+    await assertRefused(() => rollback({ root, environment: "dev", target: "--force", dryRun }), /target = "--force": not a commit/);
+    await assertRefused(() => restore({ root, environment: "dev", target: "-1", dryRun }), /target = "-1": not a commit/);
+    // The images dev runs are those of devRelease already.
+    await assertRefused(() => rollback({ root, environment: "dev", target: devRelease.slice(0, 8), dryRun }), /dev already runs the images of \S+: this rollback changes nothing/);
+    // prod's only image change is the hand edit; before it, the initial commit's images.
+    const fresh = cloneScratch(template);
+    try {
+      await assert.rejects(rollback({ root: fresh, environment: "prod", dryRun }), /prod: its newest image change, \S+ \(initial\), created environments\/prod\.images\.json: there are no earlier images to go back to/);
+    } finally {
+      removeScratch(fresh);
+    }
+  });
+
+  it("uncommitted changes under environments/ or manifests/, for every command, dry run or not", async () => {
+    const manifest = join(root, "manifests/prod/namespace-todo-prod.yaml");
+    const committed = readFileSync(manifest, "utf8");
+    writeFileSync(manifest, `${committed}# edited by hand\n`);
+    for (const dryRunToo of [false, true]) {
+      await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun: dryRunToo }), /release dev: there are uncommitted changes under environments\/, manifests\/, argocd\/apps\/ or argocd\/bootstrap\/:\n {2} M manifests\/prod\/namespace-todo-prod\.yaml/);
+      await assertRefused(() => promote({ root, from: "dev", to: "staging", dryRun: dryRunToo }), /promote dev staging: there are uncommitted changes/);
+      await assertRefused(() => rollback({ root, environment: "dev", dryRun: dryRunToo }), /rollback dev: there are uncommitted changes/);
+    }
+    writeFileSync(manifest, committed);
+
+    // Every command may write the Argo CD objects an environment changes, so each wants them committed.
+    const application = join(root, "argocd/apps/application-todo-dev.yaml");
+    const rendered = readFileSync(application, "utf8");
+    writeFileSync(application, `${rendered}# edited by hand\n`);
+    for (const command of [
+      () => rollback({ root, environment: "dev", dryRun }),
+      () => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }),
+      () => restore({ root, environment: "dev", target: "HEAD~3", dryRun }),
+    ]) {
+      await assertRefused(command, /dev: there are uncommitted changes under environments\/, manifests\/, argocd\/apps\/ or argocd\/bootstrap\/:\n {2} M argocd\/apps\/application-todo-dev\.yaml/);
+    }
+    writeFileSync(application, rendered);
+
+    const untracked = join(root, "environments/notes.txt");
+    writeFileSync(untracked, "not committed\n");
+    await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }), /\?\? environments\/notes\.txt/);
+    rmSync(untracked);
+  });
+
+  it("anything staged elsewhere, which the commit would take along", async () => {
+    writeFileSync(join(root, "NOTES.md"), "staged, not committed\n");
+    gitIn(root, "add", "NOTES.md");
+    await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }), /files are staged for commit \(NOTES\.md\)/);
+    await assertRefused(() => rollback({ root, environment: "dev", dryRun }), /files are staged for commit \(NOTES\.md\)/);
+    gitIn(root, "rm", "--cached", "--quiet", "NOTES.md");
+    rmSync(join(root, "NOTES.md"));
+  });
+
+  it("a promotion off the declared path, naming the path", async () => {
+    await assertRefused(
+      () => promote({ root, from: "dev", to: "prod", dryRun }),
+      /^promote dev prod: prod is promoted from staging \(delivery\.promotedFrom in environments\/prod\.ts\), not from dev: the promotion path is dev → staging → prod$/,
+    );
+    await assertRefused(() => promote({ root, from: "staging", to: "dev", dryRun }), /^promote staging dev: dev is not promoted from any environment .*: its images change by npm run release -- dev <component>=<tag>; the promotion path is dev → staging → prod$/);
+  });
+
+  it("a tag promoted into an environment whose rules it breaks", async () => {
+    commitTags("dev", { frontend: "latest", backend: "1.1.0" });
+    await assertRefused(
+      () => promote({ root, from: "dev", to: "staging", dryRun }),
+      /^the generator rejects staging with these images \(promoted from dev\):\n.*staging: environments\/staging\.images\.json: frontend\.tag = "latest": "latest" names whatever was pushed last: delivery\.tags is "pinned"/s,
+    );
+  });
+
+  it("through the CLI: exit code 1, the reason, and nothing changed", async () => {
+    const before = fingerprint(root);
+    const result = await releaseCli(root, "release", "prod", "backend=latest");
+    assert.equal(result.status, 1);
+    assert.match(
+      result.stderr,
+      /^refused: the generator rejects prod with these images:\ninvalid settings \(1 problem\):\n {2}- prod: environments\/prod\.images\.json: backend\.tag = "latest": "latest" names whatever was pushed last: delivery\.tags is "pinned": a tag must be a semantic version or a git SHA \(7-40 hex digits\)\nNothing was changed\.\n$/,
+    );
+    const offPath = await releaseCli(root, "promote", "dev", "prod");
+    assert.equal(offPath.status, 1);
+    assert.match(offPath.stderr, /^refused: promote dev prod: prod is promoted from staging .*dev → staging → prod\nNothing was changed\.\n$/);
+    const unknownOption = await releaseCli(root, "rollback", "prod", "--frobnicate");
+    assert.equal(unknownOption.status, 1);
+    assert.match(unknownOption.stderr, /unknown option '--frobnicate'/);
+    assert.equal(fingerprint(root), before);
+  });
+
+  it("a rollback to images the current generator rejects", async () => {
+    commitTags("dev", { frontend: "1.0.0", backend: "not a tag" });
+    commitTags("dev", { frontend: "1.0.0", backend: "1.2.9" }, "Release-Env: dev\nRelease-Images: backend=1.2.9,frontend=1.0.0\nRelease-Action: release");
+    await assertRefused(
+      () => rollback({ root, environment: "dev", dryRun }),
+      /^the generator rejects dev with the images of \S+:\n.*dev: environments\/dev\.images\.json: backend\.tag = "not a tag": must be a valid image tag/s,
+    );
+  });
+
+  // Last: it leaves staging's settings broken for every later render.
+  it("a render the generator rejects: the images file is put back byte for byte", async () => {
+    const images = readImages("staging");
+    images.backend.repository = "Not A Repository";
+    writeFileSync(join(root, "environments/staging.images.json"), formatImagesFile(images));
+    gitIn(root, "commit", "--quiet", "-m", "break staging", "--", "environments/staging.images.json");
+    await assertRefused(
+      () => release({ root, environment: "dev", assignments: ["backend=1.3.0"], dryRun }),
+      /the generator rejects dev with these images:\n.*staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository"/s,
+    );
   });
 });

@@ -4,7 +4,7 @@ import type { SettingsProblem } from "../errors.ts";
 import { readImagesFile } from "../load/environments.ts";
 import { RELEASED_COMPONENTS } from "../settings/schema.ts";
 import type { ImagesFile, ReleasedComponent } from "../settings.ts";
-import { type Outcome, applyImages } from "./apply-images.ts";
+import { type Outcome, applySettingsChange, formatImagesFile } from "./change.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { type Tags, describeTags, tagsOf } from "./release-commit.ts";
 
@@ -38,7 +38,7 @@ function describeImage(image: ReleasedImage): string {
  * Parses `backend=1.4.0` and `backend=1.4.0@sha256:…` arguments; every
  * problem at once. The tags and digests themselves are checked where every
  * image is, by the images file's declaration, against the environment's
- * delivery.tags (applyImages).
+ * delivery.tags (applySettingsChange).
  */
 export function parseReleaseTags(environment: string, assignments: string[]): Partial<Record<ReleasedComponent, ReleasedImage>> {
   const problems: SettingsProblem[] = [];
@@ -97,9 +97,11 @@ export interface ReleaseOptions {
   /** `<component>=<tag>` or `<component>=<tag>@sha256:<digest>` as typed on the command line. */
   assignments: string[];
   dryRun: boolean;
+  /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
+  allowRemoval?: boolean;
 }
 
-export async function release({ root, environment, assignments, dryRun }: ReleaseOptions): Promise<Outcome> {
+export async function release({ root, environment, assignments, dryRun, allowRemoval = false }: ReleaseOptions): Promise<Outcome> {
   checkRepository(root);
   checkEnvironment(root, environment);
   const released = parseReleaseTags(environment, assignments);
@@ -111,11 +113,13 @@ export async function release({ root, environment, assignments, dryRun }: Releas
   if (Object.keys(changed).length === 0) {
     throw new ReleaseRefusal(`${environment} already runs ${describeTags(tagsOf(current))}: this release changes nothing`);
   }
-  return applyImages({
+  return applySettingsChange({
     root,
     environment,
-    images: next,
+    files: new Map([[imagesFileName(environment), formatImagesFile(next)]]),
+    what: "these images",
     dryRun,
+    allowRemoval,
     commit: { environment, action: "release", subject: `release(${environment}): ${describeTags(changed)}`, tags: tagsOf(next) },
   });
 }

@@ -1,177 +1,381 @@
 /**
- * Rollback when more than the image tags changed since the target release:
- * environments/<env>.ts goes back with the images file and the manifests,
- * and the result passes the drift check; or, when the generator itself has
- * changed since, the rollback refuses and changes nothing. Each scenario runs
- * the CLI in a throwaway Git copy of the repository, with a real history of
- * settings changes rendered and committed the way a user makes them.
+ * Going back. `rollback` undoes an environment's newest image change: the
+ * images it ran before, every other setting as it is now, rendered by
+ * today's generator. `restore` puts an environment's settings and manifests
+ * back exactly as at a commit (Argo CD's History rollback, as a commit),
+ * listing every setting it changes besides the images; refused when the
+ * generator has changed since (unless --rerender), when the commit predates
+ * the delivery settings, or when it would remove a SealedSecret without
+ * --allow-removal. In-process (the CLI's run()), in clones of one committed
+ * scratch repository; cli.test.ts runs both as processes, across a real
+ * change of the generator.
  */
 import assert from "node:assert/strict";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type CliResult, copyRepository, fingerprint, gitIn, removeRepository, runCli, runGenerator } from "./test-repository.ts";
+import { sealEnvironment } from "../secrets/seal-command.ts";
+import { throwawaySealingKey } from "../secrets/test-support.ts";
+import { generatorCli } from "../testing/cli.ts";
+import {
+  assertClean,
+  cloneScratch,
+  edit,
+  filesChangedBy,
+  fingerprint,
+  gitIn,
+  gitTemplate,
+  head,
+  releaseCli,
+  removeScratch,
+  short,
+  trailer,
+  tree,
+} from "./test-repository.ts";
 
-const INGRESS = "manifests/dev/ingress-todo-ingress.yaml";
-const DEV_APPLICATION = "argocd/apps/application-todo-dev.yaml";
-/** dev's AppProject admits the kinds dev renders: an autoscaled backend adds the HPA. */
-const DEV_PROJECT = "argocd/bootstrap/appproject-todo-dev.yaml";
-const DEV_PATHS = ["environments/dev.ts", "environments/dev.images.json", "environments/dev.sealed.json", "manifests/dev"];
-const OTHER_PATHS = ["environments/staging.ts", "environments/staging.images.json", "manifests/staging", "environments/prod.ts", "environments/prod.images.json", "manifests/prod"];
+const template = gitTemplate("todo-rollback-");
+after(() => removeScratch(template));
 
-function head(root: string): string {
-  return gitIn(root, "rev-parse", "HEAD").trim();
+const STAGING = ["environments/staging.ts", "environments/staging.images.json", "environments/staging.sealed.json", "manifests/staging"];
+
+async function succeeds(root: string, ...argv: string[]): Promise<string> {
+  const result = await releaseCli(root, ...argv);
+  assert.equal(result.status, 0, `${argv.join(" ")}:\n${result.stdout}${result.stderr}`);
+  return result.stdout;
 }
 
-function short(root: string, commit: string): string {
-  return gitIn(root, "rev-parse", "--short", commit).trim();
+async function assertCheckPasses(root: string): Promise<void> {
+  const check = await generatorCli(root, "check");
+  assert.equal(check.status, 0, `npm run check fails:\n${check.stderr}`);
 }
 
-/** Blob ids and paths: equal listings mean byte-identical files (and the same files absent). */
-function tree(root: string, commit: string, ...paths: string[]): string {
-  return gitIn(root, "ls-tree", "-r", commit, "--", ...paths);
+/** A settings change as a user commits it: edited, rendered, added, committed. */
+async function commitSettings(root: string, message: string, path: string, from: string, to: string): Promise<void> {
+  edit(root, path, from, to);
+  assert.equal((await generatorCli(root, "render")).status, 0);
+  gitIn(root, "add", "-A", "environments", "manifests", "argocd");
+  gitIn(root, "commit", "--quiet", "-m", message);
 }
 
-function filesChangedBy(root: string, commit: string): string[] {
-  return gitIn(root, "diff-tree", "--no-commit-id", "--name-only", "-r", commit).split("\n").filter(Boolean);
-}
-
-function assertSucceeded(result: CliResult, what: string): void {
-  assert.equal(result.status, 0, `${what} failed:\n${result.stdout}${result.stderr}`);
-}
-
-/** dev.ts as committed, with `change` merged over what it states (a TypeScript object literal). */
-function devSettings(original: string, change: string): string {
-  return (
-    original.replace(/export default defineEnvironment\(/, "const stated = defineEnvironment(") +
-    `\nimport { merge as mergeForTest } from "../generator/testing/merge.ts";\nexport default mergeForTest(stated, ${change});\n`
-  );
-}
-
-/** A settings or generator change as a user commits it: edited, rendered in full, committed together. */
-function commitRendered(root: string, message: string): void {
-  assertSucceeded(runGenerator(root, "render"), `render for "${message}"`);
-  gitIn(root, "add", "--all");
-  gitIn(root, "commit", "--quiet", "--message", message);
-}
-
-describe("rollback across a change of environments/dev.ts", () => {
+describe("release staging 7.7.7, then rollback staging", () => {
   let root = "";
-  let original = "";
-  let target = "";
-  let beforeRollback = "";
-  let result: CliResult;
-
-  before(() => {
-    root = copyRepository();
-    original = readFileSync(join(root, "environments/dev.ts"), "utf8");
-    assert.match(original, /export default defineEnvironment\(/, "dev.ts has the shape this test patches");
-    assert.ok(existsSync(join(root, INGRESS)), "dev renders an Ingress to begin with");
-
-    // The target release: no Ingress, and an autoscaled backend, which also changes dev's Argo CD Application.
-    writeFileSync(join(root, "environments/dev.ts"), devSettings(original, "{ ingress: { enabled: false }, backend: { autoscaling: { enabled: true } } }"));
-    commitRendered(root, "dev: no Ingress, autoscaled backend");
-    assertSucceeded(runCli(root, "release", "dev", "backend=1.1.0"), "release backend=1.1.0");
-    target = head(root);
-
-    writeFileSync(join(root, "environments/dev.ts"), original);
-    commitRendered(root, "dev: the Ingress again, a fixed replica count");
-    assertSucceeded(runCli(root, "release", "dev", "backend=1.2.0"), "release backend=1.2.0");
-    beforeRollback = head(root);
-    assert.notEqual(tree(root, beforeRollback, DEV_APPLICATION), tree(root, target, DEV_APPLICATION), "the settings change reached dev's Argo CD Application");
-
-    result = runCli(root, "rollback", "dev");
+  let beforeRelease = "";
+  let released = "";
+  let rolledBack = "";
+  before(async () => {
+    root = cloneScratch(template);
+    beforeRelease = head(root);
+    await succeeds(root, "release", "staging", "backend=7.7.7");
+    released = head(root);
+    await succeeds(root, "rollback", "staging");
+    rolledBack = head(root);
   });
-  after(() => removeRepository(root));
+  after(() => removeScratch(root));
 
-  it("restores environments/dev.ts, the images file and manifests/dev/ byte for byte, removing files the target did not have", () => {
-    assertSucceeded(result, "rollback");
-    assert.equal(gitIn(root, "rev-parse", "HEAD~1").trim(), beforeRollback, "one new commit; history is not rewritten");
-    assert.equal(tree(root, "HEAD", ...DEV_PATHS), tree(root, target, ...DEV_PATHS));
-    assert.equal(readFileSync(join(root, "environments/dev.ts"), "utf8"), gitIn(root, "show", `${target}:environments/dev.ts`));
-    assert.equal(existsSync(join(root, INGRESS)), false, "the Ingress the target did not have is removed");
-    assert.equal(gitIn(root, "status", "--porcelain", "--untracked-files=all"), "", "the working tree is clean");
-    assert.equal(gitIn(root, "log", "-1", "--format=%(trailers:key=Release-Rollback-To,valueonly)").trim(), target);
-    assert.equal(gitIn(root, "log", "-1", "--format=%(trailers:key=Release-Action,valueonly)").trim(), "rollback");
+  it("restores manifests/staging/ and environments/staging.* byte for byte, in one new commit, with check passing", async () => {
+    assert.equal(gitIn(root, "rev-parse", "HEAD~1").trim(), released, "one new commit; history is not rewritten");
+    assert.equal(tree(root, "HEAD", ...STAGING), tree(root, beforeRelease, ...STAGING));
+    assert.equal(tree(root, "HEAD", "argocd", "manifests"), tree(root, beforeRelease, "argocd", "manifests"));
+    for (const file of filesChangedBy(root, "HEAD")) assert.ok(file === "environments/staging.images.json" || file.startsWith("manifests/staging/"), file);
+    assertClean(root);
+    await assertCheckPasses(root);
   });
 
-  it("re-renders dev's Argo CD Application from the restored settings, so the commit passes the drift check", () => {
-    assert.equal(tree(root, "HEAD", "argocd"), tree(root, target, "argocd"), "Argo CD's objects are as they were rendered at the target");
-    assert.match(result.stdout, new RegExp(`re-rendered from the restored settings: ${DEV_APPLICATION.replace(/\./g, "\\.")}`));
-    assert.match(result.stdout, /argocd\/bootstrap\/ changed, which Argo CD applies only through `npm run cluster:up`/, "the widened project needs the bootstrap");
-    assert.doesNotMatch(result.stderr, /warning/);
-    const check = runGenerator(root, "check");
-    assert.equal(check.status, 0, `npm run check fails after the rollback:\n${check.stderr}`);
+  it("says what it undoes: subject, body and trailers", () => {
+    const undone = short(root, released);
+    assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), `rollback(staging): backend 7.7.7 → 1.0.0, undoing ${undone}`);
+    const body = gitIn(root, "log", "-1", "--format=%b");
+    assert.match(body, new RegExp(`^Undoes the image change of ${undone} "release\\(staging\\): backend 7\\.7\\.7": staging runs the images it ran before it again\\.$`, "m"));
+    assert.match(body, new RegExp(`^Every other setting is as at ${undone}; the manifests are rendered by the current generator\\.$`, "m"));
+    assert.equal(trailer(root, "HEAD", "Release-Action"), "rollback");
+    assert.equal(trailer(root, "HEAD", "Release-Rollback-Of"), released);
+    assert.equal(trailer(root, "HEAD", "Release-Rollback-To"), beforeRelease);
+    assert.equal(trailer(root, "HEAD", "Release-Images"), "backend=1.0.0,frontend=1.0.0");
   });
 
-  it("touches no other environment", () => {
-    const changed = filesChangedBy(root, "HEAD");
-    assert.ok(changed.includes("environments/dev.ts"), `dev.ts is part of the rollback: ${changed.join(", ")}`);
-    for (const file of changed) {
-      assert.ok(
-        DEV_PATHS.some((path) => file === path || file.startsWith(`${path}/`)) || file === DEV_APPLICATION || file === DEV_PROJECT,
-        `${file} is not one of dev's files`,
-      );
-    }
-    assert.equal(tree(root, "HEAD", ...OTHER_PATHS), tree(root, beforeRollback, ...OTHER_PATHS));
-  });
-
-  it("history lists the releases and the rollback, not the settings commits in between", () => {
-    const history = runCli(root, "history", "dev");
-    assertSucceeded(history, "history");
-    const rows = history.stdout.trimEnd().split("\n").slice(1);
-    assert.equal(rows.length, 4, history.stdout);
-    assert.match(rows[0]!, new RegExp(`rollback to ${short(root, target)} \\(revision 2\\): backend 1\\.2\\.0 → 1\\.1\\.0$`));
-    assert.match(rows[1]!, /release backend 1\.1\.0 → 1\.2\.0$/);
-    assert.match(rows[2]!, /release backend \S+ → 1\.1\.0$/);
-    assert.match(rows[3]!, /initial/);
+  it("rolling back twice returns to where you started", async () => {
+    await succeeds(root, "rollback", "staging");
+    assert.equal(tree(root, "HEAD", ...STAGING), tree(root, released, ...STAGING));
+    assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), `rollback(staging): backend 1.0.0 → 7.7.7, undoing ${short(root, rolledBack)}`);
+    assertClean(root);
+    await assertCheckPasses(root);
   });
 });
 
-describe("rollback when the generator has changed since the target release", () => {
+describe("rollback keeps every other setting as it is now", () => {
   let root = "";
-  let target = "";
-  let refusal = "";
-
   before(() => {
-    root = copyRepository();
-    assertSucceeded(runCli(root, "release", "dev", "backend=1.1.0"), "release backend=1.1.0");
-    target = head(root);
-
-    // A new generator version: it labels objects with it, so it renders every release's settings differently.
-    const packageJson = join(root, "package.json");
-    const manifest = JSON.parse(readFileSync(packageJson, "utf8")) as { version: string };
-    writeFileSync(packageJson, readFileSync(packageJson, "utf8").replace(`"version": "${manifest.version}"`, '"version": "99.0.0"'));
-    const devTs = join(root, "environments/dev.ts");
-    writeFileSync(devTs, devSettings(readFileSync(devTs, "utf8"), '{ backend: { config: { LOG_LEVEL: "INFO" } } }'));
-    commitRendered(root, "generator 99.0.0; dev logs at INFO");
-    assertSucceeded(runCli(root, "release", "dev", "backend=1.2.0"), "release backend=1.2.0");
+    root = cloneScratch(template);
   });
-  after(() => removeRepository(root));
+  after(() => removeScratch(root));
 
-  it("refuses, naming the files the current generator renders differently and what to run instead, and changes nothing", () => {
+  it("a later replicas change in staging stays; only the images go back", async () => {
+    const before = head(root);
+    await succeeds(root, "release", "staging", "backend=7.7.7", "frontend=7.7.7");
+    await commitSettings(root, "staging: four backend replicas", "environments/staging.ts", "backend: { replicas: 2 }", "backend: { replicas: 4 }");
+    const settingsCommit = head(root);
+    const out = await succeeds(root, "rollback", "staging");
+    assert.match(out, /backend 7\.7\.7 → 1\.0\.0, frontend 7\.7\.7 → 1\.0\.0/);
+    assert.equal(tree(root, "HEAD", "environments/staging.ts"), tree(root, settingsCommit, "environments/staging.ts"));
+    assert.equal(tree(root, "HEAD", "environments/staging.images.json"), tree(root, before, "environments/staging.images.json"));
+    assert.match(readFileSync(join(root, "manifests/staging/deployment-todo-backend.yaml"), "utf8"), /^ {2}replicas: 4$/m);
+    assertClean(root);
+    await assertCheckPasses(root);
+  });
+
+  it("works whatever the generator rendered then: the release's manifests are never read back", async () => {
+    // The release commit as an older generator rendered it (another header on every file), then a
+    // generator change re-rendered everything: the case the old byte-for-byte rollback refused.
+    const before = head(root);
+    await succeeds(root, "release", "staging", "backend=8.8.8");
+    const released = head(root);
+    for (const file of readdirSync(join(root, "manifests/staging"))) {
+      const path = join(root, "manifests/staging", file);
+      writeFileSync(path, readFileSync(path, "utf8").replace(/^# Rendered by .*\n/, "# Rendered by generator 0.0.1\n"));
+    }
+    gitIn(root, "commit", "--quiet", "--amend", "--no-edit", "-a");
+    assert.equal((await generatorCli(root, "render")).status, 0);
+    gitIn(root, "commit", "--quiet", "-am", "generator 0.2: a new header");
+    const result = await releaseCli(root, "rollback", "staging");
+    assert.equal(result.status, 0, result.stderr);
+    assert.notEqual(released, head(root));
+    assert.equal(tree(root, "HEAD", "environments/staging.images.json"), tree(root, before, "environments/staging.images.json"));
+    assertClean(root);
+    await assertCheckPasses(root);
+  });
+
+  it("rollback <commit>: the images the environment ran at that commit", async () => {
+    const first = gitIn(root, "rev-list", "--max-parents=0", "HEAD").trim();
+    await succeeds(root, "release", "staging", "backend=9.9.9");
+    await succeeds(root, "release", "staging", "frontend=9.9.9");
+    const out = await succeeds(root, "rollback", "staging", short(root, first));
+    assert.match(out, new RegExp(`committed \\S+ rollback\\(staging\\): .*, the images of ${first.slice(0, 7)}`));
+    assert.equal(tree(root, "HEAD", "environments/staging.images.json"), tree(root, first, "environments/staging.images.json"));
+    assert.equal(trailer(root, "HEAD", "Release-Rollback-To"), first);
+    assert.equal(trailer(root, "HEAD", "Release-Rollback-Of"), "");
+    await assertCheckPasses(root);
+  });
+});
+
+describe("seal dev, release dev, rollback dev", () => {
+  let root = "";
+  let sealedSecrets: string[] = [];
+  before(async () => {
+    root = cloneScratch(template);
+    const key = throwawaySealingKey();
+    writeFileSync(join(root, "cert.pem"), key.certificatePem);
+    const hex = (n: number) => "0123456789abcdef".repeat(8).slice(0, n);
+    writeFileSync(
+      join(root, ".secrets/dev.env"),
+      `todo-database-secret.POSTGRES_USER=todo\ntodo-database-secret.POSTGRES_PASSWORD=${hex(48)}\ntodo-database-secret.POSTGRES_DB=todo\n` +
+        `todo-auth-secret.BETTER_AUTH_SECRET=${hex(64)}\ntodo-backend-secret.OPENAI_API_KEY=not-a-real-key-for-tests\ntodo-redis-secret.REDIS_PASSWORD=${hex(40)}\n`,
+    );
+    await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem") });
+    rmSync(join(root, "cert.pem"));
+    rmSync(join(root, ".secrets/dev.env"));
+    assert.equal((await generatorCli(root, "render", "dev")).status, 0);
+    gitIn(root, "add", "-A", "environments", "manifests", "argocd");
+    gitIn(root, "commit", "--quiet", "-m", "dev: seal secrets");
+    sealedSecrets = readdirSync(join(root, "manifests/dev")).filter((file) => file.startsWith("sealedsecret-"));
+    assert.equal(sealedSecrets.length, 4);
+  });
+  after(() => removeScratch(root));
+
+  it("keeps the SealedSecrets and the sealed file", async () => {
+    // The SealedSecrets carry their reader's version label, so the release changes todo-backend-secret's: the rollback puts it back.
+    const sealed = tree(root, "HEAD", "environments/dev.sealed.json", ...sealedSecrets.map((file) => `manifests/dev/${file}`));
+    await succeeds(root, "release", "dev", "backend=1.1.0");
+    assert.ok(existsSync(join(root, "manifests/dev/sealedsecret-todo-backend-secret.yaml")));
+    await succeeds(root, "rollback", "dev");
+    assert.equal(tree(root, "HEAD", "environments/dev.sealed.json", ...sealedSecrets.map((file) => `manifests/dev/${file}`)), sealed);
+    assert.deepEqual(readdirSync(join(root, "manifests/dev")).filter((file) => file.startsWith("sealedsecret-")), sealedSecrets);
+    await assertCheckPasses(root);
+  });
+
+  it("a rollback whose render would remove a SealedSecret or a PVC refuses without --allow-removal and changes nothing", async () => {
+    // Committed by hand without rendering (the hook skipped): the settings no longer have what the manifests hold.
+    gitIn(root, "rm", "--quiet", "environments/dev.sealed.json");
+    edit(root, "environments/dev.ts", "dapr: { enabled: true }", 'dapr: { enabled: true },\n  database: { mode: "external", externalCidrs: ["192.0.2.0/24"] }');
+    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "dev: no sealed values, an external database (not rendered)");
+    const before = fingerprint(root);
     for (const dryRun of [[], ["--dry-run"]]) {
-      const before = fingerprint(root);
-      const result = runCli(root, "rollback", "dev", target, ...dryRun);
-      assert.equal(result.status, 1, `rollback ${dryRun.join(" ")} was not refused:\n${result.stdout}${result.stderr}`);
+      const result = await releaseCli(root, "rollback", "dev", ...dryRun);
+      if (dryRun.length) {
+        assert.equal(result.status, 0, result.stderr);
+        assert.match(result.stderr, /^warning: without --allow-removal this would be refused/m);
+      } else {
+        assert.equal(result.status, 1, result.stdout);
+        assert.match(result.stderr, /^refused: dev: this would remove what another commit cannot bring back:$/m);
+        assert.match(result.stderr, /^ {2}- SealedSecret todo-dev\/todo-auth-secret \(manifests\/dev\/sealedsecret-todo-auth-secret\.yaml\): Argo CD prunes it/m);
+        assert.match(result.stderr, /^ {2}- PersistentVolumeClaim todo-dev\/todo-database-pvc \(manifests\/dev\/persistentvolumeclaim-todo-database-pvc\.yaml\): its volume holds the database/m);
+        assert.match(result.stderr, /Pass --allow-removal to commit it all the same/);
+        assert.match(result.stderr, /\nNothing was changed\.\n$/);
+      }
       assert.equal(fingerprint(root), before, "the repository changed");
-      const shortTarget = short(root, target);
-      assert.match(result.stderr, new RegExp(`^refused: dev: target = "${target}": the generator has changed since ${shortTarget} \\(revision 2\\)`));
-      assert.match(result.stderr, /^ {2}changed: manifests\/dev\/namespace-todo-dev\.yaml$/m);
-      assert.doesNotMatch(result.stderr, /manifests\/(staging|prod)\//, "only dev's files are named");
-      assert.match(result.stderr, /^ {2}npm run release -- dev backend=1\.1\.0 frontend=\S+$/m);
-      assert.match(result.stderr, new RegExp(`git diff HEAD ${shortTarget} -- environments/dev\\.ts\``));
-      assert.match(result.stderr, /\nNothing was changed\.\n$/);
-      refusal = result.stderr;
     }
   });
 
-  it("the release it suggests instead works: the target's images, rendered by the current generator", () => {
-    const suggested = /^ {2}npm run release -- (dev .+)$/m.exec(refusal);
-    assert.ok(suggested, `no release suggested in:\n${refusal}`);
-    assertSucceeded(runCli(root, "release", ...suggested[1]!.split(" ")), "the suggested release");
-    assert.equal(tree(root, "HEAD", "environments/dev.images.json"), tree(root, target, "environments/dev.images.json"));
-    const check = runGenerator(root, "check");
-    assert.equal(check.status, 0, check.stderr);
+  it("with --allow-removal it commits, and the output and the commit body list what goes", async () => {
+    const result = await releaseCli(root, "rollback", "dev", "--allow-removal");
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^ {2}removes SealedSecret todo-dev\/todo-redis-secret/m);
+    assert.match(result.stderr, /^warning: removes PersistentVolumeClaim todo-dev\/todo-database-pvc/m);
+    const body = gitIn(root, "log", "-1", "--format=%b");
+    assert.match(body, /^Removes \(--allow-removal\):\n- Namespace|^Removes \(--allow-removal\):\n- PersistentVolumeClaim/m);
+    assert.match(body, /^- SealedSecret todo-dev\/todo-backend-secret/m);
+    assert.equal(existsSync(join(root, "manifests/dev/persistentvolumeclaim-todo-database-pvc.yaml")), false);
+    assertClean(root);
+    await assertCheckPasses(root);
+  });
+});
+
+async function renderAndCommit(root: string, message: string): Promise<string> {
+  assert.equal((await generatorCli(root, "render")).status, 0);
+  gitIn(root, "add", "-A", "environments", "manifests", "argocd");
+  gitIn(root, "commit", "--quiet", "-m", message);
+  return head(root);
+}
+
+async function refused(root: string, pattern: RegExp, ...argv: string[]): Promise<string> {
+  const before = fingerprint(root);
+  const result = await releaseCli(root, ...argv);
+  assert.equal(result.status, 1, `${argv.join(" ")} was not refused:\n${result.stdout}${result.stderr}`);
+  assert.match(result.stderr, pattern);
+  assert.match(result.stderr, /\nNothing was changed\.\n$/);
+  assert.equal(fingerprint(root), before, "the repository changed");
+  return result.stderr;
+}
+
+describe("restore <env> <commit>", () => {
+  let root = "";
+  let initial = "";
+  before(async () => {
+    root = cloneScratch(template);
+    initial = head(root);
+    edit(root, "environments/staging.ts", "backend: { replicas: 2 }", 'backend: { replicas: 3, config: { LOG_LEVEL: "DEBUG" } }');
+    await renderAndCommit(root, "staging: three replicas, debug logs");
+    assert.equal((await releaseCli(root, "release", "staging", "backend=2.0.0")).status, 0);
+  });
+  after(() => removeScratch(root));
+
+  it("puts the settings and manifests back exactly, and lists every setting it changes besides the images", async () => {
+    const result = await releaseCli(root, "restore", "staging", short(root, initial));
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(tree(root, "HEAD", ...STAGING), tree(root, initial, ...STAGING));
+    assert.equal(tree(root, "HEAD", "argocd"), tree(root, initial, "argocd"));
+    assert.match(result.stdout, new RegExp(`committed \\S+ restore\\(staging\\): as at ${initial.slice(0, 7)} \\(backend 1\\.0\\.0, frontend 1\\.0\\.0\\)`));
+    assert.match(result.stdout, /Restores the settings and the manifests of \S+ exactly\./);
+    assert.match(result.stdout, /^ {4}- backend\.replicas: 3 → 2$/m);
+    assert.match(result.stdout, /^ {4}- backend\.config\.LOG_LEVEL: "DEBUG" → "INFO"$/m);
+    assert.doesNotMatch(result.stdout, /- (frontend|backend)\.image/, "images are said apart, in the subject");
+    const body = gitIn(root, "log", "-1", "--format=%b");
+    assert.match(body, /^Settings it changes besides the images:\n {2}- backend\.config\.LOG_LEVEL: "DEBUG" → "INFO"\n {2}- backend\.replicas: 3 → 2$/m);
+    assert.equal(trailer(root, "HEAD", "Release-Action"), "restore");
+    assert.equal(trailer(root, "HEAD", "Release-Restored-From"), initial);
+    assertClean(root);
+    assert.equal((await generatorCli(root, "check")).status, 0);
+  });
+
+  it("says when it changes an AppProject, which only npm run cluster:up applies", async () => {
+    edit(root, "environments/staging.ts", "backend: { replicas: 2 }", "backend: { autoscaling: { enabled: true, minReplicas: 2, maxReplicas: 4 } }");
+    await renderAndCommit(root, "staging: autoscaled backend");
+    const result = await releaseCli(root, "restore", "staging", initial);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /argocd\/bootstrap\/appproject-todo-staging\.yaml changed: Argo CD applies argocd\/bootstrap\/ only through `npm run cluster:up`/);
+    assert.equal(tree(root, "HEAD", "argocd"), tree(root, initial, "argocd"));
+  });
+
+  it("refuses what changes nothing, an unknown commit, and a commit where the environment did not exist", async () => {
+    await refused(root, /changes? nothing/, "restore", "staging", initial);
+    await refused(root, /target = "nope": not a commit in this repository/, "restore", "staging", "nope");
+    const orphan = gitIn(root, "commit-tree", "-m", "empty", gitIn(root, "mktree").trim()).trim();
+    await refused(root, /staging did not exist at \S+ \(no environments\/staging\.ts\)/, "restore", "staging", orphan);
+  });
+});
+
+describe("restore when an exact restore is not possible", () => {
+  let root = "";
+  let oldRender = "";
+  let preDelivery = "";
+  before(async () => {
+    root = cloneScratch(template);
+    // staging as an older generator rendered it (another header), then re-rendered by today's.
+    for (const file of readdirSync(join(root, "manifests/staging"))) {
+      const path = join(root, "manifests/staging", file);
+      writeFileSync(path, readFileSync(path, "utf8").replace(/^# Rendered by .*\n/, "# Rendered by generator 0.0.1\n"));
+    }
+    edit(root, "environments/staging.ts", "backend: { replicas: 2 }", "backend: { replicas: 3 }");
+    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "staging: three replicas (generator 0.0.1)");
+    oldRender = head(root);
+    // An environment file from before `delivery` was declared.
+    const current = readFileSync(join(root, "environments/staging.ts"), "utf8");
+    writeFileSync(join(root, "environments/staging.ts"), current.replace(/ {2}delivery: \{[^}]*\},\n/, ""));
+    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "staging before delivery");
+    preDelivery = head(root);
+    writeFileSync(join(root, "environments/staging.ts"), current.replace("backend: { replicas: 3 }", "backend: { replicas: 2 }"));
+    await renderAndCommit(root, "generator 0.1: today's header; staging back to two replicas");
+  });
+  after(() => removeScratch(root));
+
+  it("the generator has changed since: refused, naming the files and what to run instead", async () => {
+    const stderr = await refused(root, /the generator has changed since \S+: it renders \S+'s settings differently from the manifests committed then/, "restore", "staging", oldRender);
+    assert.match(stderr, /^ {2}changed: manifests\/staging\/deployment-todo-backend\.yaml$/m);
+    assert.match(stderr, new RegExp(`^To restore \\S+'s settings rendered by today's generator: npm run restore -- staging ${oldRender.slice(0, 7)} --rerender$`, "m"));
+    assert.match(stderr, new RegExp(`^To run only the images it ran: npm run rollback -- staging ${oldRender.slice(0, 7)}$`, "m"));
+    // What it suggests works (here after a release, so that there is an image to go back to).
+    assert.equal((await releaseCli(root, "release", "staging", "backend=3.0.0")).status, 0);
+    const suggested = /^To run only the images it ran: npm run rollback -- (.+)$/m.exec(stderr)![1]!.split(" ");
+    const rolledBack = await releaseCli(root, "rollback", ...suggested);
+    assert.equal(rolledBack.status, 0, rolledBack.stderr);
+    assert.equal(tree(root, "HEAD", "environments/staging.images.json"), tree(root, oldRender, "environments/staging.images.json"));
+    assert.equal((await generatorCli(root, "check")).status, 0);
+  });
+
+  it("--rerender restores the settings, rendered by today's generator", async () => {
+    const result = await releaseCli(root, "restore", "staging", oldRender, "--rerender");
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /the manifests are today's render of them \(the generator has changed since\)/);
+    assert.match(result.stdout, /- backend\.replicas: 2 → 3/);
+    assert.equal(tree(root, "HEAD", "environments/staging.ts"), tree(root, oldRender, "environments/staging.ts"));
+    assert.match(readFileSync(join(root, "manifests/staging/deployment-todo-backend.yaml"), "utf8"), /^# Rendered by `npm run render`/);
+    assert.equal((await generatorCli(root, "check")).status, 0);
+  });
+
+  it("a commit from before the delivery settings: explained, with what to run instead, not a crash", async () => {
+    const stderr = await refused(root, /predates the delivery settings: it has no `delivery` block \(cluster, sync, tags, promotedFrom\)/, "restore", "staging", preDelivery);
+    assert.match(stderr, new RegExp(`^To run the images it ran: npm run rollback -- staging ${preDelivery.slice(0, 7)}$`, "m"));
+    assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
+  });
+});
+
+describe("restore of a commit before sealing", () => {
+  let root = "";
+  let beforeSealing = "";
+  before(async () => {
+    root = cloneScratch(template);
+    beforeSealing = head(root);
+    const key = throwawaySealingKey();
+    writeFileSync(join(root, "cert.pem"), key.certificatePem);
+    writeFileSync(
+      join(root, ".secrets/staging.env"),
+      `todo-database-secret.POSTGRES_USER=todo\ntodo-database-secret.POSTGRES_PASSWORD=${"ab12".repeat(12)}\ntodo-database-secret.POSTGRES_DB=todo\n` +
+        `todo-auth-secret.BETTER_AUTH_SECRET=${"cd34".repeat(16)}\ntodo-backend-secret.OPENAI_API_KEY=not-a-real-key-for-tests\n`,
+    );
+    await sealEnvironment({ environment: "staging", root, certFile: join(root, "cert.pem") });
+    rmSync(join(root, "cert.pem"));
+    rmSync(join(root, ".secrets/staging.env"));
+    await renderAndCommit(root, "staging: seal secrets");
+  });
+  after(() => removeScratch(root));
+
+  it("refuses to remove the SealedSecrets without --allow-removal, and lists them when allowed", async () => {
+    const stderr = await refused(root, /staging: this would remove what another commit cannot bring back:/, "restore", "staging", beforeSealing);
+    assert.match(stderr, /- SealedSecret todo-staging\/todo-auth-secret \(manifests\/staging\/sealedsecret-todo-auth-secret\.yaml\): Argo CD prunes it \(automated sync\), and the Secret the controller unsealed from it goes with it/);
+    const result = await releaseCli(root, "restore", "staging", beforeSealing, "--allow-removal");
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /- sealed todo-auth-secret\.BETTER_AUTH_SECRET: \(sealed\) → \(not set\)/);
+    assert.match(gitIn(root, "log", "-1", "--format=%b"), /^Removes \(--allow-removal\):\n(- SealedSecret todo-staging\/todo-\S+ .*\n?){3}/m);
+    assert.equal(tree(root, "HEAD", ...STAGING), tree(root, beforeSealing, ...STAGING));
+    assertClean(root);
   });
 });

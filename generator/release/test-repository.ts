@@ -1,66 +1,37 @@
 /**
- * For the release tests: a throwaway Git repository that is a copy of this
- * working tree, so the commands run against real Git without touching the
- * real repository or depending on its history.
+ * For the release tests: throwaway Git repositories (generator/testing/git-scratch.ts)
+ * and the release CLI run in-process (run(), its output captured) or, once
+ * per command, as the process `npm run <command>` starts.
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { REPO_ROOT } from "../load/environments.ts";
+import { existsSync, lstatSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Captured } from "../testing/cli.ts";
+import { gitIn } from "../testing/git-scratch.ts";
 import { NODE_ARGS } from "../testing/node.ts";
 
-export function gitIn(root: string, ...args: string[]): string {
-  return execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-}
+export { cloneScratch, edit, gitIn, gitTemplate, removeScratch } from "../testing/git-scratch.ts";
 
 /**
- * Copies the files Git would see (tracked, plus untracked ones not ignored)
- * into a new repository with one commit, `initial`, and node_modules linked.
+ * Everything a refusal must leave alone: HEAD, the index, the status, and
+ * the bytes of every file that differs from the index or is untracked or
+ * ignored (tracked files equal to the index are covered by the index).
  */
-export function copyRepository(): string {
-  const root = mkdtempSync(join(tmpdir(), "todo-release-test-"));
-  const files = gitIn(REPO_ROOT, "ls-files", "--cached", "--others", "--exclude-standard", "-z").split("\0").filter(Boolean);
-  for (const file of new Set(files)) {
-    const source = join(REPO_ROOT, file);
-    if (!existsSync(source) || lstatSync(source).isDirectory()) continue; // deleted in the work tree, or a submodule
-    mkdirSync(dirname(join(root, file)), { recursive: true });
-    copyFileSync(source, join(root, file));
-  }
-  symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"), "dir");
-  gitIn(root, "init", "--quiet", "--initial-branch=main");
-  gitIn(root, "config", "user.name", "Release Tester");
-  gitIn(root, "config", "user.email", "release-tester@example.com");
-  gitIn(root, "config", "commit.gpgsign", "false");
-  gitIn(root, "add", "--all");
-  gitIn(root, "commit", "--quiet", "--message=initial");
-  return root;
-}
-
-export function removeRepository(root: string): void {
-  rmSync(root, { recursive: true, force: true });
-}
-
-function filesUnder(root: string, dir = ""): string[] {
-  return readdirSync(join(root, dir)).flatMap((entry) => {
-    const path = join(dir, entry);
-    if (path === ".git" || path === "node_modules") return [];
-    return lstatSync(join(root, path)).isDirectory() ? filesUnder(root, path) : [path];
-  });
-}
-
-/** Everything a refusal must leave alone: every file's bytes, HEAD, the index and the status. */
 export function fingerprint(root: string): string {
   const hash = createHash("sha256");
-  for (const file of filesUnder(root).sort()) {
-    hash.update(`${file}\0`);
-    hash.update(readFileSync(join(root, file)));
-    hash.update("\0");
-  }
-  hash.update(gitIn(root, "rev-parse", "HEAD"));
   hash.update(gitIn(root, "ls-files", "--stage"));
-  hash.update(gitIn(root, "status", "--porcelain", "--untracked-files=all"));
+  // v2 with --branch names HEAD's commit too (# branch.oid); the path is each record's last field.
+  const status = gitIn(root, "status", "--porcelain=v2", "--branch", "-z", "--untracked-files=all", "--ignored=matching");
+  hash.update(status);
+  for (const record of status.split("\0")) {
+    if (record.startsWith("#")) continue;
+    const path = record.startsWith("? ") || record.startsWith("! ") ? record.slice(2) : record.split(" ").slice(8).join(" ");
+    if (!path || ["node_modules", "generator", ".cache"].some((skip) => path === skip || path.startsWith(`${skip}/`))) continue;
+    const file = join(root, path);
+    hash.update(`${path}\0`);
+    if (existsSync(file) && lstatSync(file).isFile()) hash.update(readFileSync(file));
+  }
   return hash.digest("hex");
 }
 
@@ -70,14 +41,49 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the release CLI the way `npm run <command> -- ...` does, inside the repository. */
+/** `npm run <command> -- <args>` of the release CLI, in-process. */
+export async function releaseCli(root: string, ...argv: string[]): Promise<CliResult> {
+  const { run } = await import("./cli.ts");
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const status = await run({ root, argv, stdout, stderr });
+  return { status, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** Runs the release CLI as `npm run <command> -- ...` does: a new Node process, inside the repository. */
 export function runCli(root: string, ...args: string[]): CliResult {
   const result = spawnSync(process.execPath, [...NODE_ARGS, "generator/release/cli.ts", ...args], { cwd: root, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-/** Runs the generator's own CLI from sources (`render` or `check`), inside the repository. */
+/** Runs the generator's own CLI from sources (`render` or `check`) as a process, inside the repository. */
 export function runGenerator(root: string, ...args: string[]): CliResult {
   const result = spawnSync(process.execPath, [...NODE_ARGS, "generator/commands/cli.ts", ...args], { cwd: root, encoding: "utf8" });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function head(root: string): string {
+  return gitIn(root, "rev-parse", "HEAD").trim();
+}
+
+export function short(root: string, commit: string): string {
+  return gitIn(root, "rev-parse", "--short", commit).trim();
+}
+
+/** Blob ids and paths: equal listings mean byte-identical files (and the same files absent). */
+export function tree(root: string, commit: string, ...paths: string[]): string {
+  return gitIn(root, "ls-tree", "-r", commit, "--", ...paths);
+}
+
+export function filesChangedBy(root: string, commit: string): string[] {
+  return gitIn(root, "diff-tree", "--no-commit-id", "--name-only", "-r", commit).split("\n").filter(Boolean);
+}
+
+export function trailer(root: string, commit: string, key: string): string {
+  return gitIn(root, "log", "-1", `--format=%(trailers:key=${key},valueonly)`, commit).trim();
+}
+
+export function assertClean(root: string): void {
+  const status = gitIn(root, "status", "--porcelain", "--untracked-files=all");
+  if (status !== "") throw new Error(`the working tree is not clean:\n${status}`);
 }

@@ -153,10 +153,10 @@ export function findPlaintext(root: string): PlaintextFinding[] {
  * `npm run render`, `check` and `diff` refuse before writing anything. Costs
  * nothing when there is no local value (a fresh clone, CI).
  */
-export function localValueLeaks(root: string, rendered: { files: ReadonlyMap<string, string>; ownedDirs: readonly string[] }): PlaintextFinding[] {
+export function localValueLeaks(root: string, rendered: { files: ReadonlyMap<string, string>; ownedDirs: readonly string[]; keep?: ReadonlySet<string> }): PlaintextFinding[] {
   const values = localSecretValues(root);
   if (values.length === 0) return [];
-  const replaced = (file: string) => rendered.ownedDirs.some((dir) => file.startsWith(`${dir}/`));
+  const replaced = (file: string) => !rendered.keep?.has(file) && rendered.ownedDirs.some((dir) => file.startsWith(`${dir}/`));
   const findings: PlaintextFinding[] = [];
   const look = (file: string, text: string, note = "") => {
     for (const { value, origin } of values) {

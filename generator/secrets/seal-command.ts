@@ -215,7 +215,8 @@ export function sealCommand(root = REPO_ROOT): Command {
           cwd: process.env.INIT_CWD ?? process.cwd(),
         });
         console.log(summary(result));
-        if (result.written) console.log(`Next: npm run render -- ${environment}, then commit ${result.file} and manifests/${environment}/.`);
+        // A command to paste: it leaves `npm run check` passing (generator/commands/readme-recipes.test.ts runs it).
+        if (result.written) console.log(`Next: npm run render -- ${environment} && git add -A environments manifests argocd && npm run check && git commit -m "${environment}: seal secrets"`);
       } catch (error) {
         // SettingsError, SecretInputError and the certificate's errors all say what is wrong and where.
         console.error(`${error instanceof Error ? error.message : String(error)}\nNothing was written.`);

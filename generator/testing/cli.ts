@@ -27,3 +27,25 @@ export function renderedFiles(root: string): Record<string, string> {
   for (const top of ["manifests", "argocd"]) if (existsSync(join(root, top))) walk(top);
   return out;
 }
+
+/** A writable that keeps what is written, for a command run in-process. */
+export class Captured {
+  text = "";
+  write(chunk: string): boolean {
+    this.text += chunk;
+    return true;
+  }
+}
+
+/**
+ * `npm run render|check|diff -- <args>` in-process (generator/commands/cli.ts's
+ * run(), as the npm scripts' bundle runs it): the same output and exit code,
+ * without starting Node and loading kubernetes-models again.
+ */
+export async function generatorCli(root: string, ...argv: string[]): Promise<Result> {
+  const { run } = await import("../commands/cli.ts");
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const status = await run({ root, argv, stdout, stderr });
+  return { status, stdout: stdout.text, stderr: stderr.text };
+}

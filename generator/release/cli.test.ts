@@ -1,0 +1,72 @@
+/**
+ * The release commands as `npm run <command>` starts them (a new Node
+ * process on the TypeScript sources), in a scratch repository with its own
+ * copy of the generator, which the test changes between the release and the
+ * rollback: the incident case, a bad release out and the generator changed
+ * since. `release`, `history` and `rollback` also run as processes in the
+ * README's recipes (generator/commands/readme-recipes.test.ts); the
+ * behaviour in detail is tested in-process beside this.
+ */
+import assert from "node:assert/strict";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { type CliResult, assertClean, gitIn, gitTemplate, head, releaseCli, removeScratch, runCli, runGenerator, short, tree } from "./test-repository.ts";
+
+function succeeded(result: CliResult, what: string): void {
+  assert.equal(result.status, 0, `${what}:\n${result.stdout}${result.stderr}`);
+}
+
+describe("the release commands as processes, across a change of the generator", () => {
+  let root = "";
+  let initial = "";
+  let released = "";
+  before(() => {
+    root = gitTemplate("todo-release-cli-", { copyGenerator: true });
+    initial = head(root);
+  });
+  after(() => removeScratch(root));
+
+  it("release (in-process: the generator is still the same)", async () => {
+    const result = await releaseCli(root, "release", "staging", "backend=7.7.7");
+    succeeded(result, "release");
+    released = head(root);
+    assert.match(result.stdout, /^committed \S+ release\(staging\): backend 7\.7\.7$/m);
+    // The generator changes: every file it renders gets another header.
+    const render = join(root, "generator/render.ts");
+    writeFileSync(render, readFileSync(render, "utf8").replace("# Rendered by `npm run render`.", "# Rendered by `npm run render` (generator 2)."));
+    succeeded(runGenerator(root, "render"), "render with the new generator");
+    gitIn(root, "add", "-A");
+    gitIn(root, "commit", "--quiet", "-m", "generator 2: a new header");
+  });
+
+  it("rollback: the images before the release, rendered by the changed generator, check passing", () => {
+    const result = runCli(root, "rollback", "staging");
+    succeeded(result, "rollback");
+    assert.match(result.stdout, new RegExp(`^committed \\S+ rollback\\(staging\\): backend 7\\.7\\.7 → 1\\.0\\.0, undoing ${short(root, released)}$`, "m"));
+    assert.equal(tree(root, "HEAD", "environments/staging.images.json", "environments/staging.ts"), tree(root, initial, "environments/staging.images.json", "environments/staging.ts"));
+    assert.match(readFileSync(join(root, "manifests/staging/deployment-todo-backend.yaml"), "utf8"), /^# Rendered by `npm run render` \(generator 2\)\./);
+    assertClean(root);
+    succeeded(runGenerator(root, "check"), "check after the rollback");
+  });
+
+  it("promote", () => {
+    const result = runCli(root, "promote", "dev", "staging", "--dry-run");
+    assert.equal(result.status, 1, "dev and staging run the same images now");
+    assert.match(result.stderr, /^refused: staging already runs what dev runs \(backend 1\.0\.0, frontend 1\.0\.0\): this promotion changes nothing\nNothing was changed\.\n$/);
+  });
+
+  it("restore: an exact restore of a revision the old generator rendered is refused, saying what to run", () => {
+    const result = runCli(root, "restore", "staging", short(root, released));
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /the generator has changed since \S+: it renders \S+'s settings differently/);
+    assert.match(result.stderr, /--rerender\n/);
+  });
+
+  it("history (in-process: it reads Git only)", async () => {
+    const result = await releaseCli(root, "history", "staging");
+    succeeded(result, "history");
+    const kinds = result.stdout.trimEnd().split("\n").slice(1).map((row) => /\s(release|rollback|generator change|settings change)\s/.exec(row)?.[1]);
+    assert.deepEqual(kinds, ["rollback", "generator change", "release", "settings change"], result.stdout);
+  });
+});
