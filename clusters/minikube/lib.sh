@@ -56,9 +56,11 @@ require_node() {
   [[ -d $REPO_ROOT/node_modules ]] || die "$REPO_ROOT/node_modules is missing: run 'npm ci' in $REPO_ROOT first"
 }
 
-# Runs one of the repository's TypeScript entry points (see generator/testing/node.ts for the flag).
+# Runs one of the repository's TypeScript entry points (see generator/testing/node.ts for the
+# flag), with Node's compile cache in .cache/ (as the generator's launcher keeps it): each run
+# then skips compiling the modules it loads again, about half of its start.
 run_ts() {
-  node --disable-warning=DEP0040 "$@"
+  NODE_COMPILE_CACHE="${NODE_COMPILE_CACHE:-$REPO_ROOT/.cache/node-compile}" node --disable-warning=DEP0040 "$@"
 }
 
 # Sets CLUSTER_PROFILE, CLUSTER_KUBERNETES_VERSION, CLUSTER_CPUS,

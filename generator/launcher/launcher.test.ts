@@ -3,6 +3,7 @@ import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { generatorCli } from "../testing/cli.ts";
 import { scratchRepository } from "../testing/scratch.ts";
 
 
@@ -16,7 +17,8 @@ function run(args: string[]): Result {
   return { status, stdout, stderr };
 }
 const compiled = (...args: string[]) => run([join(scratch, "generator/launcher/cli.mjs"), ...args]);
-const typescript = (...args: string[]) => run([join(scratch, "generator/commands/cli.ts"), ...args]);
+// The same CLI from its TypeScript sources, in-process (generator/testing/cli.ts): what the bundle must match.
+const typescript = (...args: string[]) => generatorCli(scratch, ...args);
 
 function snapshot(): Record<string, string> {
   const out: Record<string, string> = {};
@@ -31,15 +33,15 @@ function snapshot(): Record<string, string> {
   return out;
 }
 
-/** Runs `body` with `file` changed by `change`, then restores it. */
-function withEdit<T>(file: string, change: (text: string) => string, body: () => T): T {
+/** Runs `body` with `file` changed by `change`, then restores it (after the body's promise settles, if it returns one). */
+async function withEdit<T>(file: string, change: (text: string) => string, body: () => T | Promise<T>): Promise<T> {
   const path = join(scratch, file);
   const original = readFileSync(path, "utf8");
   const changed = change(original);
   assert.notEqual(changed, original, `the edit of ${file} no longer applies`);
   writeFileSync(path, changed);
   try {
-    return body();
+    return await body();
   } finally {
     writeFileSync(path, original);
   }
@@ -50,22 +52,22 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     assert.equal(compiled("render").status, 0);
   });
 
-  it("prints and exits exactly as the TypeScript CLI does", () => {
-    assert.deepEqual(compiled("render"), typescript("render"));
-    assert.deepEqual(compiled("check"), typescript("check"));
-    assert.deepEqual(compiled("render", "qa"), typescript("render", "qa"));
+  it("prints and exits exactly as the TypeScript CLI does", async () => {
+    assert.deepEqual(compiled("render"), await typescript("render"));
+    assert.deepEqual(compiled("check"), await typescript("check"));
+    assert.deepEqual(compiled("render", "qa"), await typescript("render", "qa"));
     assert.equal(compiled("render", "qa").status, 1);
-    withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", "backend: { replicas: 12 }"), () => {
+    await withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", "backend: { replicas: 12 }"), async () => {
       const result = compiled("render");
-      assert.deepEqual(result, typescript("render"));
+      assert.deepEqual(result, await typescript("render"));
       assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.replicas = 12: must be an integer from 1 to 10/);
     });
   });
 
-  it("rebuilds when a source changes: a typo planted in a component fails the render even with a warm cache", () => {
+  it("rebuilds when a source changes: a typo planted in a component fails the render even with a warm cache", async () => {
     assert.equal(compiled("check").status, 0); // the build and its render cache are warm
     const before = snapshot();
-    withEdit("generator/lib/app-workload.ts", (text) => text.replace("readinessProbe: httpProbe(", "readinesProbe: httpProbe("), () => {
+    await withEdit("generator/lib/app-workload.ts", (text) => text.replace("readinessProbe: httpProbe(", "readinesProbe: httpProbe("), () => {
       const result = compiled("render");
       assert.equal(result.status, 1);
       assert.match(result.stderr, /dev: apps\/v1\/Deployment todo-backend: spec\.template\.spec\.containers\[0\]\.readinesProbe: unknown field/);
@@ -76,7 +78,7 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     assert.equal(compiled("check").status, 0);
   });
 
-  it("does not rebuild for a settings edit: environment files are loaded at run time, and the render cache stays", () => {
+  it("does not rebuild for a settings edit: environment files are loaded at run time, and the render cache stays", async () => {
     assert.equal(compiled("check").status, 0);
     // Every build rewrites the stamp, even one that makes the same bundle again.
     const stamp = () => statSync(join(scratch, ".cache/generator/stamp.json")).mtimeMs;
@@ -84,9 +86,9 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     const build = (JSON.parse(readFileSync(join(scratch, ".cache/generator/stamp.json"), "utf8")) as { build: string }).build;
     assert.ok(existsSync(join(scratch, ".cache/generator", build, "render-cache.json")), "its render cache beside it");
     const typo = `backend: { replicas: 2, apiAccess: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNamez: ["x"] }] }`;
-    withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", typo), () => {
+    await withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", typo), async () => {
       const result = compiled("render");
-      assert.deepEqual(result, typescript("render"));
+      assert.deepEqual(result, await typescript("render"));
       assert.equal(result.status, 1);
       assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.apiAccess\[0\]\.resourceNamez = \["x"\]: unknown setting; did you mean resourceNames\?/);
     });
@@ -94,12 +96,12 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     assert.equal(stamp(), built, "no rebuild");
   });
 
-  it("picks up an environment file that appeared after the last build", () => {
+  it("picks up an environment file that appeared after the last build", async () => {
     cpSync(join(scratch, "environments/staging.ts"), join(scratch, "environments/qa.ts"));
     cpSync(join(scratch, "environments/staging.images.json"), join(scratch, "environments/qa.images.json"));
     try {
       const result = compiled("render", "qa");
-      assert.deepEqual(result, typescript("render", "qa"));
+      assert.deepEqual(result, await typescript("render", "qa"));
       assert.match(result.stdout, /qa \d+ objects/);
     } finally {
       for (const file of ["environments/qa.ts", "environments/qa.images.json"]) rmSync(join(scratch, file));
@@ -107,9 +109,21 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     }
   });
 
-  it("names the file and writes nothing when the generator's sources do not compile", () => {
+  it("refuses a Node.js older than package.json's engines, saying which is needed, before loading anything", async () => {
     const before = snapshot();
-    withEdit("generator/lib/labels.ts", (text) => `${text}\nexport const broken = {;\n`, () => {
+    await withEdit("package.json", (text) => text.replace(/"node": ">=[^"]+"/, '"node": ">=99.0.0"'), () => {
+      const result = compiled("render");
+      assert.equal(result.status, 1);
+      assert.match(result.stderr, new RegExp(`^Node\\.js ${process.version.replaceAll(".", "\\.")} is too old for this repository: it needs Node\\.js 99\\.0\\.0 or later`));
+      assert.match(result.stderr, /Nothing was written\.\n$/);
+      assert.equal(result.stdout, "");
+    });
+    assert.deepEqual(snapshot(), before);
+  });
+
+  it("names the file and writes nothing when the generator's sources do not compile", async () => {
+    const before = snapshot();
+    await withEdit("generator/lib/labels.ts", (text) => `${text}\nexport const broken = {;\n`, () => {
       const result = compiled("render");
       assert.equal(result.status, 1);
       assert.match(result.stderr, /The generator does not compile:/);
