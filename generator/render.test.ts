@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { REPO_ROOT } from "./load/environments.ts";
@@ -57,6 +57,19 @@ describe("rendering", () => {
     const before = snapshot(scratch);
     writeRendered(scratch, await renderRepository({ root: scratch }));
     assert.deepEqual(snapshot(scratch), before);
+    assert.equal(hasDrift(compareRendered(scratch, rendered)), false);
+  });
+
+  it("leaves a directory that already holds the render alone, and swaps only one that differs", async () => {
+    const rendered = await renderRepository({ root: scratch });
+    writeRendered(scratch, rendered);
+    const mtimes = () => new Map(Object.keys(snapshot(scratch)).map((path) => [path, statSync(join(scratch, path)).mtimeMs]));
+    const before = mtimes();
+    writeRendered(scratch, rendered);
+    assert.deepEqual(mtimes(), before, "an up-to-date render rewrites no file");
+    writeFileSync(join(scratch, "manifests/staging/deployment-old-thing.yaml"), "stale\n");
+    writeRendered(scratch, rendered);
+    assert.ok(!existsSync(join(scratch, "manifests/staging/deployment-old-thing.yaml")), "a stale file still goes");
     assert.equal(hasDrift(compareRendered(scratch, rendered)), false);
   });
 

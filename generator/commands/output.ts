@@ -1,8 +1,10 @@
 /**
  * Writes a render to disk, or compares it with what is there. Each owned
- * directory is rebuilt from empty in a staging directory and swapped in by
- * rename, so objects that no longer exist disappear and an interrupted write
- * never leaves a half-rendered directory.
+ * directory that differs from the render is rebuilt from empty in a staging
+ * directory and swapped in by rename, so objects that no longer exist
+ * disappear and an interrupted write never leaves a half-rendered directory;
+ * one that already holds exactly the render is left alone (no file is
+ * rewritten, no timestamp moves).
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
@@ -27,9 +29,11 @@ function filesIn(rendered: Rendered, dir: string): [string, string][] {
 }
 
 export function writeRendered(root: string, rendered: Rendered): void {
+  const drift = compareRendered(root, rendered);
+  const differing = [...drift.changed, ...drift.missing, ...drift.extra];
   const staged: { dir: string; staging: string }[] = [];
   try {
-    for (const dir of rendered.ownedDirs) {
+    for (const dir of rendered.ownedDirs.filter((owned) => differing.some((path) => path.startsWith(`${owned}/`)))) {
       const target = join(root, dir);
       const staging = join(dirname(target), `.${basename(target)}.tmp`);
       rmSync(staging, { recursive: true, force: true });
