@@ -239,6 +239,12 @@ try {
   };
   // What a fresh clone has: no bundle and no render cache.
   const freshClone = () => rmSync(join(scratch, ".cache"), { recursive: true, force: true });
+  // A fresh clone after the README's `npm ci`, whose "prepare" builds the bundle (generator/launcher/prebuild.mjs).
+  const afterNpmCi = () => {
+    freshClone();
+    const prebuild = spawnSync(process.execPath, [join(scratch, "generator/launcher/prebuild.mjs")], { cwd: scratch, encoding: "utf8" });
+    if (prebuild.status !== 0) throw new Error(`prebuild.mjs failed:\n${prebuild.stdout}${prebuild.stderr}`);
+  };
   const nodeRun = (script: string, prepare?: () => void, label = `node --run ${script}`): CommandCase => ({
     label,
     command: process.execPath,
@@ -254,6 +260,7 @@ try {
     nodeRun("check"),
     { label: "npm run render", command: "npm", args: ["run", "render"], cwd: scratch, objects, peer: true, runs: [] },
     { label: "npm run check", command: "npm", args: ["run", "check"], cwd: scratch, objects, peer: true, runs: [] },
+    nodeRun("render", afterNpmCi, "node --run render, first after a fresh clone and npm ci"),
     nodeRun("render", freshClone, "node --run render, first after a fresh clone (no .cache/)"),
     nodeRun("render", editEnvironment, "node --run render, first after editing one environment"),
     nodeRun("check", dropCaches, "node --run check, render and settings caches cold (bundle built)"),
@@ -300,6 +307,7 @@ try {
     const targets = [
       { label: "node --run render", limit: 1 },
       { label: "node --run check", limit: 1 },
+      { label: "node --run render, first after a fresh clone and npm ci", limit: 2 },
       { label: "node --run render, first after a fresh clone (no .cache/)", limit: 2 },
       { label: "node --run render, first after editing one environment", limit: 2 },
     ].map((target) => ({ ...target, ratio: ratioOf(target.label) }));

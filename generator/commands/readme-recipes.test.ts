@@ -225,7 +225,7 @@ writeFileSync(file, text);
     assert.equal((await generatorCli(root, "check")).status, 0);
   });
   it("the hook is installed by npm ci's prepare script, with husky pinned exactly", () => {
-    assert.equal(manifest.scripts.prepare, "node .husky/install.mjs");
+    assert.match(manifest.scripts.prepare ?? "", /^node \.husky\/install\.mjs( && |$)/);
     assert.match(manifest.devDependencies.husky ?? "", /^\d+\.\d+\.\d+$/);
     assert.equal(gitIn(root, "config", "core.hooksPath").trim(), ".husky/_");
     assert.ok(existsSync(join(root, ".husky/_/pre-commit")));
