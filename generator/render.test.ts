@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { REPO_ROOT } from "./load/environments.ts";
@@ -9,20 +9,7 @@ import { parse } from "yaml";
 import { toYAML } from "./render.ts";
 import { renderRepository } from "./commands/pipeline.ts";
 import { renderedRepository, scratchRepository } from "./testing/fixtures.ts";
-import { generatorCli } from "./testing/cli.ts";
-
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const entry of readdirSync(join(dir, sub), { withFileTypes: true })) {
-      const path = join(sub, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else out[path] = readFileSync(join(dir, path), "utf8");
-    }
-  };
-  for (const top of ["manifests", "argocd"]) if (existsSync(join(dir, top))) walk(top);
-  return out;
-}
+import { generatorCli, renderedFiles } from "./testing/cli.ts";
 
 const scratch = scratchRepository();
 after(() => rmSync(scratch, { recursive: true, force: true }));
@@ -54,16 +41,16 @@ describe("rendering", () => {
     assert.deepEqual(compareRendered(scratch, rendered).extra, ["manifests/dev/deployment-old-thing.yaml"]);
     writeRendered(scratch, rendered);
     assert.ok(!existsSync(join(scratch, "manifests/dev/deployment-old-thing.yaml")));
-    const before = snapshot(scratch);
+    const before = renderedFiles(scratch);
     writeRendered(scratch, await renderRepository({ root: scratch }));
-    assert.deepEqual(snapshot(scratch), before);
+    assert.deepEqual(renderedFiles(scratch), before);
     assert.equal(hasDrift(compareRendered(scratch, rendered)), false);
   });
 
   it("leaves a directory that already holds the render alone, and swaps only one that differs", async () => {
     const rendered = await renderRepository({ root: scratch });
     writeRendered(scratch, rendered);
-    const mtimes = () => new Map(Object.keys(snapshot(scratch)).map((path) => [path, statSync(join(scratch, path)).mtimeMs]));
+    const mtimes = () => new Map(Object.keys(renderedFiles(scratch)).map((path) => [path, statSync(join(scratch, path)).mtimeMs]));
     const before = mtimes();
     writeRendered(scratch, rendered);
     assert.deepEqual(mtimes(), before, "an up-to-date render rewrites no file");
@@ -74,7 +61,7 @@ describe("rendering", () => {
   });
 
   it("renders one environment without touching the others", async () => {
-    const before = snapshot(scratch);
+    const before = renderedFiles(scratch);
     writeFileSync(join(scratch, "manifests/prod/marker.yaml"), "kept\n");
     const rendered = await renderRepository({ environments: ["dev"], root: scratch });
     // dev's manifests, and the Argo CD objects dev changes: not the other environments' own.
@@ -89,7 +76,7 @@ describe("rendering", () => {
     writeRendered(scratch, rendered);
     assert.equal(readFileSync(join(scratch, "manifests/prod/marker.yaml"), "utf8"), "kept\n");
     rmSync(join(scratch, "manifests/prod/marker.yaml"));
-    assert.deepEqual(snapshot(scratch), before);
+    assert.deepEqual(renderedFiles(scratch), before);
   });
 });
 
@@ -126,7 +113,7 @@ describe("the CLI (in-process: generator/commands/cli.ts's run(); the launcher's
   });
 
   it("refuses bad settings with every problem, exit code 1, and leaves manifests/ untouched", async () => {
-    const before = snapshot(scratch);
+    const before = renderedFiles(scratch);
     const envFile = join(scratch, "environments/staging.ts");
     const original = readFileSync(envFile, "utf8");
     writeFileSync(envFile, original.replace("backend: { replicas: 2 }", "backend: { replicas: 12 }").replace("frontend: { replicas: 2 }", "frontend: { replicas: 2, pullPolicy: \"Always\" }"));
@@ -136,7 +123,7 @@ describe("the CLI (in-process: generator/commands/cli.ts's run(); the launcher's
       assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.replicas = 12: must be an integer from 1 to 10/);
       assert.match(result.stderr, /staging: environments\/staging\.ts: frontend\.pullPolicy = "Always": cluster minikube .* Never, IfNotPresent/);
       assert.match(result.stderr, /Nothing was written/);
-      assert.deepEqual(snapshot(scratch), before);
+      assert.deepEqual(renderedFiles(scratch), before);
     } finally {
       writeFileSync(envFile, original);
     }

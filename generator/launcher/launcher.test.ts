@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
-import { type SpawnSyncReturns, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { generatorCli } from "../testing/cli.ts";
+import { type Result, generatorCli, renderedFiles } from "../testing/cli.ts";
 import { scratchRepository } from "../testing/scratch.ts";
-
 
 const scratch = scratchRepository("todo-launcher-");
 after(() => rmSync(scratch, { recursive: true, force: true }));
-
-type Result = Pick<SpawnSyncReturns<string>, "status" | "stdout" | "stderr">;
 
 function run(args: string[]): Result {
   const { status, stdout, stderr } = spawnSync(process.execPath, args, { cwd: scratch, encoding: "utf8" });
@@ -20,18 +17,7 @@ const compiled = (...args: string[]) => run([join(scratch, "generator/launcher/c
 // The same CLI from its TypeScript sources, in-process (generator/testing/cli.ts): what the bundle must match.
 const typescript = (...args: string[]) => generatorCli(scratch, ...args);
 
-function snapshot(): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (sub: string) => {
-    for (const entry of readdirSync(join(scratch, sub), { withFileTypes: true })) {
-      const path = join(sub, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else out[path] = readFileSync(join(scratch, path), "utf8");
-    }
-  };
-  for (const top of ["manifests", "argocd"]) if (existsSync(join(scratch, top))) walk(top);
-  return out;
-}
+const snapshot = () => renderedFiles(scratch);
 
 /** Runs `body` with `file` changed by `change`, then restores it (after the body's promise settles, if it returns one). */
 async function withEdit<T>(file: string, change: (text: string) => string, body: () => T | Promise<T>): Promise<T> {
