@@ -5,23 +5,16 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { loadEnvironments } from "../load/environments.ts";
 import { InvalidObjectsError } from "../errors.ts";
-import type { KubeObject } from "../kube-object.ts";
 import { RenderCache, contentKey } from "./render-cache.ts";
 import { render } from "../render.ts";
 import { renderRepository } from "./pipeline.ts";
-import { find, renderedRepository } from "../testing/fixtures.ts";
+import { find, renderedRepository, withChange } from "../testing/fixtures.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "todo-render-cache-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const { objects } = await renderedRepository();
 const deployment = find(objects.get("dev")!, "Deployment", "todo-backend");
-
-function withChange(object: KubeObject, change: (copy: any) => void): KubeObject {
-  const copy = structuredClone(object);
-  change(copy);
-  return copy;
-}
 
 describe("the render cache's content key", () => {
   it("is the same for equal content and differs for any change, key order included", () => {

@@ -8,7 +8,7 @@ import type { KubeObject } from "../kube-object.ts";
 import { renderEnvironment } from "../render.ts";
 import { externalSecrets } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
-import { environments, find, merge, problemsWith, renderedRepository, settingsOf } from "../testing/fixtures.ts";
+import { environments, find, merge, problemsWith, renderedRepository, settingsOf, withChange } from "../testing/fixtures.ts";
 import { type Endpoint, isAllowed, podTemplates } from "../testing/network-policy.ts";
 import { problemsOf } from "../validation/kinds.ts";
 import { daprApplication, daprValues } from "./argocd.ts";
@@ -21,11 +21,6 @@ const staging = await settingsOf("staging");
 const daprObjects = (objects: KubeObject[]) => objects.filter((o) => o.apiVersion.startsWith("dapr.io/"));
 const components = (objects: KubeObject[]) => daprObjects(objects).filter((o): o is DaprComponent & KubeObject => o.kind === "Component");
 const backendPod = (objects: KubeObject[]) => find<IDeployment>(objects, "Deployment", "todo-backend").spec!.template;
-const withChange = (object: KubeObject, change: (copy: any) => void): KubeObject => {
-  const copy = structuredClone(object);
-  change(copy);
-  return copy;
-};
 
 describe("Dapr switch", () => {
   it("is on in dev, where the Configuration, both Components, Redis and the sidecar render", () => {

@@ -70,8 +70,11 @@ export function find<T = KubeObject>(objects: KubeObject[], kind: string, name: 
   return found as T;
 }
 
-export function findAll(objects: KubeObject[], kind: string): KubeObject[] {
-  return objects.filter((object) => object.kind === kind);
+/** A deep copy of an object with `change` applied: the object as a mistake would leave it, the original untouched. */
+export function withChange(object: KubeObject, change: (copy: any) => void): KubeObject {
+  const copy = structuredClone(object);
+  change(copy);
+  return copy;
 }
 
 export { scratchRepository } from "./scratch.ts";

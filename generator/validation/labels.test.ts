@@ -1,18 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { KubeObject } from "../kube-object.ts";
-import { find, renderedRepository } from "../testing/fixtures.ts";
+import { find, renderedRepository, withChange } from "../testing/fixtures.ts";
 import { problemsOf } from "./kinds.ts";
 import { keyProblem, labelProblems, labelValueProblem } from "./labels.ts";
 
 const { objects } = await renderedRepository();
 const dev = objects.get("dev")!;
-
-function withChange(object: KubeObject, change: (copy: any) => void): KubeObject {
-  const copy = structuredClone(object);
-  change(copy);
-  return copy;
-}
 
 describe("label and annotation keys", () => {
   it("accepts [prefix/]name keys", () => {

@@ -2,18 +2,12 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { describe, it } from "node:test";
 import type { KubeObject } from "../kube-object.ts";
-import { find, renderedRepository } from "../testing/fixtures.ts";
+import { find, renderedRepository, withChange } from "../testing/fixtures.ts";
 import { KINDS, problemsOf } from "./kinds.ts";
 import { fieldsOfModel, findUnknownFields, model, parseClientNodeType } from "./unknown-fields.ts";
 
 const { objects, files } = await renderedRepository();
 const dev = objects.get("dev")!;
-
-function withChange(object: KubeObject, change: (copy: any) => void): KubeObject {
-  const copy = structuredClone(object);
-  change(copy);
-  return copy;
-}
 
 describe("unknown fields", () => {
   it("finds a misspelt probe deep in a Deployment and names its path", async () => {
