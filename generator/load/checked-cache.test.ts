@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { SettingsError } from "../errors.ts";
 import { render } from "../render.ts";
+import { edit } from "../testing/git-scratch.ts";
 import { scratchRepository } from "../testing/scratch.ts";
 import { CheckedSettingsCache } from "./checked-cache.ts";
 import { loadEnvironments } from "./environments.ts";
@@ -11,14 +12,6 @@ import { loadEnvironments } from "./environments.ts";
 const root = scratchRepository("todo-checked-cache-");
 after(() => rmSync(root, { recursive: true, force: true }));
 const file = join(root, ".cache/checked.json");
-
-function edit(path: string, from: string, to: string): () => void {
-  const absolute = join(root, path);
-  const original = readFileSync(absolute, "utf8");
-  assert.ok(original.includes(from), `${path} no longer holds ${from}`);
-  writeFileSync(absolute, original.replace(from, to));
-  return () => writeFileSync(absolute, original);
-}
 
 describe("the checked-settings cache", () => {
   it("gives exactly the settings, and so the render, of a load without it", async () => {
@@ -41,7 +34,7 @@ describe("the checked-settings cache", () => {
 
   it("cannot hide a mistake: an edited environment file is checked again, and a failed load is not remembered", async () => {
     const cache = new CheckedSettingsCache(file);
-    const undo = edit("environments/staging.ts", "backend: { replicas: 2 }", 'backend: { replicas: "2" }');
+    const undo = edit(root, "environments/staging.ts", "backend: { replicas: 2 }", 'backend: { replicas: "2" }');
     try {
       await assert.rejects(loadEnvironments({ root, checked: cache }), (error: unknown) => error instanceof SettingsError && /staging: environments\/staging\.ts: backend\.replicas = "2"/.test(error.message));
       cache.save();
@@ -54,8 +47,8 @@ describe("the checked-settings cache", () => {
   it("is keyed by every file a load reads, and by what the environment files import", async () => {
     mkdirSync(join(root, "environments/shared"), { recursive: true });
     writeFileSync(join(root, "environments/shared/replicas.ts"), "export const backendReplicas = 2;\n");
-    const undoImport = edit("environments/staging.ts", "backend: { replicas: 2 }", "backend: { replicas: backendReplicas }");
-    const undoHeader = edit("environments/staging.ts", 'import { defineEnvironment } from "../generator/settings.ts";', 'import { defineEnvironment } from "../generator/settings.ts";\nimport { backendReplicas } from "./shared/replicas.ts";');
+    const undoImport = edit(root, "environments/staging.ts", "backend: { replicas: 2 }", "backend: { replicas: backendReplicas }");
+    const undoHeader = edit(root, "environments/staging.ts", 'import { defineEnvironment } from "../generator/settings.ts";', 'import { defineEnvironment } from "../generator/settings.ts";\nimport { backendReplicas } from "./shared/replicas.ts";');
     try {
       const cache = new CheckedSettingsCache(file);
       const staging = async () => (await loadEnvironments({ root, checked: cache })).find((settings) => settings.name === "staging")!;
@@ -64,7 +57,7 @@ describe("the checked-settings cache", () => {
       await assert.rejects(staging(), /staging: environments\/staging\.ts: backend\.replicas = "two"/);
       writeFileSync(join(root, "environments/shared/replicas.ts"), "export const backendReplicas = 3;\n");
       assert.equal((await staging()).backend.replicas, 3);
-      const undoImages = edit("environments/staging.images.json", '"tag": "1.0.0" }\n}', '"tag": "1.0.1" }\n}');
+      const undoImages = edit(root, "environments/staging.images.json", '"tag": "1.0.0" }\n}', '"tag": "1.0.1" }\n}');
       try {
         assert.equal((await staging()).backend.image.tag, "1.0.1");
       } finally {

@@ -6,11 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { REPO_ROOT } from "../load/environments.ts";
 import { npmRun } from "../testing/cli.ts";
+import { edit } from "../testing/git-scratch.ts";
 import { scratchRepository } from "../testing/scratch.ts";
 import { REFERENCE_END, REFERENCE_START, settingsReference, withReference } from "./reference.ts";
 
@@ -42,33 +43,27 @@ describe("the README's settings reference", () => {
 describe("a new setting", () => {
   const scratch = scratchRepository("todo-new-setting-");
   after(() => rmSync(scratch, { recursive: true, force: true }));
-  const edit = (file: string, from: string, to: string) => {
-    const path = join(scratch, file);
-    const text = readFileSync(path, "utf8");
-    assert.ok(text.includes(from), `${file} no longer holds ${from}`);
-    writeFileSync(path, text.replace(from, to));
-  };
 
   it("is one declaration plus its use: a default, a check in every environment file, and a line in the reference", () => {
     // 1. The declaration, beside its siblings.
     const declared = 'activeDeadlineSeconds: integer(1, 3600).default(120).describe("Seconds before the Job is stopped."),';
-    edit("generator/settings/schema.ts", declared, `${declared}\n        ttlSecondsAfterFinished: integer(0, 86400).default(600).describe("Seconds a finished smoke test Job is kept."),`);
+    edit(scratch, "generator/settings/schema.ts", declared, `${declared}\n        ttlSecondsAfterFinished: integer(0, 86400).default(600).describe("Seconds a finished smoke test Job is kept."),`);
     // 2. Its use.
-    edit("generator/components/smoke-test.ts", "activeDeadlineSeconds: options.activeDeadlineSeconds,", "activeDeadlineSeconds: options.activeDeadlineSeconds,\n      ttlSecondsAfterFinished: options.ttlSecondsAfterFinished,");
+    edit(scratch, "generator/components/smoke-test.ts", "activeDeadlineSeconds: options.activeDeadlineSeconds,", "activeDeadlineSeconds: options.activeDeadlineSeconds,\n      ttlSecondsAfterFinished: options.ttlSecondsAfterFinished,");
 
     const job = () => readFileSync(join(scratch, "manifests/staging/job-todo-smoke-test.yaml"), "utf8");
     assert.equal(npmRun(scratch, "render").status, 0);
     assert.match(job(), /^ {2}ttlSecondsAfterFinished: 600$/m, "the default reaches every environment");
 
-    edit("environments/staging.ts", "backend: { replicas: 2 },", "backend: { replicas: 2 },\n  smokeTest: { ttlSecondsAfterFinished: 60 },");
+    edit(scratch, "environments/staging.ts", "backend: { replicas: 2 },", "backend: { replicas: 2 },\n  smokeTest: { ttlSecondsAfterFinished: 60 },");
     assert.equal(npmRun(scratch, "render").status, 0);
     assert.match(job(), /^ {2}ttlSecondsAfterFinished: 60$/m, "an environment file sets it");
 
-    edit("environments/staging.ts", "ttlSecondsAfterFinished: 60", "ttlSecondsAfterFinished: -1");
+    edit(scratch, "environments/staging.ts", "ttlSecondsAfterFinished: 60", "ttlSecondsAfterFinished: -1");
     let result = npmRun(scratch, "render");
     assert.equal(result.status, 1);
     assert.match(result.stderr, /staging: environments\/staging\.ts: smokeTest\.ttlSecondsAfterFinished = -1: must be an integer from 0 to 86400/);
-    edit("environments/staging.ts", "ttlSecondsAfterFinished: -1", "ttlSecondsAfterFinsihed: 60");
+    edit(scratch, "environments/staging.ts", "ttlSecondsAfterFinished: -1", "ttlSecondsAfterFinsihed: 60");
     result = npmRun(scratch, "render");
     assert.equal(result.status, 1);
     assert.match(result.stderr, /staging: environments\/staging\.ts: smokeTest\.ttlSecondsAfterFinsihed = 60: unknown setting; did you mean ttlSecondsAfterFinished\?/);
