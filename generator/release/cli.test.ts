@@ -11,9 +11,10 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type CliResult, assertClean, gitIn, gitTemplate, head, releaseCli, removeScratch, runCli, runGenerator, short, tree } from "./test-repository.ts";
+import type { Result } from "../testing/cli.ts";
+import { assertClean, gitIn, gitTemplate, head, releaseCli, removeScratch, runCli, runGenerator, short, tree } from "./test-repository.ts";
 
-function succeeded(result: CliResult, what: string): void {
+function succeeded(result: Result, what: string): void {
   assert.equal(result.status, 0, `${what}:\n${result.stdout}${result.stderr}`);
 }
 

@@ -1,16 +1,17 @@
 /**
  * For the release tests: throwaway Git repositories (generator/testing/git-scratch.ts)
- * and the release CLI run in-process (run(), its output captured) or, once
- * per command, as the process `npm run <command>` starts.
+ * and the release CLI run in-process (releaseCli, generator/testing/cli.ts) or,
+ * once per command, as the process `npm run <command>` starts.
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Captured } from "../testing/cli.ts";
+import type { Result } from "../testing/cli.ts";
 import { gitIn } from "../testing/git-scratch.ts";
 import { NODE_ARGS } from "../testing/node.ts";
 
+export { releaseCli } from "../testing/cli.ts";
 export { cloneScratch, edit, gitIn, gitTemplate, removeScratch } from "../testing/git-scratch.ts";
 
 /**
@@ -35,31 +36,20 @@ export function fingerprint(root: string): string {
   return hash.digest("hex");
 }
 
-export interface CliResult {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** `npm run <command> -- <args>` of the release CLI, in-process. */
-export async function releaseCli(root: string, ...argv: string[]): Promise<CliResult> {
-  const { run } = await import("./cli.ts");
-  const stdout = new Captured();
-  const stderr = new Captured();
-  const status = await run({ root, argv, stdout, stderr });
-  return { status, stdout: stdout.text, stderr: stderr.text };
+/** Runs a CLI from its TypeScript source as a new Node process, inside the repository. */
+function fromSource(root: string, file: string, args: string[]): Result {
+  const { status, stdout, stderr } = spawnSync(process.execPath, [...NODE_ARGS, file, ...args], { cwd: root, encoding: "utf8" });
+  return { status, stdout, stderr };
 }
 
 /** Runs the release CLI as `npm run <command> -- ...` does: a new Node process, inside the repository. */
-export function runCli(root: string, ...args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [...NODE_ARGS, "generator/release/cli.ts", ...args], { cwd: root, encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+export function runCli(root: string, ...args: string[]): Result {
+  return fromSource(root, "generator/release/cli.ts", args);
 }
 
 /** Runs the generator's own CLI from sources (`render` or `check`) as a process, inside the repository. */
-export function runGenerator(root: string, ...args: string[]): CliResult {
-  const result = spawnSync(process.execPath, [...NODE_ARGS, "generator/commands/cli.ts", ...args], { cwd: root, encoding: "utf8" });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+export function runGenerator(root: string, ...args: string[]): Result {
+  return fromSource(root, "generator/commands/cli.ts", args);
 }
 
 export function head(root: string): string {

@@ -37,15 +37,26 @@ export class Captured {
   }
 }
 
+/** A CLI as a function (its run()): root, arguments and output are parameters, and it returns the exit code. */
+type CliRun = (options: { root: string; argv: readonly string[]; stdout: Captured; stderr: Captured }) => Promise<number>;
+
+async function inProcess(run: CliRun, root: string, argv: string[]): Promise<Result> {
+  const stdout = new Captured();
+  const stderr = new Captured();
+  const status = await run({ root, argv, stdout, stderr });
+  return { status, stdout: stdout.text, stderr: stderr.text };
+}
+
 /**
  * `npm run render|check|diff -- <args>` in-process (generator/commands/cli.ts's
  * run(), as the npm scripts' bundle runs it): the same output and exit code,
  * without starting Node and loading kubernetes-models again.
  */
 export async function generatorCli(root: string, ...argv: string[]): Promise<Result> {
-  const { run } = await import("../commands/cli.ts");
-  const stdout = new Captured();
-  const stderr = new Captured();
-  const status = await run({ root, argv, stdout, stderr });
-  return { status, stdout: stdout.text, stderr: stderr.text };
+  return inProcess((await import("../commands/cli.ts")).run, root, argv);
+}
+
+/** `npm run release|promote|rollback|restore|history -- <args>` in-process (generator/release/cli.ts's run()). */
+export async function releaseCli(root: string, ...argv: string[]): Promise<Result> {
+  return inProcess((await import("../release/cli.ts")).run, root, argv);
 }
