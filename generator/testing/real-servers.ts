@@ -1,6 +1,6 @@
 /**
  * Real PostgreSQL and Redis servers for the tests that run the commands the
- * rendered manifests run (generator/commands/). Both come from Debian's
+ * rendered manifests run (generator/pod-commands/). Both come from Debian's
  * packages (`apt-get install postgresql redis-server`; .ci/run installs them);
  * each test file starts its own instance on a free loopback port, with the
  * authentication the official images use, and stops it.
@@ -39,18 +39,23 @@ export interface RunOptions {
   timeoutMs: number;
 }
 
+/** Starts a command in its own process group (so that stopping it also ends its children), as the given user, its output piped. */
+function spawnInGroup(argv: readonly string[], options: Omit<RunOptions, "timeoutMs">): ChildProcess {
+  return spawn(argv[0]!, argv.slice(1), {
+    env: options.env,
+    cwd: options.cwd ?? "/",
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
+  });
+}
+
 /** Runs a command to its end or its deadline, in its own process group so that a deadline also ends its children. */
 export function run(argv: readonly string[], options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), {
-      env: options.env,
-      cwd: options.cwd ?? "/",
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      ...(options.uid !== undefined ? { uid: options.uid } : {}),
-      ...(options.gid !== undefined ? { gid: options.gid } : {}),
-    });
+    const child = spawnInGroup(argv, options);
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -130,7 +135,8 @@ export function postgresBinDir(): string | undefined {
   return majors[0] === undefined ? undefined : join(root, majors[0], "bin");
 }
 
-function onPath(command: string): string | undefined {
+/** The absolute path of a program from Debian's packages, or undefined when it is not installed. */
+export function programPath(command: string): string | undefined {
   for (const dir of ["/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin"]) if (existsSync(join(dir, command))) return join(dir, command);
   return undefined;
 }
@@ -151,8 +157,8 @@ export function prerequisites(needs: { postgres?: boolean; redis?: boolean; pyth
     if (!postgresBinDir()) missing.push("PostgreSQL's server programs (apt-get install postgresql)");
     else if (!osUser("postgres")) missing.push("the postgres OS user that Debian's postgresql package creates");
   }
-  if (needs.redis && (!onPath("redis-server") || !onPath("redis-cli"))) missing.push("redis-server and redis-cli (apt-get install redis-server)");
-  if (needs.python && !onPath("python3")) missing.push("python3 (apt-get install python3)");
+  if (needs.redis && (!programPath("redis-server") || !programPath("redis-cli"))) missing.push("redis-server and redis-cli (apt-get install redis-server)");
+  if (needs.python && !programPath("python3")) missing.push("python3 (apt-get install python3)");
   return { missing: missing.length ? `needs ${missing.join("; ")}` : undefined };
 }
 
@@ -263,16 +269,6 @@ export async function startPostgres(credentials: { user: string; password: strin
   return server;
 }
 
-/** The absolute path of a program from Debian's packages, for a PATH entry. */
-export function programDir(command: string): string | undefined {
-  const path = onPath(command);
-  return path ? path.slice(0, path.lastIndexOf("/")) : undefined;
-}
-
-export function programPath(command: string): string | undefined {
-  return onPath(command);
-}
-
 export interface Started {
   pid: number;
   /** What it printed so far. */
@@ -284,14 +280,7 @@ export interface Started {
 
 /** Starts a long-running command (a container's main process) in its own process group. */
 export function start(argv: readonly string[], options: Omit<RunOptions, "timeoutMs">): Started {
-  const child = spawn(argv[0]!, argv.slice(1), {
-    env: options.env,
-    cwd: options.cwd ?? "/",
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    ...(options.uid !== undefined ? { uid: options.uid } : {}),
-    ...(options.gid !== undefined ? { gid: options.gid } : {}),
-  });
+  const child = spawnInGroup(argv, options);
   let output = "";
   let ended: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
