@@ -122,6 +122,15 @@ interface Outcome {
   output: string;
 }
 
+/** Every command's verdict is the one expected of its kind (`what`); a failure shows the output of each command that differs. */
+function assertVerdicts(outcomes: Outcome[], expected: (what: string) => Outcome["verdict"]): void {
+  assert.deepEqual(
+    outcomes.map((o) => `${o.where}: ${o.verdict}`),
+    outcomes.map((o) => `${o.where}: ${expected(o.what)}`),
+    outcomes.filter((o) => o.verdict !== expected(o.what)).map((o) => `${o.where}: ${o.output}`).join("\n"),
+  );
+}
+
 /**
  * What a command does against the server as it is now: a probe passes
  * or fails within its timeout (or hangs); a wait loop must print why it waits
@@ -231,12 +240,7 @@ describe(describeLabel, () => {
       await server!.pgCtl(["stop", "-m", "smart", "-W"]);
       await untilIsReady(server!, 1);
       const outcomes = await Promise.all(all.map((testCase) => outcome(testCase, server!, /rejecting connections/)));
-      const expected = (what: string) => (what === "readinessProbe" ? "fails" : what === "init container" ? "keeps waiting" : "passes");
-      assert.deepEqual(
-        outcomes.map((o) => `${o.where}: ${o.verdict}`),
-        outcomes.map((o) => `${o.where}: ${expected(o.what)}`),
-        outcomes.filter((o) => o.verdict !== expected(o.what)).map((o) => `${o.where}: ${o.output}`).join("\n"),
-      );
+      assertVerdicts(outcomes, (what) => (what === "readinessProbe" ? "fails" : what === "init container" ? "keeps waiting" : "passes"));
     } finally {
       // A fast shutdown ends the client's session and the server.
       await server!.pgCtl(["stop", "-m", "fast", "-w"]);
@@ -247,11 +251,6 @@ describe(describeLabel, () => {
   it("stopped: every probe fails within its timeout and the wait loop keeps waiting, saying so", { skip }, async () => {
     await untilIsReady(server!, 2);
     const outcomes = await Promise.all(all.map((testCase) => outcome(testCase, server!, /no response/)));
-    const expected = (what: string) => (what === "init container" ? "keeps waiting" : "fails");
-    assert.deepEqual(
-      outcomes.map((o) => `${o.where}: ${o.verdict}`),
-      outcomes.map((o) => `${o.where}: ${expected(o.what)}`),
-      outcomes.filter((o) => o.verdict !== expected(o.what)).map((o) => `${o.where}: ${o.output}`).join("\n"),
-    );
+    assertVerdicts(outcomes, (what) => (what === "init container" ? "keeps waiting" : "fails"));
   });
 });
