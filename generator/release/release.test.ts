@@ -163,7 +163,7 @@ function commitTags(environment: string, tags: { frontend: string; backend: stri
   writeFileSync(join(root, `environments/${environment}.images.json`), formatImagesFile(images));
   const message = trailers ? ["-m", `hand-made release of ${environment}`, "-m", trailers] : ["-m", `hand edit of ${environment}'s tags`];
   gitIn(root, "commit", "--quiet", ...message, "--", `environments/${environment}.images.json`);
-  return gitIn(root, "rev-parse", "HEAD").trim();
+  return head(root);
 }
 
 /** Runs the command, expects a refusal matching `message`, and checks nothing changed. */

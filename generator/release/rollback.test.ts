@@ -52,9 +52,7 @@ async function assertCheckPasses(root: string): Promise<void> {
 /** A settings change as a user commits it: edited, rendered, added, committed. */
 async function commitSettings(root: string, message: string, path: string, from: string, to: string): Promise<void> {
   edit(root, path, from, to);
-  assert.equal((await generatorCli(root, "render")).status, 0);
-  gitIn(root, "add", "-A", "environments", "manifests", "argocd");
-  gitIn(root, "commit", "--quiet", "-m", message);
+  await renderAndCommit(root, message);
 }
 
 describe("release staging 7.7.7, then rollback staging", () => {
@@ -229,6 +227,7 @@ describe("seal dev, release dev, rollback dev", () => {
   });
 });
 
+/** Renders every environment and commits the settings with their render, as a user does; returns the commit. */
 async function renderAndCommit(root: string, message: string): Promise<string> {
   assert.equal((await generatorCli(root, "render")).status, 0);
   gitIn(root, "add", "-A", "environments", "manifests", "argocd");
