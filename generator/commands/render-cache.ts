@@ -18,9 +18,8 @@
  * tests and library calls pass none: everything is validated.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type { KubeObject } from "../kube-object.ts";
+import { readCacheFile, writeCacheFile } from "../load/cache-file.ts";
 import type { ValidatedObjects } from "../render.ts";
 
 /** Stands for `undefined` in a key; a string holding it makes an object uncacheable. */
@@ -58,13 +57,7 @@ export class RenderCache implements ValidatedObjects {
   readonly file: string;
   constructor(file: string) {
     this.file = file;
-    let stored: Record<string, string> = {};
-    try {
-      stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, string>;
-    } catch {
-      // no cache yet
-    }
-    this.entries = new Map(Object.entries(stored));
+    this.entries = new Map(Object.entries(readCacheFile<Record<string, string>>(file) ?? {}));
   }
 
   private keyOf(object: KubeObject): string | undefined {
@@ -90,16 +83,6 @@ export class RenderCache implements ValidatedObjects {
 
   /** Writes the cache (atomically). A cache that cannot be written only means validating again next time. */
   save(): void {
-    if (!this.changed) return;
-    const entries = [...this.entries].slice(-MAX_ENTRIES);
-    const staging = `${this.file}.${process.pid}.tmp`;
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      writeFileSync(staging, JSON.stringify(Object.fromEntries(entries)));
-      renameSync(staging, this.file);
-      this.changed = false;
-    } catch {
-      rmSync(staging, { force: true });
-    }
+    if (this.changed && writeCacheFile(this.file, Object.fromEntries([...this.entries].slice(-MAX_ENTRIES)))) this.changed = false;
   }
 }

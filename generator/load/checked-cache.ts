@@ -13,9 +13,8 @@
  * Only settings that passed every check are remembered. Tests, the release
  * commands and library calls use none.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import type { Settings } from "../settings.ts";
+import { readCacheFile, writeCacheFile } from "./cache-file.ts";
 import { inputsUnchanged } from "./module.ts";
 
 interface Entry {
@@ -35,13 +34,7 @@ export class CheckedSettingsCache {
   /** @param file where the cache is kept; a missing or unreadable file is an empty cache */
   constructor(file: string) {
     this.file = file;
-    let stored: Record<string, Entry> = {};
-    try {
-      stored = JSON.parse(readFileSync(file, "utf8")) as Record<string, Entry>;
-    } catch {
-      // no cache yet
-    }
-    this.entries = new Map(Object.entries(stored));
+    this.entries = new Map(Object.entries(readCacheFile<Record<string, Entry>>(file) ?? {}));
   }
 
   /** The settings checked before from exactly these files (a copy), or undefined. */
@@ -59,15 +52,6 @@ export class CheckedSettingsCache {
 
   /** Writes the cache (atomically); one that cannot be written only means checking again next time. */
   save(): void {
-    if (!this.changed) return;
-    const staging = `${this.file}.${process.pid}.tmp`;
-    try {
-      mkdirSync(dirname(this.file), { recursive: true });
-      writeFileSync(staging, JSON.stringify(Object.fromEntries([...this.entries].slice(-MAX_ENTRIES))));
-      renameSync(staging, this.file);
-      this.changed = false;
-    } catch {
-      rmSync(staging, { force: true });
-    }
+    if (this.changed && writeCacheFile(this.file, Object.fromEntries([...this.entries].slice(-MAX_ENTRIES)))) this.changed = false;
   }
 }

@@ -17,12 +17,13 @@
  * environment files did not change never starts esbuild.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { SourceMap, createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileFunction } from "node:vm";
 import { type LoadProblem, formatLoadProblem } from "../errors.ts";
+import { readCacheFile, writeCacheFile } from "./cache-file.ts";
 
 /** A file could not be loaded; `problems` says where and why. */
 export class ModuleLoadError extends Error {
@@ -74,25 +75,9 @@ function compilerKey(): string {
 /** One compile per content and process (tests load the same files many times). */
 const compiledInProcess = new Map<string, Compiled>();
 
-function readCached(root: string, file: string, key: string): Compiled | undefined {
-  try {
-    const compiled = JSON.parse(readFileSync(file, "utf8")) as Compiled;
-    return compiled.code !== undefined && inputsUnchanged(root, compiled.inputs) ? compiled : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function writeCached(file: string, compiled: Compiled): void {
-  const staging = `${file}.${process.pid}.tmp`;
-  try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(staging, JSON.stringify(compiled));
-    renameSync(staging, file);
-  } catch {
-    // A cache that cannot be written only means compiling again next time.
-    rmSync(staging, { force: true });
-  }
+function readCached(root: string, file: string): Compiled | undefined {
+  const compiled = readCacheFile<Partial<Compiled>>(file);
+  return typeof compiled?.code === "string" && typeof compiled.inputs === "object" && inputsUnchanged(root, compiled.inputs) ? (compiled as Compiled) : undefined;
 }
 
 /** `import … from "file:///…/generator/settings.ts"`, which Node's own loader accepts, resolves to that file. */
@@ -182,10 +167,10 @@ export async function loadModule(root: string, source: SourceText, options: Modu
   const cacheFile = options.cacheDir === undefined ? undefined : join(options.cacheDir, `${key}.json`);
   let compiled = compiledInProcess.get(key);
   if (compiled && !inputsUnchanged(root, compiled.inputs)) compiled = undefined;
-  compiled ??= cacheFile === undefined ? undefined : readCached(root, cacheFile, key);
+  compiled ??= cacheFile === undefined ? undefined : readCached(root, cacheFile);
   if (!compiled) {
     compiled = await compile(root, source);
-    if (cacheFile !== undefined) writeCached(cacheFile, compiled);
+    if (cacheFile !== undefined) writeCacheFile(cacheFile, compiled);
   }
   compiledInProcess.set(key, compiled);
 
