@@ -12,23 +12,19 @@
  */
 import { execFileSync } from "node:child_process";
 import { pathToFileURL } from "node:url";
-import { Command, CommanderError } from "commander";
+import { CommanderError } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
 import { CheckedSettingsCache } from "../load/checked-cache.ts";
 import { REPO_ROOT } from "../load/environments.ts";
 import type { Rendered } from "../render.ts";
 import { type PlaintextFinding, checkText, formatFinding, localSecretValues, localValueLeaks } from "../secrets/plaintext-guard.ts";
+import { type Output, cliProgram } from "./cli-program.ts";
 import { type GitIndex, gitAddCommand, hasIndexDrift, indexDrift, indexDriftLines, onDisk, readBlobs, readIndex } from "./git-view.ts";
 import { compareRendered, driftLines, hasDrift, readCommitted, writeRendered } from "./output.ts";
 import { renderRepository } from "./pipeline.ts";
 import { RenderCache } from "./render-cache.ts";
 import { SETTINGS_DIRS, settingsFilesIn } from "./settings-files.ts";
-
-/** Where a command writes: process.stdout/stderr, or a test's buffer. */
-export interface Output {
-  write(text: string): unknown;
-}
 
 export interface CliOptions {
   /** Command-line arguments after the program's; default process.argv. */
@@ -148,12 +144,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     return { index, contents: readBlobs(root, settings) };
   }
 
-  const program = new Command()
-    .name("generator")
-    .description("Renders the Todo chatbot's Kubernetes manifests from environments/.")
-    .showHelpAfterError()
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
+  const program = cliProgram("generator", "Renders the Todo chatbot's Kubernetes manifests from environments/.", stdout, stderr);
 
   program
     .command("render")

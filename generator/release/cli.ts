@@ -12,7 +12,8 @@
  * root and its output are parameters, and it returns the exit code.
  */
 import { pathToFileURL } from "node:url";
-import { Command, CommanderError } from "commander";
+import { CommanderError } from "commander";
+import { type Output, cliProgram } from "../commands/cli-program.ts";
 import { SettingsError } from "../errors.ts";
 import { REPO_ROOT } from "../load/environments.ts";
 import type { Outcome } from "./change.ts";
@@ -22,10 +23,6 @@ import { promote } from "./promote.ts";
 import { release } from "./release.ts";
 import { restore } from "./restore.ts";
 import { rollback } from "./rollback.ts";
-
-export interface Output {
-  write(text: string): unknown;
-}
 
 export interface ReleaseCliOptions {
   /** Arguments after the program's, e.g. ["release", "dev", "backend=1.1.0"]; default process.argv. */
@@ -70,12 +67,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     }
   }
 
-  const program = new Command()
-    .name("release")
-    .description("Releases, promotions, rollbacks and restores of the Todo chatbot, each as one Git commit that Argo CD syncs.")
-    .showHelpAfterError()
-    .exitOverride()
-    .configureOutput({ writeOut: (text) => stdout.write(text), writeErr: (text) => stderr.write(text) });
+  const program = cliProgram("release", "Releases, promotions, rollbacks and restores of the Todo chatbot, each as one Git commit that Argo CD syncs.", stdout, stderr);
 
   program
     .command("release")
