@@ -41,6 +41,11 @@ interface ChangeFlags {
 const DRY_RUN = ["--dry-run", "print the diff that would be committed; commit nothing"] as const;
 const ALLOW_REMOVAL = ["--allow-removal", "commit even when a SealedSecret, PersistentVolumeClaim or Namespace would go (they are listed in the output and the commit body)"] as const;
 
+/** The options every command that commits takes (DRY_RUN, ALLOW_REMOVAL), as the commands expect them. */
+function changeOptions(flags: ChangeFlags): { dryRun: boolean; allowRemoval: boolean } {
+  return { dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval) };
+}
+
 /** Runs one command; resolves to its exit code. Never ends the process. */
 export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, stderr = process.stderr }: ReleaseCliOptions = {}): Promise<number> {
   let exitCode = 0;
@@ -77,7 +82,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     .option(...DRY_RUN)
     .option(...ALLOW_REMOVAL)
     .action((environment: string, assignments: string[], flags: ChangeFlags) =>
-      report(() => release({ root, environment, assignments, dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval) })),
+      report(() => release({ root, environment, assignments, ...changeOptions(flags) })),
     );
 
   program
@@ -88,7 +93,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     .option(...DRY_RUN)
     .option(...ALLOW_REMOVAL)
     .action((from: string, to: string, flags: ChangeFlags) =>
-      report(() => promote({ root, from, to, dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval) })),
+      report(() => promote({ root, from, to, ...changeOptions(flags) })),
     );
 
   program
@@ -101,7 +106,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     .option(...DRY_RUN)
     .option(...ALLOW_REMOVAL)
     .action((environment: string, target: string | undefined, flags: ChangeFlags) =>
-      report(() => rollback({ root, environment, target, dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval) })),
+      report(() => rollback({ root, environment, target, ...changeOptions(flags) })),
     );
 
   program
@@ -116,9 +121,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     .option(...ALLOW_REMOVAL)
     .option("--rerender", "restore the commit's settings and render them with today's generator (when it renders them differently from the manifests committed then)")
     .action((environment: string, target: string, flags: ChangeFlags) =>
-      report(() =>
-        restore({ root, environment, target, dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval), rerender: Boolean(flags.rerender) }),
-      ),
+      report(() => restore({ root, environment, target, ...changeOptions(flags), rerender: Boolean(flags.rerender) })),
     );
 
   program
