@@ -293,66 +293,94 @@ export function daprValues(cluster: ClusterFacts): Record<string, unknown> {
   };
 }
 
-/**
- * The Dapr control plane, from the official chart, pinned. No resources
- * finalizer: deleting this Application must not delete the CRDs, and with
- * them every Component and Configuration in every namespace.
- */
+/** The Dapr control plane, from the official chart, pinned. */
 export function daprApplication(cluster: ClusterFacts, partOf: string): IApplication {
   const { dapr } = cluster;
+  return controlPlaneApplication(cluster, partOf, {
+    name: DAPR_APPLICATION,
+    namespace: dapr.namespace,
+    source: {
+      repoURL: dapr.chart.repoURL,
+      chart: dapr.chart.name,
+      targetRevision: dapr.chart.version,
+      helm: { releaseName: DAPR_APPLICATION, valuesObject: daprValues(cluster) },
+    },
+    // Sentry fills the trust bundle it generates; the injector and the operator patch their CA bundles in.
+    // The chart ships the Subscription CRD's conversion webhook with `namespace: replaceme` and a
+    // placeholder caBundle; the operator patches both at start (dapr/dapr pkg/operator, patchCRDs).
+    // Ignoring only the caBundle let self-heal put `replaceme` back and break the webhook; Dapr's own
+    // Argo CD sample ignores both (dapr/samples dapr-argocd/gitops/dapr/application.yaml).
+    ignoreDifferences: [
+      { group: "", kind: "Secret", name: "dapr-trust-bundle", namespace: dapr.namespace, jsonPointers: ["/data"] },
+      { group: "", kind: "ConfigMap", name: "dapr-trust-bundle", namespace: dapr.namespace, jsonPointers: ["/data"] },
+      {
+        group: "admissionregistration.k8s.io",
+        kind: "MutatingWebhookConfiguration",
+        name: "dapr-sidecar-injector",
+        jqPathExpressions: [".webhooks[]?.clientConfig.caBundle"],
+      },
+      {
+        group: "apiextensions.k8s.io",
+        kind: "CustomResourceDefinition",
+        name: "subscriptions.dapr.io",
+        jsonPointers: ["/spec/conversion/webhook/clientConfig/service/namespace", "/spec/conversion/webhook/clientConfig/caBundle"],
+      },
+    ],
+    info: [{ name: "Dapr", value: `control plane ${dapr.chart.version}, for the environments with dapr.enabled` }],
+  });
+}
+
+type ApplicationSpec = NonNullable<IApplication["spec"]>;
+
+/** What sets one control plane's Application apart: its chart and namespace, what it writes at run time, what the UI shows. */
+interface ControlPlaneApplication {
+  /** The Application's name, which is also its project's. */
+  name: string;
+  namespace: string;
+  source: ApplicationSpec["source"];
+  /** Fields the control plane writes into its own objects at run time, which self-heal must leave alone. */
+  ignoreDifferences?: ApplicationSpec["ignoreDifferences"];
+  info: ApplicationSpec["info"];
+}
+
+/**
+ * A control plane's Application: its chart into its own namespace (created
+ * with the control planes' Pod Security labels), automated with prune and
+ * self-heal, in the wave before the environments. No resources finalizer:
+ * deleting the Application must not delete the chart's CRDs, and with them
+ * every object of those kinds in every namespace (every Component and
+ * Configuration, every SealedSecret and the Secrets it made, every
+ * Certificate and the CA).
+ */
+function controlPlaneApplication(cluster: ClusterFacts, partOf: string, plane: ControlPlaneApplication): IApplication {
   return {
     apiVersion: "argoproj.io/v1alpha1",
     kind: "Application",
     metadata: {
-      name: DAPR_APPLICATION,
+      name: plane.name,
       namespace: cluster.argocdNamespace,
-      labels: argoLabels(DAPR_APPLICATION, "application", partOf),
+      labels: argoLabels(plane.name, "application", partOf),
       annotations: { [SYNC_WAVE_ANNOTATION]: CONTROL_PLANE_WAVE },
     },
     spec: {
-      project: DAPR_APPLICATION,
-      source: {
-        repoURL: dapr.chart.repoURL,
-        chart: dapr.chart.name,
-        targetRevision: dapr.chart.version,
-        helm: { releaseName: DAPR_APPLICATION, valuesObject: daprValues(cluster) },
-      },
-      destination: { server: cluster.server, namespace: dapr.namespace },
+      project: plane.name,
+      source: plane.source,
+      destination: { server: cluster.server, namespace: plane.namespace },
       syncPolicy: {
         automated: { prune: true, selfHeal: true },
         syncOptions: [
           "CreateNamespace=true",
           // The CRDs are too large for client-side apply's last-applied annotation.
           "ServerSideApply=true",
-          // Self-heal must not undo what the control plane writes at run time (below).
-          "RespectIgnoreDifferences=true",
+          // Self-heal must not undo what the control plane writes at run time.
+          ...(plane.ignoreDifferences ? ["RespectIgnoreDifferences=true"] : []),
         ],
         managedNamespaceMetadata: { labels: controlPlanePodSecurity(cluster) },
         retry,
       },
-      // Sentry fills the trust bundle it generates; the injector and the operator patch their CA bundles in.
-      // The chart ships the Subscription CRD's conversion webhook with `namespace: replaceme` and a
-      // placeholder caBundle; the operator patches both at start (dapr/dapr pkg/operator, patchCRDs).
-      // Ignoring only the caBundle let self-heal put `replaceme` back and break the webhook; Dapr's own
-      // Argo CD sample ignores both (dapr/samples dapr-argocd/gitops/dapr/application.yaml).
-      ignoreDifferences: [
-        { group: "", kind: "Secret", name: "dapr-trust-bundle", namespace: dapr.namespace, jsonPointers: ["/data"] },
-        { group: "", kind: "ConfigMap", name: "dapr-trust-bundle", namespace: dapr.namespace, jsonPointers: ["/data"] },
-        {
-          group: "admissionregistration.k8s.io",
-          kind: "MutatingWebhookConfiguration",
-          name: "dapr-sidecar-injector",
-          jqPathExpressions: [".webhooks[]?.clientConfig.caBundle"],
-        },
-        {
-          group: "apiextensions.k8s.io",
-          kind: "CustomResourceDefinition",
-          name: "subscriptions.dapr.io",
-          jsonPointers: ["/spec/conversion/webhook/clientConfig/service/namespace", "/spec/conversion/webhook/clientConfig/caBundle"],
-        },
-      ],
+      ...(plane.ignoreDifferences ? { ignoreDifferences: plane.ignoreDifferences } : {}),
       revisionHistoryLimit: 10,
-      info: [{ name: "Dapr", value: `control plane ${dapr.chart.version}, for the environments with dapr.enabled` }],
+      info: plane.info,
     },
   };
 }
@@ -506,40 +534,21 @@ function controlPlanePodSecurity(cluster: ClusterFacts): Record<string, string> 
 
 /**
  * The Sealed Secrets controller, always installed: `npm run seal` fetches its
- * certificate, and an environment's SealedSecrets need its CRD. No resources
- * finalizer: deleting this Application must not delete the CRD, which would
- * delete every SealedSecret and, through them, every Secret it created.
+ * certificate, and an environment's SealedSecrets need its CRD.
  */
 export function sealedSecretsApplication(cluster: ClusterFacts, partOf: string): IApplication {
   const controller = cluster.sealedSecrets;
-  return {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "Application",
-    metadata: {
-      name: SEALED_SECRETS_APPLICATION,
-      namespace: cluster.argocdNamespace,
-      labels: argoLabels(SEALED_SECRETS_APPLICATION, "application", partOf),
-      annotations: { [SYNC_WAVE_ANNOTATION]: CONTROL_PLANE_WAVE },
+  return controlPlaneApplication(cluster, partOf, {
+    name: SEALED_SECRETS_APPLICATION,
+    namespace: controller.namespace,
+    source: {
+      repoURL: controller.chart.repoURL,
+      path: controller.chart.path,
+      targetRevision: controller.chart.targetRevision,
+      helm: { releaseName: controller.name, valuesObject: sealedSecretsValues(cluster) },
     },
-    spec: {
-      project: SEALED_SECRETS_APPLICATION,
-      source: {
-        repoURL: controller.chart.repoURL,
-        path: controller.chart.path,
-        targetRevision: controller.chart.targetRevision,
-        helm: { releaseName: controller.name, valuesObject: sealedSecretsValues(cluster) },
-      },
-      destination: { server: cluster.server, namespace: controller.namespace },
-      syncPolicy: {
-        automated: { prune: true, selfHeal: true },
-        syncOptions: ["CreateNamespace=true", "ServerSideApply=true"],
-        managedNamespaceMetadata: { labels: controlPlanePodSecurity(cluster) },
-        retry,
-      },
-      revisionHistoryLimit: 10,
-      info: [{ name: "Sealed Secrets", value: `controller ${controller.version}; back up its sealing key (README, "Secrets")` }],
-    },
-  };
+    info: [{ name: "Sealed Secrets", value: `controller ${controller.version}; back up its sealing key (README, "Secrets")` }],
+  });
 }
 
 /**
@@ -612,57 +621,35 @@ const certManagerControlPlane = (cluster: ClusterFacts, localCa: KubeObject[]): 
 /**
  * cert-manager, from the official chart, pinned, installed while an
  * environment serves TLS; with it the local CA (as the chart's extraObjects)
- * while an environment uses that. No resources finalizer, and CRDs kept:
- * deleting this Application must not delete every Certificate and the CA.
+ * while an environment uses that. CRDs kept: deleting this Application must
+ * not delete every Certificate and the CA.
  */
 export function certManagerApplication(cluster: ClusterFacts, partOf: string, localCa: KubeObject[]): IApplication {
   const { certManager } = cluster;
-  return {
-    apiVersion: "argoproj.io/v1alpha1",
-    kind: "Application",
-    metadata: {
-      name: CERT_MANAGER_APPLICATION,
-      namespace: cluster.argocdNamespace,
-      labels: argoLabels(CERT_MANAGER_APPLICATION, "application", partOf),
-      annotations: { [SYNC_WAVE_ANNOTATION]: CONTROL_PLANE_WAVE },
+  return controlPlaneApplication(cluster, partOf, {
+    name: CERT_MANAGER_APPLICATION,
+    namespace: certManager.namespace,
+    source: {
+      repoURL: certManager.chart.repoURL,
+      chart: certManager.chart.name,
+      targetRevision: certManager.chart.version,
+      // The release name is the chart's fullname, and so the names and labels in cluster.ts.
+      helm: { releaseName: CERT_MANAGER_APPLICATION, valuesObject: certManagerValues(cluster, localCa) },
     },
-    spec: {
-      project: CERT_MANAGER_APPLICATION,
-      source: {
-        repoURL: certManager.chart.repoURL,
-        chart: certManager.chart.name,
-        targetRevision: certManager.chart.version,
-        // The release name is the chart's fullname, and so the names and labels in cluster.ts.
-        helm: { releaseName: CERT_MANAGER_APPLICATION, valuesObject: certManagerValues(cluster, localCa) },
+    // cainjector writes the webhook's CA into both webhook configurations at run time.
+    ignoreDifferences: ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map((kind) => ({
+      group: "admissionregistration.k8s.io",
+      kind,
+      name: `${CERT_MANAGER_APPLICATION}-webhook`,
+      jqPathExpressions: [".webhooks[]?.clientConfig.caBundle"],
+    })),
+    info: [
+      {
+        name: "cert-manager",
+        value: `${certManager.chart.version}, for the environments with ingress.tls.enabled${localCa.length ? "; local CA: ClusterIssuer todo-local-ca" : ""}`,
       },
-      destination: { server: cluster.server, namespace: certManager.namespace },
-      syncPolicy: {
-        automated: { prune: true, selfHeal: true },
-        syncOptions: [
-          "CreateNamespace=true",
-          // The CRDs are too large for client-side apply's last-applied annotation.
-          "ServerSideApply=true",
-          "RespectIgnoreDifferences=true",
-        ],
-        managedNamespaceMetadata: { labels: controlPlanePodSecurity(cluster) },
-        retry,
-      },
-      // cainjector writes the webhook's CA into both webhook configurations at run time.
-      ignoreDifferences: ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"].map((kind) => ({
-        group: "admissionregistration.k8s.io",
-        kind,
-        name: `${CERT_MANAGER_APPLICATION}-webhook`,
-        jqPathExpressions: [".webhooks[]?.clientConfig.caBundle"],
-      })),
-      revisionHistoryLimit: 10,
-      info: [
-        {
-          name: "cert-manager",
-          value: `${certManager.chart.version}, for the environments with ingress.tls.enabled${localCa.length ? "; local CA: ClusterIssuer todo-local-ca" : ""}`,
-        },
-      ],
-    },
-  };
+    ],
+  });
 }
 
 /** The local CA, while an environment's certificate comes from it (it rides in cert-manager's Helm values). */
@@ -670,6 +657,14 @@ export function localCaObjects(environments: { settings: Settings }[]): KubeObje
   const first = environments[0]?.settings;
   const used = environments.some(({ settings }) => servesTls(settings) && settings.ingress.tls.issuer === "local-ca");
   return first && used ? localCertificateAuthority(first.cluster, first.partOf) : [];
+}
+
+/** The control planes these environments need besides Sealed Secrets: Dapr while one uses it, cert-manager while one serves TLS. */
+function controlPlanesUsed(environments: { settings: Settings }[]): { dapr: boolean; certManager: boolean } {
+  return {
+    dapr: environments.some(({ settings }) => settings.dapr.enabled),
+    certManager: environments.some(({ settings }) => servesTls(settings)),
+  };
 }
 
 /**
@@ -682,14 +677,13 @@ export function argocdProjects(environments: { settings: Settings; objects: Kube
   const first = environments[0]?.settings;
   if (!first) return [];
   const { cluster, partOf } = first;
-  const usesDapr = environments.some(({ settings }) => settings.dapr.enabled);
-  const usesTls = environments.some(({ settings }) => servesTls(settings));
+  const used = controlPlanesUsed(environments);
   return [
     closedDefaultProject(cluster, partOf),
     ...environments.map(({ settings, objects }) => environmentProject(settings, objects)),
     controlPlaneProject(cluster, partOf, sealedSecretsControlPlane(cluster)),
-    ...(usesDapr ? [controlPlaneProject(cluster, partOf, daprControlPlane(cluster))] : []),
-    ...(usesTls ? [controlPlaneProject(cluster, partOf, certManagerControlPlane(cluster, localCaObjects(environments)))] : []),
+    ...(used.dapr ? [controlPlaneProject(cluster, partOf, daprControlPlane(cluster))] : []),
+    ...(used.certManager ? [controlPlaneProject(cluster, partOf, certManagerControlPlane(cluster, localCaObjects(environments)))] : []),
   ];
 }
 
@@ -698,13 +692,11 @@ export function argocdApps(environments: { settings: Settings; objects: KubeObje
   const first = environments[0]?.settings;
   if (!first) return [];
   const { cluster, partOf } = first;
-  const usesDapr = environments.some(({ settings }) => settings.dapr.enabled);
-  const usesTls = environments.some(({ settings }) => servesTls(settings));
-  const localCa = localCaObjects(environments);
+  const used = controlPlanesUsed(environments);
   return [
     sealedSecretsApplication(cluster, partOf),
-    ...(usesDapr ? [daprApplication(cluster, partOf)] : []),
-    ...(usesTls ? [certManagerApplication(cluster, partOf, localCa)] : []),
+    ...(used.dapr ? [daprApplication(cluster, partOf)] : []),
+    ...(used.certManager ? [certManagerApplication(cluster, partOf, localCaObjects(environments))] : []),
     ...environments.map(({ settings }) => environmentApplication(settings)),
   ];
 }
