@@ -25,9 +25,6 @@ export type AppSettings = Omit<Declared["frontend"], "image"> & { image: ImageRe
 export type BackendSettings = Omit<Declared["backend"], "image"> & { image: ImageRef };
 export type Resources = AppSettings["resources"];
 export type ProbeSettings = AppSettings["probes"]["liveness"];
-export type ApiAccessRule = AppSettings["apiAccess"][number];
-export type DatabaseSettings = Declared["database"];
-export type DaprSettings = Declared["dapr"];
 /** Who signs an environment's certificate (schema.ts TLS_ISSUERS). */
 export type TlsIssuer = Declared["ingress"]["tls"]["issuer"];
 

@@ -17,7 +17,8 @@ import { createTwoFilesPatch } from "diff";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
 import { CheckedSettingsCache } from "../load/checked-cache.ts";
 import { REPO_ROOT } from "../load/environments.ts";
-import type { Rendered } from "../render.ts";
+import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
+import { MANIFESTS_DIR, type Rendered } from "../render.ts";
 import { type PlaintextFinding, checkText, formatFinding, localSecretValues, localValueLeaks } from "../secrets/plaintext-guard.ts";
 import { type Output, cliProgram } from "./cli-program.ts";
 import { type GitIndex, gitAddCommand, hasIndexDrift, indexDrift, indexDriftLines, onDisk, readBlobs, readIndex } from "./git-view.ts";
@@ -138,7 +139,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
 
   /** The index of everything a render reads or writes, with the settings files' contents. */
   async function readIndexScope(): Promise<{ index: GitIndex; contents: Map<string, string> } | undefined> {
-    const index = readIndex(root, ["manifests", "argocd/apps", "argocd/bootstrap", ...SETTINGS_DIRS]);
+    const index = readIndex(root, [MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR, ...SETTINGS_DIRS]);
     if (!index) return undefined;
     const settings = settingsFilesIn(root, [...index.entries.keys()]).flatMap((path) => index.entries.get(path)?.blob ?? []);
     return { index, contents: readBlobs(root, settings) };

@@ -90,7 +90,7 @@ function builderKey() {
   try {
     esbuildPackage = createRequire(import.meta.url).resolve("esbuild/package.json");
   } catch {
-    throw new BuildError("esbuild (a devDependency) is not installed: run `npm ci`.\n");
+    throw new BuildError("esbuild (a dependency in package.json) is not installed: run `npm ci`.\n");
   }
   const { version } = JSON.parse(readFileSync(esbuildPackage, "utf8"));
   return digest(`${readFileSync(THIS_FILE, "utf8")}\nesbuild ${version}`);

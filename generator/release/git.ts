@@ -36,17 +36,6 @@ export function git(root: string, args: string[], input?: string): string {
   }
 }
 
-/** For commands that answer yes/no with exit codes 0/1 (e.g. `diff --quiet`); other failures still throw. */
-export function gitSucceeds(root: string, args: string[]): boolean {
-  try {
-    git(root, args);
-    return true;
-  } catch (error) {
-    if (error instanceof GitError && error.status === 1) return false;
-    throw error;
-  }
-}
-
 /** Non-empty lines of a command's output. */
 export function gitLines(root: string, args: string[]): string[] {
   return git(root, args)
