@@ -143,7 +143,7 @@ describe("the committed tree", () => {
   });
 
   it("keeps rendered files under Git (no ignore rule hides them)", () => {
-    const ignored = spawnSync("git", ["check-ignore", "manifests/dev/deployment-todo-backend.yaml", "argocd/apps/appproject-todo.yaml"], { cwd: REPO_ROOT });
+    const ignored = spawnSync("git", ["check-ignore", "manifests/dev/deployment-todo-backend.yaml", "argocd/apps/application-todo-dev.yaml", "argocd/bootstrap/appproject-todo-dev.yaml"], { cwd: REPO_ROOT });
     assert.equal(ignored.status, 1, "rendered files must not be git-ignored");
   });
 });
