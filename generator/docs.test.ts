@@ -1,15 +1,22 @@
-/** The documentation stays true to the repository: its links resolve and every npm script is explained. */
+/**
+ * The documentation stays true to the repository: its links resolve, every
+ * npm script is explained, and every command it gives names a script that
+ * exists, with options that script's --help lists.
+ */
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { REPO_ROOT } from "./load/environments.ts";
+import { sealCommand } from "./secrets/seal-command.ts";
+import { generatorCli, releaseCli } from "./testing/cli.ts";
 
 const markdownFiles = execFileSync("git", ["ls-files", "*.md"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
 const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+const scripts = (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens. */
 function anchor(heading: string): string {
@@ -40,9 +47,8 @@ describe("the documentation", () => {
   });
 
   it("shows every npm script in the README", () => {
-    const scripts = Object.keys((JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts);
     const internal = new Set(["typecheck", "test:unit"]);
-    const missing = scripts.filter((name) => !internal.has(name) && !readme.includes(`npm run ${name}`) && !readme.includes(`npm ${name}`));
+    const missing = Object.keys(scripts).filter((name) => !internal.has(name) && !readme.includes(`npm run ${name}`) && !readme.includes(`npm ${name}`));
     assert.deepEqual(missing, [], "scripts the README never mentions");
   });
 });
@@ -51,6 +57,59 @@ describe("the documentation", () => {
 function codeBlocks(markdown: string): string[] {
   return [...markdown.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1]!);
 }
+
+/** Where a markdown file writes commands: its code blocks, line by line, and its inline code. */
+function codeLines(markdown: string): string[] {
+  const inline = [...markdown.replace(/```[\s\S]*?```/g, "").matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
+  return [...codeBlocks(markdown).flatMap((block) => block.split("\n")), ...inline];
+}
+
+/** Every `npm run <script> [-- <args>]` (or `node --run`) the documentation gives, with the options it passes (a shell comment or pipe ends it). */
+function documentedCommands(): { where: string; script: string; options: string[] }[] {
+  return markdownFiles.flatMap((file) =>
+    codeLines(readFileSync(join(REPO_ROOT, file), "utf8")).flatMap((line) =>
+      [...line.matchAll(/\b(?:npm run|node --run) ([a-z][\w:-]*)([^#|&;>`]*)/g)].map((m) => ({
+        where: `${file}: ${m[0].trim()}`,
+        script: m[1]!,
+        options: [...m[2]!.matchAll(/(?:^|\s)(--[a-z][a-z0-9-]*)/g)].map((option) => option[1]!),
+      })),
+    ),
+  );
+}
+
+/** What `npm run <script> -- --help` prints: the launcher's commands in-process, the others as processes. */
+async function helpOf(script: string): Promise<string> {
+  const launched = /^node generator\/launcher\/cli\.mjs (\S+)$/.exec(scripts[script]!);
+  if (!launched) return spawnSync("sh", ["-c", `${scripts[script]} --help`], { cwd: REPO_ROOT, encoding: "utf8" }).stdout;
+  const command = launched[1]!;
+  if (command === "seal") return sealCommand().helpInformation();
+  const release = await releaseCli(REPO_ROOT, "--help");
+  const cli = new RegExp(`^  ${command} `, "m").test(release.stdout) ? releaseCli : generatorCli;
+  return (await cli(REPO_ROOT, command, "--help")).stdout;
+}
+
+describe("the commands the documentation gives", () => {
+  const commands = documentedCommands();
+
+  it("are found (the check below reads them)", () => {
+    assert.ok(commands.some(({ script, options }) => script === "release" && options.includes("--dry-run")), "no `npm run release -- … --dry-run` found");
+  });
+
+  it("name npm scripts that exist, with options their --help lists", async () => {
+    // docker/README.md's contract names the app's own scripts, which are not this repository's.
+    const theAppsScripts = new Set(["build"]);
+    const wrong = commands.filter(({ script }) => !(script in scripts) && !theAppsScripts.has(script)).map(({ where }) => `${where}: no such npm script`);
+    const helps = new Map<string, string>();
+    for (const { where, script, options } of commands) {
+      if (!(script in scripts) || !options.length) continue;
+      if (!helps.has(script)) helps.set(script, await helpOf(script));
+      const help = helps.get(script)!;
+      assert.match(help, /Usage:/, `npm run ${script} -- --help prints no usage`);
+      for (const option of options) if (!new RegExp(`(^|[\\s,])${option}\\b`, "m").test(help)) wrong.push(`${where}: ${option} is not an option of npm run ${script}`);
+    }
+    assert.deepEqual(wrong, []);
+  });
+});
 
 describe("the documented commands keep secret values off the command line", () => {
   it("no code block passes a value with --from-literal or --docker-password", () => {
