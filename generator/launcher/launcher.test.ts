@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Result, generatorCli, renderedFiles } from "../testing/cli.ts";
+import { type Result, generatorCli, releaseCli, renderedFiles } from "../testing/cli.ts";
 import { scratchRepository } from "../testing/scratch.ts";
 
 const scratch = scratchRepository("todo-launcher-");
@@ -48,6 +48,13 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
       assert.deepEqual(result, await typescript("render"));
       assert.match(result.stderr, /staging: environments\/staging\.ts: backend\.replicas = 12: must be an integer from 1 to 10/);
     });
+  });
+
+  it("sends every command of the release CLI to it (build.mjs lists them by name), and render, check and diff to the generator's", async () => {
+    const releaseCommands = [...(await releaseCli(scratch, "--help")).stdout.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((name) => name !== "help");
+    assert.ok(releaseCommands.includes("rollback"), "the release CLI's --help lists its commands");
+    for (const command of releaseCommands) assert.deepEqual(compiled(command, "--help"), await releaseCli(scratch, command, "--help"), command);
+    for (const command of ["render", "check", "diff"]) assert.deepEqual(compiled(command, "--help"), await typescript(command, "--help"), command);
   });
 
   it("rebuilds when a source changes: a typo planted in a component fails the render even with a warm cache", async () => {
