@@ -46,6 +46,21 @@ describe("the documentation", () => {
     assert.deepEqual(broken, []);
   });
 
+  it("names only paths of this repository that exist, but for those a recipe or the user creates", () => {
+    // Made by the README's recipes (qa, staging's HPA), the user's own .secrets/ files, and Argo CD's manifests/install.yaml (upstream's path).
+    const notInTheRepository = /^(\.secrets\/(?!.*\.example$)|environments\/qa\.|manifests\/qa\/|argocd\/apps\/application-todo-qa\.yaml|manifests\/staging\/horizontalpodautoscaler-|manifests\/install\.yaml$)/;
+    const missing: string[] = [];
+    for (const file of markdownFiles) {
+      const text = readFileSync(join(REPO_ROOT, file), "utf8");
+      for (const [found] of text.matchAll(/(?<![\w./<-])(generator|clusters|docker|argocd|environments|manifests|\.github|\.husky|\.ci|\.secrets)\/[\w./<>*{},-]*/g)) {
+        const path = found.replace(/[.,]+$/, "");
+        if (/[<>*{}]/.test(path) || notInTheRepository.test(path)) continue;
+        if (!existsSync(join(REPO_ROOT, path))) missing.push(`${file}: ${path}`);
+      }
+    }
+    assert.deepEqual(missing, []);
+  });
+
   it("shows every npm script in the README", () => {
     const internal = new Set(["typecheck", "test:unit"]);
     const missing = Object.keys(scripts).filter((name) => !internal.has(name) && !readme.includes(`npm run ${name}`) && !readme.includes(`npm ${name}`));
