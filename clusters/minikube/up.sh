@@ -14,9 +14,10 @@ Usage: npm run cluster:up [-- OPTIONS]
 Starts the Minikube profile of clusters/minikube/cluster.ts with its network
 plugin (which enforces NetworkPolicies) and addons, installs the pinned Argo
 CD (argocd/install; its release manifest is checked against its SHA-256
-first), waits until it is ready, applies the root Application
-(argocd/bootstrap) and prints how to reach the UI. Running it again does no
-harm; it warns when an existing profile runs another network plugin.
+first), waits until it is ready, applies the AppProjects and the root
+Application (argocd/bootstrap) and prints how to reach the UI. Running it
+again does no harm; it warns when an existing profile runs another network
+plugin.
 
 Options:
   --git-repo-url URL   track this Git repository instead of cluster.ts's

@@ -188,7 +188,7 @@ export function terminalAsk(input: TerminalInput = process.stdin, output: Writab
   return (question) => askHidden(input, output, question);
 }
 
-/** The `seal` command, for `npm run seal` and for the generator's CLI to add with addCommand(). */
+/** The `seal` command: `npm run seal` runs it from the launcher's bundle, `node generator/secrets/seal-cli.ts` from the sources. */
 export function sealCommand(root = REPO_ROOT): Command {
   return new Command("seal")
     .description("seal an environment's secret values into environments/<env>.sealed.json")
