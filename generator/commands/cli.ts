@@ -81,6 +81,13 @@ export async function run(options: CliOptions = {}): Promise<number> {
     }
   }
 
+  /** The render of the settings on disk, refused if it or any tracked file holds a value of the local .secrets/*.env files. */
+  async function renderForDisk(environments: string[]): Promise<Rendered> {
+    const rendered = await renderOrExplain(environments);
+    refuseLeaks(localValueLeaks(root, rendered));
+    return rendered;
+  }
+
   /** The settings files as they are on disk, for the index to hold: path → content (null: deleted); those of `environments` only, when named. */
   function settingsOnDisk(index: GitIndex, environments: string[]): Map<string, string | null> {
     const mine = (path: string) => !environments.length || !path.startsWith("environments/") || environments.some((name) => path.startsWith(`environments/${name}.`));
@@ -89,8 +96,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
 
   /** `check`: the work tree against a fresh render, then the index against both. */
   async function check(environments: string[]): Promise<void> {
-    const rendered = await renderOrExplain(environments);
-    refuseLeaks(localValueLeaks(root, rendered));
+    const rendered = await renderForDisk(environments);
     const drift = compareRendered(root, rendered);
     const index = readIndex(root, gitScope(rendered));
     const expected = new Map<string, string | null>(rendered.files);
@@ -152,8 +158,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     .description("render every environment, or only those named (with the Argo CD objects they change), into manifests/ and argocd/")
     .argument("[environments...]", "environments to render (default: all)")
     .action(async (environments: string[]) => {
-      const rendered = await renderOrExplain(environments);
-      refuseLeaks(localValueLeaks(root, rendered));
+      const rendered = await renderForDisk(environments);
       writeRendered(root, rendered);
       const counts = [...rendered.objects].map(([env, objects]) => `${env} ${objects.length}`).join(", ");
       say(`rendered ${rendered.files.size} files (${counts} objects) into ${rendered.ownedDirs.join(", ")}`);
@@ -174,8 +179,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     .description("print a unified diff of a fresh render against the files on disk; exit 1 when they differ, like git diff --exit-code")
     .argument("[environments...]", "environments to diff (default: all)")
     .action(async (environments: string[]) => {
-      const rendered = await renderOrExplain(environments);
-      refuseLeaks(localValueLeaks(root, rendered));
+      const rendered = await renderForDisk(environments);
       const drift = compareRendered(root, rendered);
       const paths = [...drift.changed, ...drift.missing, ...drift.extra].sort();
       for (const path of paths) stdout.write(createTwoFilesPatch(`a/${path}`, `b/${path}`, readCommitted(root, path), rendered.files.get(path) ?? ""));
