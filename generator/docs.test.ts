@@ -11,6 +11,7 @@ import { delimiter, dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { REPO_ROOT } from "./load/environments.ts";
+import { UPSTREAM, ownIds, upstreamIds } from "./policy/upstream.ts";
 import { sealCommand } from "./secrets/seal-command.ts";
 import { generatorCli, releaseCli } from "./testing/cli.ts";
 
@@ -59,6 +60,14 @@ describe("the documentation", () => {
       }
     }
     assert.deepEqual(missing, []);
+  });
+
+  it("gives the policy bar's tools, versions and number of checks as generator/policy/upstream.ts lists them", () => {
+    const start = readme.indexOf("**The policy bar**");
+    const section = readme.slice(start, readme.indexOf("\n## ", start));
+    for (const { tool, version } of UPSTREAM) assert.match(section, new RegExp(`\\[${tool}\\]\\([^)]*\\)\\s${version.replaceAll(".", "\\.")}\\s`, "i"), `${tool} ${version}`);
+    assert.match(section, new RegExp(`\\b${upstreamIds().length} in all\\b`));
+    for (const id of ownIds()) assert.ok(section.includes(`\`${id}\``), id);
   });
 
   it("shows every npm script in the README", () => {
