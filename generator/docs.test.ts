@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { parseAllDocuments } from "yaml";
+import { minikube } from "../clusters/minikube/cluster.ts";
+import { postgresImage, redisImage } from "./images.ts";
 import { REPO_ROOT } from "./load/environments.ts";
 import { UPSTREAM, ownIds, upstreamIds } from "./policy/upstream.ts";
 import { sealCommand } from "./secrets/seal-command.ts";
@@ -68,6 +70,32 @@ describe("the documentation", () => {
     for (const { tool, version } of UPSTREAM) assert.match(section, new RegExp(`\\[${tool}\\]\\([^)]*\\)\\s${version.replaceAll(".", "\\.")}\\s`, "i"), `${tool} ${version}`);
     assert.match(section, new RegExp(`\\b${upstreamIds().length} in all\\b`));
     for (const id of ownIds()) assert.ok(section.includes(`\`${id}\``), id);
+  });
+
+  it("names images and control planes at the versions the repository pins", () => {
+    const baseImage = (dockerfile: string) => /^ARG \w+_IMAGE=[a-z]+:([^@\s]+)@/m.exec(readFileSync(join(REPO_ROOT, dockerfile), "utf8"))![1]!;
+    const pinned: Record<string, string> = {
+      postgres: postgresImage.pinned.tag,
+      redis: redisImage.pinned.tag,
+      node: baseImage("docker/frontend/Dockerfile"),
+      python: baseImage("docker/backend/Dockerfile"),
+    };
+    const wrong: string[] = [];
+    for (const file of markdownFiles) {
+      for (const [reference, image, tag] of readFileSync(join(REPO_ROOT, file), "utf8").matchAll(/\b(postgres|redis|node|python):(\d[\w.-]*\w)/g)) {
+        if (tag !== pinned[image!]) wrong.push(`${file}: ${reference}, but ${image}:${pinned[image!]} is pinned`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+    const pages: Record<string, string[]> = {
+      "README.md": [minikube.dapr.chart.version, minikube.certManager.chart.version, `v${minikube.sealedSecrets.version}`],
+      "generator/dapr/README.md": [minikube.dapr.chart.version],
+      "generator/secrets/README.md": [`v${minikube.sealedSecrets.version}`],
+    };
+    for (const [file, versions] of Object.entries(pages)) {
+      const text = readFileSync(join(REPO_ROOT, file), "utf8");
+      for (const version of versions) assert.ok(text.includes(version), `${file} does not name ${version}, the version clusters/minikube/cluster.ts pins`);
+    }
   });
 
   it("shows every npm script in the README", () => {
