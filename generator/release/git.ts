@@ -70,3 +70,15 @@ export function stagePaths(root: string, paths: string[]): void {
   const present = paths.filter((path) => !missing.includes(path) || tracked.has(path));
   if (present.length) git(root, ["add", "--all", "--", ...present]);
 }
+
+/** The commit a user's revision (a SHA, a branch, a tag) names, or undefined when it names none. */
+export function revParse(root: string, spec: string): string | undefined {
+  // A leading dash would reach git as an option.
+  if (spec.startsWith("-")) return undefined;
+  try {
+    return git(root, ["rev-parse", "--verify", "--quiet", `${spec}^{commit}`]).trim() || undefined;
+  } catch (error) {
+    if (error instanceof GitError) return undefined;
+    throw error;
+  }
+}

@@ -17,11 +17,10 @@ import { loadEnvironments } from "../load/environments.ts";
 import { MANIFESTS_DIR, type Rendered } from "../render.ts";
 import type { Settings } from "../settings.ts";
 import { type Outcome, applySettingsChange } from "./change.ts";
-import { gitLines } from "./git.ts";
+import { gitLines, revParse } from "./git.ts";
 import { parseImageRefs, tagsOfRefs } from "./history.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeTags, imagesFileRelativePath, settingsPaths } from "./release-commit.ts";
-import { revParse } from "./rollback.ts";
 import { describeSettingChange, settingChanges } from "./settings-diff.ts";
 
 export interface RestoreOptions {

@@ -15,21 +15,10 @@
 import { readBlobs } from "../commands/git-view.ts";
 import { imagesFileName } from "../environment-files.ts";
 import { type Outcome, applySettingsChange, formatImagesFile } from "./change.ts";
-import { GitError, git } from "./git.ts";
+import { git, revParse } from "./git.ts";
 import { type HistoryEntry, type ImageRefs, imagesDiffer, parseImageRefs, readHistory, tagsOfRefs } from "./history.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeChange } from "./release-commit.ts";
-
-export function revParse(root: string, spec: string): string | undefined {
-  // A leading dash would reach git as an option.
-  if (spec.startsWith("-")) return undefined;
-  try {
-    return git(root, ["rev-parse", "--verify", "--quiet", `${spec}^{commit}`]).trim() || undefined;
-  } catch (error) {
-    if (error instanceof GitError) return undefined;
-    throw error;
-  }
-}
 
 export interface RollbackOptions {
   root: string;
