@@ -21,7 +21,7 @@ export interface ImageFacts {
 }
 
 export interface AppImageFacts extends ImageFacts {
-  /** HTTP paths the app serves for probes (see README, "The app's contract"). */
+  /** HTTP paths the app serves for probes (see docker/README.md, "The app's contract"). */
   readonly health: {
     readonly live: string;
     readonly ready: string;
