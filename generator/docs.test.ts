@@ -47,6 +47,21 @@ describe("the documentation", () => {
     assert.deepEqual(broken, []);
   });
 
+  it("refers to sections by names their files have: README, \"Secrets\" or docker/README.md, \"Base images\", in any tracked file", () => {
+    const tracked = execFileSync("git", ["ls-files"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter((file) => file && !file.startsWith("manifests/"));
+    const headings = (file: string) => [...readFileSync(join(REPO_ROOT, file), "utf8").matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.replace(/`/g, ""));
+    const wrong: string[] = [];
+    for (const file of tracked) {
+      if (!/\.(ts|mjs|md|sh|yaml|yml)$|^\.ci\/|Dockerfile$|CODEOWNERS$/.test(file)) continue;
+      for (const [reference, path, section] of readFileSync(join(REPO_ROOT, file), "utf8").matchAll(/\b((?:[\w./-]+\/)?README)(?:\.md)?(?:, |'s )"([^"]+)"/g)) {
+        const target = path === "README" ? "README.md" : `${path}.md`;
+        if (!existsSync(join(REPO_ROOT, target))) wrong.push(`${file}: ${reference}: no ${target}`);
+        else if (!headings(target).some((heading) => heading === section || heading.startsWith(`${section} `))) wrong.push(`${file}: ${reference}: ${target} has no such heading`);
+      }
+    }
+    assert.deepEqual(wrong, []);
+  });
+
   it("names only paths of this repository that exist, but for those a recipe or the user creates", () => {
     // Made by the README's recipes (qa, staging's HPA), the user's own .secrets/ files, and Argo CD's manifests/install.yaml (upstream's path).
     const notInTheRepository = /^(\.secrets\/(?!.*\.example$)|environments\/qa\.|manifests\/qa\/|argocd\/apps\/application-todo-qa\.yaml|manifests\/staging\/horizontalpodautoscaler-|manifests\/install\.yaml$)/;
