@@ -41,29 +41,52 @@ const EXPECTED: Record<string, string> = {
   array: "must be a list",
 };
 
-/** The object schema at `path` inside `schema`, through defaults, optionals and the like; undefined when there is none. */
-function objectShapeAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
-  let current: z.core.$ZodType | undefined = schema;
-  const unwrap = () => {
-    for (let guard = 0; current && guard < 20; guard++) {
+/**
+ * The schema declared at `path` inside `schema`, as its layers: the wrappers
+ * (defaults, optionals and the like) from the outside in, then what they
+ * wrap; empty when the path leads nowhere the declaration knows.
+ */
+function schemaLayersAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): z.core.$ZodType[] {
+  let layers: z.core.$ZodType[] = [];
+  const unwrap = (start: z.core.$ZodType | undefined) => {
+    layers = [];
+    for (let current = start, guard = 0; current && guard < 20; guard++) {
+      layers.push(current);
       const def = current._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
-      if (def.innerType) current = def.innerType;
-      else if (def.type === "pipe" && def.in) current = def.in;
-      else return;
+      current = def.innerType ?? (def.type === "pipe" ? def.in : undefined);
     }
   };
-  unwrap();
+  unwrap(schema);
   for (const segment of path) {
-    const def = current?._zod.def as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType } | undefined;
-    if (!def) return undefined;
-    if (def.type === "object") current = def.shape?.[String(segment)];
-    else if (def.type === "array") current = def.element;
-    else if (def.type === "record") current = def.valueType;
-    else return undefined;
-    unwrap();
+    const def = layers.at(-1)?._zod.def as
+      | { type: string; shape?: Record<string, z.core.$ZodType>; catchall?: z.core.$ZodType; element?: z.core.$ZodType; valueType?: z.core.$ZodType }
+      | undefined;
+    if (!def) return [];
+    if (def.type === "object") unwrap(def.shape?.[String(segment)] ?? def.catchall);
+    else if (def.type === "array") unwrap(def.element);
+    else if (def.type === "record") unwrap(def.valueType);
+    else return [];
   }
-  const def = current?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
+  return layers;
+}
+
+/** The object schema at `path` inside `schema`, through defaults, optionals and the like; undefined when there is none. */
+function objectShapeAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): Record<string, unknown> | undefined {
+  const def = schemaLayersAt(schema, path).at(-1)?._zod.def as { type: string; shape?: Record<string, unknown> } | undefined;
   return def?.type === "object" ? def.shape : undefined;
+}
+
+/** Declarations whose values are never credentials, whatever they look like (see shownAsIs()). */
+const SHOWN_AS_IS = new WeakSet<z.core.$ZodType>();
+
+/**
+ * Marks a declaration whose values are public by definition, such as an
+ * image digest (64 hex digits, which would otherwise look like a key): a
+ * problem with one always shows the value given.
+ */
+export function shownAsIs<T extends z.core.$ZodType>(schema: T): T {
+  SHOWN_AS_IS.add(schema);
+  return schema;
 }
 
 /** Levenshtein distance, for "did you mean". */
@@ -155,8 +178,9 @@ export interface ProblemSource {
 export function problemsFromIssues(source: ProblemSource, issues: readonly Issue[]): SettingsProblem[] {
   const { environment, file, input, schema } = source;
   const problems: SettingsProblem[] = [];
+  const shown = (path: readonly PropertyKey[]) => schemaLayersAt(schema, path).some((layer) => SHOWN_AS_IS.has(layer));
   const add = (path: readonly PropertyKey[], value: unknown, rule: string, secret = false) =>
-    problems.push({ environment, file, path: formatPath(path), value, rule, ...(secret || mayBeCredential(path, value) ? { secret: true } : {}) });
+    problems.push({ environment, file, path: formatPath(path), value, rule, ...(secret || (mayBeCredential(path, value) && !shown(path)) ? { secret: true } : {}) });
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
       const known = Object.keys(objectShapeAt(schema, issue.path) ?? {});

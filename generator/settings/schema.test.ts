@@ -181,6 +181,18 @@ describe("bad input is refused with environment, file, path, value and rule", ()
     assert.deepEqual(problems.map(formatProblem), ["dev: environments/dev.ts: backend.confg = (not shown: it may be a credential): unknown setting; did you mean config?"]);
   });
 
+  it("shows a digest given without its algorithm: 64 hex digits look like a key, but a digest is never a credential", async () => {
+    const hex = "0123456789abcdef".repeat(4);
+    const problems = await problemsWith("dev", { settings: { database: { image: { digest: hex } } }, images: { backend: { digest: hex } } });
+    assert.deepEqual(problems.map(formatProblem).sort(), [
+      `dev: environments/dev.images.json: backend.digest = "${hex}": must be a sha256 digest: sha256: and 64 lowercase hex digits (what \`docker buildx imagetools inspect <image>:<tag>\` prints as Digest)`,
+      `dev: environments/dev.ts: database.image.digest = "${hex}": must be a sha256 digest: sha256: and 64 lowercase hex digits (what \`docker buildx imagetools inspect <image>:<tag>\` prints as Digest)`,
+    ]);
+    // The same value elsewhere is still hidden.
+    const elsewhere = await problemsWith("dev", { settings: { backend: { confg: hex } } });
+    assert.match(elsewhere.map(formatProblem).join("\n"), /backend\.confg = \(not shown: it may be a credential\)/);
+  });
+
   it("names a missing field of the images file", () => {
     const images = { frontend: { repository: "todo-frontend" }, backend: { repository: "todo-backend", tag: "1.0.0" } };
     const { problems } = resolveEnvironment({ name: "staging", settings: { delivery: { cluster: "minikube" } }, images, sealed: {} }, TEST_CLUSTERS);

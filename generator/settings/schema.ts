@@ -23,6 +23,7 @@ import { IMAGE_DIGEST, IMAGE_DIGEST_RULE, formatImageReference } from "../lib/im
 import { isNetworkAddress, overlaps, parseCidr } from "../lib/cidr.ts";
 import { parseQuantity } from "../lib/quantity.ts";
 import { SEALABLE_SECRETS } from "../secrets/catalogue.ts";
+import { shownAsIs } from "./problems.ts";
 import { credentialValueProblem, secretKeyProblem } from "../validation/credentials.ts";
 import { DNS_1123_SUBDOMAIN, keyProblem, labelValueProblem } from "../validation/labels.ts";
 
@@ -134,8 +135,8 @@ export function tagProblem(tag: string, policy: TagPolicy): string | undefined {
   return tag === "latest" ? `"latest" names whatever was pushed last: ${pinned}` : pinned;
 }
 
-/** A manifest digest: `sha256:` and 64 lowercase hex digits (lib/image-reference.ts). */
-const imageDigest = z.string().regex(IMAGE_DIGEST, { error: IMAGE_DIGEST_RULE });
+/** A manifest digest: `sha256:` and 64 lowercase hex digits (lib/image-reference.ts); public, so a problem shows it. */
+const imageDigest = shownAsIs(z.string().regex(IMAGE_DIGEST, { error: IMAGE_DIGEST_RULE }));
 
 /**
  * A third-party image (PostgreSQL, Redis), pinned in every environment to a
