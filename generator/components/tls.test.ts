@@ -149,12 +149,21 @@ describe("TLS settings", () => {
   });
 
   it("requires an e-mail address with Let's Encrypt, and only there", async () => {
-    for (const email of ["", "ops", "ops@localhost", "two words@example.com"]) {
-      const [problem] = await problemsAt({ settings: merge(letsEncryptFile(), { ingress: { tls: { acmeEmail: email } } }) }, "ingress.tls.acmeEmail");
-      assert.equal(problem?.value, email, JSON.stringify(email));
-      assert.match(problem!.rule, /e-mail/);
-    }
+    const [missing] = await problemsAt({ settings: merge(letsEncryptFile(), { ingress: { tls: { acmeEmail: "" } } }) }, "ingress.tls.acmeEmail");
+    assert.equal(missing?.value, "");
+    assert.match(missing!.rule, /^letsencrypt needs the ACME account's e-mail address/);
     assert.deepEqual(await problemsAt({ settings: { ingress: { tls: { acmeEmail: "" } } } }, "ingress.tls.acmeEmail"), []);
+  });
+
+  it("says which rule a malformed address breaks, not that one is needed, whatever the issuer", async () => {
+    for (const email of ["ops@", "ops", "ops@localhost", "two words@example.com", "@example.com"]) {
+      for (const settings of [merge(letsEncryptFile(), { ingress: { tls: { acmeEmail: email } } }), { ingress: { tls: { acmeEmail: email } } }]) {
+        const problems = await problemsAt({ settings }, "ingress.tls.acmeEmail");
+        assert.equal(problems.length, 1, `${JSON.stringify(email)}: ${JSON.stringify(problems)}`);
+        assert.equal(problems[0]!.value, email);
+        assert.match(problems[0]!.rule, /^is not an e-mail address: it must be local-part@domain, with a dot in the domain and no spaces/);
+      }
+    }
   });
 
   it("refuses Let's Encrypt for a host no public resolver answers", async () => {

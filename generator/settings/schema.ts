@@ -441,6 +441,11 @@ const migration = z
   })
   .prefault({});
 
+/** A contact address, as far as a settings check can tell: one @, no spaces, a dot in the domain. */
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s.]+$/;
+const ACME_EMAIL_RULE =
+  "is not an e-mail address: it must be local-part@domain, with a dot in the domain and no spaces (e.g. ops@example.com); Let's Encrypt refuses an account whose contact is malformed";
+
 const ingress = {
   enabled: z.boolean().default(true).describe("An Ingress for the frontend and /api."),
   frontendApiPrefixes: z
@@ -456,7 +461,9 @@ const ingress = {
         .describe(
           "Who signs the certificate. `local-ca`: the CA cert-manager creates in the cluster (trust its root once: the README's TLS section). `letsencrypt`, `letsencrypt-staging`: Let's Encrypt over ACME, HTTP-01 through the ingress class, for a host the internet resolves to the cluster (staging: untrusted certificates, far higher rate limits).",
         ),
-      acmeEmail: z.string().default("").describe("The ACME account's contact (expiry and policy notices): required by the Let's Encrypt issuers, unused by `local-ca`."),
+      acmeEmail: rule(z.string(), (value) => (value === "" || EMAIL.test(value) ? undefined : ACME_EMAIL_RULE))
+        .default("")
+        .describe("The ACME account's contact (expiry and policy notices): required by the Let's Encrypt issuers, unused by `local-ca`."),
     })
     .prefault({})
     .describe("HTTPS on the Ingress, with a certificate cert-manager issues and renews; on unless an environment turns it off."),
