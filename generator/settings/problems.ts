@@ -104,10 +104,16 @@ function distance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+/** The known name a misspelt one is closest to, when it is close enough to be meant. */
+export function closestName(key: string, known: readonly string[]): string | undefined {
+  const [closest] = known.map((name) => ({ name, d: distance(key, name) })).sort((a, b) => a.d - b.d);
+  return closest && closest.d <= Math.max(1, Math.floor(key.length / 3)) ? closest.name : undefined;
+}
+
 /** "unknown setting; did you mean replicas?", or with few choices, all of them. */
 function unknownKeyRule(key: string, known: string[], what: string): string {
-  const [closest] = known.map((name) => ({ name, d: distance(key, name) })).sort((a, b) => a.d - b.d);
-  if (closest && closest.d <= Math.max(1, Math.floor(key.length / 3))) return `unknown ${what}; did you mean ${closest.name}?`;
+  const closest = closestName(key, known);
+  if (closest) return `unknown ${what}; did you mean ${closest}?`;
   if (known.length > 0 && known.length <= 4) return `unknown ${what}; known: ${known.join(", ")}`;
   return `unknown ${what}`;
 }

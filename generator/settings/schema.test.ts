@@ -105,6 +105,14 @@ const cases: Case[] = [
   ["a typo inside an API access rule", "dev", { settings: { backend: { apiAccess: [{ apiGroups: [""], resources: ["configmaps"], verbs: ["get"], resourceNamez: ["x"] }] } } }, "environments/dev.ts", "backend.apiAccess[0].resourceNamez", ["x"], /unknown setting; did you mean resourceNames\?/],
   ["quota too small", "prod", { settings: { namespaceSettings: { quota: { "limits.cpu": "2" } } } }, "environments/prod.ts", 'namespaceSettings.quota["limits.cpu"]', "2", /too small/],
   ["quota not a quantity", "prod", { settings: { namespaceSettings: { quota: { "count/jobs.batch": "many" } } } }, "environments/prod.ts", 'namespaceSettings.quota["count/jobs.batch"]', "many", /quantity/],
+  // Quota keys the API server refuses (validation/resource-quota.ts).
+  ["a misspelt quota resource", "prod", { settings: { namespaceSettings: { quota: { "requests.cpuu": "4" } } } }, "environments/prod.ts", 'namespaceSettings.quota["requests.cpuu"]', "4", /^must be a resource a ResourceQuota accepts: .*; did you mean requests\.cpu\?$/],
+  ["a quota resource that does not exist", "prod", { settings: { namespaceSettings: { quota: { deployments: "4" } } } }, "environments/prod.ts", "namespaceSettings.quota.deployments", "4", /count\/<resource>\.<group>/],
+  ["requests. of a resource that is not standard", "dev", { settings: { namespaceSettings: { quota: { "requests.gpu": "1" } } } }, "environments/dev.ts", 'namespaceSettings.quota["requests.gpu"]', "1", /must be a resource a ResourceQuota accepts/],
+  ["a quota name with two /", "dev", { settings: { namespaceSettings: { quota: { "count/jobs/batch": "1" } } } }, "environments/dev.ts", 'namespaceSettings.quota["count/jobs/batch"]', "1", /at most one \//],
+  ["a quota name with a capital in its prefix", "dev", { settings: { namespaceSettings: { quota: { "requests.Nvidia.com/gpu": "1" } } } }, "environments/dev.ts", 'namespaceSettings.quota["requests.Nvidia.com/gpu"]', "1", /prefix must be a lowercase DNS subdomain/],
+  ["a fraction of a pod", "staging", { settings: { namespaceSettings: { quota: { pods: "30500m" } } } }, "environments/staging.ts", "namespaceSettings.quota.pods", "30500m", /whole number/],
+  ["a fraction of an object count", "staging", { settings: { namespaceSettings: { quota: { "count/jobs.batch": "1.5" } } } }, "environments/staging.ts", 'namespaceSettings.quota["count/jobs.batch"]', "1.5", /whole number/],
   ["database port out of range", "prod", { settings: { database: { port: 0 } } }, "environments/prod.ts", "database.port", 0, /1 to 65535/],
   // The external database's egress: its own range, never the whole internet or the metadata endpoint.
   ["external database without a range", "prod", { settings: { database: { externalCidrs: [] } } }, "environments/prod.ts", "database.externalCidrs", [], /needs its address range/],
@@ -211,6 +219,21 @@ describe("bad input is refused with environment, file, path, value and rule", ()
       },
     });
     assert.deepEqual(problems, []);
+  });
+
+  it("accepts every kind of ResourceQuota resource name the API server does", async () => {
+    const quota = {
+      "requests.storage": "10Gi",
+      "limits.ephemeral-storage": "4Gi",
+      configmaps: "20",
+      "count/jobs.batch": "10",
+      "count/deployments.apps": "5",
+      "count/widgets.example.com": "3",
+      "requests.nvidia.com/gpu": "1",
+      "requests.hugepages-2Mi": "0",
+      "gold.storageclass.storage.k8s.io/requests.storage": "500Gi",
+    };
+    assert.deepEqual(await problemsWith("staging", { settings: { namespaceSettings: { quota } } }), []);
   });
 
   it("refuses two environments on one host or node port", async () => {

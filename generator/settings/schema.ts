@@ -23,7 +23,8 @@ import { IMAGE_DIGEST, IMAGE_DIGEST_RULE, formatImageReference } from "../lib/im
 import { isNetworkAddress, overlaps, parseCidr } from "../lib/cidr.ts";
 import { parseQuantity } from "../lib/quantity.ts";
 import { SEALABLE_SECRETS } from "../secrets/catalogue.ts";
-import { shownAsIs } from "./problems.ts";
+import { STANDARD_QUOTA_RESOURCES, isIntegerQuotaResource, quotaResourceProblem } from "../validation/resource-quota.ts";
+import { closestName, shownAsIs } from "./problems.ts";
 import { credentialValueProblem, secretKeyProblem } from "../validation/credentials.ts";
 import { DNS_1123_SUBDOMAIN, keyProblem, labelValueProblem } from "../validation/labels.ts";
 
@@ -387,6 +388,22 @@ const partOf = rule(z.string(), (value) =>
   .default("todo-chatbot")
   .describe("Value of the recommended app.kubernetes.io/part-of label.");
 
+/** Each quota entry as the API server checks it (validation/resource-quota.ts): a resource name it knows, and a whole number where it counts. */
+function quotaEntries(quota: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
+  for (const [name, value] of entriesOf(quota)) {
+    const nameRule = quotaResourceProblem(name);
+    if (nameRule) {
+      const meant = closestName(name, STANDARD_QUOTA_RESOURCES);
+      ctx.addIssue({ code: "custom", message: meant ? `${nameRule}; did you mean ${meant}?` : nameRule, input: value, path: [name] });
+      continue;
+    }
+    const amount = typeof value === "string" ? parseQuantity(value) : undefined;
+    if (amount !== undefined && isIntegerQuotaResource(name) && Math.round(amount * 1000) % 1000 !== 0) {
+      ctx.addIssue({ code: "custom", message: "must be a whole number: the API server counts this resource in whole objects or units", input: value, path: [name] });
+    }
+  }
+}
+
 const namespaceSettings = z
   .strictObject({
     // Room for every workload at its largest (HPA maximum plus the rolling-update
@@ -402,7 +419,12 @@ const namespaceSettings = z
         "services.nodeports": quantity.default("2").describe("NodePort Services."),
         "services.loadbalancers": quantity.default("0").describe("LoadBalancer Services (none: Minikube has no load balancer)."),
       })
-      .catchall(quantity.describe("Any other ResourceQuota resource, e.g. count/jobs.batch."))
+      .catchall(
+        quantity.describe(
+          "Any other resource the API server accepts in a ResourceQuota: a standard name (e.g. configmaps, requests.storage), hugepages-<size>, or a qualified name with a / (count/jobs.batch, requests.nvidia.com/gpu); counts are whole numbers.",
+        ),
+      )
+      .superRefine((quota, ctx) => quotaEntries(quota, ctx as z.core.$RefinementCtx), { when: always })
       .prefault({})
       .describe("ResourceQuota `spec.hard`: these and any other resource; checked to fit every workload at its largest."),
     // Applies to any container that states no resources of its own (e.g. a sidecar).
