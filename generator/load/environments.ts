@@ -12,7 +12,7 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ClusterFacts } from "../cluster-facts.ts";
-import { clusterFileName, environmentFileName, imagesFileName, sealedFileName } from "../environment-files.ts";
+import { clusterFileName, environmentFileName, environmentNameProblem, imagesFileName, sealedFileName } from "../environment-files.ts";
 import { type LoadProblem, SettingsError, type SettingsProblem } from "../errors.ts";
 import type { EnvironmentSources } from "../settings/resolve.ts";
 import { crossEnvironmentProblems } from "../settings/rules.ts";
@@ -172,6 +172,12 @@ class Load {
     const text = this.files.text(file);
     if (text === undefined) {
       this.problems.push({ environment: name, path: "environment", value: name, rule: `must be one of: ${listEnvironments(this.files.root, this.options.files).join(", ")}` });
+      return undefined;
+    }
+    // Checked once, here: every name the render derives from it (namespace, Applications, host) is valid.
+    const nameProblem = environmentNameProblem(name);
+    if (nameProblem) {
+      this.loadProblems.push({ file, message: nameProblem });
       return undefined;
     }
     const before = this.loadProblems.length;

@@ -38,6 +38,63 @@ function renderWith(file: string, change: (text: string) => string): string {
   }
 }
 
+/** Renders with `files` added, then removes them; returns what npm run render printed. */
+function renderWithFiles(files: Record<string, string>): string {
+  const before = snapshot();
+  for (const [file, text] of Object.entries(files)) writeFileSync(join(scratch, file), text);
+  try {
+    const result = npmRender();
+    assert.equal(result.status, 1, `npm run render did not fail:\n${result.stdout}${result.stderr}`);
+    assert.equal(result.stdout, "");
+    assert.doesNotMatch(result.stderr, /^\s+at /m, "a stack trace");
+    assert.match(result.stderr, /\nNothing was written\.\n$/);
+    assert.deepEqual(snapshot(), before, "manifests/ or argocd/ changed");
+    return result.stderr;
+  } finally {
+    for (const file of Object.keys(files)) rmSync(join(scratch, file), { force: true });
+  }
+}
+
+describe("an environment whose file name cannot be its name, through npm run render", () => {
+  const environment = (name: string) => ({
+    [`environments/${name}.ts`]: readFileSync(join(scratch, "environments/staging.ts"), "utf8").replace('promotedFrom: "dev"', 'promotedFrom: "staging"'),
+    [`environments/${name}.images.json`]: readFileSync(join(scratch, "environments/staging.images.json"), "utf8"),
+  });
+  const rule = (file: string, why: string, suggestion?: string) =>
+    `${file}: an environment's name is its file name, and must be a DNS-1123 label of at most 58 characters (lowercase letters, digits and '-', starting and ending with a letter or digit), ` +
+    `so that namespace, Argo CD Application and AppProject todo-<name> and host <name>.todo.local are valid: ${why}` +
+    (suggestion ? `; rename the environment's files, e.g. environments/${suggestion}.ts and environments/${suggestion}.images.json` : "") +
+    "\nNothing was written.\n";
+
+  for (const [name, suggestion] of [
+    ["Qa", "qa"],
+    ["Bad_Name", "bad-name"],
+    ["qa.one", "qa-one"],
+    ["-qa", "qa"],
+  ] as const) {
+    it(`environments/${name}.ts: one error naming the file and the rule, nothing rendered as todo-${name}`, () => {
+      assert.equal(renderWithFiles(environment(name)), rule(`environments/${name}.ts`, `"${name}" is not one`, suggestion));
+    });
+  }
+
+  it("a name too long for namespace todo-<name> (63 characters at most)", () => {
+    const name = "q".repeat(59);
+    assert.equal(renderWithFiles(environment(name)), rule(`environments/${name}.ts`, "it has 59 characters", "q".repeat(58)));
+  });
+
+  it("58 characters are fine", async () => {
+    const name = "q".repeat(58);
+    for (const [file, text] of Object.entries(environment(name))) writeFileSync(join(scratch, file), text);
+    try {
+      const { loadEnvironments } = await import("./environments.ts");
+      const settings = (await loadEnvironments({ root: scratch })).find((each) => each.name === name);
+      assert.equal(settings?.namespace, `todo-${name}`);
+    } finally {
+      for (const file of Object.keys(environment(name))) rmSync(join(scratch, file));
+    }
+  });
+});
+
 describe("an environment file that does not load, through npm run render", () => {
   before(() => {
     const first = npmRender();

@@ -5,7 +5,7 @@ import { formatProblem } from "../errors.ts";
 import { postgresImage, redisImage } from "../images.ts";
 import { loadEnvironments } from "../load/environments.ts";
 import type { Settings } from "../settings.ts";
-import { type FilesChange, TEST_CLUSTERS, declaredSettings, merge, problemsWith, settingsOf } from "../testing/fixtures.ts";
+import { type FilesChange, TEST_CLUSTERS, TEST_IMAGES, declaredSettings, merge, problemsWith, settingsOf } from "../testing/fixtures.ts";
 import { formatPath } from "./problems.ts";
 import { resolveEnvironment } from "./resolve.ts";
 import { crossEnvironmentProblems, promotionPaths, promotionProblem } from "./rules.ts";
@@ -28,6 +28,14 @@ describe("defaults come from the declaration", () => {
     assert.deepEqual(Object.keys(qa.backend.config), ["ENVIRONMENT", "LOG_LEVEL", "PYTHONUNBUFFERED", "JWT_ALGORITHM", "JWT_EXPIRATION_DAYS"]);
     assert.equal(qa.frontend.replicas, 1);
     assert.deepEqual(qa.backend.resources, { requests: { cpu: "200m", memory: "256Mi" }, limits: { cpu: "1000m", memory: "1Gi" } });
+  });
+
+  it("pass the same rules as a value a file states: a namespace or host derived from the name included", () => {
+    const { problems } = resolveEnvironment({ name: "Qa", settings: { delivery: { cluster: "minikube" } }, images: TEST_IMAGES, sealed: {} }, TEST_CLUSTERS);
+    assert.deepEqual(
+      problems.map((problem) => `${problem.path} = ${JSON.stringify(problem.value)}`),
+      ['namespace = "todo-Qa"', 'ingress.host = "Qa.todo.local"'],
+    );
   });
 
   it("merge what a file states over them, key by key, and replace lists", () => {

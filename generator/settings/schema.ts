@@ -651,7 +651,7 @@ export function environmentSchema(env: EnvironmentContext) {
     cluster: elsewhere("cluster facts belong in clusters/<name>/cluster.ts, shared by the environments on it: an environment names its cluster with delivery.cluster"),
     sealedSecrets: elsewhere(`sealed values belong in environments/${env.name}.sealed.json, which npm run seal writes: an environment file cannot set them`),
     delivery: deliveryOf,
-    namespace: dnsLabel.default(`todo-${env.name}`).describe("The environment's namespace."),
+    namespace: dnsLabel.prefault(`todo-${env.name}`).describe("The environment's namespace."),
     partOf,
     namespaceSettings,
     frontend: z
@@ -670,7 +670,7 @@ export function environmentSchema(env: EnvironmentContext) {
       .describe("The FastAPI backend and its database migration."),
     database: shared.database,
     ingress: z
-      .strictObject({ enabled: ingress.enabled, host: dnsSubdomain("a valid lowercase hostname").default(`${env.name}.todo.local`).describe("The host it answers on."), frontendApiPrefixes: ingress.frontendApiPrefixes, tls: ingress.tls })
+      .strictObject({ enabled: ingress.enabled, host: dnsSubdomain("a valid lowercase hostname").prefault(`${env.name}.todo.local`).describe("The host it answers on."), frontendApiPrefixes: ingress.frontendApiPrefixes, tls: ingress.tls })
       .prefault({}),
     smokeTest,
     nodeSelector,
