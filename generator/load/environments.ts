@@ -14,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import type { ClusterFacts } from "../cluster-facts.ts";
 import { clusterFileName, environmentFileName, environmentNameProblem, imagesFileName, sealedFileName } from "../environment-files.ts";
 import { type LoadProblem, SettingsError, type SettingsProblem } from "../errors.ts";
+import { closestName } from "../settings/problems.ts";
 import type { EnvironmentSources } from "../settings/resolve.ts";
 import { crossEnvironmentProblems } from "../settings/rules.ts";
 import type { ImagesFile, SealedValues, Settings } from "../settings.ts";
@@ -76,8 +77,8 @@ class Files {
   }
 }
 
-/** Every environment, by name: one per environments/<env>.ts (and per such file given in memory). */
-export function listEnvironments(root = REPO_ROOT, files?: ReadonlyMap<string, string | null>): string[] {
+/** The files in environments/ as a load sees them: the work tree's, with those given in memory added or removed. */
+function environmentsDirFiles(root: string, files: ReadonlyMap<string, string | null> | undefined): string[] {
   const dir = environmentsDir(root);
   const names = new Set(existsSync(dir) ? readdirSync(dir) : []);
   for (const [path, text] of files ?? []) {
@@ -86,10 +87,43 @@ export function listEnvironments(root = REPO_ROOT, files?: ReadonlyMap<string, s
     if (text === null) names.delete(file);
     else names.add(file);
   }
-  return [...names]
+  return [...names].sort();
+}
+
+/** Every environment, by name: one per environments/<env>.ts (and per such file given in memory). */
+export function listEnvironments(root = REPO_ROOT, files?: ReadonlyMap<string, string | null>): string[] {
+  return environmentsDirFiles(root, files)
     .filter((file) => file.endsWith(".ts") && !file.endsWith(".test.ts") && !file.endsWith(".d.ts"))
-    .map((file) => file.slice(0, -".ts".length))
-    .sort();
+    .map((file) => file.slice(0, -".ts".length));
+}
+
+/**
+ * An images or sealed file with no environment file of its name (a misspelt
+ * name, or what is left of a removed environment) would be ignored without
+ * a word: each is refused, naming the environments there are.
+ */
+function strayFileProblems(root: string, files: ReadonlyMap<string, string | null> | undefined): LoadProblem[] {
+  const environments = listEnvironments(root, files);
+  const kinds = [
+    { suffix: ".images.json", what: "an images file", fileOf: imagesFileName },
+    { suffix: ".sealed.json", what: "a sealed file", fileOf: sealedFileName },
+  ];
+  return environmentsDirFiles(root, files).flatMap((file) => {
+    const kind = kinds.find(({ suffix }) => file.endsWith(suffix));
+    if (!kind) return [];
+    const name = file.slice(0, -kind.suffix.length);
+    if (environments.includes(name)) return [];
+    const meant = closestName(name, environments);
+    const known = environments.length ? `the environments are ${environments.join(", ")}` : "there is no environment";
+    return [
+      {
+        file: kind.fileOf(name),
+        message:
+          `there is no environment ${name} (no ${environmentFileName(name)}): ${kind.what} belongs to the environment of its name, and this one would be ignored; ${known}` +
+          (meant ? ` (did you mean ${kind.fileOf(meant)}?)` : ""),
+      },
+    ];
+  });
 }
 
 /** Every cluster, by name: one per clusters/<name>/cluster.ts. */
@@ -233,7 +267,8 @@ export async function loadEnvironments(options: LoadOptions = {}): Promise<Setti
   const load = new Load(options);
   const root = load.files.root;
   const names = listEnvironments(root, options.files);
-  if (options.checked) {
+  load.loadProblems.push(...strayFileProblems(root, options.files));
+  if (options.checked && !load.failed()) {
     // Read every file the result depends on first: they are the cache's key.
     for (const name of names) for (const file of [environmentFileName(name), imagesFileName(name), sealedFileName(name)]) load.files.text(file);
     for (const cluster of listClusters(root)) load.files.text(clusterFileName(cluster));

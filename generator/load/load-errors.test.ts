@@ -95,6 +95,22 @@ describe("an environment whose file name cannot be its name, through npm run ren
   });
 });
 
+describe("an images or sealed file without its environment file, through npm run render", () => {
+  it("is refused, naming the file and the environments there are, rather than ignored", () => {
+    const stderr = renderWithFiles({
+      "environments/stagin.images.json": readFileSync(join(scratch, "environments/staging.images.json"), "utf8"),
+      "environments/qa.sealed.json": "{}\n",
+    });
+    assert.equal(
+      stderr,
+      "environments/qa.sealed.json: there is no environment qa (no environments/qa.ts): a sealed file belongs to the environment of its name, and this one would be ignored; the environments are dev, prod, staging\n" +
+        "environments/stagin.images.json: there is no environment stagin (no environments/stagin.ts): an images file belongs to the environment of its name, and this one would be ignored; " +
+        "the environments are dev, prod, staging (did you mean environments/staging.images.json?)\n" +
+        "Nothing was written.\n",
+    );
+  });
+});
+
 describe("an environment file that does not load, through npm run render", () => {
   before(() => {
     const first = npmRender();
