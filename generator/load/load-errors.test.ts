@@ -133,6 +133,17 @@ describe("an environment file that does not load, through npm run render", () =>
     assert.match(stderr, /^environments\/staging\.ts:1:\d+: Could not resolve "\.\.\/generator\/setings\.ts"\n/);
   });
 
+  it("a duplicate key, which would drop the first value without a word: refused at its line and column", () => {
+    const stderr = renderWith("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", "backend: { replicas: 5 },\n  backend: { replicas: 2 }"));
+    const lines = readFileSync(join(scratch, "environments/staging.ts"), "utf8").split("\n");
+    const first = lines.findIndex((l) => l.includes("backend: { replicas: 2 }")) + 1;
+    assert.equal(
+      stderr,
+      `environments/staging.ts:${first + 1}:3: Duplicate key "backend" in object literal; the original key "backend" is at ${first}:3 ` +
+        "(a warning of esbuild's, refused in a settings file: a value is lost or ignored)\nNothing was written.\n",
+    );
+  });
+
   it("no default export", () => {
     const stderr = renderWith("environments/staging.ts", (text) => text.replace("export default defineEnvironment(", "export const staging = defineEnvironment("));
     assert.equal(stderr, "environments/staging.ts:1:1: must `export default defineEnvironment({...})`\nNothing was written.\n");

@@ -50,6 +50,33 @@ describe("loading a TypeScript file from its text", () => {
     ]);
   });
 
+  it("refuses a duplicate key, which esbuild only warns of and which would drop the first value, at its line and column", async () => {
+    const lines = await failure(`${header}export default defineEnvironment({\n  backend: { replicas: 5 },\n  frontend: {},\n  backend: { replicas: 2 },\n});\n`);
+    assert.deepEqual(lines, [
+      'environments/staging.ts:5:3: Duplicate key "backend" in object literal; the original key "backend" is at 3:3 (a warning of esbuild\'s, refused in a settings file: a value is lost or ignored)',
+    ]);
+  });
+
+  it("refuses every other esbuild warning in a user's file too, each meaning a value is lost, and in a file it imports", async () => {
+    writeFileSync(join(root, "environments/limits.ts"), "export const cpu = '1';\n");
+    const lines = await failure(
+      `import * as limits from "./limits.ts";\nconst memory = limits.memory;\nconst size = () => {\n  return\n  "1Gi";\n};\nexport default { memory, size: size(), nan: memory == NaN };\n`,
+    );
+    assert.deepEqual(
+      lines.map((line) => line.replace(/ \(a warning of esbuild's.*\)$/, "")),
+      [
+        'environments/staging.ts:2:23: Import "memory" will always be undefined because there is no matching export in "environments/limits.ts"',
+        "environments/staging.ts:4:9: The following expression is not returned because of an automatically-inserted semicolon",
+        'environments/staging.ts:7:52: Comparison with NaN using the "==" operator here is always false',
+      ],
+    );
+    writeFileSync(join(root, "environments/shared-settings.ts"), "export const shared = { replicas: 1, replicas: 2 };\n");
+    assert.deepEqual(
+      (await failure(`import { shared } from "./shared-settings.ts";\nexport default { shared };\n`)).map((line) => line.replace(/ \(a warning of esbuild's.*\)$/, "")),
+      ['environments/shared-settings.ts:1:38: Duplicate key "replicas" in object literal; the original key "replicas" is at 1:25'],
+    );
+  });
+
   it("maps an error thrown while the file runs back to its line and column, with no stack trace", async () => {
     const lines = await failure(`${header}\nexport default defineEnvironment({\n  backend: { replicas: twoReplicas },\n});\n`);
     assert.deepEqual(lines, ["environments/staging.ts:4:24: ReferenceError: twoReplicas is not defined"]);

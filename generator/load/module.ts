@@ -88,7 +88,39 @@ const fileUrls: import("esbuild").Plugin = {
   },
 };
 
-type EsbuildMessage = { text: string; location: { file: string; line: number; column: number; suggestion?: string } | null };
+type EsbuildLocation = { file: string; line: number; column: number; suggestion?: string };
+type EsbuildMessage = { text: string; location: EsbuildLocation | null; notes: { text: string; location: EsbuildLocation | null }[] };
+
+/** A file the user writes (environments/, clusters/), not the generator's own code that a settings file imports. */
+function isUsersFile(file: string): boolean {
+  return !file.startsWith("generator/") && !file.split("/").includes("node_modules");
+}
+
+/**
+ * An esbuild warning in a settings file, as a problem: esbuild warns only
+ * about code that does not do what it says, and in a file of settings each
+ * such place loses or ignores a value. A duplicate key (duplicate-object-key:
+ * the later one replaces the earlier, silently; only tsc says TS1117), an
+ * import of a name the module does not export (import-is-undefined), an
+ * expression after a bare `return` (semicolon-after-return), `import.meta`,
+ * which is empty here (empty-import-meta), a comparison that is always false
+ * (equals-nan, equals-new-object…). All of them are refused, with where
+ * esbuild points (and the other place it names, such as the first key).
+ */
+function warningProblem({ text, location, notes }: EsbuildMessage, source: SourceText): LoadProblem {
+  const elsewhere = notes.flatMap(({ text: note, location: at }) => {
+    if (!at) return [];
+    const where = `${at.file === location?.file ? "" : `${at.file}:`}${at.line}:${at.column + 1}`;
+    // 'The original key "backend" is here:' → 'the original key "backend" is at 11:3'
+    return [/ is here:$/.test(note) ? `${note[0]!.toLowerCase()}${note.slice(1).replace(/ is here:$/, ` is at ${where}`)}` : `see ${where}`];
+  });
+  return {
+    file: location?.file ?? source.path,
+    line: location?.line,
+    column: location ? location.column + 1 : undefined,
+    message: `${[text, ...elsewhere].join("; ")} (a warning of esbuild's, refused in a settings file: a value is lost or ignored)`,
+  };
+}
 
 async function compile(root: string, source: SourceText): Promise<Compiled> {
   let esbuild: typeof import("esbuild");
@@ -116,6 +148,8 @@ async function compile(root: string, source: SourceText): Promise<Compiled> {
       logLevel: "silent",
       plugins: [fileUrls],
     });
+    const refused = result.warnings.filter((warning) => isUsersFile(warning.location?.file ?? source.path));
+    if (refused.length) throw new ModuleLoadError(refused.map((warning) => warningProblem(warning, source)));
     const output = (suffix: string) => result.outputFiles.find((file) => file.path.endsWith(suffix))!.text;
     const inputs: Record<string, string> = {};
     for (const input of Object.keys(result.metafile.inputs)) {
