@@ -188,16 +188,39 @@ class Load {
     return undefined;
   }
 
-  /** Every cluster's facts (each cluster.ts's default export). */
-  async clusters(): Promise<Map<string, ClusterFacts>> {
-    const clusters = new Map<string, ClusterFacts>();
-    for (const name of listClusters(this.files.root)) {
-      const file = clusterFileName(name);
-      const facts = await this.defaultExport(file, this.files.text(file)!, "must `export default` the cluster's facts (a ClusterFacts object)");
-      if (typeof facts === "object" && facts !== null) clusters.set(name, facts as ClusterFacts);
-      else if (facts !== undefined) this.loadProblems.push({ file, line: 1, column: 1, message: "must `export default` the cluster's facts (a ClusterFacts object)" });
+  /** One cluster's facts (its cluster.ts's default export), checked against their declaration; undefined with the problems recorded. */
+  async cluster(name: string): Promise<ClusterFacts | undefined> {
+    const file = clusterFileName(name);
+    const text = this.files.text(file);
+    if (text === undefined) {
+      const clusters = listClusters(this.files.root);
+      this.loadProblems.push({ file, message: `there is no cluster ${name}: ${clusters.length ? `the clusters are ${clusters.join(", ")}` : "there is none"}` });
+      return undefined;
     }
-    return clusters;
+    const required = "must `export default` the cluster's facts (a ClusterFacts object)";
+    const facts = await this.defaultExport(file, text, required);
+    if (facts === undefined) return undefined;
+    if (typeof facts !== "object" || facts === null || Array.isArray(facts)) {
+      this.loadProblems.push({ file, line: 1, column: 1, message: required });
+      return undefined;
+    }
+    // zod and the declaration load only when something is to be checked.
+    const { resolveCluster } = await import("../settings/resolve.ts");
+    const resolved = resolveCluster(name, facts);
+    this.problems.push(...resolved.problems);
+    return resolved.facts;
+  }
+
+  /** Every cluster's facts that pass their declaration; `complete` is false when one of them does not. */
+  async clusters(): Promise<{ clusters: Map<string, ClusterFacts>; complete: boolean }> {
+    const clusters = new Map<string, ClusterFacts>();
+    let complete = true;
+    for (const name of listClusters(this.files.root)) {
+      const facts = await this.cluster(name);
+      if (facts) clusters.set(name, facts);
+      else complete = false;
+    }
+    return { clusters, complete };
   }
 
   /** One environment's files, loaded: undefined when one of them does not load. */
@@ -226,8 +249,11 @@ class Load {
 
   /** The environments' files, loaded and checked through their declaration and the rules. */
   async check(names: readonly string[]): Promise<Settings[]> {
-    const clusters = await this.clusters();
+    const { clusters, complete } = await this.clusters();
     const sources = await Promise.all(names.map((name) => this.sources(name)));
+    // An environment's settings are checked against its cluster's facts (pull policies, the solver's resources…):
+    // with a cluster.ts that does not pass, its own problems are the ones to fix first.
+    if (!complete) return [];
     // zod and the declaration load only when something is to be checked (not when the checked cache answers).
     const { resolveEnvironment } = await import("../settings/resolve.ts");
     const settings: Settings[] = [];
@@ -252,7 +278,7 @@ class Load {
  */
 export async function loadEnvironmentSources(name: string, options: LoadOptions = {}): Promise<{ sources: EnvironmentSources; clusters: Map<string, ClusterFacts> }> {
   const load = new Load(options);
-  const clusters = await load.clusters();
+  const { clusters } = await load.clusters();
   const sources = await load.sources(name);
   if (!sources || load.failed()) throw new SettingsError(load.problems, load.loadProblems);
   return { sources, clusters };
@@ -288,6 +314,18 @@ export async function loadEnvironment(name: string, options: LoadOptions | strin
   const [settings] = await load.check([name]);
   if (load.failed()) throw new SettingsError(load.problems, load.loadProblems);
   return settings!;
+}
+
+/**
+ * One cluster's facts, clusters/<name>/cluster.ts, loaded and checked
+ * against their declaration (generator/cluster-facts.ts), for the commands
+ * and scripts that need them; throws SettingsError with every problem.
+ */
+export async function loadCluster(name: string, options: LoadOptions | string = {}): Promise<ClusterFacts> {
+  const load = new Load(typeof options === "string" ? { root: options } : options);
+  const facts = await load.cluster(name);
+  if (!facts || load.failed()) throw new SettingsError(load.problems, load.loadProblems);
+  return facts;
 }
 
 /** environments/<env>.images.json as committed, its syntax checked against its declaration; throws SettingsError. */

@@ -95,6 +95,34 @@ describe("an environment whose file name cannot be its name, through npm run ren
   });
 });
 
+describe("a cluster.ts the README tells users to edit, through npm run render and npm run check", () => {
+  it("a typo, a wrong type, a Kubernetes version and a URL: every problem with the file, the path, the value and the rule", () => {
+    const edit = (text: string) =>
+      text
+        .replace("  cpus: 4,", '  cpus: "four",\n  cpuz: 4,')
+        .replace('kubernetesVersion: "v1.35.0"', 'kubernetesVersion: "1.35"')
+        .replace(/repoURL: "https:\/\/github\.com\/your-org\/todo-gitops\.git"/, 'repoURL: "not a url"');
+    const expected =
+      "invalid settings (4 problems):\n" +
+      '  - cluster minikube: clusters/minikube/cluster.ts: kubernetesVersion = "1.35": must be v<major>.<minor>.<patch>, e.g. v1.35.0 (minikube start --kubernetes-version, pinned)\n' +
+      '  - cluster minikube: clusters/minikube/cluster.ts: cpus = "four": must be an integer from 2 to 256 (minikube start --cpus; minikube needs 2 at least)\n' +
+      '  - cluster minikube: clusters/minikube/cluster.ts: git.repoURL = "not a url": must be a Git repository URL Argo CD can fetch: https://host/org/repo.git, ssh://git@host/org/repo.git or git@host:org/repo.git\n' +
+      "  - cluster minikube: clusters/minikube/cluster.ts: cpuz = 4: unknown fact; did you mean cpus?\n" +
+      "Nothing was written.\n";
+    assert.equal(renderWith("clusters/minikube/cluster.ts", edit), expected);
+    const path = join(scratch, "clusters/minikube/cluster.ts");
+    const original = readFileSync(path, "utf8");
+    writeFileSync(path, edit(original));
+    try {
+      const check = npmRun(scratch, "check");
+      assert.equal(check.status, 1);
+      assert.equal(check.stderr, expected);
+    } finally {
+      writeFileSync(path, original);
+    }
+  });
+});
+
 describe("an images or sealed file without its environment file, through npm run render", () => {
   it("is refused, naming the file and the environments there are, rather than ignored", () => {
     const stderr = renderWithFiles({

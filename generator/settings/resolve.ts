@@ -3,8 +3,8 @@
  * through its declaration (schema.ts), then the rules across them
  * (rules.ts). Every problem is collected; none is thrown.
  */
-import type { ClusterFacts } from "../cluster-facts.ts";
-import { environmentFileName, imagesFileName } from "../environment-files.ts";
+import { type ClusterFacts, clusterFactsSchema } from "../cluster-facts.ts";
+import { clusterFileName, environmentFileName, imagesFileName } from "../environment-files.ts";
 import type { SettingsProblem } from "../errors.ts";
 import type { SealedValues, Settings } from "../settings.ts";
 import type * as z from "zod";
@@ -68,4 +68,18 @@ export function resolveEnvironment(sources: EnvironmentSources, clusters: Readon
   };
   problems.push(...environmentProblems(settings));
   return { settings, problems };
+}
+
+/**
+ * A cluster's facts (clusters/<name>/cluster.ts's default export) as their
+ * declaration parses them, with every problem; its `name` is its directory's.
+ */
+export function resolveCluster(name: string, input: unknown): { facts?: ClusterFacts; problems: SettingsProblem[] } {
+  const problems: SettingsProblem[] = [];
+  const source = { environment: `cluster ${name}`, file: clusterFileName(name), input, unknownKeys: ["fact"] };
+  const facts = parse(clusterFactsSchema, source, problems);
+  if (facts && facts.name !== name) {
+    problems.push({ environment: source.environment, file: source.file, path: "name", value: facts.name, rule: `must be the name of its directory, clusters/${name}/ (environments name it in delivery.cluster)` });
+  }
+  return problems.length ? { problems } : { facts, problems };
 }

@@ -17,7 +17,7 @@
  * table. Nothing else lists settings.
  */
 import * as z from "zod";
-import type { ClusterFacts } from "../cluster-facts.ts";
+import { type ClusterFacts, PULL_POLICIES } from "../cluster-facts.ts";
 import { type AppImageFacts, type ThirdPartyImageFacts, backendImage, frontendImage, postgresImage, redisImage } from "../images.ts";
 import { IMAGE_DIGEST, IMAGE_DIGEST_RULE, formatImageReference } from "../lib/image-reference.ts";
 import { isNetworkAddress, overlaps, parseCidr } from "../lib/cidr.ts";
@@ -26,7 +26,8 @@ import { SEALABLE_SECRETS } from "../secrets/catalogue.ts";
 import { STANDARD_QUOTA_RESOURCES, isIntegerQuotaResource, quotaResourceProblem } from "../validation/resource-quota.ts";
 import { closestName, shownAsIs } from "./problems.ts";
 import { credentialValueProblem, secretKeyProblem } from "../validation/credentials.ts";
-import { DNS_1123_SUBDOMAIN, keyProblem, labelValueProblem } from "../validation/labels.ts";
+import { labelValueProblem } from "../validation/labels.ts";
+import { SEMVER, always, dnsLabel, dnsSubdomain, entriesOf, integer, labelMap, quantity, rule } from "./declare.ts";
 
 /** What an environment's defaults and rules depend on besides its own settings. */
 export interface EnvironmentContext {
@@ -53,38 +54,7 @@ export type TagPolicy = (typeof TAG_POLICIES)[number];
  */
 export const TLS_ISSUERS = ["local-ca", "letsencrypt", "letsencrypt-staging"] as const;
 
-// ---------------------------------------------------------------- building blocks
-
-type Check<T> = (value: T) => string | undefined;
-
-/** For checks that look at each entry of a map or list: they run even when another entry is already refused. */
-const always = () => true;
-
-/** The entries of what should be a map or a list, or none when it is neither (its type is refused anyway). */
-function entriesOf(value: unknown): [string, unknown][] {
-  return typeof value === "object" && value !== null ? Object.entries(value) : [];
-}
-
-/** A custom rule on a value: the message when it is broken. */
-function rule<T extends z.ZodType>(schema: T, check: Check<z.output<T>>): T {
-  return schema.check((payload) => {
-    const message = check(payload.value);
-    if (message !== undefined) payload.issues.push({ code: "custom", message, input: payload.value });
-  });
-}
-
-/** An integer in [min, max], with one message for every way to miss it. */
-function integer(min: number, max: number) {
-  const error = `must be an integer from ${min} to ${max}`;
-  return z.int({ error }).min(min, { error }).max(max, { error });
-}
-
-const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-
-const dnsLabel = z.string().regex(DNS_1123_LABEL, { error: "must be a DNS-1123 label (lowercase letters, digits, '-'; at most 63)" });
-const dnsSubdomain = (what: string) => z.string().regex(DNS_1123_SUBDOMAIN, { error: `must be ${what} (a DNS-1123 subdomain)` });
-
-const quantity = rule(z.string(), (value) => (parseQuantity(value) === undefined ? "must be a Kubernetes quantity (e.g. 500m, 2, 256Mi, 1Gi)" : undefined));
+// ---------------------------------------------------------------- building blocks (and declare.ts)
 
 /**
  * An absolute URL path with an optional query (RFC 3986 pchars, `%XX` escapes):
@@ -114,7 +84,6 @@ function externalCidrProblem(cidr: string): string | undefined {
 /** An image name: lowercase path components, optionally behind a registry host[:port]. */
 const IMAGE_REPOSITORY = /^(?:[a-zA-Z0-9.-]+(?::[0-9]+)?\/)?[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/;
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?(?:\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?$/;
 const GIT_SHA = /^[0-9a-f]{7,40}$/;
 
 const imageRepository = z.string().regex(IMAGE_REPOSITORY, { error: "must be a lowercase image name ([registry/]path)" });
@@ -187,8 +156,6 @@ function releasedImage(env: EnvironmentContext) {
       ),
   });
 }
-
-const PULL_POLICIES = ["Always", "IfNotPresent", "Never"] as const;
 
 function pullPolicy(cluster: ClusterFacts | undefined) {
   return rule(z.enum(PULL_POLICIES), (value) => {
@@ -499,19 +466,7 @@ const smokeTest = z
   })
   .prefault({});
 
-const nodeSelector = z
-  .record(z.string(), z.string())
-  .superRefine(
-    (selector, ctx) => {
-      for (const [key, value] of entriesOf(selector)) {
-        const keyRule = keyProblem(key);
-        if (keyRule) ctx.addIssue({ code: "custom", message: `node label key: ${keyRule}`, input: key, path: [key] });
-        const valueRule = typeof value === "string" ? labelValueProblem(value) : undefined;
-        if (valueRule) ctx.addIssue({ code: "custom", message: `node label value: ${valueRule}`, input: value, path: [key] });
-      }
-    },
-    { when: always },
-  )
+const nodeSelector = labelMap("node")
   .default(() => ({}))
   .describe("Node labels every pod requires (each pod's nodeSelector); empty: any node (Minikube has one).");
 
