@@ -5,31 +5,36 @@
  * travels; the sealing key's Secret is never read.
  */
 import { execFile } from "node:child_process";
-import { minikube } from "../../clusters/minikube/cluster.ts";
+import type { ClusterFacts } from "../cluster-facts.ts";
+import { clusterFileName } from "../environment-files.ts";
 
-/**
- * Where Argo CD installs the controller (clusters/minikube/cluster.ts):
- * kubeseal's own defaults, so plain `kubeseal` works against it without flags.
- */
+/** Where Argo CD installs the controller (the cluster's facts, sealedSecrets). */
 export interface ControllerLocation {
   namespace: string;
   name: string;
 }
 
-export const SEALED_SECRETS_CONTROLLER: ControllerLocation = minikube.sealedSecrets;
-
 /**
- * The kubectl context of the cluster in clusters/minikube/cluster.ts (minikube
- * names it after the profile), as every cluster script uses (lib.sh, kube()):
- * never kubectl's current context, which may point at another cluster, whose
- * key would seal values this cluster cannot open.
+ * Where an environment's values are sealed: the controller of the cluster it
+ * runs on (its delivery.cluster), reached through that cluster's kubectl
+ * context, which minikube names after the profile, as every cluster script
+ * uses it (lib.sh, kube()). Never kubectl's current context, which may point
+ * at another cluster, whose key would seal values this cluster cannot open.
  */
-export const CLUSTER_CONTEXT = minikube.profile;
+export interface SealingCluster {
+  /** The cluster's name, for messages (clusters/<name>/cluster.ts). */
+  name: string;
+  context: string;
+  controller: ControllerLocation;
+}
+
+export function sealingCluster(cluster: ClusterFacts): SealingCluster {
+  return { name: cluster.name, context: cluster.profile, controller: { namespace: cluster.sealedSecrets.namespace, name: cluster.sealedSecrets.name } };
+}
 
 export interface FetchOptions {
-  controller?: ControllerLocation;
-  /** kubectl context; default: the cluster's (CLUSTER_CONTEXT). */
-  context?: string;
+  /** The cluster whose controller seals, and how to reach it. */
+  cluster: SealingCluster;
   /** The kubectl executable (tests point this at a stand-in). */
   kubectl?: string;
   env?: NodeJS.ProcessEnv;
@@ -53,8 +58,9 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv | undefined
 
 const OFFLINE_HINT = "or seal offline with --cert <file> (a certificate saved by `kubeseal --fetch-cert`)";
 
-export async function fetchControllerCertificate(options: FetchOptions = {}): Promise<string> {
-  const { controller = SEALED_SECRETS_CONTROLLER, kubectl = "kubectl", env, context = CLUSTER_CONTEXT } = options;
+export async function fetchControllerCertificate(options: FetchOptions): Promise<string> {
+  const { cluster: where, kubectl = "kubectl", env } = options;
+  const { context, controller } = where;
   const client = await run(kubectl, ["version", "--client"], env);
   if (client.missing) {
     throw new Error(`kubectl was not found (looked for "${kubectl}" on PATH): it fetches the controller's certificate. Install kubectl, ${OFFLINE_HINT}`);
@@ -64,7 +70,7 @@ export async function fetchControllerCertificate(options: FetchOptions = {}): Pr
   const known = await run(kubectl, ["config", "get-contexts", context, "--output", "name"], env);
   if (!known.ok) {
     throw new Error(
-      `kubectl has no context ${contextName}, the cluster's (clusters/minikube/cluster.ts profile): \`npm run cluster:up\` creates it, ` +
+      `kubectl has no context ${contextName}, cluster ${where.name}'s (${clusterFileName(where.name)} profile): \`npm run cluster:up\` creates it, ` +
         `or pass --context <name> for another cluster, ${OFFLINE_HINT}`,
     );
   }

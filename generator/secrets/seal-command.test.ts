@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { REPO_ROOT } from "../load/environments.ts";
 import { sealCommand, sealEnvironment } from "./seal-command.ts";
@@ -51,16 +51,20 @@ function open(namespace: string, name: string, sealed: string): string {
 }
 
 /** Runs the commander command as `npm run seal -- <args>` would, capturing what it prints. */
-async function runSeal(root: string, args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+async function runSeal(root: string, args: string[], kubectl?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const output = { stdout: "", stderr: "" };
   const original = { log: console.log, error: console.error, exitCode: process.exitCode };
   console.log = (...parts: unknown[]) => void (output.stdout += `${parts.join(" ")}\n`);
   console.error = (...parts: unknown[]) => void (output.stderr += `${parts.join(" ")}\n`);
   process.exitCode = 0;
+  const path = process.env.PATH;
+  // A stand-in kubectl first on PATH, as the command finds the real one.
+  if (kubectl) process.env.PATH = `${dirname(kubectl)}:${path}`;
   try {
     await sealCommand(root).exitOverride().parseAsync(args, { from: "user" });
     return { exitCode: Number(process.exitCode ?? 0), ...output };
   } finally {
+    process.env.PATH = path;
     console.log = original.log;
     console.error = original.error;
     process.exitCode = original.exitCode;
@@ -209,22 +213,22 @@ describe("npm run seal", () => {
 
 describe("the certificate from the cluster", () => {
   /** A stand-in for kubectl: answers like a cluster with the controller, or fails at `failAt`. */
-  function fakeKubectl(root: string, failAt?: "readyz" | "service"): string {
+  function fakeKubectl(root: string, failAt?: "readyz" | "service", context = "todo"): string {
     const script = join(root, "kubectl");
     const cert = join(root, "cert.pem");
     writeFileSync(
       script,
       `#!/bin/sh
-# The current context is another cluster's: only an explicit --context todo reaches "todo".
+# The current context is another cluster's: only an explicit --context ${context} reaches "${context}".
 ctx=other-cluster
 if [ "$1" = "--context" ]; then ctx=$2; shift 2; fi
 echo "[$ctx] $*" >> "${root}/kubectl.log"
 case "$*" in
   "version --client") echo "Client Version: v1.35.0"; exit 0 ;;
-  "config get-contexts todo --output name") echo "todo"; exit 0 ;;
+  "config get-contexts ${context} --output name") echo "${context}"; exit 0 ;;
   "config get-contexts "*) echo "error: context not found" >&2; exit 1 ;;
 esac
-[ "$ctx" = todo ] || { echo "talked to context $ctx" >&2; exit 3; }
+[ "$ctx" = ${context} ] || { echo "talked to context $ctx" >&2; exit 3; }
 case "$*" in
   *"/readyz"*) ${failAt === "readyz" ? 'echo "The connection to the server 127.0.0.1:8443 was refused" >&2; exit 1' : "echo ok"} ;;
   *"get service"*) ${failAt === "service" ? 'echo "Error from server (NotFound): services \\"sealed-secrets-controller\\" not found" >&2; exit 1' : `echo '{"spec":{"ports":[{"name":"http","port":8080}]}}'`} ;;
@@ -250,6 +254,33 @@ esac
     assert.match(log, /get --raw \/api\/v1\/namespaces\/kube-system\/services\/http:sealed-secrets-controller:http\/proxy\/v1\/cert\.pem/);
     assert.doesNotMatch(log, /get secret/, "the sealing key's Secret is never read");
     assert.equal(open("todo-dev", "todo-backend-secret", readSealed(root)["todo-backend-secret"]!.OPENAI_API_KEY!), devValues["todo-backend-secret.OPENAI_API_KEY"]);
+  });
+
+  it("comes from the controller of the cluster the environment runs on (its delivery.cluster), in that cluster's context", async () => {
+    const root = tempRepo();
+    // A second cluster, with its own profile (so its own kubectl context) and the controller where kubeseal looks by default.
+    mkdirSync(join(root, "clusters/kind"));
+    writeFileSync(
+      join(root, "clusters/kind/cluster.ts"),
+      readFileSync(join(root, "clusters/minikube/cluster.ts"), "utf8")
+        .replace('name: "minikube"', 'name: "kind"')
+        .replace('profile: "todo"', 'profile: "todo-kind"')
+        .replace('namespace: "sealed-secrets",\n    name: "sealed-secrets-controller"', 'namespace: "kube-system",\n    name: "sealed-secrets"'),
+    );
+    writeFileSync(join(root, "environments/qa.ts"), 'export default { delivery: { cluster: "kind" } };\n');
+    copyFileSync(join(root, "environments/dev.images.json"), join(root, "environments/qa.images.json"));
+    writeFileSync(join(root, "values.env"), envFile(devValues));
+    const run = await runSeal(root, ["qa", "--from-env-file", join(root, "values.env")], fakeKubectl(root, undefined, "todo-kind"));
+    assert.equal(run.exitCode, 0, run.stderr);
+    const log = readFileSync(join(root, "kubectl.log"), "utf8");
+    const clusterCalls = log.trim().split("\n").filter((line) => !/ (version --client|config get-contexts .*)$/.test(line));
+    assert.ok(clusterCalls.length >= 3 && clusterCalls.every((line) => line.startsWith("[todo-kind] ")), log);
+    assert.match(log, /--namespace kube-system get service sealed-secrets --output json/);
+    assert.equal(open("todo-qa", "todo-backend-secret", readSealed(root, "qa")["todo-backend-secret"]!.OPENAI_API_KEY!), devValues["todo-backend-secret.OPENAI_API_KEY"]);
+    // dev, on minikube, is not sealed by the kind cluster's controller: its context is minikube's, which this kubectl does not know.
+    const dev = await runSeal(root, ["dev", "--from-env-file", join(root, "values.env")], join(root, "kubectl"));
+    assert.equal(dev.exitCode, 1);
+    assert.match(dev.stderr, /kubectl has no context "todo", cluster minikube's \(clusters\/minikube\/cluster\.ts profile\)/);
   });
 
   it("names what is missing: kubectl, the cluster, the controller", async () => {

@@ -14,7 +14,7 @@ import { Command } from "commander";
 import { REPO_ROOT, loadEnvironment } from "../load/environments.ts";
 import type { Settings } from "../settings.ts";
 import { secretKeysUsedBy } from "./catalogue.ts";
-import { CLUSTER_CONTEXT, type ControllerLocation, SEALED_SECRETS_CONTROLLER, fetchControllerCertificate } from "./controller-certificate.ts";
+import { type ControllerLocation, type SealingCluster, fetchControllerCertificate, sealingCluster } from "./controller-certificate.ts";
 import { SecretInputError, type SecretEntry, parseSecretsEnvFile, valuesToSeal } from "./env-file.ts";
 import { type TerminalInput, askHidden } from "./hidden-input.ts";
 import { SECRETS_DIR, fingerprintKey, readSealState, sealingKeyId, valueFingerprint, writeSealState } from "./fingerprints.ts";
@@ -36,8 +36,9 @@ export interface SealOptions {
   envFile?: string;
   /** Seal every value again, changed or not (after a controller key rotation, say). */
   force?: boolean;
-  controller?: ControllerLocation;
-  /** kubectl context the certificate is fetched from; default: the cluster's. */
+  /** The controller; default: the one of the cluster the environment runs on (its delivery.cluster's facts). */
+  controller?: Partial<ControllerLocation>;
+  /** kubectl context the certificate is fetched from; default: that cluster's. */
   context?: string;
   kubectl?: string;
   /** Prompts, when there is a terminal to ask on. */
@@ -99,9 +100,19 @@ async function readInput(settings: Settings, options: SealOptions, root: string)
   ]);
 }
 
-function readCertificate(options: SealOptions): Promise<string> | string {
+/** Where the environment's values are sealed: its own cluster's controller and context, unless the options name others. */
+function sealingClusterOf(settings: Settings, options: SealOptions): SealingCluster {
+  const own = sealingCluster(settings.cluster);
+  return {
+    name: own.name,
+    context: options.context ?? own.context,
+    controller: { namespace: options.controller?.namespace ?? own.controller.namespace, name: options.controller?.name ?? own.controller.name },
+  };
+}
+
+function readCertificate(settings: Settings, options: SealOptions): Promise<string> | string {
   if (options.certFile === undefined) {
-    return fetchControllerCertificate({ controller: options.controller, kubectl: options.kubectl, ...(options.context ? { context: options.context } : {}) });
+    return fetchControllerCertificate({ cluster: sealingClusterOf(settings, options), ...(options.kubectl ? { kubectl: options.kubectl } : {}) });
   }
   const file = resolve(options.cwd ?? process.cwd(), options.certFile);
   try {
@@ -130,7 +141,7 @@ export async function sealEnvironment(options: SealOptions): Promise<SealResult>
 
   let publicKey: KeyObject;
   try {
-    publicKey = sealingKeyFromPem(await readCertificate(options));
+    publicKey = sealingKeyFromPem(await readCertificate(settings, options));
   } catch (error) {
     throw new Error(`${settings.name}: ${(error as Error).message}`);
   }
@@ -196,11 +207,11 @@ export function sealCommand(root = REPO_ROOT): Command {
     .option("--cert <pem>", "the controller's certificate (as `kubeseal --fetch-cert` prints it); works offline")
     .option("--from-env-file <file>", `secret values; default ${SECRETS_DIR}/<environment>.env, else prompts`)
     .option("--force", "seal every value again, even unchanged ones (after rotating the controller's key)")
-    .option("--context <name>", "kubectl context of the cluster whose controller seals (default: the cluster's, never kubectl's current one)", CLUSTER_CONTEXT)
-    .option("--controller-namespace <namespace>", "namespace of the Sealed Secrets controller", SEALED_SECRETS_CONTROLLER.namespace)
-    .option("--controller-name <name>", "name of the controller's Service", SEALED_SECRETS_CONTROLLER.name)
+    .option("--context <name>", "kubectl context of the cluster whose controller seals (default: the environment's cluster's, from its delivery.cluster; never kubectl's current one)")
+    .option("--controller-namespace <namespace>", "namespace of the Sealed Secrets controller (default: the environment's cluster's)")
+    .option("--controller-name <name>", "name of the controller's Service (default: the environment's cluster's)")
     .showHelpAfterError()
-    .action(async (environment: string, flags: { cert?: string; fromEnvFile?: string; force?: boolean; context: string; controllerNamespace: string; controllerName: string }) => {
+    .action(async (environment: string, flags: { cert?: string; fromEnvFile?: string; force?: boolean; context?: string; controllerNamespace?: string; controllerName?: string }) => {
       try {
         const result = await sealEnvironment({
           environment,
@@ -208,8 +219,8 @@ export function sealCommand(root = REPO_ROOT): Command {
           certFile: flags.cert,
           envFile: flags.fromEnvFile,
           force: flags.force,
-          controller: { namespace: flags.controllerNamespace, name: flags.controllerName },
-          context: flags.context,
+          controller: { ...(flags.controllerNamespace ? { namespace: flags.controllerNamespace } : {}), ...(flags.controllerName ? { name: flags.controllerName } : {}) },
+          ...(flags.context ? { context: flags.context } : {}),
           ask: terminalAsk(),
           // npm runs scripts from the package root; INIT_CWD is where `npm run seal` was typed.
           cwd: process.env.INIT_CWD ?? process.cwd(),
