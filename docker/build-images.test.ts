@@ -126,7 +126,7 @@ function fake(overrides: Record<string, string> = {}): Fake {
 function images(argv: string[], env: NodeJS.ProcessEnv) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = run(argv, { env, out: (line) => out.push(line), err: (line) => err.push(line) });
+  const code = run(argv, { env, profile: minikube.profile, out: (line) => out.push(line), err: (line) => err.push(line) });
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 

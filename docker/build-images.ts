@@ -20,7 +20,8 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { minikube } from "../clusters/minikube/cluster.ts";
+import { SettingsError } from "../generator/errors.ts";
+import { loadCluster } from "../generator/load/environments.ts";
 import { type AppImageFacts, backendImage, frontendImage } from "../generator/images.ts";
 import { type AppComponent, imageBuildArgs } from "./dockerfile-rules.ts";
 
@@ -45,6 +46,8 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 
 export interface Io {
   env: NodeJS.ProcessEnv;
+  /** The minikube profile to build into: the cluster's facts (clusters/minikube/cluster.ts, profile), as loaded and checked. */
+  profile: string;
   out(line: string): void;
   err(line: string): void;
 }
@@ -78,14 +81,14 @@ export function run(argv: readonly string[], io: Io): number {
 function buildImages(options: { src: string | undefined; tag: string | undefined }, io: Io): void {
   const src = checkInputs(options, io.env);
   const source = readSource(src, options.tag, io);
-  const runtime = checkCluster(minikube.profile, io);
+  const runtime = checkCluster(io.profile, io);
   // Every image is built before the sizes are judged, so that one run names every image over its limit.
   const built = COMPONENTS.map((build) => ({ build, ...buildImage(build, source, runtime, io) }));
   const oversized = built.flatMap(({ build, reference, sizeBytes }) => sizeProblem(build, reference, sizeBytes) ?? []);
   if (oversized.length > 0) {
     throw new UsageError(`npm run images: built, but too large to deploy:\n${oversized.map((p) => `  - ${p}`).join("\n")}`);
   }
-  io.out(`\nBuilt ${built.map((b) => b.reference).join(" and ")} in minikube profile "${minikube.profile}".`);
+  io.out(`\nBuilt ${built.map((b) => b.reference).join(" and ")} in minikube profile "${io.profile}".`);
   io.out("Deploy them with:");
   io.out(`  npm run release -- dev ${COMPONENTS.map((c) => `${c.component}=${source.tag}`).join(" ")}`);
 }
@@ -175,7 +178,7 @@ function checkCluster(profile: string, io: Io): string {
 
 /** Builds one image into the node's store and confirms it is there; returns its reference and size. */
 function buildImage({ component, image }: ComponentBuild, source: Source, runtime: string, io: Io): { reference: string; sizeBytes: number } {
-  const profile = minikube.profile;
+  const { profile } = io;
   const reference = `${image.repository}:${source.tag}`;
   const buildArgs: Record<string, string> = {
     ...imageBuildArgs(image),
@@ -218,7 +221,7 @@ interface StoredImage {
  */
 function storedImageSize(reference: string, io: Io): number {
   const what = "minikube image ls --format json";
-  const listing = checked(capture("minikube", ["-p", minikube.profile, "image", "ls", "--format", "json"], io.env), what);
+  const listing = checked(capture("minikube", ["-p", io.profile, "image", "ls", "--format", "json"], io.env), what);
   const stored = parseJson<StoredImage[]>(listing);
   if (!Array.isArray(stored)) throw new UsageError(fail([`${what} printed something that is not a JSON list: ${firstLines(listing)}`]));
   // Docker lists the image as <ref>, containerd as docker.io/library/<ref>, podman (CRI-O) as localhost/<ref>.
@@ -379,9 +382,18 @@ function shellQuote(word: string): string {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  process.exitCode = run(process.argv.slice(2), {
-    env: process.env,
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
-  });
+  try {
+    // The cluster's facts as every command reads them: loaded and checked, never imported as a module.
+    const { profile } = await loadCluster("minikube");
+    process.exitCode = run(process.argv.slice(2), {
+      env: process.env,
+      profile,
+      out: (line) => process.stdout.write(`${line}\n`),
+      err: (line) => process.stderr.write(`${line}\n`),
+    });
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`${error.message}\nnpm run images: nothing was built.\n`);
+    process.exitCode = 1;
+  }
 }

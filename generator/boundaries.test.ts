@@ -7,6 +7,7 @@
  * commands, release, seal, bench, launcher).
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { describe, it } from "node:test";
@@ -83,5 +84,17 @@ describe("the generator's core", () => {
       }
     }
     assert.deepEqual(io, []);
+  });
+});
+
+describe("clusters/<name>/cluster.ts", () => {
+  it("is imported as a module by no command or script: each loads it through the loader, which checks it (load/environments.ts loadCluster())", () => {
+    const files = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard", "--", "*.ts", "*.mjs"], { cwd: REPO_ROOT, encoding: "utf8" })
+      .split("\n")
+      .filter((file) => file && !file.endsWith(".test.ts") && !file.startsWith("generator/testing/") && existsSync(join(REPO_ROOT, file)));
+    const importers = files.filter((file) =>
+      importsOf(file).some((specifier) => specifier.startsWith(".") && /^clusters\/[^/]+\/cluster\.ts$/.test(relative(REPO_ROOT, resolve(REPO_ROOT, dirname(file), specifier)).split("\\").join("/"))),
+    );
+    assert.deepEqual(importers, []);
   });
 });

@@ -26,7 +26,7 @@ import { Command, CommanderError } from "commander";
 import { parseAllDocuments, stringify } from "yaml";
 import { REPO_ROOT } from "../../generator/load/environments.ts";
 import { SYNC_WAVE_ANNOTATION } from "../../generator/lib/sync-waves.ts";
-import { minikube } from "./cluster.ts";
+import { runScript, thisCluster } from "./facts.ts";
 
 export interface GitOverride {
   repoURL?: string;
@@ -53,8 +53,8 @@ function readObjects(dir: string): ArgoObject[] {
     .filter((object) => object !== null);
 }
 
-function moveSource(source: Source, override: GitOverride): Source {
-  if (source.repoURL !== minikube.git.repoURL) return source;
+function moveSource(source: Source, override: GitOverride, repoURL: string): Source {
+  if (source.repoURL !== repoURL) return source;
   return {
     ...source,
     ...(override.repoURL ? { repoURL: override.repoURL } : {}),
@@ -62,7 +62,8 @@ function moveSource(source: Source, override: GitOverride): Source {
   };
 }
 
-export function overriddenBootstrap(override: GitOverride, root = REPO_ROOT): ArgoObject[] {
+/** `repoURL`: the repository the cluster's facts name (git.repoURL), which the override replaces. */
+export function overriddenBootstrap(override: GitOverride, repoURL: string, root = REPO_ROOT): ArgoObject[] {
   const bootstrap = readObjects(join(root, "argocd", "bootstrap"));
   const apps = readObjects(join(root, "argocd", "apps"));
   const projects = [...bootstrap, ...apps].filter((o) => o.kind === "AppProject");
@@ -70,13 +71,13 @@ export function overriddenBootstrap(override: GitOverride, root = REPO_ROOT): Ar
   return [
     ...projects.map((project) => {
       const repos = project.spec.sourceRepos ?? [];
-      if (!override.repoURL || !repos.includes(minikube.git.repoURL) || repos.includes(override.repoURL)) return project;
+      if (!override.repoURL || !repos.includes(repoURL) || repos.includes(override.repoURL)) return project;
       return { ...project, spec: { ...project.spec, sourceRepos: [...repos, override.repoURL] } };
     }),
     ...applications.map((application) => {
       const spec = { ...application.spec };
-      if (spec.source) spec.source = moveSource(spec.source, override);
-      if (spec.sources) spec.sources = spec.sources.map((s) => moveSource(s, override));
+      if (spec.source) spec.source = moveSource(spec.source, override, repoURL);
+      if (spec.sources) spec.sources = spec.sources.map((s) => moveSource(s, override, repoURL));
       return { ...application, spec };
     }),
   ];
@@ -95,11 +96,13 @@ export function syncWaves(objects: readonly ArgoObject[]): number[] {
 const REVISION = /^[^\s]+$/;
 const REPO_URL = /^(https:\/\/|ssh:\/\/|git@)\S+$/;
 
-export function run(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): number {
+/** Throws SettingsError when the cluster's facts do not load or pass their checks. */
+export async function run(argv: readonly string[], out: (text: string) => void, err: (text: string) => void, root = REPO_ROOT): Promise<number> {
+  const { git } = await thisCluster(root);
   const program = new Command("bootstrap")
     .description("Print the rendered AppProjects and Applications, moved to another Git repository and/or revision.")
-    .option("--repo-url <url>", `Git repository Argo CD syncs from (default: ${minikube.git.repoURL})`)
-    .option("--revision <rev>", `branch, tag or commit SHA (default: ${minikube.git.targetRevision})`)
+    .option("--repo-url <url>", `Git repository Argo CD syncs from (default: ${git.repoURL})`)
+    .option("--revision <rev>", `branch, tag or commit SHA (default: ${git.targetRevision})`)
     .option("--wave <n>", "print only the objects of this sync wave")
     .option("--list-waves", "print the sync waves, first to last, one a line, instead of the objects")
     .exitOverride()
@@ -128,7 +131,7 @@ export function run(argv: readonly string[], out: (text: string) => void, err: (
     err(problems.map((p) => `bootstrap: ${p}\n`).join(""));
     return 1;
   }
-  const objects = overriddenBootstrap({ repoURL: options.repoUrl, revision: options.revision });
+  const objects = overriddenBootstrap({ repoURL: options.repoUrl, revision: options.revision }, git.repoURL, root);
   if (options.listWaves) {
     out(syncWaves(objects).map((wave) => `${wave}\n`).join(""));
     return 0;
@@ -143,5 +146,5 @@ export function run(argv: readonly string[], out: (text: string) => void, err: (
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = run(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t));
+  await runScript(() => run(process.argv.slice(2), (t) => process.stdout.write(t), (t) => process.stderr.write(t)));
 }

@@ -9,6 +9,9 @@ import { parse, parseAllDocuments } from "yaml";
 import { minikube } from "./cluster.ts";
 import { run as bootstrap } from "./bootstrap.ts";
 import { clusterFacts, ingressHosts, shellAssignments } from "./facts.ts";
+import { scratchRepository } from "../../generator/testing/scratch.ts";
+import { NODE_ARGS } from "../../generator/testing/node.ts";
+import { spawnSync } from "node:child_process";
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -64,37 +67,38 @@ describe("facts.ts", () => {
 });
 
 describe("bootstrap.ts arguments", () => {
-  const runBootstrap = (args: string[]) => {
+  const runBootstrap = async (args: string[]) => {
     let out = "";
     let err = "";
-    const code = bootstrap(args, (t) => (out += t), (t) => (err += t));
+    const code = await bootstrap(args, (t) => (out += t), (t) => (err += t));
     return { code, out, err };
   };
 
-  it("refuses to run without an override, or with a malformed one, naming the flag and the rule", () => {
-    assert.match(runBootstrap([]).err, /nothing to override/);
-    const bad = runBootstrap(["--repo-url", "ftp://example/x", "--revision", "two words"]);
+  it("refuses to run without an override, or with a malformed one, naming the flag and the rule", async () => {
+    assert.match((await runBootstrap([])).err, /nothing to override/);
+    const bad = await runBootstrap(["--repo-url", "ftp://example/x", "--revision", "two words"]);
     assert.equal(bad.code, 1);
     assert.match(bad.err, /--repo-url "ftp:\/\/example\/x" must be an https:\/\/, ssh:\/\/ or git@ Git URL/);
     assert.match(bad.err, /--revision "two words" must be a branch, tag or commit SHA without spaces/);
     assert.equal(bad.out, "");
   });
 
-  it("lists the sync waves in order, and prints one wave's objects at a time, together all of them", () => {
+  it("lists the sync waves in order, and prints one wave's objects at a time, together all of them", async () => {
     type Printed = { kind: string; metadata: { name: string; annotations?: Record<string, string> } };
     const parse = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Printed);
-    const all = parse(runBootstrap(["--revision", "v1"]).out);
+    const all = parse((await runBootstrap(["--revision", "v1"])).out);
     const waveOf = (o: Printed) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
-    const listed = runBootstrap(["--revision", "v1", "--list-waves"]);
+    const listed = await runBootstrap(["--revision", "v1", "--list-waves"]);
     assert.equal(listed.code, 0, listed.err);
     const waves = listed.out.trimEnd().split("\n").map(Number);
     assert.deepEqual(waves, [...new Set(all.map(waveOf))].sort((a, b) => a - b));
     assert.ok(waves.length >= 2, `the control planes and the environments are in different waves: ${waves.join(", ")}`);
-    const byWave = waves.map((wave) => {
-      const printed = parse(runBootstrap(["--revision", "v1", "--wave", String(wave)]).out);
+    const byWave: Printed[][] = [];
+    for (const wave of waves) {
+      const printed = parse((await runBootstrap(["--revision", "v1", "--wave", String(wave)])).out);
       assert.ok(printed.every((o) => waveOf(o) === wave), `--wave ${wave} printed another wave's object`);
-      return printed;
-    });
+      byWave.push(printed);
+    }
     const key = (o: Printed) => `${o.kind}/${o.metadata.name}`;
     assert.deepEqual(byWave.flat().map(key).sort(), all.map(key).sort(), "every object is in exactly one wave");
     // Each environment comes after Dapr, whose sidecar injector its pods need.
@@ -102,16 +106,16 @@ describe("bootstrap.ts arguments", () => {
     assert.ok(waveOfApplication("dapr") < waveOfApplication("todo-dev"), "dapr is applied before todo-dev");
   });
 
-  it("refuses a --wave that is not a number or holds nothing, naming the waves there are", () => {
-    assert.match(runBootstrap(["--revision", "v1", "--wave", "first"]).err, /--wave "first" must be a whole number/);
-    const empty = runBootstrap(["--revision", "v1", "--wave", "99"]);
+  it("refuses a --wave that is not a number or holds nothing, naming the waves there are", async () => {
+    assert.match((await runBootstrap(["--revision", "v1", "--wave", "first"])).err, /--wave "first" must be a whole number/);
+    const empty = await runBootstrap(["--revision", "v1", "--wave", "99"]);
     assert.equal(empty.code, 1);
     assert.match(empty.err, /no object is in sync wave 99; the waves are -?\d+(, -?\d+)+/);
     assert.equal(empty.out, "");
   });
 
-  it("moves only the revision when only --revision is given", () => {
-    const result = runBootstrap(["--revision", "v1.2.3"]);
+  it("moves only the revision when only --revision is given", async () => {
+    const result = await runBootstrap(["--revision", "v1.2.3"]);
     assert.equal(result.code, 0, result.err);
     const printed = parseAllDocuments(result.out).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec: any });
     const roots = readdirSync(join(REPO_ROOT, "argocd", "bootstrap"))
@@ -133,4 +137,32 @@ describe("bootstrap.ts arguments", () => {
       assert.deepEqual(application.spec.source, committed.spec.source, `${application.metadata.name}: chart source changed`);
     }
   });
+});
+
+describe("a cluster.ts with a mistake, as the cluster scripts read it", () => {
+  const scratch = scratchRepository("todo-cluster-facts-");
+  after(() => rmSync(scratch, { recursive: true, force: true }));
+  const file = join(scratch, "clusters/minikube/cluster.ts");
+  writeFileSync(file, readFileSync(file, "utf8").replace("  cpus: 4,", '  cpus: "four",\n  cpuz: 4,'));
+  const problems =
+    "invalid settings (2 problems):\n" +
+    '  - cluster minikube: clusters/minikube/cluster.ts: cpus = "four": must be an integer from 2 to 256 (minikube start --cpus; minikube needs 2 at least)\n' +
+    "  - cluster minikube: clusters/minikube/cluster.ts: cpuz = 4: unknown fact; did you mean cpus?\n";
+  const script = (path: string, ...args: string[]) => spawnSync(process.execPath, [...NODE_ARGS, join(scratch, path), ...args], { cwd: scratch, encoding: "utf8" });
+
+  for (const [path, args] of [
+    ["clusters/minikube/facts.ts", []],
+    ["clusters/minikube/bootstrap.ts", ["--revision", "v1"]],
+    ["clusters/minikube/profile.ts", ["hints", "todo", "todo.local"]],
+    ["clusters/minikube/wait-for-sync.ts", ["todo-dev", "--timeout", "1s"]],
+    ["generator/secrets/seal-cli.ts", ["dev", "--cert", "cert.pem"]],
+  ] as const) {
+    it(`${path} prints every problem with the file, the path, the value and the rule, no stack trace, and exits 1`, () => {
+      const result = script(path, ...args);
+      assert.equal(result.status, 1, result.stderr);
+      assert.equal(result.stdout, "");
+      assert.ok(result.stderr.startsWith(problems), result.stderr);
+      assert.doesNotMatch(result.stderr, /^\s+at /m, "a stack trace");
+    });
+  }
 });

@@ -5,9 +5,39 @@
  *
  *   eval "$(node clusters/minikube/facts.ts)"
  */
-import { pathToFileURL } from "node:url";
-import { REPO_ROOT, listEnvironments, loadEnvironment } from "../../generator/load/environments.ts";
-import { minikube } from "./cluster.ts";
+import { basename, dirname } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import type { ClusterFacts } from "../../generator/cluster-facts.ts";
+import { SettingsError } from "../../generator/errors.ts";
+import { REPO_ROOT, listEnvironments, loadCluster, loadEnvironment } from "../../generator/load/environments.ts";
+
+/** The cluster this directory's scripts drive: clusters/<name>/, so minikube. */
+export const CLUSTER_NAME = basename(dirname(fileURLToPath(import.meta.url)));
+
+/**
+ * Its facts, clusters/<name>/cluster.ts, loaded and checked as every command
+ * loads them (generator/load/environments.ts loadCluster()): never imported
+ * as a module, where a typo would be taken as it is and a wrong type would
+ * surface as a stack trace. Throws SettingsError with every problem.
+ */
+export function thisCluster(root = REPO_ROOT): Promise<ClusterFacts> {
+  return loadCluster(CLUSTER_NAME, root);
+}
+
+/**
+ * Runs a script's entry point: a settings file that does not load or pass
+ * its checks is its message (file, path, value, rule) and exit code 1, never
+ * a stack trace.
+ */
+export async function runScript(main: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await main();
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exitCode = 1;
+  }
+}
 
 /** The Ingress hosts of every environment that has an Ingress, for the /etc/hosts line. */
 export async function ingressHosts(root = REPO_ROOT): Promise<string[]> {
@@ -38,6 +68,7 @@ export function isPlaceholderRepoURL(url: string): boolean {
 }
 
 export async function clusterFacts(root = REPO_ROOT): Promise<Record<string, string>> {
+  const minikube = await thisCluster(root);
   return {
     CLUSTER_PROFILE: minikube.profile,
     CLUSTER_KUBERNETES_VERSION: minikube.kubernetesVersion,
@@ -73,5 +104,8 @@ export function shellAssignments(facts: Record<string, string>): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.stdout.write(shellAssignments(await clusterFacts()));
+  await runScript(async () => {
+    process.stdout.write(shellAssignments(await clusterFacts()));
+    return 0;
+  });
 }

@@ -47,9 +47,9 @@ describe("reaching the ingress, by driver and host (Minikube's NeedsPortForward 
 
 describe("the container runtime", () => {
   it("accepts docker and containerd, whose ingress addon is an ordinary pod; warns for cri-o, whose addon runs on the host network", () => {
-    assert.equal(runtimeWarning("todo", "docker"), undefined);
-    assert.equal(runtimeWarning("todo", "containerd"), undefined);
-    assert.equal(runtimeWarning("todo", undefined), undefined, "unknown: no guess");
-    assert.match(runtimeWarning("todo", "crio") ?? "", /host network[^]*npm run cluster:down -- --delete/);
+    assert.equal(runtimeWarning("todo", "docker", "docker"), undefined);
+    assert.equal(runtimeWarning("todo", "containerd", "docker"), undefined);
+    assert.equal(runtimeWarning("todo", undefined, "docker"), undefined, "unknown: no guess");
+    assert.match(runtimeWarning("todo", "crio", "docker") ?? "", /host network[^]*npm run cluster:down -- --delete/);
   });
 });

@@ -11,7 +11,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { minikube } from "./cluster.ts";
+import { runScript, thisCluster } from "./facts.ts";
 
 export interface ProfileFacts {
   driver?: string;
@@ -83,11 +83,12 @@ export function hostsHint(options: { profile: string; driver: string | undefined
  */
 export const SUPPORTED_RUNTIMES = ["docker", "containerd"] as const;
 
-export function runtimeWarning(profile: string, runtime: string | undefined): string | undefined {
+/** `wanted`: the runtime the cluster's facts ask for when the profile is created (containerRuntime). */
+export function runtimeWarning(profile: string, runtime: string | undefined, wanted: string): string | undefined {
   if (runtime === undefined || (SUPPORTED_RUNTIMES as readonly string[]).includes(runtime)) return undefined;
   return [
     `warning: Minikube profile ${profile} runs the ${runtime} container runtime; supported are ${SUPPORTED_RUNTIMES.join(" and ")}`,
-    `  (clusters/minikube/cluster.ts asks for ${minikube.containerRuntime} when it creates the profile). With ${runtime} the ingress`,
+    `  (clusters/minikube/cluster.ts asks for ${wanted} when it creates the profile). With ${runtime} the ingress`,
     `  addon's controller runs on the host network, so the NetworkPolicies that admit it by its pod labels`,
     `  do not match it and every Ingress request is dropped. A profile keeps its runtime; recreate it`,
     `  (its disk, databases, Argo CD history and Sealed Secrets key are lost):`,
@@ -117,16 +118,19 @@ function hostFacts(driver: string | undefined): HostFacts {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const [command, profile, ...hosts] = process.argv.slice(2);
-  if (command !== "hints" || !profile) {
-    process.stderr.write("Usage: node clusters/minikube/profile.ts hints <profile> <hosts…>\n");
-    process.exitCode = 2;
-  } else {
+  await runScript(async () => {
+    const [command, profile, ...hosts] = process.argv.slice(2);
+    if (command !== "hints" || !profile) {
+      process.stderr.write("Usage: node clusters/minikube/profile.ts hints <profile> <hosts…>\n");
+      return 2;
+    }
+    const { containerRuntime } = await thisCluster();
     const facts = profileFacts(quiet("minikube", ["profile", "list", "-o", "json"]) ?? "", profile);
-    const warning = runtimeWarning(profile, facts.runtime);
+    const warning = runtimeWarning(profile, facts.runtime, containerRuntime);
     if (warning) process.stderr.write(`cluster:up: ${warning}\n\n`);
     const host = hostFacts(facts.driver);
     const nodeIp = needsTunnel(facts.driver, host) ? undefined : quiet("minikube", ["-p", profile, "ip"])?.trim();
     process.stdout.write(`${hostsHint({ profile, driver: facts.driver, host, nodeIp: nodeIp || undefined, hosts })}\n`);
-  }
+    return 0;
+  });
 }

@@ -14,7 +14,8 @@
 import { execFile } from "node:child_process";
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
-import { minikube } from "./cluster.ts";
+import type { ClusterFacts } from "../../generator/cluster-facts.ts";
+import { runScript, thisCluster } from "./facts.ts";
 
 interface ResourceResult {
   kind?: string;
@@ -123,8 +124,9 @@ function duration(text: string): number {
   return Number(match[1]) * (match[2] === "m" ? 60_000 : 1000);
 }
 
-function kubectlGet(name: string): Promise<ApplicationStatus | Error> {
-  const args = ["--context", minikube.profile, "-n", minikube.argocdNamespace, "get", "applications.argoproj.io", name, "-o", "json"];
+/** The Application's status, from the cluster's Argo CD (its kubectl context is the profile's name). */
+function kubectlGet(cluster: ClusterFacts, name: string): Promise<ApplicationStatus | Error> {
+  const args = ["--context", cluster.profile, "-n", cluster.argocdNamespace, "get", "applications.argoproj.io", name, "-o", "json"];
   return new Promise((resolve) =>
     execFile("kubectl", args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error?.code === "ENOENT") resolve(new CannotWait(KUBECTL_MISSING));
@@ -156,8 +158,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const [name] = program.args as [string];
   const options = program.opts<{ revision?: string; hook: string[]; timeout?: number }>();
+  const cluster = await thisCluster();
   const verdict = await waitFor({ revision: options.revision, hooks: options.hook }, options.timeout ?? 15 * 60_000, 10_000, {
-    fetch: () => kubectlGet(name),
+    fetch: () => kubectlGet(cluster, name),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     now: () => Date.now(),
     log: (line) => console.log(`${name}: ${line}`),
@@ -168,5 +171,5 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = await main(process.argv.slice(2));
+  await runScript(() => main(process.argv.slice(2)));
 }

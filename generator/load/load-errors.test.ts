@@ -95,7 +95,7 @@ describe("an environment whose file name cannot be its name, through npm run ren
   });
 });
 
-describe("a cluster.ts the README tells users to edit, through npm run render and npm run check", () => {
+describe("a cluster.ts the README tells users to edit, through npm run render, check and seal", () => {
   it("a typo, a wrong type, a Kubernetes version and a URL: every problem with the file, the path, the value and the rule", () => {
     const edit = (text: string) =>
       text
@@ -117,6 +117,10 @@ describe("a cluster.ts the README tells users to edit, through npm run render an
       const check = npmRun(scratch, "check");
       assert.equal(check.status, 1);
       assert.equal(check.stderr, expected);
+      // seal reads the environment's cluster through the same loader (it ran minikube's cluster.ts from the bundle before).
+      const seal = npmRun(scratch, "seal", "dev", "--cert", "cert.pem");
+      assert.equal(seal.status, 1);
+      assert.equal(seal.stderr, expected);
     } finally {
       writeFileSync(path, original);
     }
