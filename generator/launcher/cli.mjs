@@ -7,21 +7,17 @@
  * exit codes as `node generator/commands/cli.ts <command>`,
  * `node generator/release/cli.ts <command>` and `node generator/secrets/seal-cli.ts`.
  */
-import { readFileSync } from "node:fs";
 import * as nodeModule from "node:module";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { nodeTooOld } from "./node-version.mjs";
 
 const root = resolve(fileURLToPath(import.meta.url), "../../..");
 
-// The one check that must run before anything else: the generator's sources
-// use what Node gives from package.json's engines on (type stripping, the
-// compile cache), and an older Node would fail with an error about neither.
-const required = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).engines.node.replace(/^>=\s*/, "");
-const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-const [needMajor = 0, needMinor = 0] = required.split(".").map(Number);
-if (major < needMajor || (major === needMajor && minor < needMinor)) {
-  console.error(`Node.js ${process.version} is too old for this repository: it needs Node.js ${required} or later (package.json "engines"; 24 LTS is tested). Nothing was written.`);
+// Before anything else: an old Node stops here with one line (node-version.mjs).
+const tooOld = nodeTooOld();
+if (tooOld) {
+  console.error(`${tooOld} Nothing was written.`);
   process.exit(1);
 }
 
