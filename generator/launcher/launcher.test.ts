@@ -66,7 +66,7 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
       assert.equal(result.status, 1);
       assert.match(result.stderr, /dev: apps\/v1\/Deployment todo-backend: spec\.template\.spec\.containers\[0\]\.readinesProbe: unknown field/);
       assert.match(result.stderr, /Nothing was written/);
-      assert.equal(compiled("check").status, 1);
+      assert.equal(compiled("check").status, 2, "check cannot answer: an error, not a difference");
     });
     assert.deepEqual(snapshot(), before);
     assert.equal(compiled("check").status, 0);
@@ -111,6 +111,14 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
       assert.match(result.stderr, new RegExp(`^Node\\.js ${process.version.replaceAll(".", "\\.")} is too old for this repository: it needs Node\\.js 99\\.0\\.0 or later`));
       assert.match(result.stderr, /Nothing was written\.\n$/);
       assert.equal(result.stdout, "");
+      // check and diff answer with 1 ("there are differences"): they cannot run is 2, and they never write.
+      for (const command of ["check", "diff"]) {
+        const question = compiled(command);
+        assert.equal(question.status, 2, command);
+        assert.match(question.stderr, /is too old for this repository: it needs Node\.js 99\.0\.0 or later \(package\.json "engines"; 24 LTS is tested\)\.\n$/, command);
+      }
+      assert.equal(compiled("history", "dev").status, 1);
+      assert.doesNotMatch(compiled("history", "dev").stderr, /Nothing was/);
     });
     assert.deepEqual(snapshot(), before);
   });
@@ -146,6 +154,10 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
       assert.match(result.stderr, /The generator does not compile:/);
       assert.match(result.stderr, /generator\/lib\/labels\.ts:\d+:\d+/);
       assert.match(result.stderr, /Nothing was written/);
+      const diff = compiled("diff");
+      assert.equal(diff.status, 2, "diff cannot answer");
+      assert.match(diff.stderr, /The generator does not compile:/);
+      assert.doesNotMatch(diff.stderr, /Nothing was written/);
     });
     assert.deepEqual(snapshot(), before);
   });
