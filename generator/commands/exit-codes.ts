@@ -1,5 +1,5 @@
 /**
- * The exit codes of every command (README, "Exit codes"). The commands that
+ * The exit codes of every command (README, "What is checked": the exit codes table). The commands that
  * answer a question, `diff` and `check` (the hook too), follow `git diff
  * --exit-code`, diff(1) and `kubectl diff`: 1 is their answer and nothing
  * else, so a script can tell "there are differences" from "it broke". The
