@@ -188,6 +188,26 @@ describe("the documented commands keep secret values off the command line", () =
     assert.deepEqual(offending, [], "shell history and `ps` keep these values: use --from-env-file or --from-file");
   });
 
+  it(`every kubectl command that reaches a cluster names its context (--context ${minikube.profile}), never kubectl's current one`, () => {
+    // A command run against whatever cluster kubectl last pointed at reads or writes the wrong one
+    // (a sealing-key backup of another cluster, Secrets made there). Client-only commands
+    // (--dry-run=client, --local) reach none; a span without a flag is prose (`kubectl port-forward`).
+    const context = `--context ${minikube.profile}`;
+    const missing: string[] = [];
+    for (const file of markdownFiles) {
+      const markdown = readFileSync(join(REPO_ROOT, file), "utf8");
+      const blocks = codeBlocks(markdown).map((block) => block.replace(/\\\n/g, " "));
+      const inline = [...markdown.replace(/```[\s\S]*?```/g, "").matchAll(/`([^`]+)`/g)].map((m) => m[1]!.replace(/\s*\n\s*/g, " "));
+      for (const code of [...blocks, ...inline]) {
+        for (const [command, args] of code.matchAll(/(?<![\w/-])kubectl(?![\w-])([^|;&\n#]*)/g)) {
+          if (!/(^|\s)-/.test(args!) || /--dry-run=client|--local\b/.test(args!)) continue;
+          if (!args!.trim().startsWith(context)) missing.push(`${file}: ${command.trim()}`);
+        }
+      }
+    }
+    assert.deepEqual(missing, [], `start each with kubectl ${context}`);
+  });
+
   const kubectl = (process.env.PATH ?? "").split(delimiter).map((dir) => join(dir, "kubectl")).find((path) => existsSync(path));
   it(
     "the README's recipe for hand-made Secrets runs, and makes exactly the Secrets of .secrets/<env>.env",
@@ -214,10 +234,21 @@ describe("the documented commands keep secret values off the command line", () =
           join(dir, ".secrets", "dev.env"),
           `# filled in\ntodo-backend-secret.DATABASE_URL=\n${Object.entries(values).map(([k, v]) => `${k}=${v}`).join("\n")}\n`,
         );
-        // A cluster-less kubectl: namespaces are accepted, Secrets are printed as kubectl would create them.
+        // A cluster-less kubectl: what reaches the cluster must name its context (refused otherwise, as a
+        // kubeconfig without it would); namespaces are accepted, Secrets are printed as kubectl would create them.
         writeFileSync(
           join(dir, "bin", "kubectl"),
-          `#!/usr/bin/env bash\ncase "$*" in\n  *"create secret"*) "${kubectl}" "$@" --dry-run=client -o yaml; echo --- ;;\n  *"create namespace"*) "${kubectl}" "$@" ;;\n  *) cat >/dev/null ;;\nesac\n`,
+          [
+            "#!/usr/bin/env bash",
+            `if [ "$1 $2" = "--context ${minikube.profile}" ]; then shift 2`,
+            `elif [[ "$*" != *--dry-run=client* ]]; then echo "kubectl stand-in: $* does not name --context ${minikube.profile}" >&2; exit 3; fi`,
+            'case "$*" in',
+            `  *"create secret"*) "${kubectl}" "$@" --dry-run=client -o yaml; echo --- ;;`,
+            `  *"create namespace"*) "${kubectl}" "$@" ;;`,
+            "  *) cat >/dev/null ;;",
+            "esac",
+            "",
+          ].join("\n"),
         );
         chmodSync(join(dir, "bin", "kubectl"), 0o755);
         const output = execFileSync("bash", ["-c", `set -e\n${recipe}`], {

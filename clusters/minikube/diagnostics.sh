@@ -2,8 +2,11 @@
 # shellcheck source-path=SCRIPTDIR
 # Prints what explains a failed sync: Argo CD's view of each Application, its
 # controller's log, and for each environment's namespace the objects, events,
-# pod descriptions and logs (hook Jobs included). Never fails itself: it runs
-# when something else already has (the e2e workflow's failure step).
+# pod descriptions and logs (hook Jobs included). It runs when something else
+# already failed (the e2e workflow's failure step), so a kubectl call that
+# fails does not stop it; but with nothing to ask (no kubectl, no context, a
+# cluster that does not answer) it says so once and exits 1, rather than
+# repeating kubectl's error for every object.
 set -uo pipefail
 SCRIPT_NAME="diagnostics"
 # shellcheck source=lib.sh
@@ -28,6 +31,11 @@ esac
 
 require_commands kubectl node
 load_facts
+if ! (require_cluster); then
+  # minikube's own view of the profile, when it is there to ask.
+  if command -v minikube >/dev/null 2>&1; then minikube -p "$CLUSTER_PROFILE" status >&2; fi
+  exit 1
+fi
 read -ra namespaces <<<"${*:-$NAMESPACES}"
 
 section() {

@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by up.sh, down.sh and status.sh (sourced, not run). The caller sets
+# Shared by up.sh, down.sh, status.sh and diagnostics.sh (sourced, not run). The caller sets
 # SCRIPT_NAME (for messages) and defines usage().
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -25,6 +25,7 @@ install_hint() {
   case $1 in
     minikube) echo "install it: https://minikube.sigs.k8s.io/docs/start/" ;;
     kubectl) echo "install it: https://kubernetes.io/docs/tasks/tools/" ;;
+    docker) echo "install it: https://docs.docker.com/engine/install/" ;;
     node) echo "install Node.js $MIN_NODE_VERSION or later (24 LTS is tested): https://nodejs.org/" ;;
     *) echo "install it" ;;
   esac
@@ -94,10 +95,53 @@ minikube_state() {
   fi
 }
 
+# The first line of "$1" that is not blank (tools often start an error with an empty line).
+first_line() {
+  local line
+  while IFS= read -r line; do
+    if [[ -n ${line//[[:space:]]/} ]]; then
+      printf '%s\n' "$line"
+      return
+    fi
+  done <<<"$1"
+}
+
+# What to do about a cluster that does not answer: ask minikube, or first install it.
+start_hint() {
+  if command -v minikube >/dev/null 2>&1; then
+    echo "Is Minikube running? 'minikube -p $CLUSTER_PROFILE status' tells; 'npm run cluster:up' starts it."
+  else
+    echo "minikube is not on PATH here ($(install_hint minikube)); then 'npm run cluster:up' creates and starts the cluster."
+  fi
+}
+
+# kubectl knows the profile's context: minikube adds it when it first starts the profile.
+require_context() {
+  if ! kubectl config get-contexts "$CLUSTER_PROFILE" -o name >/dev/null 2>&1; then
+    die "kubectl has no context '$CLUSTER_PROFILE': the cluster was never started on this machine, or KUBECONFIG names another file.
+  $(start_hint)"
+  fi
+}
+
 require_cluster() {
   local answer
+  require_context
   if ! answer="$(kube get --raw /readyz --request-timeout=10s 2>&1)"; then
-    die "cannot reach the cluster through kubectl context '$CLUSTER_PROFILE': ${answer%%$'\n'*}
-  Is Minikube running? 'minikube -p $CLUSTER_PROFILE status' tells; 'npm run cluster:up' starts it."
+    die "cannot reach the cluster through kubectl context '$CLUSTER_PROFILE': $(first_line "$answer")
+  $(start_hint)"
+  fi
+}
+
+# The docker driver runs the node as a container of the local Docker engine, so
+# Docker must answer before minikube can start (or restart) anything. minikube's
+# own check asks the same (kubernetes/minikube pkg/minikube/registry/drvs/docker/docker.go,
+# status(): `docker version`, then `docker info`). $1: why the docker driver.
+require_docker() {
+  local answer
+  command -v docker >/dev/null 2>&1 ||
+    die "the docker driver is used ($1), but docker is not on PATH: $(install_hint docker)"
+  if ! answer="$(docker info --format '{{.ServerVersion}}' 2>&1)"; then
+    die "the docker driver is used ($1), but Docker does not answer: $(first_line "$answer")
+  Start Docker (Docker Desktop, or 'sudo systemctl start docker'), then run npm run cluster:up again."
   fi
 }

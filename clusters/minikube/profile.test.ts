@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type HostFacts, hostsHint, needsTunnel, profileFacts, runtimeWarning } from "./profile.ts";
+import { type HostFacts, hostsHint, needsTunnel, profileFacts, runtimeWarning, startDriver } from "./profile.ts";
 
 const linux: HostFacts = { platform: "linux", wsl: false, dockerDesktop: false, rootless: false };
 const hosts = ["todo.local", "staging.todo.local"];
@@ -51,5 +51,22 @@ describe("the container runtime", () => {
     assert.equal(runtimeWarning("todo", "containerd", "docker"), undefined);
     assert.equal(runtimeWarning("todo", undefined, "docker"), undefined, "unknown: no guess");
     assert.match(runtimeWarning("todo", "crio", "docker") ?? "", /host network[^]*npm run cluster:down -- --delete/);
+  });
+});
+
+describe("the driver a start of the profile uses (minikube's selectDriver)", () => {
+  const listing = (driver: string) => JSON.stringify({ invalid: [], valid: [{ Name: "todo", Config: { Driver: driver } }] });
+  it("an existing profile keeps its own, whatever MINIKUBE_DRIVER or the config says", () => {
+    assert.deepEqual(startDriver({ listing: listing("kvm2"), profile: "todo", environment: "docker", configured: "docker" }), {
+      driver: "kvm2",
+      from: "Minikube profile todo was created with it",
+    });
+  });
+  it("a new one takes MINIKUBE_DRIVER, then `minikube config set driver`, else none: minikube detects one", () => {
+    const none = JSON.stringify({ invalid: [], valid: [] });
+    assert.equal(startDriver({ listing: none, profile: "todo", environment: "docker", configured: "kvm2" })?.driver, "docker");
+    assert.equal(startDriver({ listing: none, profile: "todo", configured: "docker" })?.from, "`minikube config get driver` names it");
+    assert.equal(startDriver({ listing: none, profile: "todo" }), undefined);
+    assert.equal(startDriver({ listing: "", profile: "todo" }), undefined, "no minikube answer: no guess");
   });
 });

@@ -3,10 +3,13 @@
  * NetworkPolicies, read from `minikube profile list -o json`:
  *
  *   node clusters/minikube/profile.ts hints <profile> <hosts…>
+ *   node clusters/minikube/profile.ts driver <profile>
  *
- * prints the /etc/hosts line that works here (stdout) and, when the runtime
- * is unsupported, a warning (stderr, prefixed `cluster:up:`). cluster:up
- * runs it at the end. Nothing here changes the cluster.
+ * `hints` prints the /etc/hosts line that works here (stdout) and, when the
+ * runtime is unsupported, a warning (stderr, prefixed `cluster:up:`);
+ * cluster:up runs it at the end. `driver` prints the driver the profile
+ * starts with and why (startDriver), for cluster:up to check it first.
+ * Nothing here changes the cluster.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -27,6 +30,30 @@ export function profileFacts(listing: string, profile: string): ProfileFacts {
   } catch {
     return {};
   }
+}
+
+/** The driver a `minikube start` of the profile will use, and where that choice comes from. */
+export interface StartDriver {
+  driver: string;
+  from: string;
+}
+
+/**
+ * The driver `minikube start -p <profile>` will use, as minikube picks it
+ * (kubernetes/minikube cmd/minikube/cmd/start.go, selectDriver): an existing
+ * profile keeps the driver it was created with ("Using the … driver based on
+ * existing profile"); a new one takes the `driver` setting, which viper reads
+ * from --driver (cluster:up passes none), the MINIKUBE_DRIVER variable
+ * (root.go, setupViper: prefix MINIKUBE, AutomaticEnv) or `minikube config
+ * set driver` ("… based on user configuration"). Otherwise minikube detects a
+ * healthy one itself and says which (undefined here: nothing to check first).
+ */
+export function startDriver(options: { listing: string; profile: string; environment?: string | undefined; configured?: string | undefined }): StartDriver | undefined {
+  const existing = profileFacts(options.listing, options.profile).driver;
+  if (existing) return { driver: existing, from: `Minikube profile ${options.profile} was created with it` };
+  if (options.environment) return { driver: options.environment, from: "MINIKUBE_DRIVER names it" };
+  if (options.configured) return { driver: options.configured, from: "`minikube config get driver` names it" };
+  return undefined;
 }
 
 export interface HostFacts {
@@ -120,9 +147,20 @@ function hostFacts(driver: string | undefined): HostFacts {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   await runScript(async () => {
     const [command, profile, ...hosts] = process.argv.slice(2);
-    if (command !== "hints" || !profile) {
-      process.stderr.write("Usage: node clusters/minikube/profile.ts hints <profile> <hosts…>\n");
+    if (!(command === "hints" || command === "driver") || !profile) {
+      process.stderr.write("Usage: node clusters/minikube/profile.ts hints <profile> <hosts…>\n       node clusters/minikube/profile.ts driver <profile>\n");
       return 2;
+    }
+    if (command === "driver") {
+      // `<driver>\t<why>`, or nothing when minikube will pick one itself. --light: the profiles' settings, without asking each cluster its state.
+      const chosen = startDriver({
+        listing: quiet("minikube", ["profile", "list", "-o", "json", "--light"]) ?? "",
+        profile,
+        environment: process.env.MINIKUBE_DRIVER,
+        configured: quiet("minikube", ["config", "get", "driver"])?.trim(),
+      });
+      if (chosen) process.stdout.write(`${chosen.driver}\t${chosen.from}\n`);
+      return 0;
     }
     const { containerRuntime } = await thisCluster();
     const facts = profileFacts(quiet("minikube", ["profile", "list", "-o", "json"]) ?? "", profile);

@@ -87,20 +87,42 @@ case $command in
   delete) rm -f "$state" "$FAKE_DIR/cni" ;;
   ip) echo 192.168.49.2 ;;
   profile)
-    if [[ -f $FAKE_DIR/profile.json ]]; then cat "$FAKE_DIR/profile.json"
+    if [[ ! -f $state ]]; then echo '{"invalid":[],"valid":[]}'
+    elif [[ -f $FAKE_DIR/profile.json ]]; then cat "$FAKE_DIR/profile.json"
     else echo '{"valid":[{"Name":"todo","Config":{"Driver":"docker","KubernetesConfig":{"ContainerRuntime":"docker"}}}]}'; fi ;;
+  config)
+    # minikube config get driver: what \`minikube config set driver\` stored, if anything.
+    [[ -n \${FAKE_CONFIG_DRIVER:-} ]] || { echo "Error: specified key could not be found in config" >&2; exit 64; }
+    echo "$FAKE_CONFIG_DRIVER" ;;
 esac
+`;
+
+// A Docker engine that answers, or (FAKE_DOCKER_DOWN) one that does not, as the docker CLI says it.
+const FAKE_DOCKER = `#!${BASH}
+printf 'docker %s\\n' "$*" >> "$FAKE_DIR/calls.log"
+if [[ -n \${FAKE_DOCKER_DOWN:-} ]]; then
+  echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2; exit 1
+fi
+echo 27.5.1
 `;
 
 const FAKE_KUBECTL = `#!${BASH}
 printf 'kubectl %s\\n' "$*" >> "$FAKE_DIR/calls.log"
-[[ -z \${FAKE_KUBECTL_FAILS:-} ]] || { echo "error: connection refused" >&2; exit 1; }
+# The profile's context exists once minikube has created the profile (FAKE_NO_CONTEXT: another KUBECONFIG).
+if [[ "$*" == "config get-contexts todo -o name" ]]; then
+  if [[ -f $FAKE_DIR/state && -z \${FAKE_NO_CONTEXT:-} ]]; then echo todo; exit 0; fi
+  echo "error: context todo not found" >&2; exit 1
+fi
 case "$*" in
   *"get --raw /readyz"*)
     if [[ -n \${FAKE_UNREACHABLE:-} || $(cat "$FAKE_DIR/state" 2>/dev/null) != Running/Running ]]; then
       echo "The connection to the server 192.168.49.2:8443 was refused - did you specify the right host or port?" >&2; exit 1
     fi
-    echo ok ;;
+    echo ok; exit 0 ;;
+esac
+# The cluster answered, then every other call fails (a diagnostics run in the middle of an outage).
+[[ -z \${FAKE_KUBECTL_FAILS:-} ]] || { echo "error: connection refused" >&2; exit 1; }
+case "$*" in
   *"apply -f -"*)
     # Keeps what every apply read, and names the objects as -o name does.
     [[ ! -s $FAKE_DIR/applied.yaml ]] || echo --- >> "$FAKE_DIR/applied.yaml"
@@ -160,7 +182,7 @@ function configuredRepository(): string {
   return (configured = root);
 }
 
-function sandbox(options: { minikube?: boolean; kubectl?: boolean; configured?: boolean } = {}): Sandbox {
+function sandbox(options: { minikube?: boolean; kubectl?: boolean; docker?: boolean; configured?: boolean } = {}): Sandbox {
   const root = options.configured ? configuredRepository() : REPO;
   const dir = mkdtempSync(join(tmpdir(), "cluster-scripts-"));
   sandboxes.push(dir);
@@ -175,6 +197,7 @@ function sandbox(options: { minikube?: boolean; kubectl?: boolean; configured?: 
   };
   if (options.minikube ?? true) fake("minikube", FAKE_MINIKUBE);
   if (options.kubectl ?? true) fake("kubectl", FAKE_KUBECTL);
+  if (options.docker ?? true) fake("docker", FAKE_DOCKER);
   const log = join(dir, "calls.log");
   return {
     dir,
@@ -248,15 +271,24 @@ describe("cluster scripts: arguments", { concurrency: true }, () => {
 });
 
 describe("cluster scripts: prerequisites", { concurrency: true }, () => {
+  it("up.sh refuses the placeholder repository URL first, before it looks for minikube, kubectl or Docker", async () => {
+    const box = sandbox({ minikube: false, kubectl: false, docker: false });
+    const result = await box.run("up.sh");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^cluster:up: Argo CD would track .*, a placeholder/);
+    assert.doesNotMatch(result.stderr, /not on PATH/);
+    assert.deepEqual(box.calls(), []);
+  });
+
   it("up.sh names both minikube and kubectl when neither is on PATH, and runs nothing", async () => {
-    const result = await sandbox({ minikube: false, kubectl: false }).run("up.sh");
+    const result = await sandbox({ minikube: false, kubectl: false, configured: true }).run("up.sh");
     assert.equal(result.code, 1);
     assert.match(result.stderr, /cluster:up: minikube is not on PATH: install it: https:\/\/minikube\.sigs\.k8s\.io/);
     assert.match(result.stderr, /cluster:up: kubectl is not on PATH: install it: https:\/\/kubernetes\.io/);
   });
 
   it("up.sh names kubectl alone when only kubectl is missing", async () => {
-    const box = sandbox({ kubectl: false });
+    const box = sandbox({ kubectl: false, configured: true });
     const result = await box.run("up.sh");
     assert.equal(result.code, 1);
     assert.match(result.stderr, /kubectl is not on PATH/);
@@ -284,12 +316,55 @@ describe("cluster scripts: prerequisites", { concurrency: true }, () => {
     assert.ok(!box.calls().some((call) => call.includes(" apply ")), "nothing may be applied to an unreachable cluster");
   });
 
-  it("status.sh fails naming the context when the cluster is not running", async () => {
+  it("status.sh fails naming the context when the cluster is not running, and how to ask minikube", async () => {
+    const box = sandbox();
+    box.setState("Stopped/Stopped");
+    const result = await box.run("status.sh");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, new RegExp(`^cluster:status: cannot reach the cluster through kubectl context '${profile}': The connection to the server`));
+    assert.match(result.stderr, new RegExp(`'minikube -p ${profile} status' tells; 'npm run cluster:up' starts it`));
+  });
+
+  it("status.sh says kubectl has no context for the cluster, once, when it was never started here", async () => {
     const box = sandbox();
     const result = await box.run("status.sh");
     assert.equal(result.code, 1);
-    assert.match(result.stderr, new RegExp(`^cluster:status: cannot reach the cluster through kubectl context '${profile}'`));
-    assert.match(result.stderr, /npm run cluster:up/);
+    assert.equal(result.stderr.split("\n").filter(Boolean).length, 2, result.stderr);
+    assert.match(result.stderr, new RegExp(`^cluster:status: kubectl has no context '${profile}': the cluster was never started on this machine, or KUBECONFIG names another file`));
+    assert.ok(!box.calls().some((call) => call.includes("/readyz")), "no request through a context that does not exist");
+  });
+
+  it("status.sh without minikube on PATH does not suggest a minikube command: it says to install it", async () => {
+    const box = sandbox({ minikube: false });
+    const result = await box.run("status.sh");
+    assert.equal(result.code, 1);
+    assert.doesNotMatch(result.stderr, /'minikube -p/);
+    assert.match(result.stderr, /minikube is not on PATH here \(install it: https:\/\/minikube\.sigs\.k8s\.io\/docs\/start\/\); then 'npm run cluster:up' creates and starts the cluster/);
+  });
+
+  it("up.sh checks that Docker answers before starting a profile that uses the docker driver, naming why it is the driver", async () => {
+    const box = sandbox({ configured: true });
+    box.setState("Stopped/Stopped");
+    const down = await box.run("up.sh", [], { FAKE_DOCKER_DOWN: "1" });
+    assert.equal(down.code, 1);
+    assert.match(
+      down.stderr,
+      new RegExp(`^cluster:up: the docker driver is used \\(Minikube profile ${profile} was created with it\\), but Docker does not answer: Cannot connect to the Docker daemon at unix:///var/run/docker\\.sock\\. Is the docker daemon running\\?\n  Start Docker`, "m"),
+    );
+    assert.ok(!box.calls().some((call) => /^minikube (start|addons)/.test(call)), box.calls().join("\n"));
+    // A new profile: the driver MINIKUBE_DRIVER or minikube's config names.
+    const fresh = sandbox({ configured: true, docker: false });
+    const noDocker = await fresh.run("up.sh", [], { MINIKUBE_DRIVER: "docker" });
+    assert.equal(noDocker.code, 1);
+    assert.match(noDocker.stderr, /^cluster:up: the docker driver is used \(MINIKUBE_DRIVER names it\), but docker is not on PATH: install it: https:\/\/docs\.docker\.com/m);
+    const configured = await fresh.run("up.sh", [], { FAKE_CONFIG_DRIVER: "docker" });
+    assert.match(configured.stderr, /the docker driver is used \(`minikube config get driver` names it\), but docker is not on PATH/);
+    // Another driver, or none chosen yet (minikube picks one and says why): Docker is not asked.
+    const kvm = sandbox({ configured: true, docker: false });
+    kvm.setState("Running/Running");
+    writeFileSync(join(kvm.dir, "profile.json"), JSON.stringify({ valid: [{ Name: profile, Config: { Driver: "kvm2", KubernetesConfig: { ContainerRuntime: "docker" } } }] }));
+    assert.equal((await kvm.run("up.sh")).code, 0);
+    assert.equal((await sandbox({ configured: true, docker: false }).run("up.sh", ["--no-bootstrap"])).code, 0);
   });
 
   it("status.sh says so when Argo CD is not installed", async () => {
@@ -543,6 +618,7 @@ describe("cluster:status", () => {
 describe("diagnostics.sh", { concurrency: true }, () => {
   it("dumps Argo CD and every environment's namespace, pod logs included", async () => {
     const box = sandbox();
+    box.setState("Running/Running");
     const result = await box.run("diagnostics.sh");
     assert.equal(result.code, 0, result.stderr);
     assert.ok(box.calls().includes(`${kube} -n ${argocd} get applications.argoproj.io -o yaml`));
@@ -558,12 +634,32 @@ describe("diagnostics.sh", { concurrency: true }, () => {
     assert.ok(box.calls().includes(`minikube -p ${profile} image ls`), "images are listed for 'image not found' failures");
   });
 
-  it("limits itself to the namespaces named, and exits 0 even when every kubectl call fails", async () => {
+  it("limits itself to the namespaces named, and exits 0 even when every kubectl call after the first fails", async () => {
     const box = sandbox();
+    box.setState("Running/Running");
     const result = await box.run("diagnostics.sh", ["todo-dev"], { FAKE_KUBECTL_FAILS: "1" });
     assert.equal(result.code, 0);
     assert.ok(box.calls().includes(`${kube} -n todo-dev describe pods`));
     assert.ok(!box.calls().some((call) => call.includes("-n todo-prod")));
+  });
+
+  it("says once what is missing, and exits 1, when there is no context or the cluster does not answer", async () => {
+    const noContext = sandbox();
+    const missing = await noContext.run("diagnostics.sh");
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stderr.match(/context/g)?.length, 1, missing.stderr);
+    assert.match(missing.stderr, new RegExp(`^diagnostics: kubectl has no context '${profile}'`));
+    assert.ok(!noContext.calls().some((call) => call.startsWith(kube)), "no kubectl call through the missing context");
+    const stopped = sandbox();
+    stopped.setState("Stopped/Stopped");
+    const unreachable = await stopped.run("diagnostics.sh");
+    assert.equal(unreachable.code, 1);
+    assert.match(unreachable.stderr, new RegExp(`^diagnostics: cannot reach the cluster through kubectl context '${profile}'`));
+    assert.ok(stopped.calls().includes(`minikube -p ${profile} status`), "minikube's own view of the profile");
+    assert.deepEqual(stopped.calls().filter((call) => call.startsWith(kube) && !call.includes("/readyz")), []);
+    const noKubectl = await sandbox({ kubectl: false }).run("diagnostics.sh");
+    assert.equal(noKubectl.code, 1);
+    assert.match(noKubectl.stderr, /^diagnostics: kubectl is not on PATH: install it/);
   });
 });
 

@@ -54,12 +54,13 @@ while (($# > 0)); do
   esac
 done
 
-require_commands minikube kubectl node
+# Reading cluster.ts needs Node, and nothing else: the placeholder check below
+# comes before any other prerequisite, as the README promises.
 load_facts
 
 # Argo CD deploys what the tracked repository serves; the URL this repository
 # ships with is a placeholder, which Argo CD would report as "repository not
-# found". Refuse before starting anything.
+# found". Refuse before checking or starting anything else.
 if [[ $bootstrap == true && -z $repo_url && $GIT_REPO_URL_IS_PLACEHOLDER == true ]]; then
   die "Argo CD would track $GIT_REPO_URL, a placeholder that is no repository.
   Set git.repoURL in clusters/minikube/cluster.ts to your fork of this repository,
@@ -67,6 +68,11 @@ if [[ $bootstrap == true && -z $repo_url && $GIT_REPO_URL_IS_PLACEHOLDER == true
   Or: npm run cluster:up -- --git-repo-url <url> to track another repository for now,
       npm run cluster:up -- --no-bootstrap to install Argo CD without any Application."
 fi
+
+require_commands minikube kubectl
+# The driver minikube will start the profile with (clusters/minikube/profile.ts, startDriver).
+IFS=$'\t' read -r driver driver_reason < <(run_ts "$REPO_ROOT/clusters/minikube/profile.ts" driver "$CLUSTER_PROFILE") || true
+if [[ ${driver:-} == docker ]]; then require_docker "$driver_reason"; fi
 
 step "Minikube profile $CLUSTER_PROFILE"
 state="$(minikube_state)"

@@ -101,6 +101,21 @@ describe("GitHub workflows", () => {
     assert.deepEqual(persisting, []);
   });
 
+  it("no run: script puts a value on kubectl's command line (--from-literal): a token there is in the process list and the runner's command echo", () => {
+    // The rule of the README's Secrets section (issue 16, item 8), for CI's own Secrets: values reach kubectl from a file or stdin.
+    const literal = workflowFiles.flatMap((file) =>
+      Object.entries(read(file).jobs).flatMap(([jobName, job]) =>
+        (job.steps ?? []).filter((step) => /--from-literal\b/.test(step.run ?? "")).map((step) => `${file} ${jobName}: ${step.name ?? step.run}`),
+      ),
+    );
+    assert.deepEqual(literal, []);
+    // The repository credential is written to a file only its owner can read, removed when the step ends.
+    const credential = read("e2e.yml").jobs.dev?.steps?.find((step) => /GITHUB_TOKEN/.test(step.run ?? ""))?.run ?? "";
+    assert.match(credential, /^umask 077$/m);
+    assert.match(credential, /--from-env-file="\$\w+"/);
+    assert.match(credential, /^trap 'rm -f "\$\w+"' EXIT$/m);
+  });
+
   const shellcheck = (process.env.PATH ?? "").split(":").map((dir) => join(dir, "shellcheck")).find((path) => existsSync(path));
   it(
     "every run: script is shellcheck-clean",

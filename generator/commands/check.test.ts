@@ -79,11 +79,22 @@ describe("check sees what a clone will see", () => {
     assert.equal(status(root), "");
   });
 
-  it("accepts environment names, like render and diff, and refuses an unknown one", async () => {
+  it("accepts environment names, like render and diff, and refuses an unknown one: exit 2, which no difference gives", async () => {
     assert.equal((await generatorCli(root, "check", "staging", "prod")).status, 0);
-    const unknown = await generatorCli(root, "check", "qa");
-    assert.equal(unknown.status, 1);
-    assert.match(unknown.stderr, /qa: environment = "qa": must be one of: dev, prod, staging\nNothing was written\.\n$/);
+    for (const command of ["check", "diff"]) {
+      const unknown = await generatorCli(root, command, "qa");
+      assert.equal(unknown.status, 2, command);
+      // They never write, so they never say they did not.
+      assert.match(unknown.stderr, /qa: environment = "qa": must be one of: dev, prod, staging\n$/, command);
+    }
+    const render = await generatorCli(root, "render", "qa");
+    assert.equal(render.status, 1, "render: refused");
+    assert.match(render.stderr, /must be one of: dev, prod, staging\nNothing was written\.\n$/);
+    for (const command of ["render", "check", "diff"]) {
+      const usage = await generatorCli(root, command, "--frobnicate");
+      assert.equal(usage.status, 2, `${command}: a usage error`);
+      assert.match(usage.stderr, /^error: unknown option '--frobnicate'$/m);
+    }
   });
 
   it("only compares the files on disk outside a Git work tree", async () => {

@@ -4,6 +4,9 @@
  * npm run check -- --staged      the same for what is staged, and no local secret value in it (the pre-commit hook)
  * npm run diff   [-- <env>...]   unified diff of a fresh render against the files on disk; exit 1 when there is one
  *
+ * Exit codes (exit-codes.ts): render 0 written, 1 refused, 2 usage; check
+ * and diff 0 up to date, 1 not (their answer), 2 anything else.
+ *
  * The npm scripts run this from the compiled bundle (generator/launcher/),
  * which passes its caches as options; `node generator/commands/cli.ts` runs
  * the same from the sources, without them. `run()` is the same CLI as a
@@ -15,6 +18,7 @@ import { pathToFileURL } from "node:url";
 import { CommanderError } from "commander";
 import { createTwoFilesPatch } from "diff";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
+import { EXIT, commanderExitCode } from "./exit-codes.ts";
 import { CheckedSettingsCache } from "../load/checked-cache.ts";
 import { REPO_ROOT } from "../load/environments.ts";
 import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
@@ -41,8 +45,29 @@ export interface CliOptions {
   stderr?: Output;
 }
 
-/** A command's refusal: the message is printed to stderr, the exit code is 1. */
-class Refused extends Error {}
+/**
+ * A command's refusal: the message is printed to stderr. Its exit code is the
+ * command's (EXIT): render refused, diff and check an error, except a
+ * finding (a local secret value), which is check's answer.
+ */
+class Refused extends Error {
+  readonly finding: boolean;
+  constructor(message: string, options: { finding?: boolean } = {}) {
+    super(message);
+    this.finding = options.finding ?? false;
+  }
+}
+
+/** The generator CLI's commands, and whether each writes (only those say "Nothing was written." when they fail). */
+type GeneratorCommand = "render" | "check" | "diff";
+const WRITES: Record<GeneratorCommand, boolean> = { render: true, check: false, diff: false };
+
+/** The exit code of a refusal of `command`. */
+function refusalExitCode(command: GeneratorCommand | undefined, refusal: Refused): number {
+  if (command === "render") return EXIT.refused;
+  if (command === "check" && refusal.finding) return EXIT.differs;
+  return EXIT.error;
+}
 
 /** The directories a clone's render reads and writes (git ls-files scope). */
 function gitScope(rendered: Rendered): string[] {
@@ -56,7 +81,9 @@ export async function run(options: CliOptions = {}): Promise<number> {
   const stderr = options.stderr ?? process.stderr;
   const say = (text: string) => stdout.write(`${text}\n`);
   const complain = (text: string) => stderr.write(`${text}\n`);
-  let exitCode = 0;
+  let exitCode: number = EXIT.ok;
+  /** The command being run, for its refusals' wording and exit code. */
+  let running: GeneratorCommand | undefined;
 
   /** load → check → render, in memory; refuses (writing nothing) when anything is wrong. */
   async function renderOrExplain(environments: string[], files?: ReadonlyMap<string, string | null>): Promise<Rendered> {
@@ -68,7 +95,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
       checked?.save();
       cache?.save();
     } catch (error) {
-      if (error instanceof SettingsError || error instanceof InvalidObjectsError) throw new Refused(`${error.message}\nNothing was written.`);
+      if (error instanceof SettingsError || error instanceof InvalidObjectsError) throw new Refused(error.message);
       throw error;
     }
     return rendered;
@@ -77,7 +104,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
   /** Never plaintext in Git: no value of the local .secrets/*.env files in what is about to be written, or in any tracked file. */
   function refuseLeaks(findings: PlaintextFinding[]): void {
     if (findings.length) {
-      throw new Refused(`plaintext secret values (${findings.length}):\n${findings.map((leak) => `  - ${formatFinding(leak)}`).join("\n")}\nNothing was written.`);
+      throw new Refused(`plaintext secret values (${findings.length}):\n${findings.map((leak) => `  - ${formatFinding(leak)}`).join("\n")}`, { finding: true });
     }
   }
 
@@ -106,7 +133,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
       say(index ? "manifests are up to date, and Git has them as they are" : "manifests are up to date (not a Git work tree: only the files on disk were compared)");
       return;
     }
-    exitCode = 1;
+    exitCode = EXIT.differs;
     if (hasDrift(drift)) {
       for (const line of driftLines(drift)) complain(line);
       const scope = environments.length ? ` -- ${environments.join(" ")}` : "";
@@ -135,7 +162,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
       say("what is staged is a fresh render of the staged settings, with no local secret value");
       return;
     }
-    exitCode = 1;
+    exitCode = EXIT.differs;
     for (const line of indexDriftLines(inGit)) complain(line);
     complain(
       "What is staged is not what the staged settings render: stage the settings you mean to commit, run `npm run render`, " +
@@ -158,6 +185,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     .description("render every environment, or only those named (with the Argo CD objects they change), into manifests/ and argocd/")
     .argument("[environments...]", "environments to render (default: all)")
     .action(async (environments: string[]) => {
+      running = "render";
       const rendered = await renderForDisk(environments);
       writeRendered(root, rendered);
       const counts = [...rendered.objects].map(([env, objects]) => `${env} ${objects.length}`).join(", ");
@@ -170,31 +198,33 @@ export async function run(options: CliOptions = {}): Promise<number> {
     .argument("[environments...]", "environments to check (default: all)")
     .option("--staged", "check what is staged instead: the staged settings' render against the staged files, and no local secret value in them (the pre-commit hook)")
     .action(async (environments: string[], flags: { staged?: boolean }) => {
+      running = "check";
       if (flags.staged) await checkStaged(environments);
       else await check(environments);
     });
 
   program
     .command("diff")
-    .description("print a unified diff of a fresh render against the files on disk; exit 1 when they differ, like git diff --exit-code")
+    .description("print a unified diff of a fresh render against the files on disk; exit 0 when they are the same, 1 when they differ, 2 on an error, like git diff --exit-code")
     .argument("[environments...]", "environments to diff (default: all)")
     .action(async (environments: string[]) => {
+      running = "diff";
       const rendered = await renderForDisk(environments);
       const drift = compareRendered(root, rendered);
       const paths = [...drift.changed, ...drift.missing, ...drift.extra].sort();
       for (const path of paths) stdout.write(createTwoFilesPatch(`a/${path}`, `b/${path}`, readCommitted(root, path), rendered.files.get(path) ?? ""));
       if (paths.length === 0) complain("no differences");
-      else exitCode = 1;
+      else exitCode = EXIT.differs;
     });
 
   try {
     await program.parseAsync(argv === undefined ? process.argv : ["node", "generator", ...argv]);
   } catch (error) {
     if (error instanceof Refused) {
-      complain(error.message);
-      return 1;
+      complain(running && WRITES[running] ? `${error.message}\nNothing was written.` : error.message);
+      return refusalExitCode(running, error);
     }
-    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CommanderError) return commanderExitCode(error);
     throw error;
   }
   return exitCode;

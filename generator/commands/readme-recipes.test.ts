@@ -10,10 +10,11 @@
  * block is typed line by line, a `console` block's `$ ` lines likewise. What
  * a user does in an editor is in the marker, `<file>: "<from>" => "<to>"`
  * (`$EDITOR <file>` applies it), or `<file>: fill` for a secrets file (every
- * value the environment reads, made up). `npm` runs the scripts with `node
- * --run` (the README says they are the same), `npm run diff` may exit 1
- * (there is a difference: that is its job), and `kubectl` is a stand-in that
- * answers like a cluster with the Sealed Secrets controller.
+ * value the environment reads, made up). `npm` runs the scripts as npm
+ * does, without its start-up, `npm run diff` must exit 1
+ * (each recipe runs it after an edit, to show it: 0 means the edit did not
+ * apply, 2 that diff failed), and `kubectl` is a stand-in that answers like a
+ * cluster with the Sealed Secrets controller.
  *
  * The scratch repository has the pre-commit hook a user gets from `npm ci`
  * (package.json's "prepare": .husky/install.mjs, husky), so every commit of
@@ -66,13 +67,19 @@ function recipes(markdown: string): Recipe[] {
   return [...found.values()];
 }
 
-/** The shell commands of a recipe's lines: comments dropped, `npm run diff` allowed its exit 1. */
-function shellScript(lines: string[]): string {
+/**
+ * The shell commands of a recipe's lines: comments dropped; `npm run diff`
+ * must exit 1, the difference the recipe's edit makes (0: no difference, 2:
+ * an error, both fail the recipe, naming the code).
+ */
+export function shellScript(lines: string[]): string {
   const commands = lines.map((line) => line.replace(/\s+#\s.*$/, "").replace(/^#.*$/, "").trim()).filter(Boolean);
+  const expectDifference = (command: string) =>
+    `status=0; ${command} || status=$?; [ "$status" -eq 1 ] || { echo "recipe line failed: ${command.replaceAll('"', '\\"')} exited $status; the recipe expects 1 (a difference)" >&2; exit 1; }`;
   return [
     "set -euo pipefail",
     'trap \'echo "recipe line failed: $BASH_COMMAND" >&2\' ERR',
-    ...commands.map((command) => (/^npm run diff\b/.test(command) ? `${command} || [ $? -eq 1 ]` : command)),
+    ...commands.map((command) => (/^npm run diff\b/.test(command) ? expectDifference(command) : command)),
   ].join("\n");
 }
 
@@ -138,8 +145,19 @@ describe("the README's recipes, and the pre-commit hook, run in a scratch reposi
       writeFileSync(join(bin, name), text);
       chmodSync(join(bin, name), 0o755);
     };
-    // npm run <script> [-- args]: the same command as node --run (README, "Set up"), without npm's start-up.
-    script("npm", '#!/bin/sh\n[ "$1" = run ] || { echo "the recipes use only npm run, not: npm $*" >&2; exit 2; }\nshift\nexec node --run "$@"\n');
+    // npm run <script> [-- args]: the script's command run as npm runs it (sh -c, the arguments appended, its exit
+    // code passed on), without npm's start-up. Not node --run: it turns every failure into exit 1, and diff's 2 matters.
+    script(
+      "npm",
+      [
+        "#!/bin/sh",
+        '[ "$1" = run ] || { echo "the recipes use only npm run, not: npm $*" >&2; exit 2; }',
+        'name=$2; shift 2; [ "${1:-}" != "--" ] || shift',
+        `command=$(node -e 'const s = require(process.cwd() + "/package.json").scripts[process.argv[1]]; if (s === undefined) process.exit(1); process.stdout.write(s)' "$name") || { echo "npm stand-in: no script $name" >&2; exit 1; }`,
+        'exec sh -c "$command \\"\\$@\\"" "npm run $name" "$@"',
+        "",
+      ].join("\n"),
+    );
     const key = throwawaySealingKey();
     writeFileSync(join(bin, "cert.pem"), key.certificatePem);
     script(
@@ -262,6 +280,25 @@ writeFileSync(file, text);
     gitIn(root, "reset", "--quiet", "--hard");
     rmSync(join(root, "NOTES.md"), { force: true });
     rmSync(join(root, ".secrets/prod.env"));
+  });
+
+  it("a recipe line `npm run diff` passes only with a difference: an error (2) or no difference (0) fails the recipe", () => {
+    const run = (line: string) => spawnSync("bash", ["-c", shellScript([line])], { cwd: root, encoding: "utf8", env: env() });
+    const unknown = run("npm run diff -- qa");
+    assert.equal(unknown.status, 1, unknown.stderr);
+    assert.match(unknown.stderr, /npm run diff -- qa exited 2; the recipe expects 1/);
+    const none = run("npm run diff");
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /npm run diff exited 0; the recipe expects 1/);
+    const undo = readFileSync(join(root, "environments/dev.ts"), "utf8");
+    const edited = undo.replace(/LOG_LEVEL: "\w+"/, 'LOG_LEVEL: "ERROR"');
+    assert.notEqual(edited, undo);
+    writeFileSync(join(root, "environments/dev.ts"), edited);
+    try {
+      assert.equal(run("npm run diff -- dev").status, 0, "a difference: what the recipe expects");
+    } finally {
+      writeFileSync(join(root, "environments/dev.ts"), undo);
+    }
   });
 
   it("installing the hook does not fail outside a Git checkout", () => {

@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { ICertificate } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate";
 import type { IIssuer } from "@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer";
 import type { IIngress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import type { IConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { KubeObject } from "../kube-object.ts";
+import { REPO_ROOT } from "../load/environments.ts";
 import { renderEnvironment } from "../render.ts";
 import type { Settings } from "../settings.ts";
 import { type FilesChange, find, merge, problemsWith, settingsOf } from "../testing/fixtures.ts";
@@ -69,6 +72,15 @@ describe("TLS: what each environment serves", () => {
       const certificate = find<ICertificate>(objects, "Certificate", "todo-tls");
       assert.deepEqual(certificate.spec!.issuerRef, { group: "cert-manager.io", kind: "Issuer", name: `todo-${issuer}` });
       assert.deepEqual(certificate.spec!.dnsNames, ["staging.todo.example.com"]);
+    }
+  });
+
+  it("the README's TLS section names the Issuer and account-key Secret each Let's Encrypt issuer renders", () => {
+    const section = /^## TLS$([\s\S]*?)^## /m.exec(readFileSync(join(REPO_ROOT, "README.md"), "utf8"))?.[1] ?? "";
+    for (const issuer of ["letsencrypt", "letsencrypt-staging"] as const) {
+      const acme = tls(letsEncrypt(issuer)).find((o): o is IIssuer & KubeObject => o.kind === "Issuer")!;
+      assert.ok(section.includes(`\`${acme.metadata!.name}\``), `the README names Issuer ${acme.metadata!.name}`);
+      assert.ok(section.includes(`\`${acme.spec!.acme!.privateKeySecretRef.name}\``), `the README names Secret ${acme.spec!.acme!.privateKeySecretRef.name}`);
     }
   });
 

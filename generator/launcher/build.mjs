@@ -1,8 +1,9 @@
 // @ts-check
 /**
- * The generator's commands as one JavaScript bundle: render, check and diff
- * (generator/commands/cli.ts), release, promote, rollback, restore and history
- * (generator/release/cli.ts) and seal (generator/secrets/seal-command.ts).
+ * The generator's commands as one JavaScript bundle (generator/commands/entry.ts):
+ * render, check and diff (generator/commands/cli.ts), release, promote,
+ * rollback, restore and history (generator/release/cli.ts) and seal
+ * (generator/secrets/seal-command.ts).
  * Running the TypeScript sources resolves several hundred modules and strips
  * their types at every start, which took most of a second of every command;
  * a bundle starts in a fraction of that (an incident's rollback included).
@@ -40,8 +41,6 @@ const MODULES = "modules";
 const KEEP_MODULES_MS = 7 * 24 * 60 * 60 * 1000;
 /** The generated entry's name in esbuild's metafile; it has no file (its content follows from the keys above). */
 const ENTRY = "<launcher entry>";
-/** The release CLI's commands (generator/release/cli.ts); `seal` is the seal command's; anything else is the generator CLI's. */
-export const RELEASE_COMMANDS = ["release", "promote", "rollback", "restore", "history"];
 /**
  * Packages the bundle imports at run time by a computed path, which esbuild
  * cannot follow (client-node's models, see generator/validation/unknown-fields.ts):
@@ -170,16 +169,11 @@ export class BuildError extends Error {}
 async function build(root) {
   const esbuild = await import("esbuild");
   // The caches are the CLI's parameters, found beside the bundle (import.meta.url is the bundle's own here).
-  // The first argument picks the CLI: each parses process.argv as when run from its source file.
+  // The first argument picks the CLI (generator/commands/entry.ts).
   const entry = [
     `import { fileURLToPath as bundlePath } from "node:url";`,
-    `import { main as generatorCli } from "./generator/commands/cli.ts";`,
-    `import { main as releaseCli } from "./generator/release/cli.ts";`,
-    `import { sealCommand } from "./generator/secrets/seal-command.ts";`,
-    `const command = process.argv[2];`,
-    `if (${JSON.stringify(RELEASE_COMMANDS)}.includes(command)) await releaseCli();`,
-    `else if (command === "seal") await sealCommand().parseAsync([...process.argv.slice(0, 2), ...process.argv.slice(3)]);`,
-    `else await generatorCli({`,
+    `import { main } from "./generator/commands/entry.ts";`,
+    `await main({`,
     `  renderCacheFile: bundlePath(new URL(${JSON.stringify(RENDER_CACHE)}, import.meta.url)),`,
     `  checkedCacheFile: bundlePath(new URL(${JSON.stringify(CHECKED_CACHE)}, import.meta.url)),`,
     `  moduleCacheDir: bundlePath(new URL(${JSON.stringify(`../${MODULES}/`)}, import.meta.url)),`,

@@ -4,6 +4,7 @@ import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } fro
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Result, generatorCli, releaseCli, renderedFiles } from "../testing/cli.ts";
+import { REPO_ROOT } from "../load/environments.ts";
 import { scratchRepository } from "../testing/scratch.ts";
 
 const scratch = scratchRepository("todo-launcher-");
@@ -65,7 +66,7 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
       assert.equal(result.status, 1);
       assert.match(result.stderr, /dev: apps\/v1\/Deployment todo-backend: spec\.template\.spec\.containers\[0\]\.readinesProbe: unknown field/);
       assert.match(result.stderr, /Nothing was written/);
-      assert.equal(compiled("check").status, 1);
+      assert.equal(compiled("check").status, 2, "check cannot answer: an error, not a difference");
     });
     assert.deepEqual(snapshot(), before);
     assert.equal(compiled("check").status, 0);
@@ -110,8 +111,39 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
       assert.match(result.stderr, new RegExp(`^Node\\.js ${process.version.replaceAll(".", "\\.")} is too old for this repository: it needs Node\\.js 99\\.0\\.0 or later`));
       assert.match(result.stderr, /Nothing was written\.\n$/);
       assert.equal(result.stdout, "");
+      // check and diff answer with 1 ("there are differences"): they cannot run is 2, and they never write.
+      for (const command of ["check", "diff"]) {
+        const question = compiled(command);
+        assert.equal(question.status, 2, command);
+        assert.match(question.stderr, /is too old for this repository: it needs Node\.js 99\.0\.0 or later \(package\.json "engines"; 24 LTS is tested\)\.\n$/, command);
+      }
+      assert.equal(compiled("history", "dev").status, 1);
+      assert.doesNotMatch(compiled("history", "dev").stderr, /Nothing was/);
     });
     assert.deepEqual(snapshot(), before);
+  });
+
+  it("every npm script that runs a TypeScript file stops an old Node with one line, before loading it", async () => {
+    const scripts = (JSON.parse(readFileSync(join(scratch, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    const typescript = Object.entries(scripts).filter(([, command]) => /^node\b.*\.ts\b/.test(command));
+    assert.deepEqual(typescript.map(([name]) => name).sort(), ["bench", "images", "settings:reference", "test:unit"]);
+    const unguarded = typescript.filter(([, command]) => !command.includes(" --import ./generator/launcher/require-node.mjs ")).map(([name]) => name);
+    assert.deepEqual(unguarded, [], "Node 20 would print ERR_UNKNOWN_FILE_EXTENSION and a stack trace for these");
+    await withEdit("package.json", (text) => text.replace(/"node": ">=[^"]+"/, '"node": ">=99.0.0"'), () => {
+      for (const [name, command] of typescript) {
+        const [, ...args] = command.split(" ");
+        const result = run(args);
+        assert.equal(result.status, 1, name);
+        assert.equal(result.stderr, `Node.js ${process.version} is too old for this repository: it needs Node.js 99.0.0 or later (package.json "engines"; 24 LTS is tested).\n`, name);
+        assert.equal(result.stdout, "", name);
+      }
+    });
+  });
+
+  it("npm ci refuses a Node outside package.json's engines (.npmrc engine-strict), instead of installing with a warning", () => {
+    // Measured by hand: Node 20.20.2 stops with EBADENGINE and Required: {"node":">=22.19.0"}; 22.19.0 and 24 install.
+    const npmrc = readFileSync(join(REPO_ROOT, ".npmrc"), "utf8");
+    assert.match(npmrc, /^engine-strict=true$/m);
   });
 
   it("names the file and writes nothing when the generator's sources do not compile", async () => {
@@ -122,6 +154,10 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
       assert.match(result.stderr, /The generator does not compile:/);
       assert.match(result.stderr, /generator\/lib\/labels\.ts:\d+:\d+/);
       assert.match(result.stderr, /Nothing was written/);
+      const diff = compiled("diff");
+      assert.equal(diff.status, 2, "diff cannot answer");
+      assert.match(diff.stderr, /The generator does not compile:/);
+      assert.doesNotMatch(diff.stderr, /Nothing was written/);
     });
     assert.deepEqual(snapshot(), before);
   });

@@ -9,11 +9,13 @@
  * environment: its settings files (release, promote, rollback: the images
  * file; restore: all three), its manifests, and the Argo CD objects they
  * change. On refusal nothing changes. `run()` is the CLI as a function: its
- * root and its output are parameters, and it returns the exit code.
+ * root and its output are parameters, and it returns the exit code: 0 done,
+ * 1 refused (nothing changed), 2 a usage error (commands/exit-codes.ts).
  */
 import { pathToFileURL } from "node:url";
 import { CommanderError } from "commander";
 import { type Output, cliProgram } from "../commands/cli-program.ts";
+import { EXIT, commanderExitCode } from "../commands/exit-codes.ts";
 import { SettingsError } from "../errors.ts";
 import { REPO_ROOT } from "../load/environments.ts";
 import type { Outcome } from "./change.ts";
@@ -32,6 +34,9 @@ export interface ReleaseCliOptions {
   stderr?: Output;
 }
 
+/** The commands of this CLI (the launcher sends these here). */
+export const RELEASE_COMMANDS = ["release", "promote", "rollback", "restore", "history"] as const;
+
 interface ChangeFlags {
   dryRun?: boolean;
   allowRemoval?: boolean;
@@ -48,10 +53,13 @@ function changeOptions(flags: ChangeFlags): { dryRun: boolean; allowRemoval: boo
 
 /** Runs one command; resolves to its exit code. Never ends the process. */
 export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, stderr = process.stderr }: ReleaseCliOptions = {}): Promise<number> {
-  let exitCode = 0;
+  let exitCode: number = EXIT.ok;
 
-  /** Prints what happened; a refusal is exit 1, saying nothing changed. */
-  async function report(action: () => Promise<Outcome | string>): Promise<void> {
+  /**
+   * Prints what happened; a refusal is EXIT.refused, with the reason, and for
+   * a command that could have changed something (`changes`), that nothing did.
+   */
+  async function report(action: () => Promise<Outcome | string>, changes = true): Promise<void> {
     try {
       const outcome = await action();
       if (typeof outcome === "string") {
@@ -64,8 +72,8 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
       if (outcome.commit) stdout.write("Push it (git push) for Argo CD to see it.\n");
     } catch (error) {
       if (error instanceof ReleaseRefusal || error instanceof SettingsError) {
-        stderr.write(`refused: ${error.message}\nNothing was changed.\n`);
-        exitCode = 1;
+        stderr.write(changes ? `refused: ${error.message}\nNothing was changed.\n` : `${error.message}\n`);
+        exitCode = EXIT.refused;
         return;
       }
       throw error;
@@ -133,13 +141,13 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
         checkRepository(root);
         const entries = history(root, environment);
         return entries.length ? formatHistory(entries) : `${environment} has no commits in Git yet\n`;
-      }),
+      }, false),
     );
 
   try {
     await program.parseAsync(argv === undefined ? process.argv : ["node", "release", ...argv]);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode;
+    if (error instanceof CommanderError) return commanderExitCode(error);
     throw error;
   }
   return exitCode;

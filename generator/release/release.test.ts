@@ -292,7 +292,7 @@ describe("refusals change nothing", () => {
     );
   });
 
-  it("through the CLI: exit code 1, the reason, and nothing changed", async () => {
+  it("through the CLI: exit code 1 and the reason for a refusal, 2 for a usage error, and nothing changed", async () => {
     const before = fingerprint(root);
     const result = await releaseCli(root, "release", "prod", "backend=latest");
     assert.equal(result.status, 1);
@@ -304,7 +304,7 @@ describe("refusals change nothing", () => {
     assert.equal(offPath.status, 1);
     assert.match(offPath.stderr, /^refused: promote dev prod: prod is promoted from staging .*dev → staging → prod\nNothing was changed\.\n$/);
     const unknownOption = await releaseCli(root, "rollback", "prod", "--frobnicate");
-    assert.equal(unknownOption.status, 1);
+    assert.equal(unknownOption.status, 2, "a usage error, not a refusal");
     assert.match(unknownOption.stderr, /unknown option '--frobnicate'/);
     assert.equal(fingerprint(root), before);
   });

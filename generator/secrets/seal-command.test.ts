@@ -198,12 +198,18 @@ describe("npm run seal", () => {
 
     writeFileSync(join(root, "values.env"), envFile(devValues));
     const noCert = await runSeal(root, ["dev", "--cert", join(root, "missing.pem"), "--from-env-file", join(root, "values.env")]);
-    assert.match(noCert.stderr, /--cert .*missing\.pem: cannot read it \(ENOENT\)/);
+    assert.match(noCert.stderr, /^dev: --cert \S*missing\.pem: cannot read it \(ENOENT\)$/m);
 
     const expired = throwawaySealingKey({ notBefore: new Date("2020-01-01T00:00:00Z"), notAfter: new Date("2021-01-01T00:00:00Z") });
     writeFileSync(join(root, "expired.pem"), expired.certificatePem);
     const expiredCert = await runSeal(root, ["dev", "--cert", join(root, "expired.pem"), "--from-env-file", join(root, "values.env")]);
-    assert.match(expiredCert.stderr, /dev: sealing: the certificate expired on 2021-01-01/);
+    assert.match(expiredCert.stderr, /dev: --cert .*expired\.pem: sealing: the certificate expired on 2021-01-01/);
+
+    // A file that is not a certificate at all (a slip of the shell's completion): named, with what it should hold.
+    writeFileSync(join(root, "README.md"), "# not a certificate\n");
+    const notPem = await runSeal(root, ["dev", "--cert", join(root, "README.md"), "--from-env-file", join(root, "values.env")]);
+    assert.equal(notPem.exitCode, 1);
+    assert.match(notPem.stderr, /^dev: --cert \S*README\.md: sealing: expected a PEM certificate/m);
 
     const unknown = await runSeal(root, ["qa", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
     assert.match(unknown.stderr, /qa: environment = "qa": must be one of: dev, prod/);

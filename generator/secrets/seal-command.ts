@@ -118,7 +118,7 @@ function readCertificate(settings: Settings, options: SealOptions): Promise<stri
   try {
     return readFileSync(file, "utf8");
   } catch (error) {
-    throw new Error(`--cert ${options.certFile}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new Error(`cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
 }
 
@@ -143,7 +143,8 @@ export async function sealEnvironment(options: SealOptions): Promise<SealResult>
   try {
     publicKey = sealingKeyFromPem(await readCertificate(settings, options));
   } catch (error) {
-    throw new Error(`${settings.name}: ${(error as Error).message}`);
+    const source = options.certFile === undefined ? "" : `--cert ${options.certFile}: `;
+    throw new Error(`${settings.name}: ${source}${(error as Error).message}`);
   }
   const keyId = sealingKeyId(publicKey);
   const hmacKey = fingerprintKey(root);
