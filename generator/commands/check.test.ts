@@ -124,7 +124,7 @@ describe("render and diff of one environment include the Argo CD objects it chan
     assert.equal(clean.stderr, "no differences\n");
     edit(root, "environments/staging.ts", ...autoscaledStaging);
     // dev changes too, unrendered: its Application must not be written by a render of staging.
-    const undoDev = edit(root, "environments/dev.ts", "dapr: { enabled: true }", "dapr: { enabled: true },\n  frontend: { autoscaling: { enabled: true } }");
+    const undoDev = edit(root, "environments/dev.ts", "  frontend: {\n", "  frontend: {\n    autoscaling: { enabled: true },\n");
     const diff = await generatorCli(root, "diff", "staging");
     assert.equal(diff.status, 1, "a difference is exit 1, like git diff --exit-code");
     assert.match(diff.stdout, new RegExp(`^\\+\\+\\+ b/${STAGING_HPA}$`, "m"));
