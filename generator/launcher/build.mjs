@@ -199,7 +199,8 @@ async function build(root) {
       // ajv-formats-draft2019 (kubernetes-models' validator) calls require("punycode"),
       // which would load Node's deprecated built-in and print DEP0040 on every run:
       // the bundle takes the npm package of the same code instead.
-      alias: { punycode: "punycode/punycode.js" },
+      // jsonc-parser's "main" is a UMD build whose require() calls esbuild cannot follow: the bundle takes its ESM build ("module").
+      alias: { punycode: "punycode/punycode.js", "jsonc-parser": "jsonc-parser/lib/esm/main.js" },
       // The module loader starts esbuild only when an environment file changed: from node_modules, as installed.
       external: ["esbuild"],
       outfile: join(cacheDir, BUNDLE),

@@ -19,6 +19,7 @@ import type { EnvironmentSources } from "../settings/resolve.ts";
 import { crossEnvironmentProblems } from "../settings/rules.ts";
 import type { ImagesFile, SealedValues, Settings } from "../settings.ts";
 import type { CheckedSettingsCache } from "./checked-cache.ts";
+import { parseJsonFile } from "./json-file.ts";
 import { ModuleLoadError, loadModule } from "./module.ts";
 
 /** The repository's root directory. */
@@ -136,21 +137,6 @@ export function listClusters(root = REPO_ROOT): string[] {
     .sort();
 }
 
-/** A JSON file's content, or the problem with its syntax at a line and column. */
-function parseJson(path: string, text: string): { value: unknown } | { problem: LoadProblem } {
-  try {
-    return { value: JSON.parse(text) };
-  } catch (error) {
-    const message = (error as Error).message;
-    // V8 names the position, except when the text ends too early.
-    const position = /at position (\d+)/.exec(message)?.[1] ?? (/end of JSON input/.test(message) ? String(text.length) : undefined);
-    if (position === undefined) return { problem: { file: path, message: `not valid JSON: ${message}` } };
-    const before = text.slice(0, Number(position));
-    const line = before.split("\n").length;
-    return { problem: { file: path, line, column: before.length - before.lastIndexOf("\n"), message: `not valid JSON: ${message.replace(/ in JSON at position \d+.*$/, "")}` } };
-  }
-}
-
 /** What one load found: every problem is collected, none thrown. */
 class Load {
   readonly files: Files;
@@ -182,9 +168,9 @@ class Load {
   json(path: string, absent: unknown): unknown {
     const text = this.files.text(path);
     if (text === undefined) return absent;
-    const parsed = parseJson(path, text);
+    const parsed = parseJsonFile(path, text);
     if ("value" in parsed) return parsed.value;
-    this.loadProblems.push(parsed.problem);
+    this.loadProblems.push(...parsed.problems);
     return undefined;
   }
 

@@ -187,6 +187,14 @@ describe("an environment file that does not load, through npm run render", () =>
     assert.match(stderr, /^environments\/prod\.images\.json:4:1: not valid JSON: [^\n]+\nNothing was written\.\n$/);
   });
 
+  it("a duplicate key in an images file, which JSON.parse would settle silently for the last: refused at its line and column", () => {
+    const stderr = renderWith("environments/prod.images.json", (text) => text.replace('"repository": "todo-backend", "tag": "1.0.0"', '"repository": "todo-backend", "tag": "1.0.0", "tag": "2.0.0"'));
+    assert.equal(
+      stderr,
+      'environments/prod.images.json:3:62: duplicate key backend.tag: the key "tag" is stated again; the first is at 3:46 (refused in a settings file: one of the values would be ignored)\nNothing was written.\n',
+    );
+  });
+
   it("every broken file at once", () => {
     writeFileSync(join(scratch, "environments/dev.sealed.json"), "{ nope");
     try {
