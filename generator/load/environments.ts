@@ -17,7 +17,7 @@ import { type LoadProblem, SettingsError, type SettingsProblem } from "../errors
 import { closestName } from "../settings/problems.ts";
 import type { EnvironmentSources } from "../settings/resolve.ts";
 import { crossEnvironmentProblems } from "../settings/rules.ts";
-import type { ImagesFile, SealedValues, Settings } from "../settings.ts";
+import type { ImagesFile, Settings } from "../settings.ts";
 import type { CheckedSettingsCache } from "./checked-cache.ts";
 import { parseJsonFile } from "./json-file.ts";
 import { ModuleLoadError, loadModule } from "./module.ts";
@@ -330,10 +330,10 @@ export async function readImagesFile(name: string, root = REPO_ROOT): Promise<Im
   return result.data;
 }
 
-/** environments/<env>.sealed.json as committed ({} when there is none), not yet checked against the settings. */
-export function readSealedValues(name: string, root = REPO_ROOT): SealedValues {
+/** environments/<env>.sealed.json's content as committed ({} when there is none), not yet checked against the settings (sealedFileProblems() does). */
+export function readSealedFile(name: string, root = REPO_ROOT): unknown {
   const load = new Load({ root });
   const value = load.json(sealedFileName(name), {});
   if (load.failed()) throw new SettingsError([], load.loadProblems);
-  return value as SealedValues;
+  return value;
 }

@@ -37,7 +37,7 @@ const seal = (namespace: string) =>
       Object.fromEntries(Object.entries(values).map(([k, value]) => [k, sealValue({ certificatePem: key.certificatePem, namespace, name, value })])),
     ]),
   );
-writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(seal("todo-staging")));
+writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(seal("todo-staging"), "todo-staging"));
 
 describe("an environment with sealed values", async () => {
   const first = await renderRepository({ root });
@@ -123,21 +123,39 @@ describe("an environment with sealed values", async () => {
   it("refuses better-auth's secret sealed where it used to be (todo-backend-secret), saying where it lives now and that it must be sealed again", async () => {
     const values = seal("todo-staging");
     const old = { ...values, "todo-backend-secret": { ...values["todo-backend-secret"]!, BETTER_AUTH_SECRET: values["todo-auth-secret"]!.BETTER_AUTH_SECRET! } };
-    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(old));
+    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(old, "todo-staging"));
     await assert.rejects(
       renderRepository({ root }),
       (error: unknown) =>
         error instanceof SettingsError &&
-        /staging: environments\/staging\.sealed\.json: todo-backend-secret\.BETTER_AUTH_SECRET .*moved to todo-auth-secret.*npm run seal -- staging/.test(error.message),
+        /staging: environments\/staging\.sealed\.json: todo-backend-secret\.encryptedData\.BETTER_AUTH_SECRET .*moved to todo-auth-secret.*npm run seal -- staging/.test(error.message),
     );
-    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(values));
+    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(values, "todo-staging"));
+  });
+
+  it("refuses values sealed for another namespace (a sealed file copied from another environment, or a namespace changed since), naming both and the rule", async () => {
+    const values = seal("todo-dev");
+    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(values, "todo-dev"));
+    try {
+      await assert.rejects(renderRepository({ root }), (error: unknown) => {
+        assert.ok(error instanceof SettingsError);
+        assert.match(
+          error.message,
+          /staging: environments\/staging\.sealed\.json: todo-auth-secret\.sealedFor\.namespace = "todo-dev": the values were sealed for namespace "todo-dev", but staging deploys to namespace "todo-staging": in the strict scope .*; re-seal with `npm run seal -- staging`/,
+        );
+        assert.equal(error.problems.filter((problem) => problem.path.endsWith(".sealedFor.namespace")).length, Object.keys(values).length, "one problem per Secret");
+        return true;
+      });
+    } finally {
+      writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile(seal("todo-staging"), "todo-staging"));
+    }
   });
 
   it("refuses a sealed file with a value the environment does not read, or a plaintext pasted in", async () => {
     const values = seal("todo-staging");
-    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile({ ...values, "todo-backend-secret": { ...values["todo-backend-secret"]!, DATABASE_URL: values["todo-backend-secret"]!.OPENAI_API_KEY! } }));
-    await assert.rejects(renderRepository({ root }), (error: unknown) => error instanceof SettingsError && /staging: environments\/staging\.sealed\.json: todo-backend-secret\.DATABASE_URL/.test(error.message));
-    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile({ ...values, "todo-backend-secret": { ...values["todo-backend-secret"]!, OPENAI_API_KEY: "sk-live-plaintext" } }));
+    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile({ ...values, "todo-backend-secret": { ...values["todo-backend-secret"]!, DATABASE_URL: values["todo-backend-secret"]!.OPENAI_API_KEY! } }, "todo-staging"));
+    await assert.rejects(renderRepository({ root }), (error: unknown) => error instanceof SettingsError && /staging: environments\/staging\.sealed\.json: todo-backend-secret\.encryptedData\.DATABASE_URL/.test(error.message));
+    writeFileSync(join(root, "environments/staging.sealed.json"), formatSealedFile({ ...values, "todo-backend-secret": { ...values["todo-backend-secret"]!, OPENAI_API_KEY: "sk-live-plaintext" } }, "todo-staging"));
     await assert.rejects(renderRepository({ root }), (error: unknown) => error instanceof SettingsError && /OPENAI_API_KEY/.test(error.message) && !error.message.includes("sk-live-plaintext"));
   });
 });

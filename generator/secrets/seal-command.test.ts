@@ -4,7 +4,8 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
-import { REPO_ROOT } from "../load/environments.ts";
+import { REPO_ROOT, loadEnvironment } from "../load/environments.ts";
+import { type SealedValues, formatSealedFile, sealedValuesOf } from "./sealed-file.ts";
 import { sealCommand, sealEnvironment } from "./seal-command.ts";
 import { throwawaySealingKey } from "./test-support.ts";
 import { openValue } from "./unseal.ts";
@@ -42,8 +43,9 @@ function envFile(values: Record<string, string>): string {
   return `# test values\n${Object.entries(values).map(([name, value]) => `${name}=${value}`).join("\n")}\n`;
 }
 
-function readSealed(root: string, env = "dev"): Record<string, Record<string, string>> {
-  return JSON.parse(readFileSync(join(root, "environments", `${env}.sealed.json`), "utf8"));
+/** The sealed values the file holds, Secret → key → value. */
+function readSealed(root: string, env = "dev"): SealedValues {
+  return sealedValuesOf(JSON.parse(readFileSync(join(root, "environments", `${env}.sealed.json`), "utf8")));
 }
 
 function open(namespace: string, name: string, sealed: string): string {
@@ -80,8 +82,10 @@ describe("npm run seal", () => {
     assert.match(run.stdout, /environments\/dev\.sealed\.json: 5 sealed, 0 unchanged/);
 
     const text = readFileSync(join(root, "environments", "dev.sealed.json"), "utf8");
-    const sealed = JSON.parse(text) as Record<string, Record<string, string>>;
+    const file = JSON.parse(text) as Record<string, { sealedFor: unknown }>;
+    const sealed = sealedValuesOf(file);
     assert.deepEqual(Object.keys(sealed), ["todo-auth-secret", "todo-backend-secret", "todo-database-secret"]);
+    for (const secret of Object.keys(file)) assert.deepEqual(file[secret]!.sealedFor, { name: secret, namespace: "todo-dev", scope: "strict" }, "what each Secret was sealed for is recorded");
     assert.deepEqual(Object.keys(sealed["todo-auth-secret"]!), ["BETTER_AUTH_SECRET"]);
     assert.deepEqual(Object.keys(sealed["todo-backend-secret"]!), ["OPENAI_API_KEY"]);
     assert.deepEqual(Object.keys(sealed["todo-database-secret"]!), ["POSTGRES_DB", "POSTGRES_PASSWORD", "POSTGRES_USER"]);
@@ -109,7 +113,7 @@ describe("npm run seal", () => {
     const changed = await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem") });
     assert.deepEqual(changed.sealed, ["todo-backend-secret.OPENAI_API_KEY"]);
     const after = readSealed(root);
-    const previous = JSON.parse(before) as Record<string, Record<string, string>>;
+    const previous = sealedValuesOf(JSON.parse(before));
     assert.equal(after["todo-database-secret"]!.POSTGRES_PASSWORD, previous["todo-database-secret"]!.POSTGRES_PASSWORD);
     assert.equal(open("todo-dev", "todo-backend-secret", after["todo-backend-secret"]!.OPENAI_API_KEY!), "sk-rotated-9876543210");
 
@@ -137,9 +141,25 @@ describe("npm run seal", () => {
     // A teammate re-sealed one value: the committed ciphertext is not the recorded one.
     const theirs = JSON.parse(JSON.stringify(sealed)) as Record<string, Record<string, string>>;
     theirs["todo-backend-secret"]!.OPENAI_API_KEY = sealed["todo-auth-secret"]!.BETTER_AUTH_SECRET!;
-    writeFileSync(join(root, "environments", "dev.sealed.json"), JSON.stringify(theirs));
+    writeFileSync(join(root, "environments", "dev.sealed.json"), formatSealedFile(theirs, "todo-dev"));
     const resealed = await sealEnvironment({ environment: "dev", root, certFile: join(root, "new-cert.pem") });
     assert.deepEqual(resealed.sealed, ["todo-backend-secret.OPENAI_API_KEY"]);
+  });
+
+  it("migrates a file written before sealedFor was recorded: the unchanged ciphertexts are kept, the record is added, and it renders", async () => {
+    const root = tempRepo();
+    mkdirSync(join(root, ".secrets"));
+    writeFileSync(join(root, ".secrets", "dev.env"), envFile(devValues));
+    await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem") });
+    const values = readSealed(root);
+    // The earlier format: Secret → key → sealed value.
+    writeFileSync(join(root, "environments", "dev.sealed.json"), `${JSON.stringify(values, null, 2)}\n`);
+    await assert.rejects(loadEnvironment("dev", root), /todo-auth-secret = "1 keys": written without the namespace its values were sealed for .*npm run seal -- dev/);
+
+    const migrated = await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem") });
+    assert.deepEqual([migrated.sealed, migrated.kept.length, migrated.written], [[], 5, true]);
+    assert.equal(readFileSync(join(root, "environments", "dev.sealed.json"), "utf8"), formatSealedFile(values, "todo-dev"));
+    assert.deepEqual((await loadEnvironment("dev", root)).sealedSecrets, values);
   });
 
   it("keeps the fingerprints out of Git's reach and free of plaintext", async () => {

@@ -22,7 +22,7 @@ import type { SealState } from "./fingerprints.ts";
 import { sealWithKey, sealingKeyFromPem, strictScopeLabel } from "./seal.ts";
 import { sealedFileName } from "../environment-files.ts";
 import { writeFileAtomically } from "./atomic-write.ts";
-import { type SealedValues, formatSealedFile } from "./sealed-file.ts";
+import { type SealedValues, formatSealedFile, sealedValuesOf } from "./sealed-file.ts";
 
 /** Asks for one value; answers "" to leave it empty. */
 export type Ask = (question: string) => Promise<string>;
@@ -126,8 +126,7 @@ function readCertificate(settings: Settings, options: SealOptions): Promise<stri
 function previousSealedValues(path: string): SealedValues {
   if (!existsSync(path)) return {};
   try {
-    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
-    return typeof parsed === "object" && parsed !== null ? (parsed as SealedValues) : {};
+    return sealedValuesOf(JSON.parse(readFileSync(path, "utf8")));
   } catch {
     return {};
   }
@@ -135,7 +134,9 @@ function previousSealedValues(path: string): SealedValues {
 
 export async function sealEnvironment(options: SealOptions): Promise<SealResult> {
   const root = options.root ?? REPO_ROOT;
-  const settings = await loadEnvironment(options.environment, root);
+  // Loaded without its sealed file, which this command replaces: a file copied from another environment, sealed for an
+  // earlier namespace or written before sealedFor was recorded is what a re-seal repairs, so it must not stop it.
+  const settings = await loadEnvironment(options.environment, { root, files: new Map([[sealedFileName(options.environment), null]]) });
   const { entries, inputName } = await readInput(settings, options, root);
   const values = valuesToSeal(settings, entries, inputName);
 
@@ -174,7 +175,7 @@ export async function sealEnvironment(options: SealOptions): Promise<SealResult>
     for (const key of Object.keys(keys ?? {})) if (next[secret]?.[key] === undefined) result.removed.push(`${secret}.${key}`);
   }
 
-  const text = formatSealedFile(next);
+  const text = formatSealedFile(next, settings.namespace);
   if (!existsSync(path) || readFileSync(path, "utf8") !== text) {
     writeFileAtomically(path, text);
     result.written = true;

@@ -1,11 +1,29 @@
 /**
  * environments/<env>.sealed.json: an environment's sealed values, committed.
  *
- *   { "todo-auth-secret": { "BETTER_AUTH_SECRET": "<base64>" }, ... }
+ *   {
+ *     "todo-auth-secret": {
+ *       "encryptedData": { "BETTER_AUTH_SECRET": "<base64>" },
+ *       "sealedFor": { "name": "todo-auth-secret", "namespace": "todo-dev", "scope": "strict" }
+ *     }, ...
+ *   }
  *
  * `npm run seal` writes it; the generator reads it to render SealedSecrets.
  * Sealing is random, so rendering never seals: it copies these values, and a
  * re-render is byte-identical.
+ *
+ * `sealedFor` records what each Secret's values were sealed for. In Sealed
+ * Secrets' strict scope (the default, and the one npm run seal and the
+ * rendered SealedSecrets use) "the secret must be sealed with exactly the
+ * same name and namespace. These attributes become part of the encrypted
+ * data and thus changing name and/or namespace would lead to 'decryption
+ * error'" (upstream's documentation, https://github.com/bitnami-labs/sealed-secrets#scopes). A
+ * ciphertext cannot be checked offline, so the record is what the render
+ * checks: a file copied to another environment, or an environment whose
+ * namespace changed, is refused here rather than failing in the cluster.
+ * The key a value was sealed under is not part of the binding (upstream
+ * binds namespace and name only), so a value moved between keys of one
+ * Secret cannot be detected.
  */
 import { sealedFileName } from "../environment-files.ts";
 import type { SettingsProblem } from "../errors.ts";
@@ -19,21 +37,89 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** The only scope npm run seal seals in; the rendered SealedSecrets carry no scope annotation, which means this one. */
+export const SEALING_SCOPE = "strict";
+
+/** What one Secret's values were sealed for: the OAEP label's namespace and name, in the strict scope. */
+export interface SealedFor {
+  name: string;
+  namespace: string;
+  scope: typeof SEALING_SCOPE;
+}
+
+/** One Secret in the sealed file. */
+export interface SealedSecretEntry {
+  encryptedData: Record<string, string>;
+  sealedFor: SealedFor;
+}
+
 /** Never echo what sits where a sealed value belongs: it may be a pasted plaintext. */
 function hidden(value: unknown): string {
   return typeof value === "string" ? `(${value.length} characters, not shown)` : `(a ${Array.isArray(value) ? "list" : typeof value})`;
 }
 
+/**
+ * The sealed values in a sealed file's content, Secret → key → value,
+ * whatever else is wrong with it (sealedFileProblems() says what). A Secret
+ * written before `sealedFor` was recorded (key → value, no encryptedData) is
+ * read as it is, so that npm run seal can keep its unchanged values.
+ */
+export function sealedValuesOf(content: unknown): SealedValues {
+  if (!isRecord(content)) return {};
+  const values: SealedValues = {};
+  for (const [secret, entry] of Object.entries(content)) {
+    if (!isRecord(entry)) continue;
+    const data = "encryptedData" in entry || "sealedFor" in entry ? entry.encryptedData : entry;
+    if (isRecord(data)) values[secret] = Object.fromEntries(Object.entries(data).filter((pair): pair is [string, string] => typeof pair[1] === "string"));
+  }
+  return values;
+}
+
+/** Everything wrong with what one Secret's `sealedFor` records, against where the environment deploys it. */
+function sealedForProblems(settings: Settings, secret: string, sealedFor: unknown, problem: (path: string, value: unknown, rule: string) => SettingsProblem): SettingsProblem[] {
+  const environment = settings.name;
+  const reseal = `re-seal with \`npm run seal -- ${environment}\``;
+  const path = `${secret}.sealedFor`;
+  if (!isRecord(sealedFor)) {
+    return [problem(path, sealedFor, `is required: the namespace, name and scope the values were sealed for ({ "name": "${secret}", "namespace": "${settings.namespace}", "scope": "${SEALING_SCOPE}" }), which npm run seal records; ${reseal}`)];
+  }
+  const problems: SettingsProblem[] = [];
+  for (const key of Object.keys(sealedFor)) if (!["name", "namespace", "scope"].includes(key)) problems.push(problem(`${path}.${key}`, sealedFor[key], "unknown key; sealedFor has name, namespace, scope"));
+  if (sealedFor.scope !== SEALING_SCOPE) {
+    problems.push(problem(`${path}.scope`, sealedFor.scope, `must be "${SEALING_SCOPE}": the scope npm run seal seals in and the rendered SealedSecrets use (they carry no scope annotation); ${reseal}`));
+  }
+  if (sealedFor.namespace !== settings.namespace) {
+    problems.push(
+      problem(
+        `${path}.namespace`,
+        sealedFor.namespace,
+        `the values were sealed for namespace ${JSON.stringify(sealedFor.namespace)}, but ${environment} deploys to namespace "${settings.namespace}": ` +
+          `in the strict scope a sealed value opens only in the namespace and under the Secret name it was sealed for, so the controller would refuse it; ${reseal}`,
+      ),
+    );
+  }
+  if (sealedFor.name !== secret) {
+    problems.push(
+      problem(
+        `${path}.name`,
+        sealedFor.name,
+        `the values were sealed for the Secret ${JSON.stringify(sealedFor.name)}, not ${secret}: ` +
+          `in the strict scope a sealed value opens only under the Secret name and in the namespace it was sealed for; ${reseal}`,
+      ),
+    );
+  }
+  return problems;
+}
 /** Everything wrong with an environment's sealed file, against what the environment reads. */
 export function sealedFileProblems(settings: Settings, content: unknown): SettingsProblem[] {
   const environment = settings.name;
   const file = sealedFileName(environment);
   const problem = (path: string, value: unknown, rule: string): SettingsProblem => ({ environment, file, path, value, rule });
-  if (!isRecord(content)) return [problem("(top level)", hidden(content), "must be an object of Secret name → key → sealed value")];
+  if (!isRecord(content)) return [problem("(top level)", hidden(content), "must be an object of Secret name → { encryptedData, sealedFor }, as npm run seal writes it")];
 
   const used = secretKeysUsedBy(settings);
   const problems: SettingsProblem[] = [];
-  for (const [secret, values] of Object.entries(content)) {
+  for (const [secret, entry] of Object.entries(content)) {
     const knownKeys = SEALABLE_SECRETS.get(secret);
     if (!knownKeys) {
       problems.push(problem(secret, secret, `unknown Secret; known: ${[...SEALABLE_SECRETS.keys()].join(", ")}`));
@@ -43,13 +129,30 @@ export function sealedFileProblems(settings: Settings, content: unknown): Settin
       problems.push(problem(secret, secret, `${whyUnused(settings, secret)}; remove it (npm run seal -- ${environment})`));
       continue;
     }
+    if (!isRecord(entry)) {
+      problems.push(problem(secret, hidden(entry), "must be an object: { encryptedData: key → sealed value, sealedFor }"));
+      continue;
+    }
+    if (!("encryptedData" in entry) && !("sealedFor" in entry)) {
+      problems.push(
+        problem(
+          secret,
+          `${Object.keys(entry).length} keys`,
+          `written without the namespace its values were sealed for (before npm run seal recorded it): re-seal with \`npm run seal -- ${environment}\`, which keeps the unchanged values and records it`,
+        ),
+      );
+      continue;
+    }
+    for (const key of Object.keys(entry)) if (key !== "encryptedData" && key !== "sealedFor") problems.push(problem(`${secret}.${key}`, key, "unknown key; a sealed Secret has encryptedData, sealedFor"));
+    problems.push(...sealedForProblems(settings, secret, entry.sealedFor, problem));
+    const values = entry.encryptedData;
     if (!isRecord(values)) {
-      problems.push(problem(secret, hidden(values), "must be an object of key → sealed value"));
+      problems.push(problem(`${secret}.encryptedData`, hidden(values), "must be an object of key → sealed value"));
       continue;
     }
     const usedKeys = used.get(secret)!;
     for (const [key, sealed] of Object.entries(values)) {
-      const path = `${secret}.${key}`;
+      const path = `${secret}.encryptedData.${key}`;
       const moved = movedKey(secret, key);
       if (moved) {
         problems.push(
@@ -64,18 +167,19 @@ export function sealedFileProblems(settings: Settings, content: unknown): Settin
     }
     const missing = usedKeys.filter((key) => !(key in values));
     if (missing.length) {
-      problems.push(problem(secret, `${Object.keys(values).length} keys`, `a sealed Secret must hold every key ${environment} reads; missing ${missing.join(", ")}`));
+      problems.push(problem(`${secret}.encryptedData`, `${Object.keys(values).length} keys`, `a sealed Secret must hold every key ${environment} reads; missing ${missing.join(", ")}`));
     }
   }
   return problems;
 }
 
-/** Stable text: Secrets and keys in sorted order, two-space indent, final newline. */
-export function formatSealedFile(values: SealedValues): string {
-  const sorted: SealedValues = {};
+/** Stable text: Secrets and keys in sorted order, each Secret with what it was sealed for (`namespace`), two-space indent, final newline. */
+export function formatSealedFile(values: SealedValues, namespace: string): string {
+  const file: Record<string, SealedSecretEntry> = {};
   for (const secret of Object.keys(values).sort()) {
-    sorted[secret] = {};
-    for (const key of Object.keys(values[secret]!).sort()) sorted[secret][key] = values[secret]![key]!;
+    const encryptedData: Record<string, string> = {};
+    for (const key of Object.keys(values[secret]!).sort()) encryptedData[key] = values[secret]![key]!;
+    file[secret] = { encryptedData, sealedFor: { name: secret, namespace, scope: SEALING_SCOPE } };
   }
-  return `${JSON.stringify(sorted, null, 2)}\n`;
+  return `${JSON.stringify(file, null, 2)}\n`;
 }

@@ -6,7 +6,8 @@
 import { type ClusterFacts, clusterFactsSchema } from "../cluster-facts.ts";
 import { clusterFileName, environmentFileName, imagesFileName } from "../environment-files.ts";
 import type { SettingsProblem } from "../errors.ts";
-import type { SealedValues, Settings } from "../settings.ts";
+import { sealedFileProblems, sealedValuesOf } from "../secrets/sealed-file.ts";
+import type { Settings } from "../settings.ts";
 import type * as z from "zod";
 import { type ProblemSource, problemsFromIssues } from "./problems.ts";
 import { environmentProblems } from "./rules.ts";
@@ -64,9 +65,9 @@ export function resolveEnvironment(sources: EnvironmentSources, clusters: Readon
     cluster,
     frontend: { ...frontendSettings, image: images.frontend },
     backend: { ...backendSettings, image: images.backend },
-    sealedSecrets: sources.sealed as SealedValues,
+    sealedSecrets: sealedValuesOf(sources.sealed),
   };
-  problems.push(...environmentProblems(settings));
+  problems.push(...environmentProblems(settings), ...sealedFileProblems(settings, sources.sealed));
   return { settings, problems };
 }
 

@@ -13,7 +13,6 @@ import { environmentFileName } from "../environment-files.ts";
 import type { SettingsProblem } from "../errors.ts";
 import { maxReplicas } from "../lib/app-workload.ts";
 import { parseQuantity } from "../lib/quantity.ts";
-import { sealedFileProblems } from "../secrets/sealed-file.ts";
 import type { Resources, Settings } from "../settings.ts";
 
 /** Records a problem at a setting's path, with the value it has and the rule it breaks. */
@@ -116,7 +115,6 @@ export function environmentProblems(settings: Settings): SettingsProblem[] {
   containerMaxProblems(settings, add);
   externalDatabaseProblems(settings, add);
   acmeProblems(settings, add);
-  problems.push(...sealedFileProblems(settings, settings.sealedSecrets));
   return problems;
 }
 
