@@ -27,7 +27,14 @@ export function formatLoadProblem({ file, line, column, message }: LoadProblem):
 
 /** `prod: environments/prod.ts: backend.replicas = 12: must be an integer from 1 to 10`. */
 export function formatProblem(problem: SettingsProblem): string {
-  const value = problem.secret ? "(not shown: it may be a credential)" : problem.value === undefined ? "(missing)" : JSON.stringify(problem.value);
+  const value = problem.secret
+    ? "(not shown: it may be a credential)"
+    : problem.value === undefined
+      ? "(missing)"
+      : // JSON has no NaN or Infinity: it would print null, which is not what was written.
+        typeof problem.value === "number" && !Number.isFinite(problem.value)
+        ? String(problem.value)
+        : JSON.stringify(problem.value);
   return `${problem.environment}: ${problem.file ? `${problem.file}: ` : ""}${problem.path} = ${value}: ${problem.rule}`;
 }
 

@@ -115,7 +115,7 @@ export function sealedFileProblems(settings: Settings, content: unknown): Settin
   const environment = settings.name;
   const file = sealedFileName(environment);
   const problem = (path: string, value: unknown, rule: string): SettingsProblem => ({ environment, file, path, value, rule });
-  if (!isRecord(content)) return [problem("(top level)", hidden(content), "must be an object of Secret name → { encryptedData, sealedFor }, as npm run seal writes it")];
+  if (!isRecord(content)) return [problem("(the whole file)", hidden(content), "must be an object of Secret name → { encryptedData, sealedFor }, as npm run seal writes it")];
 
   const used = secretKeysUsedBy(settings);
   const problems: SettingsProblem[] = [];

@@ -21,6 +21,11 @@ export function formatPath(path: readonly PropertyKey[]): string {
     .join("");
 }
 
+/** A setting's path for a problem; the empty path is the file's whole content (an images file that is `[]`). */
+export function pathInFile(path: readonly PropertyKey[]): string {
+  return formatPath(path) || "(the whole file)";
+}
+
 /** "a string", "true", "a list", "null": what was given instead, for a rule's message. */
 function described(value: unknown): string {
   if (value === null) return "null";
@@ -186,7 +191,7 @@ export function problemsFromIssues(source: ProblemSource, issues: readonly Issue
   const problems: SettingsProblem[] = [];
   const shown = (path: readonly PropertyKey[]) => schemaLayersAt(schema, path).some((layer) => SHOWN_AS_IS.has(layer));
   const add = (path: readonly PropertyKey[], value: unknown, rule: string, secret = false) =>
-    problems.push({ environment, file, path: formatPath(path), value, rule, ...(secret || (mayBeCredential(path, value) && !shown(path)) ? { secret: true } : {}) });
+    problems.push({ environment, file, path: pathInFile(path), value, rule, ...(secret || (mayBeCredential(path, value) && !shown(path)) ? { secret: true } : {}) });
   for (const issue of issues) {
     if (issue.code === "unrecognized_keys") {
       const known = Object.keys(objectShapeAt(schema, issue.path) ?? {});
@@ -194,8 +199,11 @@ export function problemsFromIssues(source: ProblemSource, issues: readonly Issue
       for (const key of issue.keys) add([...issue.path, key], valueAt(input, [...issue.path, key]), unknownKeyRule(key, known, what));
       continue;
     }
-    const secret = issue.code === "custom" && (issue.params as { secret?: boolean } | undefined)?.secret === true;
-    add(issue.path, "input" in issue ? issue.input : valueAt(input, issue.path), ruleOf(issue, schema), secret);
+    const params = issue.code === "custom" ? (issue.params as { secret?: boolean; shown?: boolean } | undefined) : undefined;
+    const value = "input" in issue ? issue.input : valueAt(input, issue.path);
+    // `shown`: the rule has judged the value not to be a credential (a key refused for its name alone, say).
+    if (params?.shown) problems.push({ environment, file, path: pathInFile(issue.path), value, rule: ruleOf(issue, schema) });
+    else add(issue.path, value, ruleOf(issue, schema), params?.secret === true);
   }
   return problems;
 }

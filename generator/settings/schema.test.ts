@@ -151,7 +151,10 @@ const cases: Case[] = [
   ["tag starting with _", "dev", { images: { frontend: { tag: "_build" } } }, "environments/dev.images.json", "frontend.tag", "_build", /version label/],
   ["pinned tag ending with .", "dev", { settings: { database: { image: { tag: "17." } } } }, "environments/dev.ts", "database.image.tag", "17.", /version label/],
   ["a number in a ConfigMap", "dev", { settings: { backend: { config: { WORKERS: 4 } } } }, "environments/dev.ts", "backend.config.WORKERS", 4, /must be a string: a ConfigMap holds strings/],
-  ["a ConfigMap key Kubernetes refuses", "dev", { settings: { frontend: { config: { "NEXT PUBLIC": "1" } } } }, "environments/dev.ts", 'frontend.config["NEXT PUBLIC"]', "1", /ConfigMap key must match/],
+  ["a config key that is no environment variable name", "dev", { settings: { frontend: { config: { "NEXT PUBLIC": "1" } } } }, "environments/dev.ts", 'frontend.config["NEXT PUBLIC"]', "1", /must be an environment variable name/],
+  ["a config key Kubernetes would take but the app cannot read", "dev", { settings: { backend: { config: { "log.level": "1" } } } }, "environments/dev.ts", 'backend.config["log.level"]', "1", /must be an environment variable name/],
+  ["a LOG_LEVEL Python does not know", "dev", { settings: { backend: { config: { LOG_LEVEL: "VERBOSE" } } } }, "environments/dev.ts", "backend.config.LOG_LEVEL", "VERBOSE", /^must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL/],
+  ["a LOG_LEVEL in lower case", "dev", { settings: { backend: { config: { LOG_LEVEL: "debug" } } } }, "environments/dev.ts", "backend.config.LOG_LEVEL", "debug", /^must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL/],
   ["a misspelt setting", "dev", { settings: { backend: { replicsa: 2 } } }, "environments/dev.ts", "backend.replicsa", 2, /^unknown setting; did you mean replicas\?$/],
   ["a misspelt section", "staging", { settings: { ingres: { host: "x.todo.local" } } }, "environments/staging.ts", "ingres", { host: "x.todo.local" }, /^unknown setting; did you mean ingress\?$/],
 ];
@@ -220,7 +223,7 @@ describe("bad input is refused with environment, file, path, value and rule", ()
       settings: {
         partOf: "todo_chatbot.v2",
         frontend: {
-          config: { "api-base-url": "http://todo-backend:8000/api", CORS_ORIGINS: "http://localhost:3000,https://todo.local", DOCS: "https://user@docs.example/a@b" },
+          config: { EXTRA_API_URL: "http://todo-backend:8000/api", CORS_ORIGINS: "http://localhost:3000,https://todo.local", DOCS: "https://user@docs.example/a@b" },
           probes: { readiness: { path: "/health/ready?verbose=1&x=%20", successThreshold: 2 } },
         },
         database: { storage: { size: "512Mi", accessMode: "ReadWriteOncePod" } },
@@ -367,5 +370,37 @@ describe("the promotion path", () => {
     assert.deepEqual(problems.map(formatProblem), [
       'staging: environments/staging.ts: delivery.cluster = "kind": every environment runs on one cluster (dev runs on minikube): argocd/ is rendered for one Argo CD',
     ]);
+  });
+});
+
+describe("what a problem shows", () => {
+  it("a config key that is no environment variable name is refused for that alone, its harmless value shown (not taken for a credential: BAD_KEY)", async () => {
+    const problems = await problemsWith("dev", { settings: { backend: { config: { "bad key!": "harmless" } } } });
+    assert.deepEqual(problems.map(formatProblem), [
+      'dev: environments/dev.ts: backend.config["bad key!"] = "harmless": must be an environment variable name (letters, digits and _, not starting with a digit): ' +
+        "the entries reach the container as its environment, and the app reads them by such names",
+    ]);
+  });
+
+  it("the credential rules still apply: to a valid name as written, and to the value of an invalid one", async () => {
+    const byName = await problemsWith("dev", { settings: { backend: { config: { API_KEY: "harmless" } } } });
+    assert.deepEqual(byName.map((p) => [p.path, p.secret]), [["backend.config.API_KEY", true]]);
+    const byValue = await problemsWith("dev", { settings: { backend: { config: { "open ai": "sk-abcdefghijklmnopqrstuvwx" } } } });
+    assert.ok(byValue.length >= 1 && byValue.every((p) => p.secret === true), JSON.stringify(byValue));
+    assert.ok(!byValue.map(formatProblem).join("\n").includes("sk-abcdefghijklmnopqrstuvwx"));
+  });
+
+  it("NaN and Infinity as themselves, not as JSON's null", async () => {
+    for (const [value, shown] of [[Number.NaN, "NaN"], [Number.POSITIVE_INFINITY, "Infinity"], [Number.NEGATIVE_INFINITY, "-Infinity"]] as const) {
+      const problems = await problemsWith("dev", { settings: { backend: { replicas: value } } });
+      const problem = problems.find((p) => p.path === "backend.replicas");
+      assert.ok(problem, JSON.stringify(problems));
+      assert.match(formatProblem(problem), new RegExp(`^dev: environments/dev\\.ts: backend\\.replicas = ${shown}: `));
+    }
+  });
+
+  it("a file that is not an object names the whole file, not an empty path", async () => {
+    const problems = await problemsWith("prod", { images: [] });
+    assert.deepEqual(problems.map(formatProblem), ["prod: environments/prod.images.json: (the whole file) = []: must be an object, not a list"]);
   });
 });

@@ -241,8 +241,16 @@ function probe(kind: ProbeKind, path: string) {
     .prefault({});
 }
 
-/** What Kubernetes accepts as a ConfigMap key. */
-const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
+/**
+ * What a config entry's key must be: the entries reach the container as its
+ * environment (envFrom, lib/app-workload.ts), and the apps read them as
+ * environment variables (Python's os.environ, Node's process.env), by a
+ * C-identifier name. POSIX's portable name (IEEE Std 1003.1, 8.1
+ * Environment Variable Definition) is the narrower of what Kubernetes and a
+ * ConfigMap accept ([-._a-zA-Z0-9]+), so a key such as "bad key!" or
+ * "log.level" is refused for what it is, not read as something else.
+ */
+const CONFIG_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * The checks every ConfigMap entry gets, even when another entry has the
@@ -252,10 +260,21 @@ const CONFIG_KEY = /^[-._a-zA-Z0-9]+$/;
 function configMapEntries(entries: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
   for (const [key, value] of entriesOf(entries)) {
     const add = (message: string, secret = false) => ctx.addIssue({ code: "custom", message, input: value, path: [key], ...(secret ? { params: { secret: true } } : {}) });
-    if (!CONFIG_KEY.test(key)) add("a ConfigMap key must match [-._a-zA-Z0-9]+");
-    const byName = secretKeyProblem(key);
-    if (byName) add(byName, true);
     const byValue = typeof value === "string" ? credentialValueProblem(value) : undefined;
+    if (!CONFIG_KEY.test(key)) {
+      // Refused for its name alone: the credential rule reads a name as the app would, and the app cannot read this one
+      // ("bad key!" is not BAD_KEY), so its value is shown unless it looks like a credential itself.
+      ctx.addIssue({
+        code: "custom",
+        message: "must be an environment variable name (letters, digits and _, not starting with a digit): the entries reach the container as its environment, and the app reads them by such names",
+        input: value,
+        path: [key],
+        params: byValue ? { secret: true } : { shown: true },
+      });
+    } else {
+      const byName = secretKeyProblem(key);
+      if (byName) add(byName, true);
+    }
     if (byValue) add(byValue, true);
   }
 }
@@ -327,7 +346,7 @@ function appSettings(cluster: ClusterFacts | undefined, image: AppImageFacts, de
   };
 }
 
-const CONFIG_DESCRIPTION = "ConfigMap entries, merged over the component's own; never a credential.";
+const CONFIG_DESCRIPTION = "ConfigMap entries, merged over the component's own, which reach the container as its environment: each key an environment variable name (letters, digits and _, not starting with a digit); never a credential.";
 
 const apiAccess = z
   .array(apiAccessRule)
@@ -410,7 +429,11 @@ const frontendConfig = configMap({}).describe(CONFIG_DESCRIPTION);
 
 /** The backend's own ConfigMap entries but ENVIRONMENT, which is the environment's name (CORS_ORIGINS is its Ingress URL: components/backend.ts). */
 const backendConfig = {
-  LOG_LEVEL: z.string().default("INFO").describe("Python log level: DEBUG, INFO, WARNING, ERROR or CRITICAL."),
+  // The level names Python's logging module defines (logging.getLevelName); the app passes the value to it as is.
+  LOG_LEVEL: z
+    .enum(["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], { error: "must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (Python's log levels, in capitals)" })
+    .default("INFO")
+    .describe("Python log level: DEBUG, INFO, WARNING, ERROR or CRITICAL."),
   PYTHONUNBUFFERED: z.string().default("1").describe("Log lines reach the pod's log at once."),
   JWT_ALGORITHM: z.string().default("HS256").describe("Signature algorithm of the app's JWTs."),
   JWT_EXPIRATION_DAYS: z.string().default("7").describe("Days a JWT stays valid."),
