@@ -132,7 +132,7 @@ describe("the CLI (in-process: generator/commands/cli.ts's run(); the launcher's
   it("names an unknown environment", async () => {
     const result = await cli("render", "qa");
     assert.equal(result.status, 1, "render: refused");
-    assert.match(result.stderr, /qa: environment = "qa": must be one of: dev, prod, staging/);
+    assert.match(result.stderr, /environments\/qa\.ts: unknown environment qa \(there is no such file\): the environments are dev, prod, staging/);
   });
 });
 

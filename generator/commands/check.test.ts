@@ -85,11 +85,11 @@ describe("check sees what a clone will see", () => {
       const unknown = await generatorCli(root, command, "qa");
       assert.equal(unknown.status, 2, command);
       // They never write, so they never say they did not.
-      assert.match(unknown.stderr, /qa: environment = "qa": must be one of: dev, prod, staging\n$/, command);
+      assert.match(unknown.stderr, /environments\/qa\.ts: unknown environment qa \(there is no such file\): the environments are dev, prod, staging\n$/, command);
     }
     const render = await generatorCli(root, "render", "qa");
     assert.equal(render.status, 1, "render: refused");
-    assert.match(render.stderr, /must be one of: dev, prod, staging\nNothing was written\.\n$/);
+    assert.match(render.stderr, /the environments are dev, prod, staging\nNothing was written\.\n$/);
     for (const command of ["render", "check", "diff"]) {
       const usage = await generatorCli(root, command, "--frobnicate");
       assert.equal(usage.status, 2, `${command}: a usage error`);

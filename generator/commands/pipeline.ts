@@ -5,7 +5,7 @@
  * (output.ts), so a command can compare, diff or commit the same render.
  */
 import { SettingsError } from "../errors.ts";
-import { type LoadOptions, REPO_ROOT, listEnvironments, loadEnvironments } from "../load/environments.ts";
+import { type LoadOptions, REPO_ROOT, listEnvironments, loadEnvironments, unknownEnvironmentProblem } from "../load/environments.ts";
 import { type Rendered, type ValidatedObjects, render } from "../render.ts";
 import type { Settings } from "../settings.ts";
 
@@ -30,7 +30,7 @@ export async function loadAndRender(options: RenderRepositoryOptions = {}): Prom
   const known = listEnvironments(load.root ?? REPO_ROOT, load.files);
   const unknown = environments.filter((name) => !known.includes(name));
   if (unknown.length) {
-    throw new SettingsError(unknown.map((name) => ({ environment: name, path: "environment", value: name, rule: `must be one of: ${known.join(", ")}` })));
+    throw new SettingsError([], unknown.map((name) => unknownEnvironmentProblem(name, known)));
   }
   const settings = await loadEnvironments(load);
   return { settings, rendered: await render(settings, { environments, cache }) };

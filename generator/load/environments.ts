@@ -127,6 +127,20 @@ function strayFileProblems(root: string, files: ReadonlyMap<string, string | nul
   });
 }
 
+/**
+ * An environment named on the command line that has no environments/<env>.ts:
+ * a misspelt name, not a bad setting, so it is said as such, with those there are.
+ */
+export function unknownEnvironmentProblem(name: string, environments: readonly string[]): LoadProblem {
+  const meant = closestName(name, environments);
+  return {
+    file: environmentFileName(name),
+    message:
+      `unknown environment ${name} (there is no such file): ${environments.length ? `the environments are ${environments.join(", ")}` : "there is no environment"}` +
+      (meant ? `; did you mean ${meant}?` : ""),
+  };
+}
+
 /** Every cluster, by name: one per clusters/<name>/cluster.ts. */
 export function listClusters(root = REPO_ROOT): string[] {
   const dir = join(root, "clusters");
@@ -214,7 +228,7 @@ class Load {
     const file = environmentFileName(name);
     const text = this.files.text(file);
     if (text === undefined) {
-      this.problems.push({ environment: name, path: "environment", value: name, rule: `must be one of: ${listEnvironments(this.files.root, this.options.files).join(", ")}` });
+      this.loadProblems.push(unknownEnvironmentProblem(name, listEnvironments(this.files.root, this.options.files)));
       return undefined;
     }
     // Checked once, here: every name the render derives from it (namespace, Applications, host) is valid.

@@ -232,7 +232,10 @@ describe("npm run seal", () => {
     assert.match(notPem.stderr, /^dev: --cert \S*README\.md: sealing: expected a PEM certificate/m);
 
     const unknown = await runSeal(root, ["qa", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
-    assert.match(unknown.stderr, /qa: environment = "qa": must be one of: dev, prod/);
+    assert.match(unknown.stderr, /^environments\/qa\.ts: unknown environment qa \(there is no such file\): the environments are dev, prod/);
+    assert.doesNotMatch(unknown.stderr, /invalid settings/, "a misspelt name is not a bad setting");
+    const misspelt = await runSeal(root, ["devv", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
+    assert.match(misspelt.stderr, /^environments\/devv\.ts: unknown environment devv \(there is no such file\): the environments are dev, prod.*; did you mean dev\?\nNothing was written\.\n$/);
     assert.ok(!existsSync(join(root, "environments", "dev.sealed.json")));
   });
 });
@@ -331,6 +334,6 @@ it("`npm run seal` runs from the command line and fails cleanly on an unknown en
     stdio: ["ignore", "pipe", "pipe"],
   });
   assert.equal(result.status, 1, result.stderr);
-  assert.match(result.stderr, /no-such-env: environment = "no-such-env": must be one of: .*dev/);
+  assert.match(result.stderr, /environments\/no-such-env\.ts: unknown environment no-such-env \(there is no such file\): the environments are .*dev/);
   assert.match(result.stderr, /Nothing was written\./);
 });
