@@ -73,7 +73,7 @@ load_facts() {
   local facts
   require_node
   facts="$(run_ts "$REPO_ROOT/clusters/minikube/facts.ts")" ||
-    die "could not read the cluster facts (clusters/minikube/facts.ts failed, see above)"
+    die "stopped before changing anything: the settings it reads (clusters/minikube/cluster.ts and every environments/<env>.ts) do not load; the problem is printed above"
   eval "$facts"
 }
 

@@ -280,6 +280,25 @@ describe("cluster scripts: prerequisites", { concurrency: true }, () => {
     assert.deepEqual(box.calls(), []);
   });
 
+  it("up.sh with an environment file that does not load points to the settings error above it, not to facts.ts", () => {
+    const root = scratchRepository("cluster-scripts-bad-env-");
+    try {
+      writeFileSync(join(root, "environments/dev.ts"), readFileSync(join(root, "environments/dev.ts"), "utf8").replace('LOG_LEVEL: "DEBUG"', 'LOG_LEVEL: "VERBOSE"'));
+      let stderr = "";
+      try {
+        execFileSync("bash", [join(root, "clusters/minikube/up.sh")], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+        assert.fail("up.sh did not fail");
+      } catch (error) {
+        stderr = String((error as { stderr?: string }).stderr ?? "");
+      }
+      assert.match(stderr, /environments\/dev\.ts: backend\.config\.LOG_LEVEL = "VERBOSE"/);
+      assert.match(stderr, /cluster:up: stopped before changing anything: the settings it reads \(clusters\/minikube\/cluster\.ts and every environments\/<env>\.ts\) do not load; the problem is printed above/);
+      assert.doesNotMatch(stderr, /facts\.ts failed/);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it("up.sh names both minikube and kubectl when neither is on PATH, and runs nothing", async () => {
     const result = await sandbox({ minikube: false, kubectl: false, configured: true }).run("up.sh");
     assert.equal(result.code, 1);
