@@ -104,10 +104,13 @@ describe("npm run render refuses the mistakes a typed settings file invites", ()
   it("a sealed file holding what the environment does not read, or what is not sealed, never printing what sits there", async () => {
     const pasted = "plaintext-pasted-here";
     const stderr = await refusedWith({
-      "environments/prod.sealed.json": () => JSON.stringify({ "todo-database-secret": { POSTGRES_PASSWORD: "AgB" }, "todo-backend-secret": { DATABASE_URL: pasted } }),
+      "environments/prod.sealed.json": () => JSON.stringify({
+          "todo-database-secret": { encryptedData: { POSTGRES_PASSWORD: "AgB" }, sealedFor: { name: "todo-database-secret", namespace: "todo-prod", scope: "strict" } },
+          "todo-backend-secret": { encryptedData: { DATABASE_URL: pasted }, sealedFor: { name: "todo-backend-secret", namespace: "todo-prod", scope: "strict" } },
+        }),
     });
     assert.match(stderr, /prod: environments\/prod\.sealed\.json: todo-database-secret = "todo-database-secret": prod does not use todo-database-secret \(database\.mode is external/);
-    assert.match(stderr, /prod: environments\/prod\.sealed\.json: todo-backend-secret\.DATABASE_URL = "\(21 characters, not shown\)": must be standard base64/);
+    assert.match(stderr, /prod: environments\/prod\.sealed\.json: todo-backend-secret\.encryptedData\.DATABASE_URL = "\(21 characters, not shown\)": must be standard base64/);
     assert.ok(!stderr.includes(pasted));
   });
 });
