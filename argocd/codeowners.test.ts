@@ -24,11 +24,17 @@ const rules: Rule[] = readFileSync(join(REPO_ROOT, ".github", "CODEOWNERS"), "ut
     return { pattern: pattern!, owners };
   });
 
-/** The patterns used here: `/dir/` (everything under it) and `/file` (that file), anchored at the root. */
+/**
+ * The patterns used here: `/dir/` (everything under it), `/file` (that file)
+ * and `/dir/*.ts` (`*`: any characters but `/`, as in gitignore), anchored
+ * at the root.
+ */
 function matches(pattern: string, path: string): boolean {
-  assert.ok(pattern.startsWith("/") && !/[*?[]/.test(pattern), `CODEOWNERS pattern ${pattern}: this test models only anchored paths`);
+  assert.ok(pattern.startsWith("/") && !/[?[]|\*\*/.test(pattern), `CODEOWNERS pattern ${pattern}: this test models only anchored paths and a single *`);
   const anchored = pattern.slice(1);
-  return anchored.endsWith("/") ? path.startsWith(anchored) : path === anchored;
+  if (anchored.endsWith("/")) return path.startsWith(anchored);
+  const regex = new RegExp(`^${anchored.split("*").map((part) => part.replace(/[.+^${}()|\\]/g, "\\$&")).join("[^/]*")}$`);
+  return regex.test(path);
 }
 
 function ownersOf(path: string): string[] {
@@ -55,11 +61,16 @@ describe(".github/CODEOWNERS", () => {
     assert.deepEqual(unowned, []);
   });
 
+  it("owns the environment files, which run as code, but not their images and sealed files, which are data a release or a seal edits", () => {
+    const environments = tracked.filter((path) => path.startsWith("environments/"));
+    assert.deepEqual(environments.filter((path) => path.endsWith(".ts") && ownersOf(path).length === 0), []);
+    assert.deepEqual(environments.filter((path) => path.endsWith(".json") && ownersOf(path).length > 0), []);
+  });
+
   it("names owners GitHub can resolve (@user or @org/team), and only paths that exist", () => {
     for (const { pattern, owners } of rules) {
       for (const owner of owners) assert.match(owner, /^@[\w-]+(\/[\w.-]+)?$/, `${pattern}: ${owner}`);
-      const path = pattern.slice(1);
-      assert.ok(tracked.some((file) => (path.endsWith("/") ? file.startsWith(path) : file === path)), `${pattern} matches no tracked file`);
+      assert.ok(tracked.some((file) => matches(pattern, file)), `${pattern} matches no tracked file`);
     }
   });
 });
