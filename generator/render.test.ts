@@ -130,9 +130,9 @@ describe("the CLI (in-process: generator/commands/cli.ts's run(); the launcher's
   });
 
   it("names an unknown environment", async () => {
-    const result = await cli("render", "qa");
+    const result = await cli("render", "no-such-env");
     assert.equal(result.status, 1, "render: refused");
-    assert.match(result.stderr, /qa: environment = "qa": must be one of: dev, prod, staging/);
+    assert.match(result.stderr, /no-such-env: environment = "no-such-env": must be one of: dev, prod, staging/);
   });
 });
 

@@ -82,12 +82,12 @@ describe("check sees what a clone will see", () => {
   it("accepts environment names, like render and diff, and refuses an unknown one: exit 2, which no difference gives", async () => {
     assert.equal((await generatorCli(root, "check", "staging", "prod")).status, 0);
     for (const command of ["check", "diff"]) {
-      const unknown = await generatorCli(root, command, "qa");
+      const unknown = await generatorCli(root, command, "no-such-env");
       assert.equal(unknown.status, 2, command);
       // They never write, so they never say they did not.
-      assert.match(unknown.stderr, /qa: environment = "qa": must be one of: dev, prod, staging\n$/, command);
+      assert.match(unknown.stderr, /no-such-env: environment = "no-such-env": must be one of: dev, prod, staging\n$/, command);
     }
-    const render = await generatorCli(root, "render", "qa");
+    const render = await generatorCli(root, "render", "no-such-env");
     assert.equal(render.status, 1, "render: refused");
     assert.match(render.stderr, /must be one of: dev, prod, staging\nNothing was written\.\n$/);
     for (const command of ["render", "check", "diff"]) {

@@ -42,8 +42,8 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
   it("prints and exits exactly as the TypeScript CLI does", async () => {
     assert.deepEqual(compiled("render"), await typescript("render"));
     assert.deepEqual(compiled("check"), await typescript("check"));
-    assert.deepEqual(compiled("render", "qa"), await typescript("render", "qa"));
-    assert.equal(compiled("render", "qa").status, 1);
+    assert.deepEqual(compiled("render", "no-such-env"), await typescript("render", "no-such-env"));
+    assert.equal(compiled("render", "no-such-env").status, 1);
     await withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", "backend: { replicas: 12 }"), async () => {
       const result = compiled("render");
       assert.deepEqual(result, await typescript("render"));

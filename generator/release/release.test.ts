@@ -192,10 +192,10 @@ describe("refusals change nothing", () => {
   after(() => removeScratch(root));
 
   it("unknown environment", async () => {
-    await assertRefused(() => release({ root, environment: "qa", assignments: ["backend=1.0.0"], dryRun }), /qa: environment = "qa": unknown environment: must be one of dev, prod, staging/);
-    await assertRefused(() => promote({ root, from: "dev", to: "qa", dryRun }), /qa: environment = "qa": unknown environment/);
-    await assertRefused(() => rollback({ root, environment: "qa", dryRun }), /qa: environment = "qa": unknown environment/);
-    assert.throws(() => history(root, "qa"), /qa: environment = "qa": unknown environment: Git knows dev, prod, staging/);
+    await assertRefused(() => release({ root, environment: "no-such-env", assignments: ["backend=1.0.0"], dryRun }), /no-such-env: environment = "no-such-env": unknown environment: must be one of dev, prod, staging/);
+    await assertRefused(() => promote({ root, from: "dev", to: "no-such-env", dryRun }), /no-such-env: environment = "no-such-env": unknown environment/);
+    await assertRefused(() => rollback({ root, environment: "no-such-env", dryRun }), /no-such-env: environment = "no-such-env": unknown environment/);
+    assert.throws(() => history(root, "no-such-env"), /no-such-env: environment = "no-such-env": unknown environment: Git knows dev, prod, staging/);
   });
 
   it("unknown component, malformed argument, no argument", async () => {

@@ -211,8 +211,8 @@ describe("npm run seal", () => {
     assert.equal(notPem.exitCode, 1);
     assert.match(notPem.stderr, /^dev: --cert \S*README\.md: sealing: expected a PEM certificate/m);
 
-    const unknown = await runSeal(root, ["qa", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
-    assert.match(unknown.stderr, /qa: environment = "qa": must be one of: dev, prod/);
+    const unknown = await runSeal(root, ["no-such-env", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
+    assert.match(unknown.stderr, /no-such-env: environment = "no-such-env": must be one of: dev, prod/);
     assert.ok(!existsSync(join(root, "environments", "dev.sealed.json")));
   });
 });
