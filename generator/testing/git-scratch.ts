@@ -33,13 +33,15 @@ function configure(root: string): void {
 export interface TemplateOptions {
   /** Copy generator/ instead of linking it: for child processes that must run a changed generator. */
   copyGenerator?: boolean;
+  /** The repository to copy (its generator and node_modules are still this one's): for the fixture's own test. */
+  source?: string;
 }
 
 /** A committed copy of this repository's settings and rendered files (one commit, `initial`, on main). */
-export function gitTemplate(prefix = "todo-git-", { copyGenerator = false }: TemplateOptions = {}): string {
+export function gitTemplate(prefix = "todo-git-", { copyGenerator = false, source = REPO_ROOT }: TemplateOptions = {}): string {
   const root = mkdtempSync(join(tmpdir(), prefix));
   for (const entry of COPIED) {
-    if (existsSync(join(REPO_ROOT, entry))) cpSync(join(REPO_ROOT, entry), join(root, entry), { recursive: true });
+    if (existsSync(join(source, entry))) cpSync(join(source, entry), join(root, entry), { recursive: true });
   }
   // Only the templates of .secrets/: a developer's own values never reach a test.
   for (const file of readdirSync(join(root, ".secrets"))) if (!file.endsWith(".env.example")) rmSync(join(root, ".secrets", file), { recursive: true });
