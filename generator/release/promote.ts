@@ -14,6 +14,8 @@ export interface PromoteOptions {
   from: string;
   to: string;
   dryRun: boolean;
+  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
+  generatorSources?: readonly string[] | undefined;
   allowRemoval?: boolean;
 }
 
@@ -26,7 +28,7 @@ async function currentSettings(root: string): Promise<Settings[]> {
   }
 }
 
-export async function promote({ root, from, to, dryRun, allowRemoval = false }: PromoteOptions): Promise<Outcome> {
+export async function promote({ root, from, to, dryRun, allowRemoval = false, generatorSources }: PromoteOptions): Promise<Outcome> {
   checkRepository(root);
   checkEnvironment(root, from);
   checkEnvironment(root, to);
@@ -34,7 +36,7 @@ export async function promote({ root, from, to, dryRun, allowRemoval = false }: 
   const all = await currentSettings(root);
   const offPath = promotionProblem(all, from, to);
   if (offPath) throw new ReleaseRefusal(`promote ${from} ${to}: ${offPath}`);
-  checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun });
+  checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun, generatorSources });
 
   // Tags and their digests move (what was tested is what runs); each environment keeps its own image repositories.
   const source = all.find((settings) => settings.name === from)!;

@@ -242,9 +242,9 @@ describe("refusals change nothing", () => {
     const committed = readFileSync(manifest, "utf8");
     writeFileSync(manifest, `${committed}# edited by hand\n`);
     for (const dryRunToo of [false, true]) {
-      await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun: dryRunToo }), /release dev: there are uncommitted changes under environments\/, manifests\/, argocd\/apps\/ or argocd\/bootstrap\/:\n {2} M manifests\/prod\/namespace-todo-prod\.yaml/);
-      await assertRefused(() => promote({ root, from: "dev", to: "staging", dryRun: dryRunToo }), /promote dev staging: there are uncommitted changes/);
-      await assertRefused(() => rollback({ root, environment: "dev", dryRun: dryRunToo }), /rollback dev: there are uncommitted changes/);
+      await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun: dryRunToo }), /release dev: files the render reads or writes have uncommitted changes:\n {2} M manifests\/prod\/namespace-todo-prod\.yaml\n.*Commit them first .* `git stash push --include-untracked`/);
+      await assertRefused(() => promote({ root, from: "dev", to: "staging", dryRun: dryRunToo }), /promote dev staging: files the render reads or writes have uncommitted changes/);
+      await assertRefused(() => rollback({ root, environment: "dev", dryRun: dryRunToo }), /rollback dev: files the render reads or writes have uncommitted changes/);
     }
     writeFileSync(manifest, committed);
 
@@ -257,7 +257,7 @@ describe("refusals change nothing", () => {
       () => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }),
       () => restore({ root, environment: "dev", target: "HEAD~3", dryRun }),
     ]) {
-      await assertRefused(command, /dev: there are uncommitted changes under environments\/, manifests\/, argocd\/apps\/ or argocd\/bootstrap\/:\n {2} M argocd\/apps\/application-todo-dev\.yaml/);
+      await assertRefused(command, /dev: files the render reads or writes have uncommitted changes:\n {2} M argocd\/apps\/application-todo-dev\.yaml/);
     }
     writeFileSync(application, rendered);
 
@@ -265,6 +265,20 @@ describe("refusals change nothing", () => {
     writeFileSync(untracked, "not committed\n");
     await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }), /\?\? environments\/notes\.txt/);
     rmSync(untracked);
+
+    // What the render reads besides the settings: a cluster's facts render into every environment on it.
+    const restoreCluster = edit(root, "clusters/minikube/cluster.ts", 'ingressClass: "nginx"', 'ingressClass: "nginx2"');
+    await assertRefused(() => release({ root, environment: "prod", assignments: ["backend=1.2.0"], dryRun: false }), /release prod: files the render reads or writes have uncommitted changes:\n {2} M clusters\/minikube\/cluster\.ts/);
+    restoreCluster();
+    // A new environment file (untracked), and a deleted tracked one.
+    writeFileSync(join(root, "environments/qa.ts"), "export default {};\n");
+    await assertRefused(() => release({ root, environment: "prod", assignments: ["backend=1.2.0"], dryRun: false }), /\?\? environments\/qa\.ts/);
+    rmSync(join(root, "environments/qa.ts"));
+    for (const file of ["package.json", "tsconfig.json"]) {
+      const restoreFile = edit(root, file, "{", "{ ");
+      await assertRefused(() => rollback({ root, environment: "dev", dryRun: false }), new RegExp(` M ${file.replace(".", "\\.")}`));
+      restoreFile();
+    }
   });
 
   it("anything staged elsewhere, which the commit would take along", async () => {

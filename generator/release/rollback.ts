@@ -26,6 +26,8 @@ export interface RollbackOptions {
   /** A commit whose images to run again; default: those before the newest image change. */
   target?: string;
   dryRun: boolean;
+  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
+  generatorSources?: readonly string[] | undefined;
   /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
   allowRemoval?: boolean;
 }
@@ -40,7 +42,7 @@ function imagesAs(current: ImageRefs, wanted: ImageRefs): ImageRefs {
   return Object.fromEntries(Object.entries(current).map(([component, ref]) => [component, wanted[component] ?? ref]));
 }
 
-export async function rollback({ root, environment, target, dryRun, allowRemoval = false }: RollbackOptions): Promise<Outcome> {
+export async function rollback({ root, environment, target, dryRun, allowRemoval = false, generatorSources }: RollbackOptions): Promise<Outcome> {
   checkRepository(root);
   checkEnvironment(root, environment);
   const listing = `see \`npm run history -- ${environment}\``;
@@ -65,7 +67,7 @@ export async function rollback({ root, environment, target, dryRun, allowRemoval
     if (!wanted) throw new ReleaseRefusal(`${environment}: target = "${target}": commit ${sha.slice(0, 12)} has no readable ${imagesPath} (${listing})`);
     from = sha;
   }
-  checkReadyToCommit(root, `rollback ${environment}`, { dryRun });
+  checkReadyToCommit(root, `rollback ${environment}`, { dryRun, generatorSources });
 
   const current = parseImageRefs(git(root, ["show", `HEAD:${imagesPath}`]));
   if (!current) throw new ReleaseRefusal(`${environment}: ${imagesPath} in HEAD is not a JSON object of images`);
