@@ -178,7 +178,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     return { index, contents: readBlobs(root, settings) };
   }
 
-  const program = cliProgram("generator", "Renders the Todo chatbot's Kubernetes manifests from environments/.", stdout, stderr);
+  const program = cliProgram("npm run", "Renders the Todo chatbot's Kubernetes manifests from environments/.", stdout, stderr);
 
   program
     .command("render")

@@ -14,7 +14,7 @@
  */
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { type Output, cliProgram } from "../commands/cli-program.ts";
 import { EXIT, commanderExitCode } from "../commands/exit-codes.ts";
 import { SettingsError } from "../errors.ts";
@@ -95,7 +95,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     }
   }
 
-  const program = cliProgram("release", "Releases, promotions, rollbacks and restores of the Todo chatbot, each as one Git commit that Argo CD syncs.", stdout, stderr);
+  const program = cliProgram("npm run", "Releases, promotions, rollbacks and restores of the Todo chatbot, each as one Git commit that Argo CD syncs.", stdout, stderr);
 
   program
     .command("release")
@@ -104,9 +104,14 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     .argument("<component=tag...>", "new image tags, e.g. backend=1.4.0 frontend=1.4.0, each optionally with the digest it points at: backend=1.4.0@sha256:<64 hex>")
     .option(...DRY_RUN)
     .option(...ALLOW_REMOVAL)
-    .action((environment: string, assignments: string[], flags: ChangeFlags) =>
-      report(() => release({ root, environment, assignments, ...changeOptions(flags, generatorSources) })),
-    );
+    .action((environment: string, assignments: string[], flags: ChangeFlags, command: Command) => {
+      // The shape of an argument is usage (exit 2, with the usage); what it names (a component, a tag) is checked by release().
+      const malformed = assignments.filter((assignment) => !assignment.includes("="));
+      if (malformed.length) {
+        command.error(`error: ${malformed.map((text) => `'${text}'`).join(", ")}: each image must be <component>=<tag> or <component>=<tag>@sha256:<digest>, e.g. backend=1.4.0`);
+      }
+      return report(() => release({ root, environment, assignments, ...changeOptions(flags, generatorSources) }));
+    });
 
   program
     .command("promote")

@@ -320,6 +320,12 @@ describe("refusals change nothing", () => {
     const unknownOption = await releaseCli(root, "rollback", "prod", "--frobnicate");
     assert.equal(unknownOption.status, 2, "a usage error, not a refusal");
     assert.match(unknownOption.stderr, /unknown option '--frobnicate'/);
+    // An image without `=tag` is a usage error too: exit 2, the usage printed as the user types it (npm run release, not "release release").
+    const noTag = await releaseCli(root, "release", "prod", "backend");
+    assert.equal(noTag.status, 2, noTag.stderr);
+    assert.match(noTag.stderr, /^error: 'backend': each image must be <component>=<tag> or <component>=<tag>@sha256:<digest>, e.g\. backend=1\.4\.0\n\nUsage: npm run release \[options\] <environment> <component=tag\.\.\.>\n/);
+    const help = await releaseCli(root, "rollback", "--help");
+    assert.match(help.stdout, /^Usage: npm run rollback \[options\] <environment> \[commit\]\n/);
     assert.equal(fingerprint(root), before);
   });
 
