@@ -4,7 +4,7 @@ import { loadEnvironments } from "../load/environments.ts";
 import { promotionProblem } from "../settings/rules.ts";
 import type { Settings } from "../settings.ts";
 import { imagesFileName } from "../environment-files.ts";
-import { type Outcome, applySettingsChange, formatImagesFile } from "./change.ts";
+import { type Outcome, applySettingsChange, formatImagesFile, otherEnvironmentsRefusal } from "./change.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeTags, tagsOf } from "./release-commit.ts";
 import { changedTags, withTags } from "./release.ts";
@@ -19,11 +19,11 @@ export interface PromoteOptions {
   allowRemoval?: boolean;
 }
 
-async function currentSettings(root: string): Promise<Settings[]> {
+async function currentSettings(root: string, to: string): Promise<Settings[]> {
   try {
     return await loadEnvironments({ root });
   } catch (error) {
-    if (error instanceof SettingsError) throw new ReleaseRefusal(`the generator rejects the committed settings:\n${error.message}`);
+    if (error instanceof SettingsError) throw otherEnvironmentsRefusal(root, to, error) ?? new ReleaseRefusal(`the generator rejects the committed settings:\n${error.message}`);
     throw error;
   }
 }
@@ -33,7 +33,7 @@ export async function promote({ root, from, to, dryRun, allowRemoval = false, ge
   checkEnvironment(root, from);
   checkEnvironment(root, to);
   if (from === to) throw new ReleaseRefusal(`promote: ${from} to ${to}: the two environments must differ`);
-  const all = await currentSettings(root);
+  const all = await currentSettings(root, to);
   const offPath = promotionProblem(all, from, to);
   if (offPath) throw new ReleaseRefusal(`promote ${from} ${to}: ${offPath}`);
   checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun, generatorSources });

@@ -18,7 +18,7 @@ import { type Outcome, applySettingsChange, formatImagesFile } from "./change.ts
 import { git, revParse } from "./git.ts";
 import { type HistoryEntry, type ImageRefs, imagesDiffer, parseImageRefs, readHistory, tagsOfRefs } from "./history.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
-import { TRAILER, describeChange } from "./release-commit.ts";
+import { TRAILER, describeChange, describeTags } from "./release-commit.ts";
 
 export interface RollbackOptions {
   root: string;
@@ -83,6 +83,16 @@ export async function rollback({ root, environment, target, dryRun, allowRemoval
     ? `Undoes the image change of ${undone.shortCommit} "${undone.subject}": ${environment} runs the images it ran before it again.`
     : `${environment} runs the images it ran at ${fromShort} again.`;
   const notes = [what, `Every other setting is as at ${head}; the manifests are rendered by the current generator.`];
+  // Undoing a rollback is specified ("a second rollback undoes the first"), but it ships again what was rolled back, maybe a bad release: say so plainly.
+  if (undone?.rollbackOf) {
+    const reapplied = describeTags(Object.fromEntries(Object.entries(tagsOfRefs(next)).filter(([component, tag]) => tagsOfRefs(current)[component] !== tag)));
+    const original = entries.find((entry) => entry.commit === undone.rollbackOf);
+    notes.unshift(
+      `note: this re-applies ${reapplied}, which rollback ${undone.shortCommit} undid` +
+        (original ? ` (it rolled back ${original.shortCommit} "${original.subject}")` : "") +
+        `; to go further back instead, name the commit: npm run rollback -- ${environment} <commit> (${listing}).`,
+    );
+  }
   return applySettingsChange({
     root,
     environment,
