@@ -74,6 +74,8 @@ export interface SettingsChange {
   origin?: string;
   /** Lines for the summary and the commit body (what a rollback undoes, which settings a restore changes). */
   notes?: string[];
+  /** Said on stderr (and, as notes, in the summary and the commit body): e.g. a promotion that lowers a version. */
+  warnings?: string[];
   /** Checks the render before anything is written (a restore's exactness); may throw ReleaseRefusal. */
   verify?: (result: { settings: Settings[]; rendered: Rendered }) => void;
 }
@@ -133,7 +135,7 @@ export function otherEnvironmentsRefusal(root: string, environment: string, erro
  * guards passed.
  */
 export async function applySettingsChange(change: SettingsChange): Promise<Outcome> {
-  const { root, environment, files, commit, dryRun, allowRemoval, what, origin = "", notes = [] } = change;
+  const { root, environment, files, commit, dryRun, allowRemoval, what, origin = "", notes = [], warnings: changeWarnings = [] } = change;
   const changedFiles = [...files].filter(([path, content]) => content !== onDisk(root, path));
 
   let result: { settings: Settings[]; rendered: Rendered };
@@ -168,7 +170,7 @@ export async function applySettingsChange(change: SettingsChange): Promise<Outco
   const withNotes = (line: string) => (summaryNotes ? `${line}\n${summaryNotes}` : line);
   if (dryRun) {
     const details = changedFiles.map(([path, content]) => filePatch(path, readCommitted(root, path), content ?? "")).join("") + renderedPatch(root, rendered);
-    const warnings = removals.length && !allowRemoval ? [`without --allow-removal this would be refused: ${removalRefusal(environment, removals).message}`] : [];
+    const warnings = [...changeWarnings, ...(removals.length && !allowRemoval ? [`without --allow-removal this would be refused: ${removalRefusal(environment, removals).message}`] : [])];
     return { summary: withNotes(`dry run: would commit "${commit.subject}"; nothing was changed`), details, warnings };
   }
 
@@ -187,7 +189,7 @@ export async function applySettingsChange(change: SettingsChange): Promise<Outco
     if (outside.length) throw new ReleaseRefusal(`files outside ${paths.join(", ")} are staged (${outside.join(", ")}); not committing`);
     const sha = createCommit(root, { ...commit, body });
     const details = git(root, ["show", "--name-status", "--format=", sha]);
-    return { summary: withNotes(`committed ${sha.slice(0, 12)} ${commit.subject}`), details, commit: sha, warnings: removals.length ? removalLines : [] };
+    return { summary: withNotes(`committed ${sha.slice(0, 12)} ${commit.subject}`), details, commit: sha, warnings: [...changeWarnings, ...removalLines] };
   } catch (error) {
     // Every path was clean before we started (checkReadyToCommit), so HEAD is exactly their previous state.
     try {

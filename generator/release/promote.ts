@@ -6,7 +6,7 @@ import type { Settings } from "../settings.ts";
 import { imagesFileName } from "../environment-files.ts";
 import { type Outcome, applySettingsChange, formatImagesFile, otherEnvironmentsRefusal } from "./change.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
-import { TRAILER, describeTags, tagsOf } from "./release-commit.ts";
+import { TRAILER, describeChange, describeTags, downgrades, tagsOf } from "./release-commit.ts";
 import { changedTags, withTags } from "./release.ts";
 
 export interface PromoteOptions {
@@ -49,6 +49,8 @@ export async function promote({ root, from, to, dryRun, allowRemoval = false, ge
     throw new ReleaseRefusal(`${to} already runs what ${from} runs (${describeTags(tags)}): this promotion changes nothing`);
   }
   const nextTags = tagsOf(next);
+  // The subject names what runs after; each image's change, and any version going backwards, is said too (allowed: it may be deliberate).
+  const backwards = downgrades(tagsOf(current), nextTags);
   return applySettingsChange({
     root,
     environment: to,
@@ -58,6 +60,8 @@ export async function promote({ root, from, to, dryRun, allowRemoval = false, ge
     allowRemoval,
     // A tag fine where it comes from (e.g. latest in dev) may break the rules of the target.
     origin: ` (promoted from ${from})`,
+    notes: [`${to}: ${describeChange(tagsOf(current), nextTags)}`, ...backwards.map((line) => `warning: ${line}`)],
+    warnings: backwards.map((line) => `${to}: ${line}: promoting from ${from} lowers it; if that is not meant, undo it with npm run rollback -- ${to}`),
     commit: {
       environment: to,
       action: "promote",

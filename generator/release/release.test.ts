@@ -93,7 +93,29 @@ describe("release, promote and history", () => {
     assert.deepEqual(tags(root, "staging"), tags(root, "dev"));
     assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), "promote(staging): from dev (backend 1.1.0, frontend 1.0.0)");
     assert.equal(trailer(root, "HEAD", "Release-Promoted-From"), "dev");
+    assert.match(result.stdout, /^ {2}staging: backend 1\.0\.0 → 1\.1\.0$/m, "each image's change");
+    assert.match(gitIn(root, "log", "-1", "--format=%b"), /^staging: backend 1\.0\.0 → 1\.1\.0$/m);
+    assert.equal(result.stderr, "", "an upgrade: no warning");
     assertClean(root);
+  });
+
+  it("promote that lowers a version: done (it may be meant), with each change shown and a warning on stderr and in the body", async () => {
+    const fresh = cloneScratch(template);
+    try {
+      assert.equal((await releaseCli(fresh, "release", "prod", "backend=1.1.0")).status, 0);
+      const dryRunResult = await releaseCli(fresh, "promote", "staging", "prod", "--dry-run");
+      assert.match(dryRunResult.stderr, /^warning: prod: backend goes back from 1\.1\.0 to 1\.0\.0 \(a lower semantic version\): promoting from staging lowers it/m);
+      const result = await releaseCli(fresh, "promote", "staging", "prod");
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^ {2}prod: backend 1\.1\.0 → 1\.0\.0$/m);
+      assert.match(result.stdout, /^ {2}warning: backend goes back from 1\.1\.0 to 1\.0\.0 \(a lower semantic version\)$/m);
+      assert.match(result.stderr, /^warning: prod: backend goes back from 1\.1\.0 to 1\.0\.0/m);
+      const body = gitIn(fresh, "log", "-1", "--format=%b");
+      assert.match(body, /^prod: backend 1\.1\.0 → 1\.0\.0$/m);
+      assert.match(body, /^warning: backend goes back from 1\.1\.0 to 1\.0\.0/m);
+    } finally {
+      removeScratch(fresh);
+    }
   });
 
   it("history labels every commit that changed manifests/<env>/, with the images each ran, newest first, from Git only", async () => {
@@ -346,7 +368,8 @@ describe("refusals change nothing", () => {
     gitIn(root, "commit", "--quiet", "-m", "break staging", "--", "environments/staging.images.json");
     await assertRefused(
       () => release({ root, environment: "dev", assignments: ["backend=1.3.0"], dryRun }),
-      /the generator rejects dev with these images:\n.*staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository"/s,
+      // staging's file is what fails, not dev's release: the refusal says so, and which commit to revert.
+      /^dev is not what fails: staging's own files do not load or break its rules:\n.*staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository".*git revert \S+` \(\S+ break staging, the newest commit that changed environments\/staging\.images\.json\)/s,
     );
   });
 });
