@@ -90,6 +90,13 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     assert.equal(stamp(), built, "no rebuild");
   });
 
+  it("lists beside the bundle the repository's files it was built from, which the release commands want committed", () => {
+    const { build } = JSON.parse(readFileSync(join(scratch, ".cache/generator/stamp.json"), "utf8")) as { build: string };
+    const sources = JSON.parse(readFileSync(join(scratch, ".cache/generator", build, "sources.json"), "utf8")) as string[];
+    for (const file of ["generator/lib/labels.ts", "generator/render.ts", "generator/release/preconditions.ts", "generator/commands/entry.ts"]) assert.ok(sources.includes(file), file);
+    assert.ok(!sources.some((file) => file.includes("node_modules") || file.endsWith(".test.ts")), "only the repository's own code, no test");
+  });
+
   it("picks up an environment file that appeared after the last build", async () => {
     cpSync(join(scratch, "environments/staging.ts"), join(scratch, "environments/qa.ts"));
     cpSync(join(scratch, "environments/staging.images.json"), join(scratch, "environments/qa.images.json"));
