@@ -130,9 +130,9 @@ describe("the CLI (in-process: generator/commands/cli.ts's run(); the launcher's
   });
 
   it("names an unknown environment", async () => {
-    const result = await cli("render", "qa");
+    const result = await cli("render", "no-such-env");
     assert.equal(result.status, 1, "render: refused");
-    assert.match(result.stderr, /environments\/qa\.ts: unknown environment qa \(there is no such file\): the environments are dev, prod, staging/);
+    assert.match(result.stderr, /environments\/no-such-env\.ts: unknown environment no-such-env \(there is no such file\): the environments are dev, prod, staging/);
   });
 });
 

@@ -13,6 +13,8 @@ import { delimiter, dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
+import { listEnvironments } from "../../generator/load/environments.ts";
+import { FIXTURE_ENVIRONMENTS } from "../../generator/testing/fixture-environments.ts";
 import { scratchRepository } from "../../generator/testing/scratch.ts";
 import { CHECKSUM_FILE, INSTALL_DIR, sha256 } from "./argocd-install.ts";
 import { minikube } from "./cluster.ts";
@@ -36,6 +38,11 @@ function pinnedRepository(): string {
   const root = scratchRepository("cluster-scripts-repo-");
   sandboxes.push(root);
   cpSync(join(REPO_ROOT, "argocd"), join(root, "argocd"), { recursive: true });
+  // The scratch holds the tests' fixture environments: not the Applications and AppProjects of those a user added.
+  for (const name of listEnvironments(REPO_ROOT).filter((name) => !FIXTURE_ENVIRONMENTS.includes(name))) {
+    rmSync(join(root, "argocd/apps", `application-todo-${name}.yaml`), { force: true });
+    rmSync(join(root, "argocd/bootstrap", `appproject-todo-${name}.yaml`), { force: true });
+  }
   writeFileSync(join(root, INSTALL_DIR, CHECKSUM_FILE), `${STAND_IN_SHA256}  install.yaml\n`);
   return root;
 }
@@ -44,7 +51,8 @@ function pinnedRepository(): string {
 const REPO = pinnedRepository();
 /** Where cluster:up stages the checked install for `kubectl apply -k` (HOME is the sandbox). */
 const stagedInstall = (box: { dir: string }) => join(box.dir, ".cache", "todo-gitops", "argocd-install", STAND_IN_SHA256);
-const facts = await clusterFacts();
+// The scratch repository's facts (its environments are the tests' fixture), as the scripts run there see them.
+const facts = await clusterFacts(REPO);
 const fact = (name: string): string => {
   const value = facts[name];
   assert.ok(value !== undefined, `facts.ts prints no ${name}`);
@@ -520,8 +528,9 @@ describe("cluster:up", () => {
 describe("cluster:up --git-repo-url/--git-revision", () => {
   const fork = "https://github.com/example/todo-gitops-fork.git";
   type Rendered = { kind: string; metadata: { name: string; annotations?: Record<string, string> } };
-  const committed = readdirSync(join(REPO_ROOT, "argocd", "apps")).map(
-    (file) => parseAllDocuments(readFileSync(join(REPO_ROOT, "argocd", "apps", file), "utf8"))[0]!.toJS() as Rendered,
+  // The scratch repository's Applications, which the scripts apply (the work tree may hold a user's own environments' too).
+  const committed = readdirSync(join(REPO, "argocd", "apps")).map(
+    (file) => parseAllDocuments(readFileSync(join(REPO, "argocd", "apps", file), "utf8"))[0]!.toJS() as Rendered,
   );
   const waveOf = (object: Rendered) => Number(object.metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
   const applicationsIn = (wave: number) =>

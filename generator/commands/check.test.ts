@@ -82,12 +82,12 @@ describe("check sees what a clone will see", () => {
   it("accepts environment names, like render and diff, and refuses an unknown one: exit 2, which no difference gives", async () => {
     assert.equal((await generatorCli(root, "check", "staging", "prod")).status, 0);
     for (const command of ["check", "diff"]) {
-      const unknown = await generatorCli(root, command, "qa");
+      const unknown = await generatorCli(root, command, "no-such-env");
       assert.equal(unknown.status, 2, command);
       // They never write, so they never say they did not.
-      assert.match(unknown.stderr, /environments\/qa\.ts: unknown environment qa \(there is no such file\): the environments are dev, prod, staging\n$/, command);
+      assert.match(unknown.stderr, /environments\/no-such-env\.ts: unknown environment no-such-env \(there is no such file\): the environments are dev, prod, staging\n$/, command);
     }
-    const render = await generatorCli(root, "render", "qa");
+    const render = await generatorCli(root, "render", "no-such-env");
     assert.equal(render.status, 1, "render: refused");
     assert.match(render.stderr, /the environments are dev, prod, staging\nNothing was written\.\n$/);
     for (const command of ["render", "check", "diff"]) {
@@ -176,6 +176,33 @@ describe("render and diff of one environment include the Argo CD objects it chan
     assert.equal(passed.status, 0, passed.stderr);
     gitIn(root, "commit", "--quiet", "-m", "dev: seal secrets");
     assert.equal(status(root), "");
+  });
+
+  it("git rm the sealed file: diff and render say which SealedSecrets go and what Argo CD does; the hook refuses the commit unless ALLOW_REMOVAL=1", async () => {
+    gitIn(root, "rm", "--quiet", "environments/dev.sealed.json");
+    const said = /^warning: this render removes what another commit cannot bring back:\n {2}- SealedSecret todo-dev\/todo-auth-secret \(manifests\/dev\/sealedsecret-todo-auth-secret\.yaml\): Argo CD prunes it/m;
+    const diff = await generatorCli(root, "diff", "dev");
+    assert.equal(diff.status, 1);
+    assert.match(diff.stderr, said);
+    const render = await generatorCli(root, "render");
+    assert.equal(render.status, 0, render.stderr);
+    assert.match(render.stderr, said);
+    assert.match(render.stderr, /^The pre-commit hook refuses to commit it unless you say so: ALLOW_REMOVAL=1 git commit …$/m);
+    assert.equal((await generatorCli(root, "render")).stderr, "", "said once: the next render removes nothing more");
+    gitIn(root, "add", "-A", "environments", "manifests", "argocd");
+    const hook = await generatorCli(root, "check", "--staged");
+    assert.equal(hook.status, 1, "refused");
+    assert.match(hook.stderr, /^The staged changes remove what another commit cannot bring back:\n(?: {2}- .*\n)* {2}- SealedSecret todo-dev\/todo-backend-secret \(manifests\/dev\/sealedsecret-todo-backend-secret\.yaml\): Argo CD prunes it/m);
+    assert.match(hook.stderr, /commit with ALLOW_REMOVAL=1 \(ALLOW_REMOVAL=1 git commit …\)/);
+    assert.doesNotMatch(hook.stderr, /PersistentVolumeClaim|Namespace /, "only what goes");
+    process.env.ALLOW_REMOVAL = "1";
+    try {
+      const allowed = await generatorCli(root, "check", "--staged");
+      assert.equal(allowed.status, 0, allowed.stderr);
+    } finally {
+      delete process.env.ALLOW_REMOVAL;
+    }
+    gitIn(root, "reset", "--quiet", "--hard");
   });
 });
 

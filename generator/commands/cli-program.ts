@@ -9,7 +9,9 @@ export interface Output {
 /**
  * A commander program that writes its help and usage errors to `stdout` and
  * `stderr` and throws a CommanderError instead of ending the process: each
- * CLI's run() turns that into its exit code.
+ * CLI's run() turns that into its exit code. `name` is what the user types
+ * before a command (`npm run`), so a command's usage reads as it is typed:
+ * `Usage: npm run release [options] <environment> ...`.
  */
 export function cliProgram(name: string, description: string, stdout: Output, stderr: Output): Command {
   return new Command()

@@ -14,6 +14,8 @@
  * code instead of ending the process.
  */
 import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
+import { join, relative, sep } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CommanderError } from "commander";
 import { createTwoFilesPatch } from "diff";
@@ -29,6 +31,7 @@ import { type GitIndex, gitAddCommand, hasIndexDrift, indexDrift, indexDriftLine
 import { compareRendered, driftLines, hasDrift, readCommitted, writeRendered } from "./output.ts";
 import { renderRepository } from "./pipeline.ts";
 import { RenderCache } from "./render-cache.ts";
+import { ALLOW_REMOVAL_VARIABLE, type Removal, dataBearingRemovals, describeRemoval, renderedObjects } from "../release/removals.ts";
 import { SETTINGS_DIRS, settingsFilesIn } from "./settings-files.ts";
 
 export interface CliOptions {
@@ -43,6 +46,8 @@ export interface CliOptions {
   checkedCacheFile?: string | undefined;
   stdout?: Output;
   stderr?: Output;
+  /** `check --staged` lets a commit remove a SealedSecret, PVC or Namespace; default: ALLOW_REMOVAL=1 in the environment. */
+  allowRemoval?: boolean | undefined;
 }
 
 /**
@@ -82,6 +87,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
   const say = (text: string) => stdout.write(`${text}\n`);
   const complain = (text: string) => stderr.write(`${text}\n`);
   let exitCode: number = EXIT.ok;
+  const allowRemoval = options.allowRemoval ?? process.env[ALLOW_REMOVAL_VARIABLE] === "1";
   /** The command being run, for its refusals' wording and exit code. */
   let running: GeneratorCommand | undefined;
 
@@ -121,6 +127,22 @@ export async function run(options: CliOptions = {}): Promise<number> {
     return new Map(settingsFilesIn(root, [...index.entries.keys()]).filter(mine).map((path) => [path, onDisk(root, path)]));
   }
 
+  /**
+   * What writing `rendered` would take out of the files on disk of
+   * SealedSecrets, PVCs and Namespaces (release/removals.ts, as the release
+   * commands refuse it), said on stderr with what Argo CD then does.
+   */
+  function warnRemovals(rendered: Rendered): void {
+    const onDiskNow = new Map<string, string>();
+    for (const environment of rendered.objects.keys()) {
+      for (const path of filesUnder(root, `${MANIFESTS_DIR}/${environment}`)) onDiskNow.set(path, readCommitted(root, path));
+    }
+    const removals = dataBearingRemovals(onDiskNow, renderedObjects(rendered.objects));
+    if (!removals.length) return;
+    complain(`warning: this render removes what another commit cannot bring back:\n${removals.map((removal) => `  - ${describeRemoval(removal)}`).join("\n")}`);
+    complain(`The pre-commit hook refuses to commit it unless you say so: ${ALLOW_REMOVAL_VARIABLE}=1 git commit …`);
+  }
+
   /** `check`: the work tree against a fresh render, then the index against both. */
   async function check(environments: string[]): Promise<void> {
     const rendered = await renderForDisk(environments);
@@ -158,7 +180,14 @@ export async function run(options: CliOptions = {}): Promise<number> {
     const rendered = await renderOrExplain(environments, files);
     const inGit = indexDrift(index, rendered.files, { owned: rendered.ownedDirs, keep: rendered.keep });
     refuseLeaks(stagedLeaks(root, rendered, index));
+    const removals = stagedRemovals(root, rendered);
+    if (removals.length && !allowRemoval) {
+      exitCode = EXIT.differs;
+      complain(`The staged changes remove what another commit cannot bring back:\n${removals.map((removal) => `  - ${describeRemoval(removal)}`).join("\n")}`);
+      complain(`If that is meant, commit with ${ALLOW_REMOVAL_VARIABLE}=1 (${ALLOW_REMOVAL_VARIABLE}=1 git commit …); else restore the settings that rendered them.`);
+    }
     if (!hasIndexDrift(inGit)) {
+      if (exitCode !== EXIT.ok) return;
       say("what is staged is a fresh render of the staged settings, with no local secret value");
       return;
     }
@@ -178,7 +207,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     return { index, contents: readBlobs(root, settings) };
   }
 
-  const program = cliProgram("generator", "Renders the Todo chatbot's Kubernetes manifests from environments/.", stdout, stderr);
+  const program = cliProgram("npm run", "Renders the Todo chatbot's Kubernetes manifests from environments/.", stdout, stderr);
 
   program
     .command("render")
@@ -187,6 +216,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     .action(async (environments: string[]) => {
       running = "render";
       const rendered = await renderForDisk(environments);
+      warnRemovals(rendered);
       writeRendered(root, rendered);
       const counts = [...rendered.objects].map(([env, objects]) => `${env} ${objects.length}`).join(", ");
       say(`rendered ${rendered.files.size} files (${counts} objects) into ${rendered.ownedDirs.join(", ")}`);
@@ -210,6 +240,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     .action(async (environments: string[]) => {
       running = "diff";
       const rendered = await renderForDisk(environments);
+      warnRemovals(rendered);
       const drift = compareRendered(root, rendered);
       const paths = [...drift.changed, ...drift.missing, ...drift.extra].sort();
       for (const path of paths) stdout.write(createTwoFilesPatch(`a/${path}`, `b/${path}`, readCommitted(root, path), rendered.files.get(path) ?? ""));
@@ -251,6 +282,29 @@ function stagedLeaks(root: string, rendered: Rendered, index: GitIndex): Plainte
     findings.push(...checkText(file, text, values));
   }
   return findings;
+}
+
+/**
+ * The SealedSecrets, PVCs and Namespaces that HEAD's manifests hold and the
+ * staged render does not: read only from the manifests the index deletes or
+ * changes (one git diff; nothing more when none is), so the hook stays fast.
+ */
+function stagedRemovals(root: string, rendered: Rendered): Removal[] {
+  const changed = execGit(root, ["diff", "--cached", "--name-only", "-z", "--diff-filter=DM", "--no-renames", "--", MANIFESTS_DIR]).split("\0").filter(Boolean);
+  const renderedDirs = [...rendered.objects.keys()].map((environment) => `${MANIFESTS_DIR}/${environment}/`);
+  const touched = changed.filter((path) => renderedDirs.some((dir) => path.startsWith(dir)));
+  if (!touched.length) return [];
+  const blobs = readBlobs(root, touched.map((path) => `HEAD:${path}`));
+  const committed = new Map(touched.flatMap((path) => (blobs.has(`HEAD:${path}`) ? [[path, blobs.get(`HEAD:${path}`)!] as const] : [])));
+  return dataBearingRemovals(committed, renderedObjects(rendered.objects));
+}
+
+/** Files under a directory of the work tree (repository-relative), none when it does not exist. */
+function filesUnder(root: string, dir: string): string[] {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(root, join(entry.parentPath, entry.name)).split(sep).join("/"));
 }
 
 function execGit(root: string, args: string[]): string {

@@ -12,7 +12,10 @@ import type { Output } from "./cli-program.ts";
 import { type CliOptions, run as generatorRun } from "./cli.ts";
 import { commanderExitCode } from "./exit-codes.ts";
 
-export type EntryOptions = CliOptions;
+export type EntryOptions = CliOptions & {
+  /** The launcher's list of the files the bundle was built from (build.mjs), for the release commands' clean-tree check. */
+  generatorSourcesFile?: string | undefined;
+};
 
 /** `npm run seal -- <arguments>`: the seal command, its usage errors exit 2 like every command's. */
 async function seal(argv: readonly string[], root: string | undefined, stdout: Output, stderr: Output): Promise<number> {
@@ -39,10 +42,11 @@ export async function run(options: EntryOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const [command = "", ...rest] = argv;
-  if ((RELEASE_COMMANDS as readonly string[]).includes(command)) return releaseRun({ argv, ...(options.root === undefined ? {} : { root: options.root }), stdout, stderr });
+  if ((RELEASE_COMMANDS as readonly string[]).includes(command)) return releaseRun({ argv, ...(options.root === undefined ? {} : { root: options.root }), stdout, stderr, generatorSourcesFile: options.generatorSourcesFile });
   if (command === "seal") return seal(rest, options.root, stdout, stderr);
   // render, check and diff; anything else gets the generator CLI's help or usage error (which lists every command).
-  return generatorRun({ ...options, argv, stdout, stderr });
+  const { generatorSourcesFile: _releaseOnly, ...generatorOptions } = options;
+  return generatorRun({ ...generatorOptions, argv, stdout, stderr });
 }
 
 /** The process entry: the exit code becomes the process's. */

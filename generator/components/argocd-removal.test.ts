@@ -14,7 +14,7 @@ import { parse } from "yaml";
 import type { KubeObject } from "../kube-object.ts";
 import { renderRepository } from "../commands/pipeline.ts";
 import { deletedWithParent, deletionCascades, prunePlan } from "../testing/argocd-sync.ts";
-import { renderedRepository, scratchRepository } from "../testing/fixtures.ts";
+import { scratchRepository } from "../testing/fixtures.ts";
 
 const GONE = "staging";
 
@@ -22,9 +22,10 @@ function appsOf(files: Map<string, string>): KubeObject[] {
   return [...files].filter(([path]) => path.startsWith("argocd/apps/")).map(([, yaml]) => parse(yaml) as KubeObject);
 }
 
-const before = appsOf((await renderedRepository()).files);
+// Before and after, both in the scratch repository (the tests' fixture environments): not the work tree's, which may hold more.
 const scratch = scratchRepository("todo-removal-");
 after(() => rmSync(scratch, { recursive: true, force: true }));
+const before = appsOf((await renderRepository({ root: scratch })).files);
 rmSync(join(scratch, "environments", `${GONE}.ts`));
 rmSync(join(scratch, "environments", `${GONE}.images.json`), { force: true });
 rmSync(join(scratch, "environments", `${GONE}.sealed.json`), { force: true });

@@ -35,6 +35,12 @@ const BUNDLE = "cli.mjs";
 const RENDER_CACHE = "render-cache.json";
 /** Beside it: the settings this code checked before (generator/load/checked-cache.ts), for this code only. */
 const CHECKED_CACHE = "checked-settings.json";
+/**
+ * Beside the bundle: the repository's own files it was built from (its metafile's
+ * inputs outside node_modules), which the release commands refuse to commit
+ * over while they hold uncommitted changes (generator/release/preconditions.ts).
+ */
+const SOURCES = "sources.json";
 /** Compiled environment and cluster files, by content (generator/load/module.ts), shared by every build. */
 const MODULES = "modules";
 /** Compiled files unused for this long are removed when a new build is made. */
@@ -177,6 +183,7 @@ async function build(root) {
     `  renderCacheFile: bundlePath(new URL(${JSON.stringify(RENDER_CACHE)}, import.meta.url)),`,
     `  checkedCacheFile: bundlePath(new URL(${JSON.stringify(CHECKED_CACHE)}, import.meta.url)),`,
     `  moduleCacheDir: bundlePath(new URL(${JSON.stringify(`../${MODULES}/`)}, import.meta.url)),`,
+    `  generatorSourcesFile: bundlePath(new URL(${JSON.stringify(SOURCES)}, import.meta.url)),`,
     `});`,
   ].join("\n");
   const cacheDir = join(root, CACHE_DIR);
@@ -236,6 +243,9 @@ async function build(root) {
     const staging = join(cacheDir, `.${name}.${process.pid}.tmp`);
     mkdirSync(staging, { recursive: true });
     for (const file of result.outputFiles) writeFileSync(join(staging, file.path.slice(file.path.lastIndexOf(sep) + 1)), file.contents);
+    // The bundle embeds each module's path, so the same bundle always has the same sources.
+    const sources = Object.keys(sortedInputs).filter((path) => !isDependency(path)).map((path) => path.split(sep).join("/"));
+    writeFileSync(join(staging, SOURCES), `${JSON.stringify(sources, null, 1)}\n`);
     try {
       renameSync(staging, target);
     } catch (error) {

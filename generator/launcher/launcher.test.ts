@@ -42,8 +42,8 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
   it("prints and exits exactly as the TypeScript CLI does", async () => {
     assert.deepEqual(compiled("render"), await typescript("render"));
     assert.deepEqual(compiled("check"), await typescript("check"));
-    assert.deepEqual(compiled("render", "qa"), await typescript("render", "qa"));
-    assert.equal(compiled("render", "qa").status, 1);
+    assert.deepEqual(compiled("render", "no-such-env"), await typescript("render", "no-such-env"));
+    assert.equal(compiled("render", "no-such-env").status, 1);
     await withEdit("environments/staging.ts", (text) => text.replace("backend: { replicas: 2 }", "backend: { replicas: 12 }"), async () => {
       const result = compiled("render");
       assert.deepEqual(result, await typescript("render"));
@@ -88,6 +88,13 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     });
     assert.equal(compiled("check").status, 0);
     assert.equal(stamp(), built, "no rebuild");
+  });
+
+  it("lists beside the bundle the repository's files it was built from, which the release commands want committed", () => {
+    const { build } = JSON.parse(readFileSync(join(scratch, ".cache/generator/stamp.json"), "utf8")) as { build: string };
+    const sources = JSON.parse(readFileSync(join(scratch, ".cache/generator", build, "sources.json"), "utf8")) as string[];
+    for (const file of ["generator/lib/labels.ts", "generator/render.ts", "generator/release/preconditions.ts", "generator/commands/entry.ts"]) assert.ok(sources.includes(file), file);
+    assert.ok(!sources.some((file) => file.includes("node_modules") || file.endsWith(".test.ts")), "only the repository's own code, no test");
   });
 
   it("picks up an environment file that appeared after the last build", async () => {

@@ -74,6 +74,8 @@ export interface SettingsChange {
   origin?: string;
   /** Lines for the summary and the commit body (what a rollback undoes, which settings a restore changes). */
   notes?: string[];
+  /** Said on stderr (and, as notes, in the summary and the commit body): e.g. a promotion that lowers a version. */
+  warnings?: string[];
   /** Checks the render before anything is written (a restore's exactness); may throw ReleaseRefusal. */
   verify?: (result: { settings: Settings[]; rendered: Rendered }) => void;
 }
@@ -90,22 +92,58 @@ function removalRefusal(environment: string, removals: Removal[]): ReleaseRefusa
   );
 }
 
+/** The environment whose file environments/<env>.ts|.images.json|.sealed.json is, or undefined (a cluster's file, shared). */
+function environmentOfFile(path: string): string | undefined {
+  return /^environments\/([^/]+?)(?:\.images\.json|\.sealed\.json|\.ts)$/.exec(path)?.[1];
+}
+
+/**
+ * Every environment is loaded and checked before a release of one is written
+ * (they share a cluster and argocd/apps: hosts, node ports, the Dapr control
+ * plane are checked across all). When every problem is in other environments'
+ * own files, the refusal says so, not that this environment's release is
+ * rejected, and how to get past it in an incident: revert the commit that
+ * broke them. Undefined when a problem is this environment's or shared (a cluster's).
+ */
+export function otherEnvironmentsRefusal(root: string, environment: string, error: SettingsError): ReleaseRefusal | undefined {
+  const owners = [
+    ...error.loadProblems.map((problem) => environmentOfFile(problem.file)),
+    ...error.problems.map((problem) => (problem.file === undefined || environmentOfFile(problem.file) === problem.environment ? problem.environment : environmentOfFile(problem.file))),
+  ];
+  if (!owners.length || owners.some((owner) => owner === undefined || owner === environment)) return undefined;
+  const others = [...new Set(owners as string[])].sort();
+  const files = [...new Set([...error.loadProblems.map((problem) => problem.file), ...error.problems.flatMap((problem) => problem.file ?? [])])].sort();
+  let culprit = "";
+  try {
+    culprit = git(root, ["log", "-1", "--format=%h %s", "--", ...(files.length ? files : others.map((other) => `environments/${other}.ts`))]).trim();
+  } catch {
+    // No history to point at: the advice below stands without it.
+  }
+  const revert = culprit
+    ? `revert the commit that broke ${others.length === 1 ? "it" : "them"}, \`git revert ${culprit.split(" ")[0]}\` (${culprit}, the newest commit that changed ${files.join(", ") || "them"}), then run this again`
+    : `fix ${files.join(", ") || "their files"} or revert the commit that broke them, then run this again`;
+  return new ReleaseRefusal(
+    `${environment} is not what fails: ${others.join(", ")}'s own files do not load or break ${others.length === 1 ? "its" : "their"} rules:\n${error.message}\n` +
+      `Every environment is loaded and checked before one is released (they share the cluster and argocd/apps), so ${others.join(", ")} must be fixed first. ` +
+      `In an incident: ${revert}.`,
+  );
+}
+
 /**
  * The caller has run checkReadyToCommit. Nothing is written until every
  * environment has loaded and rendered with the new files in memory and the
  * guards passed.
  */
 export async function applySettingsChange(change: SettingsChange): Promise<Outcome> {
-  const { root, environment, files, commit, dryRun, allowRemoval, what, origin = "", notes = [] } = change;
+  const { root, environment, files, commit, dryRun, allowRemoval, what, origin = "", notes = [], warnings: changeWarnings = [] } = change;
   const changedFiles = [...files].filter(([path, content]) => content !== onDisk(root, path));
 
   let result: { settings: Settings[]; rendered: Rendered };
   try {
     result = await loadAndRender({ root, environments: [environment], files });
   } catch (error) {
-    if (error instanceof SettingsError || error instanceof InvalidObjectsError) {
-      throw new ReleaseRefusal(`the generator rejects ${environment} with ${what}${origin}:\n${error.message}`);
-    }
+    if (error instanceof SettingsError) throw otherEnvironmentsRefusal(root, environment, error) ?? new ReleaseRefusal(`the generator rejects ${environment} with ${what}${origin}:\n${error.message}`);
+    if (error instanceof InvalidObjectsError) throw new ReleaseRefusal(`the generator rejects ${environment} with ${what}${origin}:\n${error.message}`);
     throw error;
   }
   change.verify?.(result);
@@ -132,7 +170,7 @@ export async function applySettingsChange(change: SettingsChange): Promise<Outco
   const withNotes = (line: string) => (summaryNotes ? `${line}\n${summaryNotes}` : line);
   if (dryRun) {
     const details = changedFiles.map(([path, content]) => filePatch(path, readCommitted(root, path), content ?? "")).join("") + renderedPatch(root, rendered);
-    const warnings = removals.length && !allowRemoval ? [`without --allow-removal this would be refused: ${removalRefusal(environment, removals).message}`] : [];
+    const warnings = [...changeWarnings, ...(removals.length && !allowRemoval ? [`without --allow-removal this would be refused: ${removalRefusal(environment, removals).message}`] : [])];
     return { summary: withNotes(`dry run: would commit "${commit.subject}"; nothing was changed`), details, warnings };
   }
 
@@ -151,7 +189,7 @@ export async function applySettingsChange(change: SettingsChange): Promise<Outco
     if (outside.length) throw new ReleaseRefusal(`files outside ${paths.join(", ")} are staged (${outside.join(", ")}); not committing`);
     const sha = createCommit(root, { ...commit, body });
     const details = git(root, ["show", "--name-status", "--format=", sha]);
-    return { summary: withNotes(`committed ${sha.slice(0, 12)} ${commit.subject}`), details, commit: sha, warnings: removals.length ? removalLines : [] };
+    return { summary: withNotes(`committed ${sha.slice(0, 12)} ${commit.subject}`), details, commit: sha, warnings: [...changeWarnings, ...removalLines] };
   } catch (error) {
     // Every path was clean before we started (checkReadyToCommit), so HEAD is exactly their previous state.
     try {

@@ -8,11 +8,12 @@
  * behaviour in detail is tested in-process beside this.
  */
 import assert from "node:assert/strict";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Result } from "../testing/cli.ts";
-import { assertClean, gitIn, gitTemplate, head, releaseCli, removeScratch, runCli, runGenerator, short, tree } from "./test-repository.ts";
+import { checkReleaseFilesClean } from "./preconditions.ts";
+import { assertClean, edit, fingerprint, gitIn, gitTemplate, head, releaseCli, removeScratch, runCli, runGenerator, short, tree } from "./test-repository.ts";
 
 function succeeded(result: Result, what: string): void {
   assert.equal(result.status, 0, `${what}:\n${result.stdout}${result.stderr}`);
@@ -27,6 +28,33 @@ describe("the release commands as processes, across a change of the generator", 
     initial = head(root);
   });
   after(() => removeScratch(root));
+
+  it("refuses, changing nothing, while the generator's code has uncommitted changes: the release commit would carry their render", async () => {
+    const before = fingerprint(root);
+    const restoreLabels = edit(root, "generator/lib/labels.ts", "app.kubernetes.io/part-of", "app.kubernetes.io/part-off");
+    try {
+      const result = await releaseCli(root, "release", "prod", "backend=1.1.0");
+      assert.equal(result.status, 1, result.stdout + result.stderr);
+      assert.match(result.stderr, /^refused: release prod: files the render reads or writes have uncommitted changes:\n {2} M generator\/lib\/labels\.ts\n.*git stash push --include-untracked.*\nNothing was changed\.\n$/);
+    } finally {
+      restoreLabels();
+    }
+    // A new module the generator would import, not yet committed (without the bundle's list, any module under generator/ counts).
+    writeFileSync(join(root, "generator/lib/new-helper.ts"), "export const x = 1;\n");
+    try {
+      assert.match((await releaseCli(root, "promote", "staging", "prod", "--dry-run")).stderr, /\?\? generator\/lib\/new-helper\.ts/);
+      // With the bundle's list of its sources (generator/launcher/build.mjs), only those count.
+      assert.doesNotThrow(() => checkReleaseFilesClean(root, "release prod", { generatorSources: ["generator/lib/labels.ts"] }));
+      assert.throws(() => checkReleaseFilesClean(root, "release prod", { generatorSources: ["generator/lib/new-helper.ts"] }), /\?\? generator\/lib\/new-helper\.ts/);
+    } finally {
+      rmSync(join(root, "generator/lib/new-helper.ts"));
+    }
+    // Tests are not the render's: a new one does not block a release.
+    writeFileSync(join(root, "generator/lib/new-helper.test.ts"), "export {};\n");
+    assert.doesNotThrow(() => checkReleaseFilesClean(root, "release prod"));
+    rmSync(join(root, "generator/lib/new-helper.test.ts"));
+    assert.equal(fingerprint(root), before);
+  });
 
   it("release (in-process: the generator is still the same)", async () => {
     const result = await releaseCli(root, "release", "staging", "backend=7.7.7");

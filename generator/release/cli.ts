@@ -12,8 +12,9 @@
  * root and its output are parameters, and it returns the exit code: 0 done,
  * 1 refused (nothing changed), 2 a usage error (commands/exit-codes.ts).
  */
+import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { CommanderError } from "commander";
+import { type Command, CommanderError } from "commander";
 import { type Output, cliProgram } from "../commands/cli-program.ts";
 import { EXIT, commanderExitCode } from "../commands/exit-codes.ts";
 import { SettingsError } from "../errors.ts";
@@ -32,6 +33,8 @@ export interface ReleaseCliOptions {
   root?: string;
   stdout?: Output;
   stderr?: Output;
+  /** The launcher's list of the generator's source files (build.mjs); absent: every module under generator/ counts. */
+  generatorSourcesFile?: string | undefined;
 }
 
 /** The commands of this CLI (the launcher sends these here). */
@@ -47,13 +50,25 @@ const DRY_RUN = ["--dry-run", "print the diff that would be committed; commit no
 const ALLOW_REMOVAL = ["--allow-removal", "commit even when a SealedSecret, PersistentVolumeClaim or Namespace would go (they are listed in the output and the commit body)"] as const;
 
 /** The options every command that commits takes (DRY_RUN, ALLOW_REMOVAL), as the commands expect them. */
-function changeOptions(flags: ChangeFlags): { dryRun: boolean; allowRemoval: boolean } {
-  return { dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval) };
+function changeOptions(flags: ChangeFlags, generatorSources: readonly string[] | undefined): { dryRun: boolean; allowRemoval: boolean; generatorSources: readonly string[] | undefined } {
+  return { dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval), generatorSources };
+}
+
+/** The bundle's list of its source files, or undefined (run from the sources, or the list is unreadable: then all of generator/ counts). */
+function readGeneratorSources(file: string | undefined): string[] | undefined {
+  if (file === undefined) return undefined;
+  try {
+    const list: unknown = JSON.parse(readFileSync(file, "utf8"));
+    return Array.isArray(list) && list.every((path) => typeof path === "string") ? list : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs one command; resolves to its exit code. Never ends the process. */
-export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, stderr = process.stderr }: ReleaseCliOptions = {}): Promise<number> {
+export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, stderr = process.stderr, generatorSourcesFile }: ReleaseCliOptions = {}): Promise<number> {
   let exitCode: number = EXIT.ok;
+  const generatorSources = readGeneratorSources(generatorSourcesFile);
 
   /**
    * Prints what happened; a refusal is EXIT.refused, with the reason, and for
@@ -80,7 +95,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     }
   }
 
-  const program = cliProgram("release", "Releases, promotions, rollbacks and restores of the Todo chatbot, each as one Git commit that Argo CD syncs.", stdout, stderr);
+  const program = cliProgram("npm run", "Releases, promotions, rollbacks and restores of the Todo chatbot, each as one Git commit that Argo CD syncs.", stdout, stderr);
 
   program
     .command("release")
@@ -89,9 +104,14 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     .argument("<component=tag...>", "new image tags, e.g. backend=1.4.0 frontend=1.4.0, each optionally with the digest it points at: backend=1.4.0@sha256:<64 hex>")
     .option(...DRY_RUN)
     .option(...ALLOW_REMOVAL)
-    .action((environment: string, assignments: string[], flags: ChangeFlags) =>
-      report(() => release({ root, environment, assignments, ...changeOptions(flags) })),
-    );
+    .action((environment: string, assignments: string[], flags: ChangeFlags, command: Command) => {
+      // The shape of an argument is usage (exit 2, with the usage); what it names (a component, a tag) is checked by release().
+      const malformed = assignments.filter((assignment) => !assignment.includes("="));
+      if (malformed.length) {
+        command.error(`error: ${malformed.map((text) => `'${text}'`).join(", ")}: each image must be <component>=<tag> or <component>=<tag>@sha256:<digest>, e.g. backend=1.4.0`);
+      }
+      return report(() => release({ root, environment, assignments, ...changeOptions(flags, generatorSources) }));
+    });
 
   program
     .command("promote")
@@ -101,7 +121,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     .option(...DRY_RUN)
     .option(...ALLOW_REMOVAL)
     .action((from: string, to: string, flags: ChangeFlags) =>
-      report(() => promote({ root, from, to, ...changeOptions(flags) })),
+      report(() => promote({ root, from, to, ...changeOptions(flags, generatorSources) })),
     );
 
   program
@@ -114,7 +134,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     .option(...DRY_RUN)
     .option(...ALLOW_REMOVAL)
     .action((environment: string, target: string | undefined, flags: ChangeFlags) =>
-      report(() => rollback({ root, environment, target, ...changeOptions(flags) })),
+      report(() => rollback({ root, environment, target, ...changeOptions(flags, generatorSources) })),
     );
 
   program
@@ -129,7 +149,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
     .option(...ALLOW_REMOVAL)
     .option("--rerender", "restore the commit's settings and render them with today's generator (when it renders them differently from the manifests committed then)")
     .action((environment: string, target: string, flags: ChangeFlags) =>
-      report(() => restore({ root, environment, target, ...changeOptions(flags), rerender: Boolean(flags.rerender) })),
+      report(() => restore({ root, environment, target, ...changeOptions(flags, generatorSources), rerender: Boolean(flags.rerender) })),
     );
 
   program

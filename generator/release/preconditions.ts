@@ -4,7 +4,6 @@
  */
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
 import { listEnvironments } from "../load/environments.ts";
 import { formatProblem, type SettingsProblem } from "../errors.ts";
 import { MANIFESTS_DIR } from "../render.ts";
@@ -56,28 +55,75 @@ export function checkCommitIdentity(root: string): void {
   }
 }
 
-/** What the commands write: settings, manifests, and the Argo CD objects an environment's settings change. */
-const RELEASE_DIRS = ["environments", MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTSTRAP_DIR];
+/**
+ * What a release's render reads or writes besides the generator's code: the
+ * settings (environments/, clusters/), what it writes (manifests/, argocd/),
+ * and what decides how the code is built and run (package.json and the lock
+ * file: the dependencies; tsconfig.json, which esbuild reads to compile).
+ */
+const RENDER_PATHS = ["environments", "clusters", MANIFESTS_DIR, "argocd", "package.json", "package-lock.json", "tsconfig.json"];
+
+/** The generator's code, when no bundle says which files it was built from: every module under generator/ that is not a test's. */
+export const GENERATOR_DIR = "generator";
+function isGeneratorModule(path: string): boolean {
+  return path.startsWith(`${GENERATOR_DIR}/`) && /\.(ts|mjs|json)$/.test(path) && !path.endsWith(".test.ts") && !path.startsWith(`${GENERATOR_DIR}/testing/`);
+}
+
+/** One entry of `git status --porcelain -z`: its two status letters and its path (a rename's new path; `from` its old one). */
+interface StatusEntry {
+  code: string;
+  path: string;
+  from?: string;
+}
+
+function gitStatus(root: string): StatusEntry[] {
+  const records = git(root, ["status", "--porcelain", "-z", "--untracked-files=all"]).split("\0");
+  const entries: StatusEntry[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
+    if (record.length < 4) continue;
+    const code = record.slice(0, 2);
+    // A rename or copy is followed by its source's path.
+    entries.push(/[RC]/.test(code) ? { code, path: record.slice(3), from: records[++i] } : { code, path: record.slice(3) });
+  }
+  return entries;
+}
+
+export interface CleanOptions {
+  /**
+   * The repository-relative files the generator's code is built from (the
+   * launcher's bundle lists them: generator/launcher/build.mjs); default:
+   * every module under generator/ but the tests'.
+   */
+  generatorSources?: readonly string[] | undefined;
+}
 
 /**
- * Release commits are made from committed files only (settings, manifests,
- * Argo CD's objects), and nothing else may be staged, since a commit takes
+ * Release commits are made from committed files only: nothing the render
+ * reads or writes (settings, clusters, the generator's code, the
+ * dependencies' manifests, manifests/, argocd/) may differ from HEAD, tracked
+ * or not, or the commit would carry a change that is not the release (an
+ * edited cluster.ts renders into every environment) or render from a file a
+ * clone does not have. And nothing else may be staged, since a commit takes
  * everything staged. One `git status` answers both.
  */
-export function checkReleaseFilesClean(root: string, command: string, dirs: readonly string[] = RELEASE_DIRS): void {
-  const status = gitLines(root, ["status", "--porcelain", "--untracked-files=all"]);
-  const under = (line: string) => dirs.some((dir) => line.slice(3).startsWith(`${dir}/`) || line.slice(3) === dir);
-  const dirty = status.filter(under);
+export function checkReleaseFilesClean(root: string, command: string, { generatorSources }: CleanOptions = {}): void {
+  const status = gitStatus(root);
+  const sources = generatorSources ? new Set(generatorSources) : undefined;
+  const read = (path: string) =>
+    RENDER_PATHS.some((dir) => path === dir || path.startsWith(`${dir}/`)) || (sources ? sources.has(path) : isGeneratorModule(path));
+  const dirty = status.filter((entry) => read(entry.path) || (entry.from !== undefined && read(entry.from)));
   if (dirty.length) {
-    const named = dirs.map((dir) => `${dir}/`);
-    const where = named.length > 1 ? `${named.slice(0, -1).join(", ")} or ${named.at(-1)}` : named.join("");
     throw new ReleaseRefusal(
-      `${command}: there are uncommitted changes under ${where}:\n${dirty.map((line) => `  ${line}`).join("\n")}\n` +
-        "Commit or discard them first, so that the release commit holds only the release.",
+      `${command}: files the render reads or writes have uncommitted changes:\n` +
+        dirty.map(({ code, path, from }) => `  ${code} ${from ? `${from} -> ` : ""}${path}`).join("\n") +
+        "\nThe release commit would carry them, or be rendered from files a clone does not have. " +
+        "Commit them first (git add, git commit: the pre-commit hook checks them), or put them aside with " +
+        "`git stash push --include-untracked` (and `git stash pop` after), then run this again.",
     );
   }
   // X, the index's column: anything but ' ' (unchanged) and '?' / '!' (untracked, ignored) is staged.
-  const staged = status.filter((line) => ![" ", "?", "!"].includes(line[0]!)).map((line) => line.slice(3));
+  const staged = status.filter((entry) => ![" ", "?", "!"].includes(entry.code[0]!)).map((entry) => entry.path);
   if (staged.length) {
     throw new ReleaseRefusal(
       `${command}: files are staged for commit (${staged.join(", ")}); a release commit holds only the release. Commit or unstage them first.`,
@@ -93,8 +139,8 @@ export function checkEnvironment(root: string, environment: string): void {
 }
 
 /** Everything a command that commits must check first. */
-export function checkReadyToCommit(root: string, command: string, { dryRun }: { dryRun: boolean }): void {
+export function checkReadyToCommit(root: string, command: string, { dryRun, generatorSources }: { dryRun: boolean } & CleanOptions): void {
   checkRepository(root);
-  checkReleaseFilesClean(root, command);
+  checkReleaseFilesClean(root, command, { generatorSources });
   if (!dryRun) checkCommitIdentity(root);
 }

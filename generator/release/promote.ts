@@ -4,9 +4,9 @@ import { loadEnvironments } from "../load/environments.ts";
 import { promotionProblem } from "../settings/rules.ts";
 import type { Settings } from "../settings.ts";
 import { imagesFileName } from "../environment-files.ts";
-import { type Outcome, applySettingsChange, formatImagesFile } from "./change.ts";
+import { type Outcome, applySettingsChange, formatImagesFile, otherEnvironmentsRefusal } from "./change.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
-import { TRAILER, describeTags, tagsOf } from "./release-commit.ts";
+import { TRAILER, describeChange, describeTags, downgrades, tagsOf } from "./release-commit.ts";
 import { changedTags, withTags } from "./release.ts";
 
 export interface PromoteOptions {
@@ -14,27 +14,29 @@ export interface PromoteOptions {
   from: string;
   to: string;
   dryRun: boolean;
+  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
+  generatorSources?: readonly string[] | undefined;
   allowRemoval?: boolean;
 }
 
-async function currentSettings(root: string): Promise<Settings[]> {
+async function currentSettings(root: string, to: string): Promise<Settings[]> {
   try {
     return await loadEnvironments({ root });
   } catch (error) {
-    if (error instanceof SettingsError) throw new ReleaseRefusal(`the generator rejects the committed settings:\n${error.message}`);
+    if (error instanceof SettingsError) throw otherEnvironmentsRefusal(root, to, error) ?? new ReleaseRefusal(`the generator rejects the committed settings:\n${error.message}`);
     throw error;
   }
 }
 
-export async function promote({ root, from, to, dryRun, allowRemoval = false }: PromoteOptions): Promise<Outcome> {
+export async function promote({ root, from, to, dryRun, allowRemoval = false, generatorSources }: PromoteOptions): Promise<Outcome> {
   checkRepository(root);
   checkEnvironment(root, from);
   checkEnvironment(root, to);
   if (from === to) throw new ReleaseRefusal(`promote: ${from} to ${to}: the two environments must differ`);
-  const all = await currentSettings(root);
+  const all = await currentSettings(root, to);
   const offPath = promotionProblem(all, from, to);
   if (offPath) throw new ReleaseRefusal(`promote ${from} ${to}: ${offPath}`);
-  checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun });
+  checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun, generatorSources });
 
   // Tags and their digests move (what was tested is what runs); each environment keeps its own image repositories.
   const source = all.find((settings) => settings.name === from)!;
@@ -47,6 +49,8 @@ export async function promote({ root, from, to, dryRun, allowRemoval = false }: 
     throw new ReleaseRefusal(`${to} already runs what ${from} runs (${describeTags(tags)}): this promotion changes nothing`);
   }
   const nextTags = tagsOf(next);
+  // The subject names what runs after; each image's change, and any version going backwards, is said too (allowed: it may be deliberate).
+  const backwards = downgrades(tagsOf(current), nextTags);
   return applySettingsChange({
     root,
     environment: to,
@@ -56,6 +60,8 @@ export async function promote({ root, from, to, dryRun, allowRemoval = false }: 
     allowRemoval,
     // A tag fine where it comes from (e.g. latest in dev) may break the rules of the target.
     origin: ` (promoted from ${from})`,
+    notes: [`${to}: ${describeChange(tagsOf(current), nextTags)}`, ...backwards.map((line) => `warning: ${line}`)],
+    warnings: backwards.map((line) => `${to}: ${line}: promoting from ${from} lowers it; if that is not meant, undo it with npm run rollback -- ${to}`),
     commit: {
       environment: to,
       action: "promote",

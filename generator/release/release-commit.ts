@@ -110,3 +110,39 @@ export function createCommit(root: string, commit: ReleaseCommit): string {
   git(root, ["commit", "--quiet", "--no-verify", "--cleanup=verbatim", "--file=-"], commitMessage(commit));
   return git(root, ["rev-parse", "HEAD"]).trim();
 }
+
+/**
+ * -1, 0 or 1 as semantic version `a` is lower than, equal to or higher than
+ * `b`, by semver.org's precedence (§11: numbers, then a pre-release below its
+ * release, identifiers compared numerically or in ASCII; build metadata
+ * ignored); undefined when either is not a semantic version (a git SHA, latest).
+ */
+export function compareSemver(a: string, b: string): -1 | 0 | 1 | undefined {
+  const parse = (tag: string) => {
+    const match = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/.exec(tag);
+    return match ? { core: [Number(match[1]), Number(match[2]), Number(match[3])], pre: match[4]?.split(".") ?? [] } : undefined;
+  };
+  const x = parse(a);
+  const y = parse(b);
+  if (!x || !y) return undefined;
+  const sign = (n: number) => (n < 0 ? -1 : n > 0 ? 1 : 0);
+  for (let i = 0; i < 3; i++) if (x.core[i] !== y.core[i]) return sign(x.core[i]! - y.core[i]!);
+  if (!x.pre.length || !y.pre.length) return sign(y.pre.length - x.pre.length);
+  for (let i = 0; i < Math.min(x.pre.length, y.pre.length); i++) {
+    const [p, q] = [x.pre[i]!, y.pre[i]!];
+    if (p === q) continue;
+    const [pn, qn] = [/^\d+$/.test(p), /^\d+$/.test(q)];
+    if (pn && qn) return sign(Number(p) - Number(q));
+    if (pn !== qn) return pn ? -1 : 1;
+    return p < q ? -1 : 1;
+  }
+  return sign(x.pre.length - y.pre.length);
+}
+
+/** `backend goes back from 1.1.0 to 1.0.0` for every component whose semantic version is lower after than before. */
+export function downgrades(before: Tags, after: Tags): string[] {
+  return Object.keys(after)
+    .sort()
+    .filter((component) => before[component] !== undefined && compareSemver(after[component]!, before[component]!) === -1)
+    .map((component) => `${component} goes back from ${before[component]} to ${after[component]} (a lower semantic version)`);
+}

@@ -93,7 +93,29 @@ describe("release, promote and history", () => {
     assert.deepEqual(tags(root, "staging"), tags(root, "dev"));
     assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), "promote(staging): from dev (backend 1.1.0, frontend 1.0.0)");
     assert.equal(trailer(root, "HEAD", "Release-Promoted-From"), "dev");
+    assert.match(result.stdout, /^ {2}staging: backend 1\.0\.0 → 1\.1\.0$/m, "each image's change");
+    assert.match(gitIn(root, "log", "-1", "--format=%b"), /^staging: backend 1\.0\.0 → 1\.1\.0$/m);
+    assert.equal(result.stderr, "", "an upgrade: no warning");
     assertClean(root);
+  });
+
+  it("promote that lowers a version: done (it may be meant), with each change shown and a warning on stderr and in the body", async () => {
+    const fresh = cloneScratch(template);
+    try {
+      assert.equal((await releaseCli(fresh, "release", "prod", "backend=1.1.0")).status, 0);
+      const dryRunResult = await releaseCli(fresh, "promote", "staging", "prod", "--dry-run");
+      assert.match(dryRunResult.stderr, /^warning: prod: backend goes back from 1\.1\.0 to 1\.0\.0 \(a lower semantic version\): promoting from staging lowers it/m);
+      const result = await releaseCli(fresh, "promote", "staging", "prod");
+      assert.equal(result.status, 0, result.stderr);
+      assert.match(result.stdout, /^ {2}prod: backend 1\.1\.0 → 1\.0\.0$/m);
+      assert.match(result.stdout, /^ {2}warning: backend goes back from 1\.1\.0 to 1\.0\.0 \(a lower semantic version\)$/m);
+      assert.match(result.stderr, /^warning: prod: backend goes back from 1\.1\.0 to 1\.0\.0/m);
+      const body = gitIn(fresh, "log", "-1", "--format=%b");
+      assert.match(body, /^prod: backend 1\.1\.0 → 1\.0\.0$/m);
+      assert.match(body, /^warning: backend goes back from 1\.1\.0 to 1\.0\.0/m);
+    } finally {
+      removeScratch(fresh);
+    }
   });
 
   it("history labels every commit that changed manifests/<env>/, with the images each ran, newest first, from Git only", async () => {
@@ -192,10 +214,10 @@ describe("refusals change nothing", () => {
   after(() => removeScratch(root));
 
   it("unknown environment", async () => {
-    await assertRefused(() => release({ root, environment: "qa", assignments: ["backend=1.0.0"], dryRun }), /qa: environment = "qa": unknown environment: must be one of dev, prod, staging/);
-    await assertRefused(() => promote({ root, from: "dev", to: "qa", dryRun }), /qa: environment = "qa": unknown environment/);
-    await assertRefused(() => rollback({ root, environment: "qa", dryRun }), /qa: environment = "qa": unknown environment/);
-    assert.throws(() => history(root, "qa"), /qa: environment = "qa": unknown environment: Git knows dev, prod, staging/);
+    await assertRefused(() => release({ root, environment: "no-such-env", assignments: ["backend=1.0.0"], dryRun }), /no-such-env: environment = "no-such-env": unknown environment: must be one of dev, prod, staging/);
+    await assertRefused(() => promote({ root, from: "dev", to: "no-such-env", dryRun }), /no-such-env: environment = "no-such-env": unknown environment/);
+    await assertRefused(() => rollback({ root, environment: "no-such-env", dryRun }), /no-such-env: environment = "no-such-env": unknown environment/);
+    assert.throws(() => history(root, "no-such-env"), /no-such-env: environment = "no-such-env": unknown environment: Git knows dev, prod, staging/);
   });
 
   it("unknown component, malformed argument, no argument", async () => {
@@ -242,9 +264,9 @@ describe("refusals change nothing", () => {
     const committed = readFileSync(manifest, "utf8");
     writeFileSync(manifest, `${committed}# edited by hand\n`);
     for (const dryRunToo of [false, true]) {
-      await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun: dryRunToo }), /release dev: there are uncommitted changes under environments\/, manifests\/, argocd\/apps\/ or argocd\/bootstrap\/:\n {2} M manifests\/prod\/namespace-todo-prod\.yaml/);
-      await assertRefused(() => promote({ root, from: "dev", to: "staging", dryRun: dryRunToo }), /promote dev staging: there are uncommitted changes/);
-      await assertRefused(() => rollback({ root, environment: "dev", dryRun: dryRunToo }), /rollback dev: there are uncommitted changes/);
+      await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun: dryRunToo }), /release dev: files the render reads or writes have uncommitted changes:\n {2} M manifests\/prod\/namespace-todo-prod\.yaml\n.*Commit them first .* `git stash push --include-untracked`/);
+      await assertRefused(() => promote({ root, from: "dev", to: "staging", dryRun: dryRunToo }), /promote dev staging: files the render reads or writes have uncommitted changes/);
+      await assertRefused(() => rollback({ root, environment: "dev", dryRun: dryRunToo }), /rollback dev: files the render reads or writes have uncommitted changes/);
     }
     writeFileSync(manifest, committed);
 
@@ -257,7 +279,7 @@ describe("refusals change nothing", () => {
       () => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }),
       () => restore({ root, environment: "dev", target: "HEAD~3", dryRun }),
     ]) {
-      await assertRefused(command, /dev: there are uncommitted changes under environments\/, manifests\/, argocd\/apps\/ or argocd\/bootstrap\/:\n {2} M argocd\/apps\/application-todo-dev\.yaml/);
+      await assertRefused(command, /dev: files the render reads or writes have uncommitted changes:\n {2} M argocd\/apps\/application-todo-dev\.yaml/);
     }
     writeFileSync(application, rendered);
 
@@ -265,6 +287,20 @@ describe("refusals change nothing", () => {
     writeFileSync(untracked, "not committed\n");
     await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }), /\?\? environments\/notes\.txt/);
     rmSync(untracked);
+
+    // What the render reads besides the settings: a cluster's facts render into every environment on it.
+    const restoreCluster = edit(root, "clusters/minikube/cluster.ts", 'ingressClass: "nginx"', 'ingressClass: "nginx2"');
+    await assertRefused(() => release({ root, environment: "prod", assignments: ["backend=1.2.0"], dryRun: false }), /release prod: files the render reads or writes have uncommitted changes:\n {2} M clusters\/minikube\/cluster\.ts/);
+    restoreCluster();
+    // A new environment file (untracked), and a deleted tracked one.
+    writeFileSync(join(root, "environments/qa.ts"), "export default {};\n");
+    await assertRefused(() => release({ root, environment: "prod", assignments: ["backend=1.2.0"], dryRun: false }), /\?\? environments\/qa\.ts/);
+    rmSync(join(root, "environments/qa.ts"));
+    for (const file of ["package.json", "tsconfig.json"]) {
+      const restoreFile = edit(root, file, "{", "{ ");
+      await assertRefused(() => rollback({ root, environment: "dev", dryRun: false }), new RegExp(` M ${file.replace(".", "\\.")}`));
+      restoreFile();
+    }
   });
 
   it("anything staged elsewhere, which the commit would take along", async () => {
@@ -306,6 +342,12 @@ describe("refusals change nothing", () => {
     const unknownOption = await releaseCli(root, "rollback", "prod", "--frobnicate");
     assert.equal(unknownOption.status, 2, "a usage error, not a refusal");
     assert.match(unknownOption.stderr, /unknown option '--frobnicate'/);
+    // An image without `=tag` is a usage error too: exit 2, the usage printed as the user types it (npm run release, not "release release").
+    const noTag = await releaseCli(root, "release", "prod", "backend");
+    assert.equal(noTag.status, 2, noTag.stderr);
+    assert.match(noTag.stderr, /^error: 'backend': each image must be <component>=<tag> or <component>=<tag>@sha256:<digest>, e.g\. backend=1\.4\.0\n\nUsage: npm run release \[options\] <environment> <component=tag\.\.\.>\n/);
+    const help = await releaseCli(root, "rollback", "--help");
+    assert.match(help.stdout, /^Usage: npm run rollback \[options\] <environment> \[commit\]\n/);
     assert.equal(fingerprint(root), before);
   });
 
@@ -326,7 +368,8 @@ describe("refusals change nothing", () => {
     gitIn(root, "commit", "--quiet", "-m", "break staging", "--", "environments/staging.images.json");
     await assertRefused(
       () => release({ root, environment: "dev", assignments: ["backend=1.3.0"], dryRun }),
-      /the generator rejects dev with these images:\n.*staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository"/s,
+      // staging's file is what fails, not dev's release: the refusal says so, and which commit to revert.
+      /^dev is not what fails: staging's own files do not load or break its rules:\n.*staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository".*git revert \S+` \(\S+ break staging, the newest commit that changed environments\/staging\.images\.json\)/s,
     );
   });
 });

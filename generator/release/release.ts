@@ -97,15 +97,17 @@ export interface ReleaseOptions {
   /** `<component>=<tag>` or `<component>=<tag>@sha256:<digest>` as typed on the command line. */
   assignments: string[];
   dryRun: boolean;
+  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
+  generatorSources?: readonly string[] | undefined;
   /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
   allowRemoval?: boolean;
 }
 
-export async function release({ root, environment, assignments, dryRun, allowRemoval = false }: ReleaseOptions): Promise<Outcome> {
+export async function release({ root, environment, assignments, dryRun, allowRemoval = false, generatorSources }: ReleaseOptions): Promise<Outcome> {
   checkRepository(root);
   checkEnvironment(root, environment);
   const released = parseReleaseTags(environment, assignments);
-  checkReadyToCommit(root, `release ${environment}`, { dryRun });
+  checkReadyToCommit(root, `release ${environment}`, { dryRun, generatorSources });
 
   const current = await readImagesFile(environment, root);
   const next = withTags(current, released);

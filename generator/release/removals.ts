@@ -57,3 +57,11 @@ export function dataBearingRemovals(committed: ReadonlyMap<string, string>, obje
 export function describeRemoval(removal: Removal): string {
   return `${removal.kind} ${removal.namespace ? `${removal.namespace}/` : ""}${removal.name} (${removal.file}): ${DATA_BEARING[removal.kind]}`;
 }
+
+/** The environment variable that lets a commit through the pre-commit hook when it removes such an object (`ALLOW_REMOVAL=1 git commit …`). */
+export const ALLOW_REMOVAL_VARIABLE = "ALLOW_REMOVAL";
+
+/** Every object of every environment a render holds, for dataBearingRemovals (identities carry their namespace, so one list serves all). */
+export function renderedObjects(objects: ReadonlyMap<string, readonly KubeObject[]>): KubeObject[] {
+  return [...objects.values()].flat();
+}

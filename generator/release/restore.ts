@@ -29,6 +29,8 @@ export interface RestoreOptions {
   /** The commit to restore the environment as. */
   target: string;
   dryRun: boolean;
+  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
+  generatorSources?: readonly string[] | undefined;
   /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
   allowRemoval?: boolean;
   /** Restore the commit's settings and render them with today's generator, when it renders them differently from then. */
@@ -54,13 +56,13 @@ function differences(committed: Map<string, string>, rendered: Rendered, environ
   return lines;
 }
 
-export async function restore({ root, environment, target, dryRun, allowRemoval = false, rerender = false }: RestoreOptions): Promise<Outcome> {
+export async function restore({ root, environment, target, dryRun, allowRemoval = false, rerender = false, generatorSources }: RestoreOptions): Promise<Outcome> {
   checkRepository(root);
   checkEnvironment(root, environment);
   const sha = revParse(root, target);
   if (!sha) throw new ReleaseRefusal(`${environment}: target = "${target}": not a commit in this repository (see \`npm run history -- ${environment}\`)`);
   const short = sha.slice(0, 7);
-  checkReadyToCommit(root, `restore ${environment}`, { dryRun });
+  checkReadyToCommit(root, `restore ${environment}`, { dryRun, generatorSources });
 
   const paths = settingsPaths(environment);
   const blobs = readBlobs(root, paths.map((path) => `${sha}:${path}`));

@@ -91,12 +91,37 @@ describe("release staging 7.7.7, then rollback staging", () => {
     assert.equal(trailer(root, "HEAD", "Release-Images"), "backend=1.0.0,frontend=1.0.0");
   });
 
-  it("rolling back twice returns to where you started", async () => {
-    await succeeds(root, "rollback", "staging");
+  it("rolling back twice returns to where you started, and says plainly that it re-applies what the first rollback undid", async () => {
+    const note = new RegExp(
+      `^ {2}note: this re-applies backend 7\\.7\\.7, which rollback ${short(root, rolledBack)} undid \\(it rolled back ${short(root, released)} "release\\(staging\\): backend 7\\.7\\.7"\\); to go further back instead, name the commit: npm run rollback -- staging <commit>`,
+      "m",
+    );
+    assert.match(await succeeds(root, "rollback", "staging", "--dry-run"), note, "the dry run says it too");
+    assert.equal(head(root), rolledBack);
+    assert.match(await succeeds(root, "rollback", "staging"), note);
+    assert.match(gitIn(root, "log", "-1", "--format=%b"), new RegExp(note.source.replace("^ {2}", "^"), "m"));
     assert.equal(tree(root, "HEAD", ...STAGING), tree(root, released, ...STAGING));
     assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), `rollback(staging): backend 1.0.0 → 7.7.7, undoing ${short(root, rolledBack)}`);
     assertClean(root);
     await assertCheckPasses(root);
+    // A rollback of a release says no such thing.
+    assert.doesNotMatch(gitIn(root, "log", "-1", "--format=%b", rolledBack), /re-applies/);
+  });
+
+  it("a broken dev committed past the hook: a rollback of staging is refused, naming dev's file, not staging's release, and the commit to revert", async () => {
+    edit(root, "environments/dev.ts", "  dapr: { enabled: true },", "  dapr: { enabled: true },\n  dapr: { enabled: false },");
+    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "dev: a duplicate key");
+    const broken = short(root, "HEAD");
+    const before = fingerprint(root);
+    const result = await releaseCli(root, "rollback", "staging", "--dry-run");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^refused: staging is not what fails: dev's own files do not load or break its rules:\nenvironments\/dev\.ts:\d+:\d+: .*Duplicate key/);
+    assert.match(result.stderr, new RegExp(`In an incident: revert the commit that broke it, \`git revert ${broken}\` \\(${broken} dev: a duplicate key, the newest commit that changed environments/dev\\.ts\\), then run this again\\.\nNothing was changed\\.\n$`));
+    assert.doesNotMatch(result.stderr, /rejects staging/);
+    assert.equal(fingerprint(root), before);
+    // The recovery it names works.
+    gitIn(root, "revert", "--no-edit", "--quiet", broken);
+    assert.equal((await releaseCli(root, "rollback", "staging", "--dry-run")).status, 0);
   });
 });
 

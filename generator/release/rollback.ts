@@ -18,7 +18,7 @@ import { type Outcome, applySettingsChange, formatImagesFile } from "./change.ts
 import { git, revParse } from "./git.ts";
 import { type HistoryEntry, type ImageRefs, imagesDiffer, parseImageRefs, readHistory, tagsOfRefs } from "./history.ts";
 import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
-import { TRAILER, describeChange } from "./release-commit.ts";
+import { TRAILER, describeChange, describeTags } from "./release-commit.ts";
 
 export interface RollbackOptions {
   root: string;
@@ -26,6 +26,8 @@ export interface RollbackOptions {
   /** A commit whose images to run again; default: those before the newest image change. */
   target?: string;
   dryRun: boolean;
+  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
+  generatorSources?: readonly string[] | undefined;
   /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
   allowRemoval?: boolean;
 }
@@ -40,7 +42,7 @@ function imagesAs(current: ImageRefs, wanted: ImageRefs): ImageRefs {
   return Object.fromEntries(Object.entries(current).map(([component, ref]) => [component, wanted[component] ?? ref]));
 }
 
-export async function rollback({ root, environment, target, dryRun, allowRemoval = false }: RollbackOptions): Promise<Outcome> {
+export async function rollback({ root, environment, target, dryRun, allowRemoval = false, generatorSources }: RollbackOptions): Promise<Outcome> {
   checkRepository(root);
   checkEnvironment(root, environment);
   const listing = `see \`npm run history -- ${environment}\``;
@@ -65,7 +67,7 @@ export async function rollback({ root, environment, target, dryRun, allowRemoval
     if (!wanted) throw new ReleaseRefusal(`${environment}: target = "${target}": commit ${sha.slice(0, 12)} has no readable ${imagesPath} (${listing})`);
     from = sha;
   }
-  checkReadyToCommit(root, `rollback ${environment}`, { dryRun });
+  checkReadyToCommit(root, `rollback ${environment}`, { dryRun, generatorSources });
 
   const current = parseImageRefs(git(root, ["show", `HEAD:${imagesPath}`]));
   if (!current) throw new ReleaseRefusal(`${environment}: ${imagesPath} in HEAD is not a JSON object of images`);
@@ -81,6 +83,16 @@ export async function rollback({ root, environment, target, dryRun, allowRemoval
     ? `Undoes the image change of ${undone.shortCommit} "${undone.subject}": ${environment} runs the images it ran before it again.`
     : `${environment} runs the images it ran at ${fromShort} again.`;
   const notes = [what, `Every other setting is as at ${head}; the manifests are rendered by the current generator.`];
+  // Undoing a rollback is specified ("a second rollback undoes the first"), but it ships again what was rolled back, maybe a bad release: say so plainly.
+  if (undone?.rollbackOf) {
+    const reapplied = describeTags(Object.fromEntries(Object.entries(tagsOfRefs(next)).filter(([component, tag]) => tagsOfRefs(current)[component] !== tag)));
+    const original = entries.find((entry) => entry.commit === undone.rollbackOf);
+    notes.unshift(
+      `note: this re-applies ${reapplied}, which rollback ${undone.shortCommit} undid` +
+        (original ? ` (it rolled back ${original.shortCommit} "${original.subject}")` : "") +
+        `; to go further back instead, name the commit: npm run rollback -- ${environment} <commit> (${listing}).`,
+    );
+  }
   return applySettingsChange({
     root,
     environment,

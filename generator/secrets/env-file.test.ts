@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { REPO_ROOT, listEnvironments } from "../load/environments.ts";
@@ -207,6 +207,8 @@ describe("the committed templates", () => {
   for (const environment of listEnvironments()) {
     it(`.secrets/${environment}.env.example names every sealable key, with empty values`, () => {
       const file = `.secrets/${environment}.env.example`;
+      // Every environment, a user's own too, has its template: README, "Add an environment", makes qa's from staging's.
+      assert.ok(existsSync(join(REPO_ROOT, file)), `${file} is missing: every environment has one (README, "Add an environment": sed 's/staging/${environment}/g' .secrets/staging.env.example > ${file})`);
       const entries = parseSecretsEnvFile(environment, readFileSync(join(REPO_ROOT, file), "utf8"), file);
       const expected = [...SEALABLE_SECRETS].flatMap(([secret, keys]) => keys.map((key) => `${secret}.${key}`)).sort();
       assert.deepEqual(entries.map(({ secret, key }) => `${secret}.${key}`).sort(), expected);

@@ -231,8 +231,8 @@ describe("npm run seal", () => {
     assert.equal(notPem.exitCode, 1);
     assert.match(notPem.stderr, /^dev: --cert \S*README\.md: sealing: expected a PEM certificate/m);
 
-    const unknown = await runSeal(root, ["qa", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
-    assert.match(unknown.stderr, /^environments\/qa\.ts: unknown environment qa \(there is no such file\): the environments are dev, prod/);
+    const unknown = await runSeal(root, ["no-such-env", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
+    assert.match(unknown.stderr, /^environments\/no-such-env\.ts: unknown environment no-such-env \(there is no such file\): the environments are dev, prod/);
     assert.doesNotMatch(unknown.stderr, /invalid settings/, "a misspelt name is not a bad setting");
     const misspelt = await runSeal(root, ["devv", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
     assert.match(misspelt.stderr, /^environments\/devv\.ts: unknown environment devv \(there is no such file\): the environments are dev, prod.*; did you mean dev\?\nNothing was written\.\n$/);

@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import * as z from "zod";
 import { formatProblem } from "../errors.ts";
 import { postgresImage, redisImage } from "../images.ts";
-import { loadEnvironments } from "../load/environments.ts";
+import { listEnvironments, loadEnvironments } from "../load/environments.ts";
+import { FIXTURE_ENVIRONMENTS, fixtureFiles } from "../testing/fixture-environments.ts";
 import type { Settings } from "../settings.ts";
 import { type FilesChange, TEST_CLUSTERS, TEST_IMAGES, declaredSettings, merge, problemsWith, settingsOf } from "../testing/fixtures.ts";
 import { formatPath } from "./problems.ts";
@@ -12,12 +13,15 @@ import { crossEnvironmentProblems, promotionPaths, promotionProblem } from "./ru
 import { environmentSchema, imagesFileSchema, tagProblem } from "./schema.ts";
 
 describe("the committed environments", () => {
-  it("have no problems, alone or together", async () => {
+  it("have no problems, alone or together (every one there is, a user's own too)", async () => {
     const all = await loadEnvironments();
-    assert.deepEqual(all.map((settings) => settings.name), ["dev", "prod", "staging"]);
+    assert.deepEqual(all.map((settings) => settings.name), listEnvironments());
     assert.deepEqual(crossEnvironmentProblems(all), []);
   });
 });
+
+/** The tests' fixture (dev → staging → prod as shipped, generator/testing/fixture-environments.ts), loaded and checked. */
+const fixtureEnvironments = () => loadEnvironments({ files: fixtureFiles() });
 
 describe("defaults come from the declaration", () => {
   it("fill in everything an environment file leaves out, including what depends on the environment's name", () => {
@@ -331,8 +335,9 @@ describe("tag rule", () => {
     assert.match(tagProblem("1.4.0-" + "x".repeat(60), "pinned") ?? "", /app\.kubernetes\.io\/version label/);
   });
 
-  it("is each environment's own: the committed ones say so in delivery.tags", async () => {
-    assert.deepEqual((await loadEnvironments()).map((settings) => [settings.name, settings.delivery.tags]), [
+  it("is each environment's own: the shipped ones say so in delivery.tags", async () => {
+    assert.deepEqual(FIXTURE_ENVIRONMENTS, ["dev", "prod", "staging"]);
+    assert.deepEqual((await fixtureEnvironments()).map((settings) => [settings.name, settings.delivery.tags]), [
       ["dev", "mutable"],
       ["prod", "pinned"],
       ["staging", "pinned"],
@@ -342,18 +347,18 @@ describe("tag rule", () => {
 
 describe("the promotion path", () => {
   it("is declared by each environment: dev → staging → prod", async () => {
-    assert.deepEqual(promotionPaths(await loadEnvironments()), ["dev → staging → prod"]);
+    assert.deepEqual(promotionPaths(await fixtureEnvironments()), ["dev → staging → prod"]);
   });
 
   it("refuses a promotion off the path, naming the path", async () => {
-    const all = await loadEnvironments();
+    const all = await fixtureEnvironments();
     assert.equal(promotionProblem(all, "staging", "prod"), undefined);
     assert.equal(promotionProblem(all, "dev", "prod"), "prod is promoted from staging (delivery.promotedFrom in environments/prod.ts), not from dev: the promotion path is dev → staging → prod");
     assert.match(promotionProblem(all, "staging", "dev") ?? "", /^dev is not promoted from any environment \(no delivery\.promotedFrom in environments\/dev\.ts\): its images change by npm run release -- dev/);
   });
 
   it("refuses a source that is not another environment, and a circle", async () => {
-    const all = await loadEnvironments();
+    const all = await fixtureEnvironments();
     const withSource = (name: string, promotedFrom: string) => all.map((settings) => (settings.name === name ? merge(settings, { delivery: { promotedFrom } }) : settings));
     assert.deepEqual(crossEnvironmentProblems(withSource("prod", "qa")).map(formatProblem), [
       'prod: environments/prod.ts: delivery.promotedFrom = "qa": must be another environment: dev, staging',
@@ -365,7 +370,7 @@ describe("the promotion path", () => {
   });
 
   it("keeps every environment on one cluster, since argocd/ is rendered for one", async () => {
-    const all = await loadEnvironments();
+    const all = await fixtureEnvironments();
     const problems = crossEnvironmentProblems(all.map((settings) => (settings.name === "staging" ? merge(settings, { delivery: { cluster: "kind" } }) : settings)));
     assert.deepEqual(problems.map(formatProblem), [
       'staging: environments/staging.ts: delivery.cluster = "kind": every environment runs on one cluster (dev runs on minikube): argocd/ is rendered for one Argo CD',

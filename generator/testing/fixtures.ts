@@ -1,4 +1,10 @@
-/** Shared by the test suites: the real environments, loaded and rendered once per test process. */
+/**
+ * Shared by the test suites: the committed environments, loaded and rendered
+ * once per test process (whole-graph tests run over every one there is), and
+ * one environment's settings from the tests' fixture (dev, staging and prod,
+ * on their shipped promotion path: fixture-environments.ts), for the tests
+ * that assert a shipped environment's shape.
+ */
 import { minikube } from "../../clusters/minikube/cluster.ts";
 import type { SettingsProblem } from "../errors.ts";
 import type { KubeObject } from "../kube-object.ts";
@@ -7,6 +13,7 @@ import { renderRepository } from "../commands/pipeline.ts";
 import type { Rendered } from "../render.ts";
 import { resolveEnvironment } from "../settings/resolve.ts";
 import type { Settings } from "../settings.ts";
+import { fixtureFiles } from "./fixture-environments.ts";
 import { merge } from "./merge.ts";
 
 export { merge };
@@ -24,8 +31,9 @@ export async function environments(): Promise<{ settings: Settings; objects: Kub
   return Promise.all(listEnvironments().map(async (name) => ({ settings: await loadEnvironment(name), objects: objects.get(name)! })));
 }
 
+/** A fixture environment's settings (dev, staging or prod as shipped, whatever environments a user added). */
 export async function settingsOf(name: string): Promise<Settings> {
-  return loadEnvironment(name);
+  return loadEnvironment(name, { files: fixtureFiles() });
 }
 
 /** A change to an environment's files: merged over what each file holds (arrays replace). */
@@ -38,9 +46,9 @@ export interface FilesChange {
   sealed?: unknown;
 }
 
-/** Every problem the real checks (the declaration and the rules) find in a committed environment with `change` applied to its files. */
+/** Every problem the real checks (the declaration and the rules) find in a fixture environment with `change` applied to its files. */
 export async function problemsWith(name: string, change: FilesChange): Promise<SettingsProblem[]> {
-  const { sources, clusters } = await loadEnvironmentSources(name);
+  const { sources, clusters } = await loadEnvironmentSources(name, { files: fixtureFiles() });
   return resolveEnvironment(
     {
       name,
