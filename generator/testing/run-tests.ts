@@ -1,7 +1,8 @@
 /**
  * `npm run test:unit`: every `*.test.ts` beside the code, with Node's own
- * test runner, split into shards (`node --test --test-shard=<i>/<n>`) that
- * run at the same time, one Node process each.
+ * test runner, split into shards of about equal time (schedule.ts, by each
+ * file's time in the last run, kept in .cache/test-timings.json) that run at
+ * the same time, one Node process each.
  *
  * Why not one process per test file (the runner's default): each would load
  * kubernetes-models, zod and the generator again, about 0.6 s of CPU, which
@@ -18,15 +19,39 @@
  * `node --test path/to/file.test.ts`.
  */
 import { spawn } from "node:child_process";
-import { availableParallelism } from "node:os";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import { join, relative, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
+import { schedule } from "./schedule.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const FILES = ["generator", "environments", "clusters", "docker", "argocd"].map((dir) => `${dir}/**/*.test.ts`);
+const TEST_DIRS = ["generator", "environments", "clusters", "docker", "argocd"];
 /** One more shard than cores: shards that wait on child processes leave a core to the others. */
 const SHARDS = Math.min(availableParallelism() + 1, 8);
+/** Each file's time in the last whole run (ignored by Git, like the rest of .cache/; deleting it is safe). */
+const TIMINGS_FILE = join(ROOT, ".cache", "test-timings.json");
 
-function runShard(index: number, extra: string[]): Promise<{ code: number; output: string }> {
+/** Every `*.test.ts` under the directories that hold code, relative to the root, sorted. */
+function testFiles(): string[] {
+  const files: string[] = [];
+  for (const dir of TEST_DIRS) {
+    for (const entry of readdirSync(join(ROOT, dir), { recursive: true, encoding: "utf8" })) {
+      if (entry.endsWith(".test.ts") && !entry.split(/[\\/]/).includes("node_modules")) files.push(join(dir, entry));
+    }
+  }
+  return files.sort();
+}
+
+function readTimings(): Map<string, number> {
+  try {
+    return new Map(Object.entries(JSON.parse(readFileSync(TIMINGS_FILE, "utf8")) as Record<string, number>));
+  } catch {
+    return new Map();
+  }
+}
+
+function runShard(index: number, files: string[], extra: string[], timingsFile: string): Promise<{ code: number; output: string }> {
   const args = [
     "--import",
     "./generator/testing/compile-cache.ts",
@@ -34,9 +59,11 @@ function runShard(index: number, extra: string[]): Promise<{ code: number; outpu
     "--experimental-test-isolation=none",
     // Node 22 picks TAP when the output is not a terminal; the summary below reads spec's lines.
     "--test-reporter=spec",
-    `--test-shard=${index}/${SHARDS}`,
+    "--test-reporter-destination=stdout",
+    "--test-reporter=./generator/testing/timings-reporter.mjs",
+    `--test-reporter-destination=${timingsFile}`,
     ...extra,
-    ...FILES,
+    ...files,
   ];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
@@ -47,20 +74,40 @@ function runShard(index: number, extra: string[]): Promise<{ code: number; outpu
   });
 }
 
+const files = testFiles();
+const previous = readTimings();
+const sizes = new Map(files.map((file) => [file, statSync(join(ROOT, file)).size]));
+const shards = schedule(files, SHARDS, sizes, previous);
+const timingsDir = mkdtempSync(join(tmpdir(), "todo-test-timings-"));
+const extra = process.argv.slice(2);
 const started = performance.now();
 const results = await Promise.all(
-  Array.from({ length: SHARDS }, (_, i) =>
-    runShard(i + 1, process.argv.slice(2)).then((result) => {
-      process.stdout.write(`\n# shard ${i + 1}/${SHARDS}\n${result.output}`);
+  shards.map((shard, i) =>
+    runShard(i + 1, shard.files, extra, join(timingsDir, `shard-${i + 1}.jsonl`)).then((result) => {
+      process.stdout.write(`\n# shard ${i + 1}/${shards.length} (${shard.files.length} files, ${(shard.expectedMs / 1000).toFixed(1)} s expected)\n${result.output}`);
       return result;
     }),
   ),
 );
+// Only a whole run (no arguments such as --test-name-pattern, which run part of a file) says how long each file takes.
+if (extra.length === 0) {
+  const timings = new Map(previous);
+  for (const shardFile of readdirSync(timingsDir)) {
+    for (const line of readFileSync(join(timingsDir, shardFile), "utf8").split("\n").filter(Boolean)) {
+      const { file, ms } = JSON.parse(line) as { file: string; ms: number };
+      timings.set(relative(ROOT, resolvePath(ROOT, file)), ms);
+    }
+  }
+  const current = Object.fromEntries([...timings].filter(([file]) => files.includes(file)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  if (!existsSync(join(ROOT, ".cache"))) mkdirSync(join(ROOT, ".cache"), { recursive: true });
+  writeFileSync(TIMINGS_FILE, `${JSON.stringify(current, null, 1)}\n`);
+}
+rmSync(timingsDir, { recursive: true, force: true });
 const count = (name: string) => results.reduce((sum, { output }) => sum + Number(new RegExp(`^ℹ ${name} (\\d+)$`, "m").exec(output)?.[1] ?? 0), 0);
 const failed = results.filter(({ code }) => code !== 0).length;
 process.stdout.write(
   `\n# all shards: ${count("tests")} tests, ${count("pass")} passed, ${count("fail")} failed, ${count("skipped")} skipped, ` +
-    `${count("cancelled")} cancelled; ${SHARDS} shards in ${((performance.now() - started) / 1000).toFixed(1)} s` +
+    `${count("cancelled")} cancelled; ${shards.length} shards in ${((performance.now() - started) / 1000).toFixed(1)} s` +
     `${failed ? `; ${failed} shard${failed === 1 ? "" : "s"} failed` : ""}\n`,
 );
 process.exitCode = results.find(({ code }) => code !== 0)?.code ?? 0;
