@@ -14,8 +14,7 @@ import { minikube } from "../clusters/minikube/cluster.ts";
 import { postgresImage, redisImage } from "./images.ts";
 import { REPO_ROOT } from "./load/environments.ts";
 import { UPSTREAM, ownIds, upstreamIds } from "./policy/upstream.ts";
-import { sealCommand } from "./secrets/seal-command.ts";
-import { generatorCli, releaseCli } from "./testing/cli.ts";
+import { generatorCli, releaseCli, sealCli } from "./testing/cli.ts";
 
 const markdownFiles = execFileSync("git", ["ls-files", "*.md"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
 const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
@@ -148,7 +147,7 @@ async function helpOf(script: string): Promise<string> {
   const launched = /^node generator\/launcher\/cli\.mjs (\S+)$/.exec(scripts[script]!);
   if (!launched) return spawnSync("sh", ["-c", `${scripts[script]} --help`], { cwd: REPO_ROOT, encoding: "utf8" }).stdout;
   const command = launched[1]!;
-  if (command === "seal") return sealCommand().helpInformation();
+  if (command === "seal") return (await sealCli(REPO_ROOT, "--help")).stdout;
   const release = await releaseCli(REPO_ROOT, "--help");
   const cli = new RegExp(`^  ${command} `, "m").test(release.stdout) ? releaseCli : generatorCli;
   return (await cli(REPO_ROOT, command, "--help")).stdout;

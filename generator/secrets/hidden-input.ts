@@ -6,7 +6,8 @@
  * escape sequences (arrow keys) are taken as the terminal sends them, the
  * escapes dropped.
  */
-import type { Readable, Writable } from "node:stream";
+import type { Readable } from "node:stream";
+import type { Output } from "../commands/cli-program.ts";
 
 /** A terminal's input: a readable stream that can be put in raw mode (process.stdin when it is a TTY). */
 export interface TerminalInput extends Readable {
@@ -21,7 +22,7 @@ export class InputAborted extends Error {
   }
 }
 
-export function askHidden(input: TerminalInput, output: Writable, question: string): Promise<string> {
+export function askHidden(input: TerminalInput, output: Output, question: string): Promise<string> {
   if (!input.isTTY || typeof input.setRawMode !== "function") {
     return Promise.reject(new Error("hidden input needs a terminal"));
   }

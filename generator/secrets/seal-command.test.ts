@@ -3,10 +3,12 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { PassThrough } from "node:stream";
 import { after, describe, it } from "node:test";
 import { REPO_ROOT, loadEnvironment } from "../load/environments.ts";
 import { type SealedValues, formatSealedFile, sealedValuesOf } from "./sealed-file.ts";
-import { sealCommand, sealEnvironment } from "./seal-command.ts";
+import { run, sealEnvironment } from "./seal-command.ts";
+import { Captured, sealCli } from "../testing/cli.ts";
 import { throwawaySealingKey } from "./test-support.ts";
 import { openValue } from "./unseal.ts";
 import { NODE_ARGS } from "../testing/node.ts";
@@ -52,24 +54,16 @@ function open(namespace: string, name: string, sealed: string): string {
   return openValue({ privateKeyPem: key.privateKeyPem, namespace, name, sealed });
 }
 
-/** Runs the commander command as `npm run seal -- <args>` would, capturing what it prints. */
+/** Runs `npm run seal -- <args>` in-process (its run(): output and exit code as parameters), with a stand-in kubectl first on PATH. */
 async function runSeal(root: string, args: string[], kubectl?: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  const output = { stdout: "", stderr: "" };
-  const original = { log: console.log, error: console.error, exitCode: process.exitCode };
-  console.log = (...parts: unknown[]) => void (output.stdout += `${parts.join(" ")}\n`);
-  console.error = (...parts: unknown[]) => void (output.stderr += `${parts.join(" ")}\n`);
-  process.exitCode = 0;
   const path = process.env.PATH;
-  // A stand-in kubectl first on PATH, as the command finds the real one.
+  // The command finds kubectl on PATH, as the real one is found.
   if (kubectl) process.env.PATH = `${dirname(kubectl)}:${path}`;
   try {
-    await sealCommand(root).exitOverride().parseAsync(args, { from: "user" });
-    return { exitCode: Number(process.exitCode ?? 0), ...output };
+    const { status, stdout, stderr } = await sealCli(root, ...args);
+    return { exitCode: status ?? -1, stdout, stderr };
   } finally {
     process.env.PATH = path;
-    console.log = original.log;
-    console.error = original.error;
-    process.exitCode = original.exitCode;
   }
 }
 
@@ -95,6 +89,32 @@ describe("npm run seal", () => {
       assert.ok(!text.includes(value), `${name} must not appear in plaintext`);
     }
     assert.throws(() => open("todo-dev", "todo-database-secret", sealed["todo-backend-secret"]!.OPENAI_API_KEY!));
+  });
+
+  it("reads as `npm run seal` (its usage), exits 2 on a usage error, and prints only through its output parameters", async () => {
+    const root = tempRepo();
+    const help = await runSeal(root, ["--help"]);
+    assert.equal(help.exitCode, 0);
+    assert.match(help.stdout, /^Usage: npm run seal \[options\] <environment>$/m);
+    const missing = await runSeal(root, []);
+    assert.equal(missing.exitCode, 2);
+    assert.match(missing.stderr, /error: missing required argument 'environment'/);
+    assert.match(missing.stderr, /Usage: npm run seal \[options\] <environment>/);
+    const unknown = await runSeal(root, ["dev", "--cret", "cert.pem"]);
+    assert.equal(unknown.exitCode, 2);
+    assert.match(unknown.stderr, /unknown option '--cret'/);
+    assert.equal(process.exitCode, undefined, "the process's exit code is not the command's channel");
+  });
+
+  it("warns on stderr, and still succeeds, when what was sealed cannot be recorded", async () => {
+    const root = tempRepo();
+    writeFileSync(join(root, "values.env"), envFile(devValues));
+    // A directory (not empty) where the record goes: the rename over it fails.
+    mkdirSync(join(root, ".secrets", "dev.seal-state.json", "in-the-way"), { recursive: true });
+    const run = await runSeal(root, ["dev", "--cert", join(root, "cert.pem"), "--from-env-file", join(root, "values.env")]);
+    assert.equal(run.exitCode, 0, run.stderr);
+    assert.match(run.stdout, /dev\.sealed\.json: 5 sealed/);
+    assert.match(run.stderr, /^warning: could not record what was sealed in \.secrets\/ \(/m);
   });
 
   it("reads .secrets/<env>.env by default and keeps unchanged values byte for byte", async () => {
@@ -195,6 +215,29 @@ describe("npm run seal", () => {
     );
     assert.equal(result.sealed.length, 3);
     assert.equal(open("todo-prod", "todo-backend-secret", readSealed(root, "prod")["todo-backend-secret"]!.DATABASE_URL!), answers[0]);
+  });
+
+  it("prompts on a terminal from the command line: the questions on stderr, the answers unseen", async () => {
+    const root = tempRepo();
+    const terminal = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => terminal });
+    const answers = ["postgres://user:pw@db.example:5432/todo", "sk-typed-value", "auth-typed-value"];
+    const stdout = new Captured();
+    const stderr = {
+      text: "",
+      write(text: string) {
+        this.text += text;
+        // A question ends with ": "; the user types the answer and Enter.
+        if (text.endsWith(": ")) setImmediate(() => terminal.write(`${answers.shift()}\r`));
+        return true;
+      },
+    };
+    const exitCode = await run({ argv: ["seal", "prod", "--cert", join(root, "cert.pem")], root, stdout, stderr, input: terminal });
+    assert.equal(exitCode, 0, stderr.text);
+    assert.deepEqual(answers, [], "every question was asked");
+    assert.match(stderr.text, /^prod todo-backend-secret\.DATABASE_URL \(hidden; empty to skip\): $/m);
+    assert.doesNotMatch(stderr.text + stdout.text, /sk-typed-value|auth-typed-value|user:pw/);
+    assert.match(stdout.text, /prod\.sealed\.json: 3 sealed/);
+    assert.equal(open("todo-prod", "todo-auth-secret", readSealed(root, "prod")["todo-auth-secret"]!.BETTER_AUTH_SECRET!), "auth-typed-value");
   });
 
   it("fails naming the environment, the line, the key and the rule, and writes nothing", async () => {

@@ -4,13 +4,17 @@
  * Reads an environment's secret values (from `.secrets/<env>.env`, another
  * file, or prompts), seals each one for its Secret in the environment's
  * namespace, and writes environments/<env>.sealed.json. Every check runs
- * before anything is written; the file is replaced in one rename.
+ * before anything is written; the file is replaced in one rename. `run()` is
+ * the CLI as a function, like release/cli.ts's: its root and its output are
+ * parameters, and it returns the exit code: 0 done, 1 refused (nothing
+ * written), 2 a usage error (commands/exit-codes.ts).
  */
 import type { KeyObject } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import type { Writable } from "node:stream";
-import { Command } from "commander";
+import { CommanderError } from "commander";
+import { type Output, cliProgram } from "../commands/cli-program.ts";
+import { EXIT, commanderExitCode } from "../commands/exit-codes.ts";
 import { REPO_ROOT, loadEnvironment } from "../load/environments.ts";
 import type { Settings } from "../settings.ts";
 import { secretKeysUsedBy } from "./catalogue.ts";
@@ -58,6 +62,8 @@ export interface SealResult {
   removed: string[];
   /** False when the file already held exactly this. */
   written: boolean;
+  /** What went wrong after the sealed file was written (it is correct; the command still succeeds). */
+  warnings: string[];
 }
 
 export function defaultEnvFile(root: string, environment: string): string {
@@ -155,7 +161,7 @@ export async function sealEnvironment(options: SealOptions): Promise<SealResult>
 
   const next: SealedValues = {};
   const state: SealState = {};
-  const result: SealResult = { file: sealedFileName(settings.name), sealed: [], kept: [], removed: [], written: false };
+  const result: SealResult = { file: sealedFileName(settings.name), sealed: [], kept: [], removed: [], written: false, warnings: [] };
   for (const [secret, keys] of values) {
     next[secret] = {};
     const label = strictScopeLabel(settings.namespace, secret);
@@ -184,7 +190,7 @@ export async function sealEnvironment(options: SealOptions): Promise<SealResult>
     writeSealState(root, settings.name, state);
   } catch (error) {
     // The sealed file is written and correct; without records the next run seals everything again.
-    console.warn(`warning: could not record what was sealed in ${SECRETS_DIR}/ (${(error as Error).message})`);
+    result.warnings.push(`could not record what was sealed in ${SECRETS_DIR}/ (${(error as Error).message})`);
   }
   return result;
 }
@@ -196,14 +202,48 @@ function summary(result: SealResult): string {
 }
 
 /** Prompts on a terminal without echoing what is typed; none without a terminal. */
-export function terminalAsk(input: TerminalInput = process.stdin, output: Writable = process.stderr): Ask | undefined {
+export function terminalAsk(input: TerminalInput = process.stdin, output: Output = process.stderr): Ask | undefined {
   if (!input.isTTY) return undefined;
   return (question) => askHidden(input, output, question);
 }
 
-/** The `seal` command: `npm run seal` runs it from the launcher's bundle, `node generator/secrets/seal-cli.ts` from the sources. */
-export function sealCommand(root = REPO_ROOT): Command {
-  return new Command("seal")
+export interface SealCliOptions {
+  /** Arguments after the program's, e.g. ["seal", "dev", "--cert", "cert.pem"]; default process.argv. */
+  argv?: readonly string[];
+  root?: string;
+  stdout?: Output;
+  /** Errors, warnings, and the prompts' questions. */
+  stderr?: Output;
+  /**
+   * Where prompts read the values from, default process.stdin. It stays a
+   * stream, not a parameter like stdout and stderr: hidden input puts a real
+   * terminal in raw mode (hidden-input.ts), and prompts are offered only when
+   * it is a TTY, so a test passes a stream that is not one (or a stand-in terminal).
+   */
+  input?: TerminalInput;
+  /** Where relative paths in --cert and --from-env-file start; default where `npm run seal` was typed. */
+  cwd?: string;
+}
+
+interface SealFlags {
+  cert?: string;
+  fromEnvFile?: string;
+  force?: boolean;
+  context?: string;
+  controllerNamespace?: string;
+  controllerName?: string;
+}
+
+/**
+ * The `seal` command (`npm run seal` runs it from the launcher's bundle through
+ * commands/entry.ts, `node generator/secrets/seal-cli.ts` from the sources).
+ * Runs it; resolves to its exit code. Never ends the process.
+ */
+export async function run({ argv = process.argv.slice(2), root = REPO_ROOT, stdout = process.stdout, stderr = process.stderr, input = process.stdin, cwd }: SealCliOptions = {}): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = cliProgram("npm run", "Seals the Todo chatbot's secret values for Sealed Secrets.", stdout, stderr);
+  program
+    .command("seal")
     .description("seal an environment's secret values into environments/<env>.sealed.json")
     .argument("<environment>", "environment to seal for (its namespace is part of every sealed value)")
     .option("--cert <pem>", "the controller's certificate (as `kubeseal --fetch-cert` prints it); works offline")
@@ -212,8 +252,7 @@ export function sealCommand(root = REPO_ROOT): Command {
     .option("--context <name>", "kubectl context of the cluster whose controller seals (default: the environment's cluster's, from its delivery.cluster; never kubectl's current one)")
     .option("--controller-namespace <namespace>", "namespace of the Sealed Secrets controller (default: the environment's cluster's)")
     .option("--controller-name <name>", "name of the controller's Service (default: the environment's cluster's)")
-    .showHelpAfterError()
-    .action(async (environment: string, flags: { cert?: string; fromEnvFile?: string; force?: boolean; context?: string; controllerNamespace?: string; controllerName?: string }) => {
+    .action(async (environment: string, flags: SealFlags) => {
       try {
         const result = await sealEnvironment({
           environment,
@@ -223,17 +262,25 @@ export function sealCommand(root = REPO_ROOT): Command {
           force: flags.force,
           controller: { ...(flags.controllerNamespace ? { namespace: flags.controllerNamespace } : {}), ...(flags.controllerName ? { name: flags.controllerName } : {}) },
           ...(flags.context ? { context: flags.context } : {}),
-          ask: terminalAsk(),
+          ask: terminalAsk(input, stderr),
           // npm runs scripts from the package root; INIT_CWD is where `npm run seal` was typed.
-          cwd: process.env.INIT_CWD ?? process.cwd(),
+          cwd: cwd ?? process.env.INIT_CWD ?? process.cwd(),
         });
-        console.log(summary(result));
+        stdout.write(`${summary(result)}\n`);
+        for (const warning of result.warnings) stderr.write(`warning: ${warning}\n`);
         // A command to paste: it leaves `npm run check` passing (generator/commands/readme-recipes.test.ts runs it).
-        if (result.written) console.log(`Next: npm run render -- ${environment} && git add -A environments manifests argocd && npm run check && git commit -m "${environment}: seal secrets"`);
+        if (result.written) stdout.write(`Next: npm run render -- ${environment} && git add -A environments manifests argocd && npm run check && git commit -m "${environment}: seal secrets"\n`);
       } catch (error) {
         // SettingsError, SecretInputError and the certificate's errors all say what is wrong and where.
-        console.error(`${error instanceof Error ? error.message : String(error)}\nNothing was written.`);
-        process.exitCode = 1;
+        stderr.write(`${error instanceof Error ? error.message : String(error)}\nNothing was written.\n`);
+        exitCode = EXIT.refused;
       }
     });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return commanderExitCode(error);
+    throw error;
+  }
+  return exitCode;
 }

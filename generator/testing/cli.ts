@@ -60,3 +60,11 @@ export async function generatorCli(root: string, ...argv: string[]): Promise<Res
 export async function releaseCli(root: string, ...argv: string[]): Promise<Result> {
   return inProcess((await import("../release/cli.ts")).run, root, argv);
 }
+
+/** `npm run seal -- <args>` in-process (generator/secrets/seal-command.ts's run()), with no terminal to prompt on. */
+export async function sealCli(root: string, ...argv: string[]): Promise<Result> {
+  const { run } = await import("../secrets/seal-command.ts");
+  const { PassThrough } = await import("node:stream");
+  // Not a TTY, so never a prompt: a test run from a terminal must not wait for an answer.
+  return inProcess((options) => run({ ...options, input: new PassThrough() }), root, ["seal", ...argv]);
+}
