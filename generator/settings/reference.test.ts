@@ -13,7 +13,9 @@ import { REPO_ROOT } from "../load/environments.ts";
 import { npmRun } from "../testing/cli.ts";
 import { edit } from "../testing/git-scratch.ts";
 import { scratchRepository } from "../testing/scratch.ts";
-import { REFERENCE_END, REFERENCE_START, settingsReference, withReference } from "./reference.ts";
+import * as z from "zod";
+import { clusterFactsSchema } from "../cluster-facts.ts";
+import { CLUSTER_REFERENCE_END, CLUSTER_REFERENCE_START, REFERENCE_END, REFERENCE_START, clusterFactsReference, settingsReference, withReference, withReferences } from "./reference.ts";
 
 describe("the README's settings reference", () => {
   it("is what the declaration generates (npm run settings:reference)", () => {
@@ -37,6 +39,49 @@ describe("the README's settings reference", () => {
       assert.ok(reference.includes(line), `missing: ${line}`);
     }
     assert.doesNotMatch(reference, /`(name|cluster|sealedSecrets|frontend\.image|backend\.image)`/, "keys an environment file may not state are not settings");
+  });
+});
+
+describe("the README's cluster facts reference", () => {
+  it("is what the declaration generates (npm run settings:reference)", () => {
+    const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+    assert.equal(withReference(readme, clusterFactsReference()), readme, "the README's cluster facts reference is out of date: run `npm run settings:reference`");
+    assert.equal(withReferences(readme), readme);
+  });
+
+  it("lists every fact with its type, and no default column (every fact is required)", () => {
+    const reference = clusterFactsReference();
+    assert.ok(reference.startsWith(CLUSTER_REFERENCE_START) && reference.endsWith(CLUSTER_REFERENCE_END));
+    assert.match(reference, /^\| fact \| type \| what it is \|$/m);
+    for (const line of [
+      "| `cpus` | integer 2–256 | `minikube start --cpus`. |",
+      '| `cni.name` | "calico" \\| "cilium" | `minikube start --cni`',
+      '| `allowedPullPolicies` | ("Always" \\| "IfNotPresent" \\| "Never")[] |',
+      "| `dapr.controlPlane.sentry.port` | integer 1–65535 | The port of Sentry's pods",
+      "| `sealedSecrets.proxySubjects` | { apiGroup, kind, name }[] |",
+      "| `certManager.http01Solver.resources.limits.memory` | string | Memory limit of the solver pods",
+    ]) {
+      assert.ok(reference.includes(line), `missing: ${line}`);
+    }
+  });
+
+  it("describes every fact itself (.describe() on each, none left to its group's words)", () => {
+    type Schema = { type?: string; description?: string; properties?: Record<string, Schema> };
+    const undescribed: string[] = [];
+    const walk = (schema: Schema, path: string[]) => {
+      if (schema.type === "object" && schema.properties && Object.keys(schema.properties).length) {
+        for (const [key, child] of Object.entries(schema.properties)) walk(child, [...path, key]);
+      } else if (!schema.description) undescribed.push(path.join("."));
+    };
+    walk(z.toJSONSchema(clusterFactsSchema, { io: "input", unrepresentable: "any" }) as Schema, []);
+    assert.deepEqual(undescribed, []);
+  });
+
+  it("is replaced between its own markers, leaving the settings reference alone; a README without them is an error", () => {
+    const readme = `intro\n${REFERENCE_START}\nold settings\n${REFERENCE_END}\nmiddle\n${CLUSTER_REFERENCE_START}\nold facts\n${CLUSTER_REFERENCE_END}\nend\n`;
+    const updated = withReference(readme, clusterFactsReference());
+    assert.ok(updated.includes("old settings") && !updated.includes("old facts") && updated.endsWith("\nend\n"));
+    assert.throws(() => withReference("no markers\n", clusterFactsReference()), /README\.md has no section for <!-- cluster facts reference/);
   });
 });
 
