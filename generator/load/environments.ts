@@ -114,14 +114,12 @@ function strayFileProblems(root: string, files: ReadonlyMap<string, string | nul
     if (!kind) return [];
     const name = file.slice(0, -kind.suffix.length);
     if (environments.includes(name)) return [];
-    const meant = closestName(name, environments);
-    const known = environments.length ? `the environments are ${environments.join(", ")}` : "there is no environment";
     return [
       {
         file: kind.fileOf(name),
         message:
-          `there is no environment ${name} (no ${environmentFileName(name)}): ${kind.what} belongs to the environment of its name, and this one would be ignored; ${known}` +
-          (meant ? ` (did you mean ${kind.fileOf(meant)}?)` : ""),
+          `there is no environment ${name} (no ${environmentFileName(name)}): ${kind.what} belongs to the environment of its name, and this one would be ignored; ` +
+          theEnvironmentsAre(environments, name, (meant) => ` (did you mean ${kind.fileOf(meant)}?)`),
       },
     ];
   });
@@ -132,13 +130,20 @@ function strayFileProblems(root: string, files: ReadonlyMap<string, string | nul
  * a misspelt name, not a bad setting, so it is said as such, with those there are.
  */
 export function unknownEnvironmentProblem(name: string, environments: readonly string[]): LoadProblem {
-  const meant = closestName(name, environments);
   return {
     file: environmentFileName(name),
-    message:
-      `unknown environment ${name} (there is no such file): ${environments.length ? `the environments are ${environments.join(", ")}` : "there is no environment"}` +
-      (meant ? `; did you mean ${meant}?` : ""),
+    message: `unknown environment ${name} (there is no such file): ${theEnvironmentsAre(environments, name, (meant) => `; did you mean ${meant}?`)}`,
   };
+}
+
+/**
+ * For a message about `name`, which is no environment: the environments there
+ * are (or that there is none), then the one `name` is closest to, if any, as
+ * `suggestion` words it (an environment's name, or the file it would have).
+ */
+function theEnvironmentsAre(environments: readonly string[], name: string, suggestion: (meant: string) => string): string {
+  const meant = closestName(name, environments);
+  return (environments.length ? `the environments are ${environments.join(", ")}` : "there is no environment") + (meant ? suggestion(meant) : "");
 }
 
 /** Every cluster, by name: one per clusters/<name>/cluster.ts. */
