@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Result, generatorCli, releaseCli, renderedFiles } from "../testing/cli.ts";
 import { REPO_ROOT } from "../load/environments.ts";
@@ -19,6 +20,35 @@ const compiled = (...args: string[]) => run([join(scratch, "generator/launcher/c
 const typescript = (...args: string[]) => generatorCli(scratch, ...args);
 
 const snapshot = () => renderedFiles(scratch);
+
+/** package.json's engines.node, e.g. >=22.19.0. */
+const engines = (): string => (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A node binary older than package.json's engines (the system's Node 20, say), with its version; none on a machine without one. */
+function nodeOutsideEngines(): { path: string; version: string } | undefined {
+  const onPath = (process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "node"));
+  for (const path of new Set(["/usr/bin/node", ...onPath])) {
+    if (!existsSync(path)) continue;
+    // The repository's own check, run by that Node (require-node.mjs: plain JavaScript, exit 1 and one line when it is too old).
+    const check = spawnSync(path, ["--import", join(REPO_ROOT, "generator/launcher/require-node.mjs"), "--eval", ""], { encoding: "utf8" });
+    const version = spawnSync(path, ["--version"], { encoding: "utf8" }).stdout?.trim();
+    if (check.status === 1 && /is too old for this repository/.test(check.stderr) && version) return { path, version };
+  }
+  return undefined;
+}
+
+/** npm's own CLI script: the one running the tests (npm_execpath), else the npm on PATH. */
+function npmCliPath(): string | undefined {
+  const candidates = [process.env.npm_execpath, ...(process.env.PATH ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "npm"))];
+  for (const candidate of candidates) {
+    if (!candidate || !existsSync(candidate)) continue;
+    const real = realpathSync(candidate);
+    if (/npm-cli\.js$/.test(real)) return real;
+  }
+  return undefined;
+}
 
 /** Runs `body` with `file` changed by `change`, then restores it (after the body's promise settles, if it returns one). */
 async function withEdit<T>(file: string, change: (text: string) => string, body: () => T | Promise<T>): Promise<T> {
@@ -147,11 +177,45 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     });
   });
 
-  it("npm ci refuses a Node outside package.json's engines (.npmrc engine-strict), instead of installing with a warning", () => {
-    // Measured by hand: Node 20.20.2 stops with EBADENGINE and Required: {"node":">=22.19.0"}; 22.19.0 and 24 install.
-    const npmrc = readFileSync(join(REPO_ROOT, ".npmrc"), "utf8");
-    assert.match(npmrc, /^engine-strict=true$/m);
-  });
+  // npm ci with an older Node, when this machine has one (the system's /usr/bin/node, or another node on PATH); npm's own
+  // CLI runs under it. Checked by hand as well: Node 20.20.2 is refused, 22.19.0 and 24.22.3 install.
+  const olderNode = nodeOutsideEngines();
+  const npmCli = npmCliPath();
+  it(
+    "npm ci refuses a Node outside package.json's engines (.npmrc engine-strict), instead of installing with a warning",
+    { skip: !olderNode ? "no Node older than package.json's engines on this machine (/usr/bin/node, PATH)" : !npmCli ? "npm's CLI (npm-cli.js) was not found" : false },
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "todo-engines-"));
+      try {
+        for (const file of ["package.json", "package-lock.json", ".npmrc"]) copyFileSync(join(REPO_ROOT, file), join(dir, file));
+        // --dry-run installs nothing and needs no download: the lockfile is the tree; the cache and logs stay in the scratch directory.
+        const ci = (node: string) =>
+          spawnSync(node, [npmCli!, "ci", "--dry-run", "--ignore-scripts", "--offline", "--cache", join(dir, "cache"), "--logs-max=0", "--no-audit", "--no-fund"], {
+            cwd: dir,
+            encoding: "utf8",
+            // Only the scratch directory's .npmrc: not the settings npm passes to the scripts it runs (npm_config_*), nor the user's.
+            env: { ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_config_/i.test(name))), npm_config_userconfig: join(dir, "no-user-npmrc") },
+          });
+        const refused = ci(olderNode!.path);
+        assert.equal(refused.status, 1, `${olderNode!.version}: ${refused.stdout}${refused.stderr}`);
+        assert.match(refused.stderr, /npm error code EBADENGINE/);
+        assert.match(refused.stderr, new RegExp(`Required: \\{"node":"${escapeRegExp(engines())}"\\}`));
+        assert.match(refused.stderr, new RegExp(`Actual: +\\{"node":"${escapeRegExp(olderNode!.version)}"`));
+
+        const current = ci(process.execPath);
+        assert.equal(current.status, 0, `${process.version}: ${current.stderr}`);
+        assert.match(current.stdout, /added \d+ packages/);
+
+        // It is .npmrc that refuses: without it npm only warns, and the same install goes ahead.
+        rmSync(join(dir, ".npmrc"));
+        const warned = ci(olderNode!.path);
+        assert.equal(warned.status, 0, warned.stderr);
+        assert.match(warned.stderr, /npm warn EBADENGINE/);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("names the file and writes nothing when the generator's sources do not compile", async () => {
     const before = snapshot();

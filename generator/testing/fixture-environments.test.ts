@@ -11,6 +11,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import ts from "typescript";
 import { REPO_ROOT, listEnvironments, loadEnvironments } from "../load/environments.ts";
 import { promotionPaths, promotionProblem } from "../settings/rules.ts";
 import { generatorCli } from "./cli.ts";
@@ -71,17 +72,66 @@ describe("the tests' fixture environments, in a repository where a user added qa
   });
 });
 
-describe("the test files", () => {
-  it("never compare the work tree's environments (listEnvironments() or loadEnvironments() with no options) with a literal list", () => {
-    const tests = execFileSync("git", ["ls-files", "*.test.ts"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
-    const found: string[] = [];
-    for (const file of tests) {
-      readFileSync(join(REPO_ROOT, file), "utf8")
-        .split("\n")
-        .forEach((line, index) => {
-          if (/assert\.\w+\(.*\b(listEnvironments|loadEnvironments)\(\).*\[\s*["'`]/.test(line)) found.push(`${file}:${index + 1}: ${line.trim()}`);
-        });
+/** The work tree's environments: listEnvironments() and loadEnvironments() with no root, or with REPO_ROOT. */
+function readsTheWorkTree(call: ts.CallExpression): boolean {
+  if (!ts.isIdentifier(call.expression) || !["listEnvironments", "loadEnvironments"].includes(call.expression.text)) return false;
+  const [first] = call.arguments;
+  if (first === undefined || (ts.isIdentifier(first) && first.text === "REPO_ROOT")) return true;
+  if (!ts.isObjectLiteralExpression(first)) return false;
+  const root = first.properties.find((property) => property.name && ts.isIdentifier(property.name) && property.name.text === "root");
+  return root === undefined || (ts.isPropertyAssignment(root) && ts.isIdentifier(root.initializer) && root.initializer.text === "REPO_ROOT");
+}
+
+const isLiteralName = (node: ts.Node) => ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node);
+
+/**
+ * Every assertion (assert.<anything>(…)) that has, among its arguments, both a
+ * read of the work tree's environments and an array literal holding a literal
+ * name: found in the syntax tree (TypeScript's parser), so however the call is
+ * laid out over lines. Its limit: an assertion reached by another name
+ * (`const { deepEqual } = assert`) or a list held in a variable first is not seen.
+ */
+function literalEnvironmentComparisons(file: string, text: string): string[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const found: string[] = [];
+  const contains = (node: ts.Node, test: (node: ts.Node) => boolean): boolean => test(node) || (ts.forEachChild(node, (child) => contains(child, test) || undefined) ?? false);
+  const visit = (node: ts.Node): void => {
+    if (
+      ts.isCallExpression(node) &&
+      ts.isPropertyAccessExpression(node.expression) &&
+      ts.isIdentifier(node.expression.expression) &&
+      node.expression.expression.text === "assert"
+    ) {
+      const args = node.arguments;
+      const reads = args.some((arg) => contains(arg, (n) => ts.isCallExpression(n) && readsTheWorkTree(n)));
+      const literal = args.some((arg) => contains(arg, (n) => ts.isArrayLiteralExpression(n) && n.elements.some(isLiteralName)));
+      if (reads && literal) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        found.push(`${file}:${line + 1}: ${node.getText(source).replace(/\s+/g, " ")}`);
+      }
     }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return found;
+}
+
+describe("the test files", () => {
+  it("never compare the work tree's environments (listEnvironments() or loadEnvironments() with no root, or REPO_ROOT) with a literal list", () => {
+    const tests = execFileSync("git", ["ls-files", "*.test.ts"], { cwd: REPO_ROOT, encoding: "utf8" }).split("\n").filter(Boolean);
+    const found = tests.flatMap((file) => literalEnvironmentComparisons(file, readFileSync(join(REPO_ROOT, file), "utf8")));
     assert.deepEqual(found, [], "compare with FIXTURE_ENVIRONMENTS in a fixture repository (generator/testing/fixture-environments.ts), or with listEnvironments()");
+  });
+
+  it("the check finds such a comparison however it is written, and not one made in a repository of the test's own", () => {
+    const found = (text: string) => literalEnvironmentComparisons("sample.test.ts", text).length;
+    assert.equal(found('assert.deepEqual(listEnvironments(), ["dev", "prod", "staging"]);'), 1);
+    assert.equal(found('assert.deepEqual(\n  listEnvironments(),\n  [\n    "dev",\n    "prod",\n  ],\n);'), 1, "split over lines");
+    assert.equal(found("assert.deepEqual((await loadEnvironments()).map((s) => s.name), [`dev`]);"), 1);
+    assert.equal(found('assert.deepStrictEqual(listEnvironments(REPO_ROOT), ["dev"]);'), 1, "REPO_ROOT is the work tree");
+    assert.equal(found('assert.ok(\n  (await loadEnvironments({ files })).some((s) => ["dev"].includes(s.name)),\n);'), 1, "no root: the work tree");
+    assert.equal(found('assert.deepEqual(listEnvironments(user), ["dev", "perf"]);'), 0, "a repository the test made");
+    assert.equal(found('assert.deepEqual(listEnvironments(), [...FIXTURE_ENVIRONMENTS]);'), 0, "no literal name");
+    assert.equal(found('const names = listEnvironments();\nexpect(names, ["dev"]);'), 0, "not an assertion");
   });
 });
