@@ -230,10 +230,14 @@ async function build(root) {
   }
   const bundle = result.outputFiles.find((file) => file.path.endsWith(BUNDLE));
   if (!bundle) throw new Error("launcher: esbuild produced no bundle");
-  // Named by what decides a render: the bundle and the packages it imports at run time.
   const runtime = RUNTIME_PACKAGES.map((name) => inputs[join("node_modules", name, "package.json")]).join("\n");
-  const name = digest(Buffer.concat([bundle.contents, Buffer.from(runtime)])).slice(0, 16);
   const sortedInputs = Object.fromEntries(Object.entries(inputs).sort(([a], [b]) => (a < b ? -1 : 1)));
+  const sources = Object.keys(sortedInputs).filter((path) => !isDependency(path)).map((path) => path.split(sep).join("/"));
+  const sourcesJson = `${JSON.stringify(sources, null, 1)}\n`;
+  // Named by what decides a render (the bundle and the packages it imports at run time) and by the list of its
+  // sources written beside it: a module of types only adds a source without changing the bundle, and a build
+  // named by the bundle alone would keep the older list (which the release commands read).
+  const name = digest(Buffer.concat([bundle.contents, Buffer.from(runtime), Buffer.from(sourcesJson)])).slice(0, 16);
 
   // Builds are immutable directories named by content, so a process that read
   // an older stamp still finds the bundle it named.
@@ -243,9 +247,8 @@ async function build(root) {
     const staging = join(cacheDir, `.${name}.${process.pid}.tmp`);
     mkdirSync(staging, { recursive: true });
     for (const file of result.outputFiles) writeFileSync(join(staging, file.path.slice(file.path.lastIndexOf(sep) + 1)), file.contents);
-    // The bundle embeds each module's path, so the same bundle always has the same sources.
-    const sources = Object.keys(sortedInputs).filter((path) => !isDependency(path)).map((path) => path.split(sep).join("/"));
-    writeFileSync(join(staging, SOURCES), `${JSON.stringify(sources, null, 1)}\n`);
+    // The name covers this list too, so a build of that name always has these sources.
+    writeFileSync(join(staging, SOURCES), sourcesJson);
     try {
       renameSync(staging, target);
     } catch (error) {

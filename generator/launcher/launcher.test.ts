@@ -127,6 +127,31 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     assert.ok(!sources.some((file) => file.includes("node_modules") || file.endsWith(".test.ts")), "only the repository's own code, no test");
   });
 
+  it("lists a module of types only once it is imported, in a build of its own, though the bundle is the same", async () => {
+    const stampPath = join(scratch, ".cache/generator/stamp.json");
+    const buildOf = () => (JSON.parse(readFileSync(stampPath, "utf8")) as { build: string }).build;
+    const sourcesOf = (build: string) => JSON.parse(readFileSync(join(scratch, ".cache/generator", build, "sources.json"), "utf8")) as string[];
+    assert.equal(compiled("check").status, 0);
+    const before = buildOf();
+    const module = "generator/lib/types-only.ts";
+    writeFileSync(join(scratch, module), "export type Nothing = never;\n");
+    try {
+      // verbatimModuleSyntax keeps `import { type … }` as an import of the module, which adds no code to the bundle.
+      await withEdit("generator/lib/labels.ts", (text) => `import { type Nothing } from "./types-only.ts";\nexport type NothingAtAll = Nothing;\n${text}`, () => {
+        assert.equal(compiled("check").status, 0);
+        const after = buildOf();
+        assert.equal(readFileSync(join(scratch, ".cache/generator", after, "cli.mjs"), "utf8"), readFileSync(join(scratch, ".cache/generator", before, "cli.mjs"), "utf8"), "the same bundle");
+        assert.notEqual(after, before, "a build of its own");
+        assert.ok(sourcesOf(after).includes(module), "the new module is listed");
+        assert.ok(!sourcesOf(before).includes(module));
+      });
+    } finally {
+      rmSync(join(scratch, module));
+    }
+    assert.equal(compiled("check").status, 0);
+    assert.equal(buildOf(), before, "back to the first build");
+  });
+
   it("picks up an environment file that appeared after the last build", async () => {
     cpSync(join(scratch, "environments/staging.ts"), join(scratch, "environments/qa.ts"));
     cpSync(join(scratch, "environments/staging.images.json"), join(scratch, "environments/qa.images.json"));
