@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { formatLoadProblem } from "../errors.ts";
-import { parseJsonFile } from "./json-file.ts";
+import { parseJsonFile, positionOf } from "./json-file.ts";
 
 const FILE = "environments/prod.images.json";
 const messages = (text: string) => {
@@ -49,5 +49,15 @@ describe("parseJsonFile", () => {
 
   it("names a byte-order mark, which JSON does not allow, instead of a quoted piece of the file", () => {
     assert.deepEqual(messages('\uFEFF{"a": 1}'), [`${FILE}:1:1: not valid JSON: the file starts with a byte-order mark (U+FEFF); save it as UTF-8 without one`]);
+  });
+});
+
+describe("positionOf", () => {
+  it("counts lines ended by \\n, \\r\\n or a lone \\r alike, columns from 1", () => {
+    for (const end of ["\n", "\r\n", "\r"]) {
+      const text = `{${end}  "a": 1,${end}  "b": 2${end}}`;
+      assert.deepEqual(positionOf(text, text.indexOf('"b"')), { line: 3, column: 3 }, JSON.stringify(end));
+      assert.deepEqual(positionOf(text, 0), { line: 1, column: 1 });
+    }
   });
 });

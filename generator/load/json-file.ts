@@ -12,10 +12,10 @@ import { type Node, type ParseError, parseTree, printParseErrorCode } from "json
 import type { LoadProblem } from "../errors.ts";
 import { formatPath } from "../settings/problems.ts";
 
-/** 1-based line and column of an offset in `text`. */
+/** 1-based line and column of an offset in `text`; a line ends at \n, \r\n or a lone \r (as editors count them). */
 export function positionOf(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset);
-  return { line: before.split("\n").length, column: before.length - before.lastIndexOf("\n") };
+  const lines = text.slice(0, offset).split(/\r\n|\r|\n/);
+  return { line: lines.length, column: lines.at(-1)!.length + 1 };
 }
 
 /** Every key stated twice in one object, at the second (and each later) one's position. */
