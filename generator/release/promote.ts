@@ -36,7 +36,7 @@ export async function promote({ root, from, to, dryRun, allowRemoval = false, ge
   const all = await currentSettings(root, to);
   const offPath = promotionProblem(all, from, to);
   if (offPath) throw new ReleaseRefusal(`promote ${from} ${to}: ${offPath}`);
-  checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun, generatorSources });
+  await checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun, generatorSources });
 
   // Tags and their digests move (what was tested is what runs); each environment keeps its own image repositories.
   const source = all.find((settings) => settings.name === from)!;

@@ -107,7 +107,7 @@ export async function release({ root, environment, assignments, dryRun, allowRem
   checkRepository(root);
   checkEnvironment(root, environment);
   const released = parseReleaseTags(environment, assignments);
-  checkReadyToCommit(root, `release ${environment}`, { dryRun, generatorSources });
+  await checkReadyToCommit(root, `release ${environment}`, { dryRun, generatorSources });
 
   const current = await readImagesFile(environment, root);
   const next = withTags(current, released);

@@ -62,7 +62,7 @@ export async function restore({ root, environment, target, dryRun, allowRemoval 
   const sha = revParse(root, target);
   if (!sha) throw new ReleaseRefusal(`${environment}: target = "${target}": not a commit in this repository (see \`npm run history -- ${environment}\`)`);
   const short = sha.slice(0, 7);
-  checkReadyToCommit(root, `restore ${environment}`, { dryRun, generatorSources });
+  await checkReadyToCommit(root, `restore ${environment}`, { dryRun, generatorSources });
 
   const paths = settingsPaths(environment);
   const blobs = readBlobs(root, paths.map((path) => `${sha}:${path}`));

@@ -67,7 +67,7 @@ export async function rollback({ root, environment, target, dryRun, allowRemoval
     if (!wanted) throw new ReleaseRefusal(`${environment}: target = "${target}": commit ${sha.slice(0, 12)} has no readable ${imagesPath} (${listing})`);
     from = sha;
   }
-  checkReadyToCommit(root, `rollback ${environment}`, { dryRun, generatorSources });
+  await checkReadyToCommit(root, `rollback ${environment}`, { dryRun, generatorSources });
 
   const current = parseImageRefs(git(root, ["show", `HEAD:${imagesPath}`]));
   if (!current) throw new ReleaseRefusal(`${environment}: ${imagesPath} in HEAD is not a JSON object of images`);
