@@ -33,7 +33,7 @@ export interface ReleaseCliOptions {
   root?: string;
   stdout?: Output;
   stderr?: Output;
-  /** The launcher's list of the generator's source files (build.mjs); absent: every module under generator/ counts. */
+  /** The launcher's list of the generator's source files (build.mjs); absent or unreadable: the same set is computed from the sources (release/render-inputs.ts). */
   generatorSourcesFile?: string | undefined;
 }
 
@@ -54,7 +54,12 @@ function changeOptions(flags: ChangeFlags, generatorSources: readonly string[] |
   return { dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval), generatorSources };
 }
 
-/** The bundle's list of its source files, or undefined (run from the sources, or the list is unreadable: then all of generator/ counts). */
+/**
+ * The bundle's list of its source files, or undefined (run from the sources,
+ * or the list is unreadable): then the clean-tree check computes the same set
+ * from the sources as esbuild bundles them (release/render-inputs.ts), so
+ * both ways of running refuse the same files.
+ */
 function readGeneratorSources(file: string | undefined): string[] | undefined {
   if (file === undefined) return undefined;
   try {
