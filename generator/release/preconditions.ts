@@ -4,8 +4,8 @@
  */
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { listEnvironments } from "../load/environments.ts";
-import { formatProblem, type SettingsProblem } from "../errors.ts";
+import { listEnvironments, unknownEnvironmentProblem } from "../load/environments.ts";
+import { formatLoadProblem, formatProblem, type SettingsProblem } from "../errors.ts";
 import { GitError, git } from "./git.ts";
 import { GENERATOR_DIR, generatorSources as generatorSourcesOf, isFixedRenderInput, isGeneratorModule, settingsModuleImports } from "./render-inputs.ts";
 
@@ -154,11 +154,10 @@ export async function checkReleaseFilesClean(root: string, command: string, { ge
   }
 }
 
+/** The environment named on the command line exists; said as the render says it (with "did you mean"). */
 export function checkEnvironment(root: string, environment: string): void {
   const known = listEnvironments(root);
-  if (!known.includes(environment)) {
-    throw ReleaseRefusal.fromProblems([{ environment, path: "environment", value: environment, rule: `unknown environment: must be one of ${known.join(", ")}` }]);
-  }
+  if (!known.includes(environment)) throw new ReleaseRefusal(formatLoadProblem(unknownEnvironmentProblem(environment, known)));
 }
 
 /** Everything a command that commits must check first. */

@@ -213,11 +213,16 @@ describe("refusals change nothing", () => {
   });
   after(() => removeScratch(root));
 
-  it("unknown environment", async () => {
-    await assertRefused(() => release({ root, environment: "no-such-env", assignments: ["backend=1.0.0"], dryRun }), /no-such-env: environment = "no-such-env": unknown environment: must be one of dev, prod, staging/);
-    await assertRefused(() => promote({ root, from: "dev", to: "no-such-env", dryRun }), /no-such-env: environment = "no-such-env": unknown environment/);
-    await assertRefused(() => rollback({ root, environment: "no-such-env", dryRun }), /no-such-env: environment = "no-such-env": unknown environment/);
-    assert.throws(() => history(root, "no-such-env"), /no-such-env: environment = "no-such-env": unknown environment: Git knows dev, prod, staging/);
+  it("unknown environment, said as the render says it, with the name meant", async () => {
+    const unknown = /^environments\/no-such-env\.ts: unknown environment no-such-env \(there is no such file\): the environments are dev, prod, staging$/;
+    await assertRefused(() => release({ root, environment: "no-such-env", assignments: ["backend=1.0.0"], dryRun }), unknown);
+    await assertRefused(() => promote({ root, from: "dev", to: "no-such-env", dryRun }), unknown);
+    await assertRefused(() => rollback({ root, environment: "no-such-env", dryRun }), unknown);
+    assert.throws(() => history(root, "no-such-env"), (error: unknown) => error instanceof ReleaseRefusal && unknown.test(error.message));
+    const misspelt = await releaseCli(root, "release", "devv", "backend=1.0.1");
+    assert.equal(misspelt.status, 1);
+    assert.equal(misspelt.stderr, "refused: environments/devv.ts: unknown environment devv (there is no such file): the environments are dev, prod, staging; did you mean dev?\nNothing was changed.\n");
+    assert.match((await releaseCli(root, "history", "prd")).stderr, /^environments\/prd\.ts: unknown environment prd .*; did you mean prod\?\n$/);
   });
 
   it("unknown component, malformed argument, no argument", async () => {
