@@ -21,7 +21,7 @@ import type { ImagesFile, Settings } from "../settings.ts";
 import { git, gitLines, restorePaths, stagePaths, trackedFiles } from "./git.ts";
 import { ReleaseRefusal } from "./preconditions.ts";
 import { type ReleaseCommit, createCommit } from "./release-commit.ts";
-import { type Removal, dataBearingRemovals, describeRemoval } from "./removals.ts";
+import { type Removal, dataBearingRemovals, describeRemoval, listRemovals } from "./removals.ts";
 
 /** What a command did (or, in a dry run, would do). */
 export interface Outcome {
@@ -87,7 +87,7 @@ function committedManifests(root: string, environment: string): Map<string, stri
 
 function removalRefusal(environment: string, removals: Removal[]): ReleaseRefusal {
   return new ReleaseRefusal(
-    `${environment}: this would remove what another commit cannot bring back:\n${removals.map((removal) => `  - ${describeRemoval(removal)}`).join("\n")}\n` +
+    `${environment}: this would remove what another commit cannot bring back:\n${listRemovals(removals)}\n` +
       "Pass --allow-removal to commit it all the same (the output and the commit body list what goes).",
   );
 }
@@ -175,7 +175,7 @@ export async function applySettingsChange(change: SettingsChange): Promise<Outco
   }
 
   const paths = [...files.keys(), ...rendered.ownedDirs];
-  const body = [commit.body ?? "", notes.join("\n"), removals.length ? `Removes (--allow-removal):\n${removals.map((removal) => `- ${describeRemoval(removal)}`).join("\n")}` : ""]
+  const body = [commit.body ?? "", notes.join("\n"), removals.length ? `Removes (--allow-removal):\n${listRemovals(removals, "")}` : ""]
     .filter((part) => part.trim())
     .join("\n\n");
   try {

@@ -21,7 +21,7 @@ import { SettingsError } from "../errors.ts";
 import { REPO_ROOT } from "../load/environments.ts";
 import type { Outcome } from "./change.ts";
 import { formatHistory, history } from "./history.ts";
-import { ReleaseRefusal, checkRepository } from "./preconditions.ts";
+import { type CommitOptions, ReleaseRefusal, checkRepository } from "./preconditions.ts";
 import { promote } from "./promote.ts";
 import { release } from "./release.ts";
 import { restore } from "./restore.ts";
@@ -50,7 +50,7 @@ const DRY_RUN = ["--dry-run", "print the diff that would be committed; commit no
 const ALLOW_REMOVAL = ["--allow-removal", "commit even when a SealedSecret, PersistentVolumeClaim or Namespace would go (they are listed in the output and the commit body)"] as const;
 
 /** The options every command that commits takes (DRY_RUN, ALLOW_REMOVAL), as the commands expect them. */
-function changeOptions(flags: ChangeFlags, generatorSources: readonly string[] | undefined): { dryRun: boolean; allowRemoval: boolean; generatorSources: readonly string[] | undefined } {
+function changeOptions(flags: ChangeFlags, generatorSources: readonly string[] | undefined): Omit<CommitOptions, "root"> {
   return { dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval), generatorSources };
 }
 

@@ -84,6 +84,15 @@ export interface CleanOptions {
   generatorSources?: readonly string[] | undefined;
 }
 
+/** What every command that commits takes (release, promote, rollback, restore). */
+export interface CommitOptions extends CleanOptions {
+  root: string;
+  /** Print the diff that would be committed; commit nothing. */
+  dryRun: boolean;
+  /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
+  allowRemoval?: boolean;
+}
+
 /** A dirty entry's paths: a rename's both sides. */
 function pathsOf(entry: StatusEntry): string[] {
   return entry.from === undefined ? [entry.path] : [entry.path, entry.from];

@@ -5,18 +5,13 @@ import { promotionProblem } from "../settings/rules.ts";
 import type { Settings } from "../settings.ts";
 import { imagesFileName } from "../environment-files.ts";
 import { type Outcome, applySettingsChange, formatImagesFile, otherEnvironmentsRefusal } from "./change.ts";
-import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
+import { type CommitOptions, ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeChange, describeTags, downgrades, tagsOf } from "./release-commit.ts";
 import { changedTags, withTags } from "./release.ts";
 
-export interface PromoteOptions {
-  root: string;
+export interface PromoteOptions extends CommitOptions {
   from: string;
   to: string;
-  dryRun: boolean;
-  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
-  generatorSources?: readonly string[] | undefined;
-  allowRemoval?: boolean;
 }
 
 async function currentSettings(root: string, to: string): Promise<Settings[]> {

@@ -19,20 +19,14 @@ import type { Settings } from "../settings.ts";
 import { type Outcome, applySettingsChange } from "./change.ts";
 import { gitLines, revParse } from "./git.ts";
 import { parseImageRefs, tagsOfRefs } from "./history.ts";
-import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
+import { type CommitOptions, ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeTags, imagesFileRelativePath, settingsPaths } from "./release-commit.ts";
 import { describeSettingChange, settingChanges } from "./settings-diff.ts";
 
-export interface RestoreOptions {
-  root: string;
+export interface RestoreOptions extends CommitOptions {
   environment: string;
   /** The commit to restore the environment as. */
   target: string;
-  dryRun: boolean;
-  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
-  generatorSources?: readonly string[] | undefined;
-  /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
-  allowRemoval?: boolean;
   /** Restore the commit's settings and render them with today's generator, when it renders them differently from then. */
   rerender?: boolean;
 }

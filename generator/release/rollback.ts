@@ -17,19 +17,13 @@ import { imagesFileName } from "../environment-files.ts";
 import { type Outcome, applySettingsChange, formatImagesFile } from "./change.ts";
 import { git, revParse } from "./git.ts";
 import { type HistoryEntry, type ImageRefs, imagesDiffer, parseImageRefs, readHistory, tagsOfRefs } from "./history.ts";
-import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
+import { type CommitOptions, ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeChange, describeTags } from "./release-commit.ts";
 
-export interface RollbackOptions {
-  root: string;
+export interface RollbackOptions extends CommitOptions {
   environment: string;
   /** A commit whose images to run again; default: those before the newest image change. */
   target?: string;
-  dryRun: boolean;
-  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
-  generatorSources?: readonly string[] | undefined;
-  /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
-  allowRemoval?: boolean;
 }
 
 /** The newest entry that changed the environment's images. */
