@@ -291,6 +291,8 @@ function stagedLeaks(root: string, rendered: Rendered, index: GitIndex): Plainte
  */
 function stagedRemovals(root: string, rendered: Rendered): Removal[] {
   const changed = execGit(root, ["diff", "--cached", "--name-only", "-z", "--diff-filter=DM", "--no-renames", "--", MANIFESTS_DIR]).split("\0").filter(Boolean);
+  // Silent, on purpose, for an environment removed whole: nothing renders it, and its Application is Prune=false,Delete=false
+  // with no finalizer (components/argocd.ts), so Argo CD deletes nothing it deployed; the README's remove recipe commits without ALLOW_REMOVAL.
   const renderedDirs = [...rendered.objects.keys()].map((environment) => `${MANIFESTS_DIR}/${environment}/`);
   const touched = changed.filter((path) => renderedDirs.some((dir) => path.startsWith(dir)));
   if (!touched.length) return [];
