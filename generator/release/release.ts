@@ -30,7 +30,7 @@ export function parseImageArgument(value: string): ReleasedImage {
 }
 
 /** `1.4.0`, or `1.4.0@sha256:0123456789ab` (the digest shortened, as in commit subjects). */
-function describeImage(image: ReleasedImage): string {
+export function describeImage(image: ReleasedImage): string {
   return image.digest ? `${image.tag}@${image.digest.slice(0, "sha256:".length + 12)}` : image.tag;
 }
 
