@@ -219,6 +219,22 @@ describe("what cannot be done safely while dev is broken", () => {
     // staging's current settings are read past dev's broken file: the change is listed, not "no setting".
     assert.match(stdout, /Settings it changes besides the images:\n\s+- backend\.replicas/);
   });
+  it("a restore that would fix staging while dev is broken too: refused, since what staging's change does to the shared files cannot be told", async () => {
+    const fine = head(root);
+    edit(root, "environments/staging.ts", "  backend: { replicas: 2 },", "  backend: { replicas: 2 },\n  backend: { replicas: 3 },");
+    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "staging: a duplicate key again");
+    try {
+      await refused(
+        root,
+        /^refused: staging: its committed files do not load either, so whether this change alters the argocd\/ files every environment shares cannot be told while dev does not load; fix dev first/,
+        "restore",
+        "staging",
+        short(root, fine),
+      );
+    } finally {
+      gitIn(root, "reset", "--quiet", "--hard", fine);
+    }
+  });
 });
 
 describe("an image change never alters an argocd/ file every environment shares (why a release of images is never refused for it)", () => {
