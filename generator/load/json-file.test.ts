@@ -34,5 +34,20 @@ describe("parseJsonFile", () => {
     assert.match(messages('{\n  "a": 1,\n}')[0]!, /^environments\/prod\.images\.json:3:1: not valid JSON: /);
     assert.match(messages('{ // no\n "a": 1 }')[0]!, /^environments\/prod\.images\.json:1:3: not valid JSON: /);
     assert.match(messages('{ "a": ')[0]!, /^environments\/prod\.images\.json:1:8: not valid JSON: /);
+    assert.deepEqual(messages('{\n  "a": 1,\n}'), [`${FILE}:3:1: not valid JSON: a key (in double quotes) was expected`]);
+    assert.deepEqual(messages("{ // no\n \"a\": 1 }"), [`${FILE}:1:3: not valid JSON: comments are not allowed in JSON`]);
+  });
+
+  it("never quotes the file: a value pasted without quotes is not echoed (JSON.parse's own message would show it)", () => {
+    const pasted = "hunter2-super-secret-value";
+    const text = `{\n  "todo-auth-secret": {\n    "encryptedData": { "BETTER_AUTH_SECRET": ${pasted} }\n  }\n}\n`;
+    assert.throws(() => JSON.parse(text), (error: Error) => error.message.includes("hunter2"), "V8 quotes the text around the error");
+    const [message, ...more] = messages(text);
+    assert.equal(message, `${FILE}:3:46: not valid JSON: unexpected character (a string value needs double quotes)`);
+    assert.deepEqual(more, []);
+  });
+
+  it("names a byte-order mark, which JSON does not allow, instead of a quoted piece of the file", () => {
+    assert.deepEqual(messages('\uFEFF{"a": 1}'), [`${FILE}:1:1: not valid JSON: the file starts with a byte-order mark (U+FEFF); save it as UTF-8 without one`]);
   });
 });

@@ -19,7 +19,7 @@
  * `node --test path/to/file.test.ts`.
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join, relative, resolve as resolvePath } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -43,9 +43,11 @@ function testFiles(): string[] {
   return files.sort();
 }
 
+/** The last run's timings; anything unreadable, or not a number of ms, is as if there were none (the schedule falls back to sizes). */
 function readTimings(): Map<string, number> {
   try {
-    return new Map(Object.entries(JSON.parse(readFileSync(TIMINGS_FILE, "utf8")) as Record<string, number>));
+    const entries = Object.entries(JSON.parse(readFileSync(TIMINGS_FILE, "utf8")) as Record<string, unknown>);
+    return new Map(entries.filter((entry): entry is [string, number] => typeof entry[1] === "number" && Number.isFinite(entry[1]) && entry[1] >= 0));
   } catch {
     return new Map();
   }
@@ -84,7 +86,7 @@ const started = performance.now();
 const results = await Promise.all(
   shards.map((shard, i) =>
     runShard(i + 1, shard.files, extra, join(timingsDir, `shard-${i + 1}.jsonl`)).then((result) => {
-      process.stdout.write(`\n# shard ${i + 1}/${shards.length} (${shard.files.length} files, ${(shard.expectedMs / 1000).toFixed(1)} s expected)\n${result.output}`);
+      process.stdout.write(`\n# shard ${i + 1}/${shards.length} (${shard.files.length} files${previous.size ? `, ${(shard.expectedMs / 1000).toFixed(1)} s expected` : ", split by size: no timings yet"})\n${result.output}`);
       return result;
     }),
   ),
@@ -100,7 +102,9 @@ if (extra.length === 0) {
   }
   const current = Object.fromEntries([...timings].filter(([file]) => files.includes(file)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   if (!existsSync(join(ROOT, ".cache"))) mkdirSync(join(ROOT, ".cache"), { recursive: true });
-  writeFileSync(TIMINGS_FILE, `${JSON.stringify(current, null, 1)}\n`);
+  // Written aside, then renamed: two runs at once, or one stopped halfway, never leave half a file.
+  writeFileSync(`${TIMINGS_FILE}.${process.pid}`, `${JSON.stringify(current, null, 1)}\n`);
+  renameSync(`${TIMINGS_FILE}.${process.pid}`, TIMINGS_FILE);
 }
 rmSync(timingsDir, { recursive: true, force: true });
 const count = (name: string) => results.reduce((sum, { output }) => sum + Number(new RegExp(`^ℹ ${name} (\\d+)$`, "m").exec(output)?.[1] ?? 0), 0);
