@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { SettingsError } from "../errors.ts";
 import type { ImagesFile } from "../settings.ts";
 import { generatorCli } from "../testing/cli.ts";
 import { formatImagesFile } from "./change.ts";
@@ -363,15 +364,21 @@ describe("refusals change nothing", () => {
   });
 
   // Last: it leaves staging's settings broken for every later render.
-  it("a render the generator rejects: the images file is put back byte for byte", async () => {
+  it("staging's images file broken: a release of staging is refused, naming it; a release of dev skips staging and says so", async () => {
     const images = readImages("staging");
     images.backend.repository = "Not A Repository";
     writeFileSync(join(root, "environments/staging.images.json"), formatImagesFile(images));
     gitIn(root, "commit", "--quiet", "-m", "break staging", "--", "environments/staging.images.json");
-    await assertRefused(
-      () => release({ root, environment: "dev", assignments: ["backend=1.3.0"], dryRun }),
-      // staging's file is what fails, not dev's release: the refusal says so, and which commit to revert.
-      /^dev is not what fails: staging's own files do not load or break its rules:\n.*staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository".*git revert \S+` \(\S+ break staging, the newest commit that changed environments\/staging\.images\.json\)/s,
+    // Its images file is read (and refused) before anything renders: a SettingsError, which the CLI prints as a refusal.
+    const before = fingerprint(root);
+    await assert.rejects(
+      () => release({ root, environment: "staging", assignments: ["backend=1.3.0"], dryRun }),
+      (error: unknown) => error instanceof SettingsError && /staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository"/.test(error.message),
     );
+    assert.equal(fingerprint(root), before);
+    // dev is not held up by staging's file (skip-broken.test.ts has the whole story).
+    const outcome = await release({ root, environment: "dev", assignments: ["backend=1.3.0"], dryRun });
+    assert.match(outcome.warnings.join("\n"), /^staging was skipped: .*\n {2}staging \(last changed by \S+ break staging\):\n {4}staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository"/);
+    for (const file of filesChangedBy(root, outcome.commit!)) assert.ok(file === "environments/dev.images.json" || file.startsWith("manifests/dev/"), file);
   });
 });

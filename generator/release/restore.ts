@@ -13,7 +13,7 @@
 import { readBlobs } from "../commands/git-view.ts";
 import { environmentFileName } from "../environment-files.ts";
 import { SettingsError } from "../errors.ts";
-import { loadEnvironments } from "../load/environments.ts";
+import { loadEnvironmentsSkippingBroken } from "../load/environments.ts";
 import { MANIFESTS_DIR, type Rendered } from "../render.ts";
 import type { Settings } from "../settings.ts";
 import { type Outcome, applySettingsChange } from "./change.ts";
@@ -76,7 +76,8 @@ export async function restore({ root, environment, target, dryRun, allowRemoval 
 
   let current: Settings | undefined;
   try {
-    current = (await loadEnvironments({ root })).find((settings) => settings.name === environment);
+    // Another environment's broken files do not hide this one's current settings (the change is the comparison's other side).
+    current = (await loadEnvironmentsSkippingBroken({ root })).settings.find((settings) => settings.name === environment);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
   }
