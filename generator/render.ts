@@ -66,6 +66,17 @@ export function toYAML(object: KubeObject): string {
   return HEADER + stringify(JSON.parse(JSON.stringify(object)), { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false });
 }
 
+/**
+ * The files under argocd/ that are one environment's own: its Application
+ * and its AppProject, which depend on its settings and objects only. Every
+ * other file there (the control planes', the root, the closed default
+ * project) depends on the cluster or on every environment (the Dapr control
+ * plane while any environment enables Dapr, cert-manager while any serves TLS).
+ */
+export function ownArgocdFiles(settings: Settings): string[] {
+  return [objectPath(ARGOCD_APPS_DIR, environmentApplication(settings)), `${ARGOCD_BOOTSTRAP_DIR}/appproject-${environmentProjectName(settings)}.yaml`];
+}
+
 export interface Rendered {
   /** Repository-relative path → file content. */
   files: Map<string, string>;
@@ -128,8 +139,7 @@ export async function render(all: readonly Settings[], { environments = [], cach
   const keep = new Set<string>();
   for (const settings of all) {
     if (selected.includes(settings)) continue;
-    keep.add(objectPath(ARGOCD_APPS_DIR, environmentApplication(settings)));
-    keep.add(`${ARGOCD_BOOTSTRAP_DIR}/appproject-${environmentProjectName(settings)}.yaml`);
+    for (const path of ownArgocdFiles(settings)) keep.add(path);
   }
   const add = async (owner: string, dir: string, rendered: KubeObject[]) => {
     const owned = rendered.filter((object) => !keep.has(objectPath(dir, object)));

@@ -31,7 +31,7 @@ import { type GitIndex, gitAddCommand, hasIndexDrift, indexDrift, indexDriftLine
 import { compareRendered, driftLines, hasDrift, readCommitted, writeRendered } from "./output.ts";
 import { renderRepository } from "./pipeline.ts";
 import { RenderCache } from "./render-cache.ts";
-import { ALLOW_REMOVAL_VARIABLE, type Removal, dataBearingRemovals, describeRemoval, renderedObjects } from "../release/removals.ts";
+import { ALLOW_REMOVAL_VARIABLE, type Removal, dataBearingRemovals, listRemovals, renderedObjects } from "../release/removals.ts";
 import { SETTINGS_DIRS, settingsFilesIn } from "./settings-files.ts";
 
 export interface CliOptions {
@@ -139,7 +139,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     }
     const removals = dataBearingRemovals(onDiskNow, renderedObjects(rendered.objects));
     if (!removals.length) return;
-    complain(`warning: this render removes what another commit cannot bring back:\n${removals.map((removal) => `  - ${describeRemoval(removal)}`).join("\n")}`);
+    complain(`warning: this render removes what another commit cannot bring back:\n${listRemovals(removals)}`);
     complain(`The pre-commit hook refuses to commit it unless you say so: ${ALLOW_REMOVAL_VARIABLE}=1 git commit …`);
   }
 
@@ -183,7 +183,7 @@ export async function run(options: CliOptions = {}): Promise<number> {
     const removals = stagedRemovals(root, rendered);
     if (removals.length && !allowRemoval) {
       exitCode = EXIT.differs;
-      complain(`The staged changes remove what another commit cannot bring back:\n${removals.map((removal) => `  - ${describeRemoval(removal)}`).join("\n")}`);
+      complain(`The staged changes remove what another commit cannot bring back:\n${listRemovals(removals)}`);
       complain(`If that is meant, commit with ${ALLOW_REMOVAL_VARIABLE}=1 (${ALLOW_REMOVAL_VARIABLE}=1 git commit …); else restore the settings that rendered them.`);
     }
     if (!hasIndexDrift(inGit)) {
@@ -291,6 +291,8 @@ function stagedLeaks(root: string, rendered: Rendered, index: GitIndex): Plainte
  */
 function stagedRemovals(root: string, rendered: Rendered): Removal[] {
   const changed = execGit(root, ["diff", "--cached", "--name-only", "-z", "--diff-filter=DM", "--no-renames", "--", MANIFESTS_DIR]).split("\0").filter(Boolean);
+  // Silent, on purpose, for an environment removed whole: nothing renders it, and its Application is Prune=false,Delete=false
+  // with no finalizer (components/argocd.ts), so Argo CD deletes nothing it deployed; the README's remove recipe commits without ALLOW_REMOVAL.
   const renderedDirs = [...rendered.objects.keys()].map((environment) => `${MANIFESTS_DIR}/${environment}/`);
   const touched = changed.filter((path) => renderedDirs.some((dir) => path.startsWith(dir)));
   if (!touched.length) return [];

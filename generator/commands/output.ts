@@ -11,7 +11,8 @@ import { basename, dirname, join, relative } from "node:path";
 import type { Rendered } from "../render.ts";
 import { byCodePoint } from "../lib/order.ts";
 
-function filesUnder(root: string, dir: string): string[] {
+/** The files under a directory on disk, repository-relative, sorted; dot files left out (a write's staging directories). */
+export function filesUnder(root: string, dir: string): string[] {
   const absolute = join(root, dir);
   if (!existsSync(absolute)) return [];
   const found: string[] = [];

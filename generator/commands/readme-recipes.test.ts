@@ -282,6 +282,28 @@ writeFileSync(file, text);
     rmSync(join(root, ".secrets/prod.env"));
   });
 
+  it("the hook refuses a staged removal of a SealedSecret; ALLOW_REMOVAL=1 git commit lets it through", () => {
+    const headBefore = gitIn(root, "rev-parse", "HEAD").trim();
+    const sealedSecret = "manifests/dev/sealedsecret-todo-auth-secret.yaml";
+    assert.ok(existsSync(join(root, sealedSecret)), "the secrets recipe sealed dev's values");
+    gitIn(root, "rm", "--quiet", "environments/dev.sealed.json");
+    assert.equal(spawnSync("npm", ["run", "render"], { cwd: root, env: env() }).status, 0);
+    gitIn(root, "add", "-A", "manifests", "argocd");
+    // Not inherited from the shell that runs the tests.
+    const { ALLOW_REMOVAL: _inherited, ...withoutAllow } = process.env;
+    const attempt = spawnSync("git", ["commit", "--quiet", "-m", "dev: no sealed values"], { cwd: root, encoding: "utf8", env: withoutAllow });
+    const refused = { status: attempt.status, output: `${attempt.stdout}${attempt.stderr}` };
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.output, /The staged changes remove what another commit cannot bring back:\n {2}- SealedSecret \S+ \(manifests\/dev\/sealedsecret-todo-auth-secret\.yaml\): Argo CD prunes it/);
+    assert.match(refused.output, /ALLOW_REMOVAL=1 git commit/);
+    assert.equal(gitIn(root, "rev-parse", "HEAD").trim(), headBefore, "nothing was committed");
+    const allowed = spawnSync("git", ["commit", "--quiet", "-m", "dev: no sealed values"], { cwd: root, encoding: "utf8", env: { ...withoutAllow, ALLOW_REMOVAL: "1" } });
+    assert.equal(allowed.status, 0, `${allowed.stdout}${allowed.stderr}`);
+    assert.equal(gitIn(root, "rev-parse", "HEAD~1").trim(), headBefore);
+    assert.match(gitIn(root, "show", "--name-status", "--format=", "HEAD"), new RegExp(`^D\t${sealedSecret.replace(/[./]/g, "\\$&")}$`, "m"));
+    gitIn(root, "reset", "--quiet", "--hard", headBefore);
+  });
+
   it("a recipe line `npm run diff` passes only with a difference: an error (2) or no difference (0) fails the recipe", () => {
     const run = (line: string) => spawnSync("bash", ["-c", shellScript([line])], { cwd: root, encoding: "utf8", env: env() });
     const unknown = run("npm run diff -- qa");

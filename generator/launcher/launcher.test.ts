@@ -6,6 +6,8 @@ import { delimiter, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { type Result, generatorCli, releaseCli, renderedFiles } from "../testing/cli.ts";
 import { REPO_ROOT } from "../load/environments.ts";
+import { generatorSources } from "../release/render-inputs.ts";
+import { NODE_ARGS } from "../testing/node.ts";
 import { scratchRepository } from "../testing/scratch.ts";
 
 const scratch = scratchRepository("todo-launcher-");
@@ -256,5 +258,46 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
       assert.doesNotMatch(diff.stderr, /Nothing was written/);
     });
     assert.deepEqual(snapshot(), before);
+  });
+});
+
+describe("the compiled release commands (npm run release|promote|rollback|restore)", () => {
+  const git = (...args: string[]) => {
+    const result = spawnSync("git", ["-c", "user.name=Launcher Tester", "-c", "user.email=launcher@example.com", ...args], { cwd: scratch, encoding: "utf8" });
+    assert.equal(result.status, 0, result.stderr);
+  };
+  // The same command from the TypeScript sources, as a process: `node generator/release/cli.ts …`.
+  const fromSources = (...args: string[]) => run([...NODE_ARGS, join(scratch, "generator/release/cli.ts"), ...args]);
+  before(() => {
+    assert.equal(compiled("render").status, 0);
+    writeFileSync(join(scratch, ".gitignore"), ".cache/\nnode_modules\n");
+    git("init", "--quiet", "--initial-branch=main");
+    git("add", "--all");
+    git("commit", "--quiet", "-m", "initial");
+  });
+
+  it("know the bundle's sources as the TypeScript sources compute them (release/render-inputs.ts), so both refuse the same files", async () => {
+    const { build } = JSON.parse(readFileSync(join(scratch, ".cache/generator/stamp.json"), "utf8")) as { build: string };
+    const listed = JSON.parse(readFileSync(join(scratch, ".cache/generator", build, "sources.json"), "utf8")) as string[];
+    assert.deepEqual((await generatorSources(scratch)).sort(), [...listed].sort());
+  });
+
+  it("an untracked generator file that nothing imports blocks neither; tsconfig.json, which esbuild reads, blocks both", async () => {
+    const release = ["release", "dev", "backend=9.9.9", "--dry-run"];
+    writeFileSync(join(scratch, "generator/scratch-notes.ts"), "// notes for later: nothing imports this\n");
+    try {
+      const bundled = compiled(...release);
+      assert.equal(bundled.status, 0, bundled.stderr);
+      assert.match(bundled.stdout, /dry run: would commit "release\(dev\): backend 9\.9\.9"/);
+      assert.deepEqual(fromSources(...release), bundled);
+    } finally {
+      rmSync(join(scratch, "generator/scratch-notes.ts"));
+    }
+    await withEdit("tsconfig.json", (text) => text.replace("{", "{ "), () => {
+      const bundled = compiled(...release);
+      assert.equal(bundled.status, 1);
+      assert.match(bundled.stderr, /^refused: release dev: files the render reads or writes have uncommitted changes:\n {2} M tsconfig\.json\n/);
+      assert.deepEqual(fromSources(...release), bundled);
+    });
   });
 });

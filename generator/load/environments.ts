@@ -156,12 +156,23 @@ export function listClusters(root = REPO_ROOT): string[] {
     .sort();
 }
 
+/** One environment's own problems: its files that do not load, its settings that break their own rules. */
+interface OwnProblems {
+  loadProblems: LoadProblem[];
+  problems: SettingsProblem[];
+}
+
 /** What one load found: every problem is collected, none thrown. */
 class Load {
   readonly files: Files;
   readonly options: LoadOptions;
   readonly loadProblems: LoadProblem[] = [];
   readonly problems: SettingsProblem[] = [];
+  /**
+   * The same problems (those above but the clusters', the stray files' and
+   * the rules across environments), by the environment whose files gave them.
+   */
+  readonly ownProblems = new Map<string, OwnProblems>();
   /** Files the compiled modules imported → content hash. */
   readonly imports: Record<string, string> = {};
   constructor(options: LoadOptions) {
@@ -170,27 +181,34 @@ class Load {
   }
 
   /** A module's default export, or undefined with the problem recorded (`required`: what it must say). */
-  async defaultExport(path: string, text: string, required: string): Promise<unknown> {
+  async defaultExport(path: string, text: string, required: string, into: LoadProblem[] = this.loadProblems): Promise<unknown> {
     try {
       const module = await loadModule(this.files.root, { path, text }, { cacheDir: this.options.moduleCacheDir });
       Object.assign(this.imports, module.inputs);
       if (module.exports.default !== undefined) return module.exports.default;
-      this.loadProblems.push({ file: path, line: 1, column: 1, message: required });
+      into.push({ file: path, line: 1, column: 1, message: required });
     } catch (error) {
       if (!(error instanceof ModuleLoadError)) throw error;
-      this.loadProblems.push(...error.problems);
+      into.push(...error.problems);
     }
     return undefined;
   }
 
   /** A JSON file's content; `absent` when it does not exist; undefined with the problem recorded when it is not JSON. */
-  json(path: string, absent: unknown): unknown {
+  json(path: string, absent: unknown, into: LoadProblem[] = this.loadProblems): unknown {
     const text = this.files.text(path);
     if (text === undefined) return absent;
     const parsed = parseJsonFile(path, text);
     if ("value" in parsed) return parsed.value;
-    this.loadProblems.push(...parsed.problems);
+    into.push(...parsed.problems);
     return undefined;
+  }
+
+  /** The record of one environment's own problems (created empty). */
+  own(name: string): OwnProblems {
+    let own = this.ownProblems.get(name);
+    if (!own) this.ownProblems.set(name, (own = { loadProblems: [], problems: [] }));
+    return own;
   }
 
   /** One cluster's facts (its cluster.ts's default export), checked against their declaration; undefined with the problems recorded. */
@@ -228,33 +246,42 @@ class Load {
     return { clusters, complete };
   }
 
-  /** One environment's files, loaded: undefined when one of them does not load. */
+  /** One environment's files, loaded: undefined when one of them does not load (its problems recorded, as its own too). */
   async sources(name: string): Promise<EnvironmentSources | undefined> {
+    // Collected apart first: the environments load concurrently.
+    const problems: LoadProblem[] = [];
+    const sources = await this.loadSources(name, problems);
+    this.loadProblems.push(...problems);
+    this.own(name).loadProblems.push(...problems);
+    return problems.length ? undefined : sources;
+  }
+
+  private async loadSources(name: string, problems: LoadProblem[]): Promise<EnvironmentSources | undefined> {
     const file = environmentFileName(name);
     const text = this.files.text(file);
     if (text === undefined) {
-      this.loadProblems.push(unknownEnvironmentProblem(name, listEnvironments(this.files.root, this.options.files)));
+      problems.push(unknownEnvironmentProblem(name, listEnvironments(this.files.root, this.options.files)));
       return undefined;
     }
     // Checked once, here: every name the render derives from it (namespace, Applications, host) is valid.
     const nameProblem = environmentNameProblem(name);
     if (nameProblem) {
-      this.loadProblems.push({ file, message: nameProblem });
+      problems.push({ file, message: nameProblem });
       return undefined;
     }
-    const before = this.loadProblems.length;
-    const settings = await this.defaultExport(file, text, "must `export default defineEnvironment({...})`");
+    const settings = await this.defaultExport(file, text, "must `export default defineEnvironment({...})`", problems);
     if (this.files.text(imagesFileName(name)) === undefined) {
-      this.loadProblems.push({ file: imagesFileName(name), message: "the file must exist: the environment's image references, which npm run release edits" });
+      problems.push({ file: imagesFileName(name), message: "the file must exist: the environment's image references, which npm run release edits" });
     }
-    const images = this.json(imagesFileName(name), undefined);
-    const sealed = this.json(sealedFileName(name), {});
-    return this.loadProblems.length === before ? { name, settings, images, sealed } : undefined;
+    const images = this.json(imagesFileName(name), undefined, problems);
+    const sealed = this.json(sealedFileName(name), {}, problems);
+    return { name, settings, images, sealed };
   }
 
   /** The environments' files, loaded and checked through their declaration and the rules. */
   async check(names: readonly string[]): Promise<Settings[]> {
     const { clusters, complete } = await this.clusters();
+    for (const name of names) this.own(name);
     const sources = await Promise.all(names.map((name) => this.sources(name)));
     // An environment's settings are checked against its cluster's facts (pull policies, the solver's resources…):
     // with a cluster.ts that does not pass, its own problems are the ones to fix first.
@@ -266,6 +293,7 @@ class Load {
       if (!source) continue;
       const resolved = resolveEnvironment(source, clusters);
       this.problems.push(...resolved.problems);
+      this.own(source.name).problems.push(...resolved.problems);
       if (resolved.settings) settings.push(resolved.settings);
     }
     return settings;
@@ -311,6 +339,56 @@ export async function loadEnvironments(options: LoadOptions = {}): Promise<Setti
   if (load.failed()) throw new SettingsError(load.problems, load.loadProblems);
   options.checked?.remember(load.files.key(), settings, load.imports);
   return settings;
+}
+
+/** An environment whose own files do not load or break its own rules: set aside by loadEnvironmentsSkippingBroken(). */
+export interface BrokenEnvironment {
+  name: string;
+  /** Its own problems only, as a strict load would report them. */
+  error: SettingsError;
+}
+
+/** What loadEnvironmentsSkippingBroken() found: the environments that load, and those set aside. */
+export interface EnvironmentsLoad {
+  /** Each loaded and checked on its own, and the rules across environments checked among these. */
+  settings: Settings[];
+  /** In name order; the rules across environments that involve them were not checked. */
+  broken: BrokenEnvironment[];
+}
+
+/**
+ * Every environment, like loadEnvironments(), but one whose own files do not
+ * load or break its own rules is set aside (`broken`) instead of failing the
+ * load: the release commands move one environment's images and must not be
+ * held up by another's broken file (generator/release/skip-broken.ts). The
+ * rules across environments are checked among those that load; a promotion
+ * source may be a broken one (it exists; nothing else about it is known).
+ *
+ * Throws SettingsError for what is no single environment's: a stray file in
+ * environments/, a cluster.ts that does not load or pass (every environment
+ * is checked against it), and a rule across the environments that load.
+ * render, check and diff use loadEnvironments(): strict, on purpose.
+ */
+export async function loadEnvironmentsSkippingBroken(options: Omit<LoadOptions, "checked"> = {}): Promise<EnvironmentsLoad> {
+  const load = new Load(options);
+  const root = load.files.root;
+  const names = listEnvironments(root, options.files);
+  const stray = strayFileProblems(root, options.files);
+  if (stray.length) throw new SettingsError([], stray);
+  const checked = await load.check(names);
+  const own = new Set<LoadProblem | SettingsProblem>([...load.ownProblems.values()].flatMap(({ loadProblems, problems }) => [...loadProblems, ...problems]));
+  // A cluster's problems: every environment is checked against its facts, so they are every environment's.
+  if ([...load.loadProblems, ...load.problems].some((problem) => !own.has(problem))) throw new SettingsError(load.problems, load.loadProblems);
+  const broken = names
+    .map((name) => ({ name, own: load.ownProblems.get(name)! }))
+    .filter(({ own }) => own.loadProblems.length || own.problems.length)
+    .map(({ name, own }) => ({ name, error: new SettingsError(own.problems, own.loadProblems) }));
+  const brokenNames = broken.map(({ name }) => name);
+  // An environment with a setting problem resolves to no settings; this keeps the two lists exact either way.
+  const settings = checked.filter((candidate) => !brokenNames.includes(candidate.name));
+  const across = crossEnvironmentProblems(settings, brokenNames);
+  if (across.length) throw new SettingsError(across);
+  return { settings, broken };
 }
 
 /** One environment's settings, loaded and checked on their own; throws SettingsError. */

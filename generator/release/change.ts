@@ -5,23 +5,27 @@
  * guarded (no local secret value, no data-bearing object removed unless
  * allowed), and only then written, once, with the environment's manifests
  * and the Argo CD objects it changes, and committed (or, dry run, printed).
+ * Another environment whose own files are broken is skipped, said in a
+ * warning and the commit body, and only this environment's own files are
+ * written (skip-broken.ts says why and what exactly).
  */
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { FILE_HEADERS_ONLY, createTwoFilesPatch } from "diff";
 import { onDisk } from "../commands/git-view.ts";
 import { compareRendered, readCommitted, writeRendered } from "../commands/output.ts";
-import { loadAndRender } from "../commands/pipeline.ts";
 import { ARGOCD_BOOTSTRAP_DIR } from "../components/argocd.ts";
 import { InvalidObjectsError, SettingsError } from "../errors.ts";
 import { MANIFESTS_DIR, type Rendered } from "../render.ts";
 import { writeFileAtomically } from "../secrets/atomic-write.ts";
 import { formatFinding, localValueLeaks } from "../secrets/plaintext-guard.ts";
+import type { BrokenEnvironment } from "../load/environments.ts";
 import type { ImagesFile, Settings } from "../settings.ts";
 import { git, gitLines, restorePaths, stagePaths, trackedFiles } from "./git.ts";
 import { ReleaseRefusal } from "./preconditions.ts";
-import { type ReleaseCommit, createCommit } from "./release-commit.ts";
-import { type Removal, dataBearingRemovals, describeRemoval } from "./removals.ts";
+import { type ReleaseCommit, createCommit, settingsPaths } from "./release-commit.ts";
+import { type Removal, dataBearingRemovals, describeRemoval, listRemovals } from "./removals.ts";
+import { newestCommitChanging, renderSkippingBroken, skippedWarning } from "./skip-broken.ts";
 
 /** What a command did (or, in a dry run, would do). */
 export interface Outcome {
@@ -87,7 +91,7 @@ function committedManifests(root: string, environment: string): Map<string, stri
 
 function removalRefusal(environment: string, removals: Removal[]): ReleaseRefusal {
   return new ReleaseRefusal(
-    `${environment}: this would remove what another commit cannot bring back:\n${removals.map((removal) => `  - ${describeRemoval(removal)}`).join("\n")}\n` +
+    `${environment}: this would remove what another commit cannot bring back:\n${listRemovals(removals)}\n` +
       "Pass --allow-removal to commit it all the same (the output and the commit body list what goes).",
   );
 }
@@ -98,12 +102,15 @@ function environmentOfFile(path: string): string | undefined {
 }
 
 /**
- * Every environment is loaded and checked before a release of one is written
- * (they share a cluster and argocd/apps: hosts, node ports, the Dapr control
- * plane are checked across all). When every problem is in other environments'
- * own files, the refusal says so, not that this environment's release is
- * rejected, and how to get past it in an incident: revert the commit that
- * broke them. Undefined when a problem is this environment's or shared (a cluster's).
+ * A refusal over problems in other environments that skipping a broken
+ * environment cannot get past (renderSkippingBroken() skips one whose own
+ * files fail): a rule across the environments that load (two others claim
+ * one host), a stray file in environments/. It says this environment is not
+ * what fails, and how to get past it in an incident: revert the newest
+ * commit that changed another environment's files, which a rule across
+ * environments cannot name (it reports the environment that came second,
+ * not the one changed last). Undefined when a problem is this environment's
+ * or shared (a cluster's).
  */
 export function otherEnvironmentsRefusal(root: string, environment: string, error: SettingsError): ReleaseRefusal | undefined {
   const owners = [
@@ -112,19 +119,18 @@ export function otherEnvironmentsRefusal(root: string, environment: string, erro
   ];
   if (!owners.length || owners.some((owner) => owner === undefined || owner === environment)) return undefined;
   const others = [...new Set(owners as string[])].sort();
-  const files = [...new Set([...error.loadProblems.map((problem) => problem.file), ...error.problems.flatMap((problem) => problem.file ?? [])])].sort();
-  let culprit = "";
-  try {
-    culprit = git(root, ["log", "-1", "--format=%h %s", "--", ...(files.length ? files : others.map((other) => `environments/${other}.ts`))]).trim();
-  } catch {
-    // No history to point at: the advice below stands without it.
-  }
+  const whatFails = [
+    ...(error.problems.length ? [`${others.join(", ")} ${others.length === 1 ? "breaks" : "break"} the rules across environments`] : []),
+    ...(error.loadProblems.length ? ["a file in environments/ belongs to no environment"] : []),
+  ];
+  // No history to point at: the advice below stands without it.
+  const culprit = newestCommitChanging(root, ["environments", ...settingsPaths(environment).map((path) => `:(exclude)${path}`)]) ?? "";
   const revert = culprit
-    ? `revert the commit that broke ${others.length === 1 ? "it" : "them"}, \`git revert ${culprit.split(" ")[0]}\` (${culprit}, the newest commit that changed ${files.join(", ") || "them"}), then run this again`
-    : `fix ${files.join(", ") || "their files"} or revert the commit that broke them, then run this again`;
+    ? `revert the commit that broke it, likely \`git revert ${culprit.split(" ")[0]}\` (${culprit}, the newest commit that changed another environment's files), then run this again`
+    : "fix the files named above or revert the commit that broke them, then run this again";
   return new ReleaseRefusal(
-    `${environment} is not what fails: ${others.join(", ")}'s own files do not load or break ${others.length === 1 ? "its" : "their"} rules:\n${error.message}\n` +
-      `Every environment is loaded and checked before one is released (they share the cluster and argocd/apps), so ${others.join(", ")} must be fixed first. ` +
+    `${environment} is not what fails: ${whatFails.join(", and ")}:\n${error.message}\n` +
+      `A release skips another environment only when its own files do not load or break its own rules; these problems lie between environments (they share the cluster and argocd/), so they must be fixed first. ` +
       `In an incident: ${revert}.`,
   );
 }
@@ -138,16 +144,18 @@ export async function applySettingsChange(change: SettingsChange): Promise<Outco
   const { root, environment, files, commit, dryRun, allowRemoval, what, origin = "", notes = [], warnings: changeWarnings = [] } = change;
   const changedFiles = [...files].filter(([path, content]) => content !== onDisk(root, path));
 
-  let result: { settings: Settings[]; rendered: Rendered };
+  let result: { settings: Settings[]; rendered: Rendered; skipped: BrokenEnvironment[] };
   try {
-    result = await loadAndRender({ root, environments: [environment], files });
+    result = await renderSkippingBroken(root, environment, files);
   } catch (error) {
     if (error instanceof SettingsError) throw otherEnvironmentsRefusal(root, environment, error) ?? new ReleaseRefusal(`the generator rejects ${environment} with ${what}${origin}:\n${error.message}`);
     if (error instanceof InvalidObjectsError) throw new ReleaseRefusal(`the generator rejects ${environment} with ${what}${origin}:\n${error.message}`);
     throw error;
   }
   change.verify?.(result);
-  const { rendered } = result;
+  const { rendered, skipped } = result;
+  // Said on stderr (a dry run too) and in the commit body.
+  const skippedWarnings = skipped.length ? [skippedWarning(root, environment, skipped)] : [];
   const leaks = localValueLeaks(root, rendered);
   if (leaks.length) throw new ReleaseRefusal(`plaintext secret values (${leaks.length}):\n${leaks.map((leak) => `  - ${formatFinding(leak)}`).join("\n")}`);
 
@@ -170,12 +178,12 @@ export async function applySettingsChange(change: SettingsChange): Promise<Outco
   const withNotes = (line: string) => (summaryNotes ? `${line}\n${summaryNotes}` : line);
   if (dryRun) {
     const details = changedFiles.map(([path, content]) => filePatch(path, readCommitted(root, path), content ?? "")).join("") + renderedPatch(root, rendered);
-    const warnings = [...changeWarnings, ...(removals.length && !allowRemoval ? [`without --allow-removal this would be refused: ${removalRefusal(environment, removals).message}`] : [])];
+    const warnings = [...changeWarnings, ...skippedWarnings, ...(removals.length && !allowRemoval ? [`without --allow-removal this would be refused: ${removalRefusal(environment, removals).message}`] : [])];
     return { summary: withNotes(`dry run: would commit "${commit.subject}"; nothing was changed`), details, warnings };
   }
 
   const paths = [...files.keys(), ...rendered.ownedDirs];
-  const body = [commit.body ?? "", notes.join("\n"), removals.length ? `Removes (--allow-removal):\n${removals.map((removal) => `- ${describeRemoval(removal)}`).join("\n")}` : ""]
+  const body = [commit.body ?? "", notes.join("\n"), removals.length ? `Removes (--allow-removal):\n${listRemovals(removals, "")}` : "", ...skippedWarnings.map((warning) => `Warning: ${warning}`)]
     .filter((part) => part.trim())
     .join("\n\n");
   try {
@@ -189,7 +197,8 @@ export async function applySettingsChange(change: SettingsChange): Promise<Outco
     if (outside.length) throw new ReleaseRefusal(`files outside ${paths.join(", ")} are staged (${outside.join(", ")}); not committing`);
     const sha = createCommit(root, { ...commit, body });
     const details = git(root, ["show", "--name-status", "--format=", sha]);
-    return { summary: withNotes(`committed ${sha.slice(0, 12)} ${commit.subject}`), details, commit: sha, warnings: [...changeWarnings, ...removalLines] };
+    const warnings = [...changeWarnings, ...removalLines, ...skippedWarnings];
+    return { summary: withNotes(`committed ${sha.slice(0, 12)} ${commit.subject}`), details, commit: sha, warnings };
   } catch (error) {
     // Every path was clean before we started (checkReadyToCommit), so HEAD is exactly their previous state.
     try {

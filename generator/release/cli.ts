@@ -21,7 +21,7 @@ import { SettingsError } from "../errors.ts";
 import { REPO_ROOT } from "../load/environments.ts";
 import type { Outcome } from "./change.ts";
 import { formatHistory, history } from "./history.ts";
-import { ReleaseRefusal, checkRepository } from "./preconditions.ts";
+import { type CommitOptions, ReleaseRefusal, checkRepository } from "./preconditions.ts";
 import { promote } from "./promote.ts";
 import { release } from "./release.ts";
 import { restore } from "./restore.ts";
@@ -33,7 +33,7 @@ export interface ReleaseCliOptions {
   root?: string;
   stdout?: Output;
   stderr?: Output;
-  /** The launcher's list of the generator's source files (build.mjs); absent: every module under generator/ counts. */
+  /** The launcher's list of the generator's source files (build.mjs); absent or unreadable: the same set is computed from the sources (release/render-inputs.ts). */
   generatorSourcesFile?: string | undefined;
 }
 
@@ -50,11 +50,16 @@ const DRY_RUN = ["--dry-run", "print the diff that would be committed; commit no
 const ALLOW_REMOVAL = ["--allow-removal", "commit even when a SealedSecret, PersistentVolumeClaim or Namespace would go (they are listed in the output and the commit body)"] as const;
 
 /** The options every command that commits takes (DRY_RUN, ALLOW_REMOVAL), as the commands expect them. */
-function changeOptions(flags: ChangeFlags, generatorSources: readonly string[] | undefined): { dryRun: boolean; allowRemoval: boolean; generatorSources: readonly string[] | undefined } {
+function changeOptions(flags: ChangeFlags, generatorSources: readonly string[] | undefined): Omit<CommitOptions, "root"> {
   return { dryRun: Boolean(flags.dryRun), allowRemoval: Boolean(flags.allowRemoval), generatorSources };
 }
 
-/** The bundle's list of its source files, or undefined (run from the sources, or the list is unreadable: then all of generator/ counts). */
+/**
+ * The bundle's list of its source files, or undefined (run from the sources,
+ * or the list is unreadable): then the clean-tree check computes the same set
+ * from the sources as esbuild bundles them (release/render-inputs.ts), so
+ * both ways of running refuse the same files.
+ */
 function readGeneratorSources(file: string | undefined): string[] | undefined {
   if (file === undefined) return undefined;
   try {

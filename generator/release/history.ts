@@ -8,6 +8,8 @@
  */
 import { readBlobs } from "../commands/git-view.ts";
 import { isSettingsFile } from "../commands/settings-files.ts";
+import { formatLoadProblem } from "../errors.ts";
+import { unknownEnvironmentProblem } from "../load/environments.ts";
 import { MANIFESTS_DIR } from "../render.ts";
 import { git, gitLines } from "./git.ts";
 import { ReleaseRefusal } from "./preconditions.ts";
@@ -188,7 +190,7 @@ function describeEntry(entry: HistoryEntry, entries: HistoryEntry[]): string {
   }
 }
 
-/** Environments that exist in HEAD, for a clear message on an unknown name. */
+/** Environments that exist in HEAD (history reads Git, not the work tree), for the message on an unknown name. */
 function environmentsInHead(root: string): string[] {
   return gitLines(root, ["ls-tree", "--name-only", "HEAD", "environments/"])
     .map((path) => path.slice("environments/".length))
@@ -201,7 +203,7 @@ export function history(root: string, environment: string): HistoryEntry[] {
   const entries = readHistory(root, environment);
   const known = environmentsInHead(root);
   if (entries.length === 0 && !known.includes(environment)) {
-    throw new ReleaseRefusal(`${environment}: environment = "${environment}": unknown environment: Git knows ${known.join(", ") || "none"}`);
+    throw new ReleaseRefusal(formatLoadProblem(unknownEnvironmentProblem(environment, known)));
   }
   return entries;
 }

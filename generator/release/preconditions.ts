@@ -4,10 +4,10 @@
  */
 import { realpathSync } from "node:fs";
 import { resolve } from "node:path";
-import { listEnvironments } from "../load/environments.ts";
-import { formatProblem, type SettingsProblem } from "../errors.ts";
-import { MANIFESTS_DIR } from "../render.ts";
-import { GitError, git, gitLines } from "./git.ts";
+import { listEnvironments, unknownEnvironmentProblem } from "../load/environments.ts";
+import { formatLoadProblem, formatProblem, type SettingsProblem } from "../errors.ts";
+import { GitError, git } from "./git.ts";
+import { GENERATOR_DIR, generatorSources as generatorSourcesOf, isFixedRenderInput, isGeneratorModule, settingsModuleImports } from "./render-inputs.ts";
 
 /** A command refused to run; nothing was changed. */
 export class ReleaseRefusal extends Error {
@@ -55,20 +55,6 @@ export function checkCommitIdentity(root: string): void {
   }
 }
 
-/**
- * What a release's render reads or writes besides the generator's code: the
- * settings (environments/, clusters/), what it writes (manifests/, argocd/),
- * and what decides how the code is built and run (package.json and the lock
- * file: the dependencies; tsconfig.json, which esbuild reads to compile).
- */
-const RENDER_PATHS = ["environments", "clusters", MANIFESTS_DIR, "argocd", "package.json", "package-lock.json", "tsconfig.json"];
-
-/** The generator's code, when no bundle says which files it was built from: every module under generator/ that is not a test's. */
-export const GENERATOR_DIR = "generator";
-function isGeneratorModule(path: string): boolean {
-  return path.startsWith(`${GENERATOR_DIR}/`) && /\.(ts|mjs|json)$/.test(path) && !path.endsWith(".test.ts") && !path.startsWith(`${GENERATOR_DIR}/testing/`);
-}
-
 /** One entry of `git status --porcelain -z`: its two status letters and its path (a rename's new path; `from` its old one). */
 interface StatusEntry {
   code: string;
@@ -93,33 +79,79 @@ export interface CleanOptions {
   /**
    * The repository-relative files the generator's code is built from (the
    * launcher's bundle lists them: generator/launcher/build.mjs); default:
-   * every module under generator/ but the tests'.
+   * computed from the sources the same way (render-inputs.ts).
    */
   generatorSources?: readonly string[] | undefined;
 }
 
+/** What every command that commits takes (release, promote, rollback, restore). */
+export interface CommitOptions extends CleanOptions {
+  root: string;
+  /** Print the diff that would be committed; commit nothing. */
+  dryRun: boolean;
+  /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
+  allowRemoval?: boolean;
+}
+
+/** A dirty entry's paths: a rename's both sides. */
+function pathsOf(entry: StatusEntry): string[] {
+  return entry.from === undefined ? [entry.path] : [entry.path, entry.from];
+}
+
+/**
+ * The entries of `status` that name a file the render reads or writes
+ * (render-inputs.ts). What the code imports is only computed for an entry
+ * nothing else names; `why` collects what could not be computed.
+ */
+async function renderInputsAmong(root: string, status: StatusEntry[], generatorSources: readonly string[] | undefined, why: string[]): Promise<StatusEntry[]> {
+  const read = new Set<StatusEntry>();
+  const unnamed = () => status.filter((entry) => !read.has(entry));
+  const mark = (isRead: (path: string) => boolean) => {
+    for (const entry of unnamed()) if (pathsOf(entry).some(isRead)) read.add(entry);
+  };
+  mark(isFixedRenderInput);
+  if (unnamed().length) {
+    let sources = generatorSources;
+    if (!sources) {
+      try {
+        sources = await generatorSourcesOf(root);
+      } catch (error) {
+        why.push(`the generator's imports could not be followed (${(error as Error).message.split("\n")[0]}), so every module under ${GENERATOR_DIR}/ but the tests' counts`);
+      }
+    }
+    const listed = sources ? new Set(sources) : undefined;
+    mark((path) => (listed ? listed.has(path) : isGeneratorModule(path)));
+  }
+  if (unnamed().length) {
+    const imported = await settingsModuleImports(root);
+    mark((path) => imported.has(path));
+  }
+  return status.filter((entry) => read.has(entry));
+}
+
 /**
  * Release commits are made from committed files only: nothing the render
- * reads or writes (settings, clusters, the generator's code, the
- * dependencies' manifests, manifests/, argocd/) may differ from HEAD, tracked
- * or not, or the commit would carry a change that is not the release (an
- * edited cluster.ts renders into every environment) or render from a file a
- * clone does not have. And nothing else may be staged, since a commit takes
- * everything staged. One `git status` answers both.
+ * reads or writes (render-inputs.ts: the settings files, the generator's
+ * code and what the settings files import, the dependencies' manifests,
+ * manifests/, argocd/apps/ and argocd/bootstrap/) may differ from HEAD,
+ * tracked or not, or the commit would carry a change that is not the release
+ * (an edited cluster.ts renders into every environment) or render from a file
+ * a clone does not have. Any other file may (a note, a cluster script, an
+ * editor's swap file): the commit does not take it. And nothing may be
+ * staged, since a commit takes everything staged. One `git status` answers both.
  */
-export function checkReleaseFilesClean(root: string, command: string, { generatorSources }: CleanOptions = {}): void {
+export async function checkReleaseFilesClean(root: string, command: string, { generatorSources }: CleanOptions = {}): Promise<void> {
   const status = gitStatus(root);
-  const sources = generatorSources ? new Set(generatorSources) : undefined;
-  const read = (path: string) =>
-    RENDER_PATHS.some((dir) => path === dir || path.startsWith(`${dir}/`)) || (sources ? sources.has(path) : isGeneratorModule(path));
-  const dirty = status.filter((entry) => read(entry.path) || (entry.from !== undefined && read(entry.from)));
+  const why: string[] = [];
+  const dirty = await renderInputsAmong(root, status, generatorSources, why);
   if (dirty.length) {
     throw new ReleaseRefusal(
       `${command}: files the render reads or writes have uncommitted changes:\n` +
         dirty.map(({ code, path, from }) => `  ${code} ${from ? `${from} -> ` : ""}${path}`).join("\n") +
         "\nThe release commit would carry them, or be rendered from files a clone does not have. " +
         "Commit them first (git add, git commit: the pre-commit hook checks them), or put them aside with " +
-        "`git stash push --include-untracked` (and `git stash pop` after), then run this again.",
+        "`git stash push --include-untracked` (and `git stash pop` after), then run this again." +
+        why.map((line) => `\n(${line}.)`).join(""),
     );
   }
   // X, the index's column: anything but ' ' (unchanged) and '?' / '!' (untracked, ignored) is staged.
@@ -131,16 +163,15 @@ export function checkReleaseFilesClean(root: string, command: string, { generato
   }
 }
 
+/** The environment named on the command line exists; said as the render says it (with "did you mean"). */
 export function checkEnvironment(root: string, environment: string): void {
   const known = listEnvironments(root);
-  if (!known.includes(environment)) {
-    throw ReleaseRefusal.fromProblems([{ environment, path: "environment", value: environment, rule: `unknown environment: must be one of ${known.join(", ")}` }]);
-  }
+  if (!known.includes(environment)) throw new ReleaseRefusal(formatLoadProblem(unknownEnvironmentProblem(environment, known)));
 }
 
 /** Everything a command that commits must check first. */
-export function checkReadyToCommit(root: string, command: string, { dryRun, generatorSources }: { dryRun: boolean } & CleanOptions): void {
+export async function checkReadyToCommit(root: string, command: string, { dryRun, generatorSources }: { dryRun: boolean } & CleanOptions): Promise<void> {
   checkRepository(root);
-  checkReleaseFilesClean(root, command, { generatorSources });
+  await checkReleaseFilesClean(root, command, { generatorSources });
   if (!dryRun) checkCommitIdentity(root);
 }

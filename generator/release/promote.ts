@@ -1,27 +1,35 @@
 /** `promote <from> <to>`: give <to> the image tags <from> runs now, as one commit to <to>, along the declared promotion path. */
 import { SettingsError } from "../errors.ts";
-import { loadEnvironments } from "../load/environments.ts";
+import { loadEnvironmentsSkippingBroken } from "../load/environments.ts";
 import { promotionProblem } from "../settings/rules.ts";
 import type { Settings } from "../settings.ts";
 import { imagesFileName } from "../environment-files.ts";
 import { type Outcome, applySettingsChange, formatImagesFile, otherEnvironmentsRefusal } from "./change.ts";
-import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
+import { type CommitOptions, ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeChange, describeTags, downgrades, tagsOf } from "./release-commit.ts";
 import { changedTags, withTags } from "./release.ts";
 
-export interface PromoteOptions {
-  root: string;
+export interface PromoteOptions extends CommitOptions {
   from: string;
   to: string;
-  dryRun: boolean;
-  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
-  generatorSources?: readonly string[] | undefined;
-  allowRemoval?: boolean;
 }
 
-async function currentSettings(root: string, to: string): Promise<Settings[]> {
+/**
+ * The committed settings of the environments that load. Another broken
+ * environment is skipped (applySettingsChange says so), but not <from>, whose
+ * images are the input, nor <to>, whose image repositories are kept.
+ */
+async function currentSettings(root: string, from: string, to: string): Promise<Settings[]> {
   try {
-    return await loadEnvironments({ root });
+    const { settings, broken } = await loadEnvironmentsSkippingBroken({ root });
+    for (const [name, role] of [
+      [from, `its images are what ${to} would get`],
+      [to, "its settings are what the promotion changes"],
+    ] as const) {
+      const failed = broken.find((candidate) => candidate.name === name);
+      if (failed) throw new ReleaseRefusal(`promote ${from} ${to}: ${name}'s own files do not load or break its rules, and ${role}:\n${failed.error.message}`);
+    }
+    return settings;
   } catch (error) {
     if (error instanceof SettingsError) throw otherEnvironmentsRefusal(root, to, error) ?? new ReleaseRefusal(`the generator rejects the committed settings:\n${error.message}`);
     throw error;
@@ -33,10 +41,10 @@ export async function promote({ root, from, to, dryRun, allowRemoval = false, ge
   checkEnvironment(root, from);
   checkEnvironment(root, to);
   if (from === to) throw new ReleaseRefusal(`promote: ${from} to ${to}: the two environments must differ`);
-  const all = await currentSettings(root, to);
+  const all = await currentSettings(root, from, to);
   const offPath = promotionProblem(all, from, to);
   if (offPath) throw new ReleaseRefusal(`promote ${from} ${to}: ${offPath}`);
-  checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun, generatorSources });
+  await checkReadyToCommit(root, `promote ${from} ${to}`, { dryRun, generatorSources });
 
   // Tags and their digests move (what was tested is what runs); each environment keeps its own image repositories.
   const source = all.find((settings) => settings.name === from)!;

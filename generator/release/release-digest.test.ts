@@ -4,7 +4,7 @@
  * container that runs the image; a later release without one removes it (a
  * digest belongs to one tag); a bad digest is refused like a bad tag, naming
  * the file, the path, the value and the rule, with nothing changed; promote
- * carries the digest with the tag.
+ * carries the digest with the tag; a rollback names the digests it changes.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -89,6 +89,23 @@ describe("release and promote with a digest (the CLI in-process, in a scratch cl
     assert.equal(result.status, 0, result.stderr);
     assert.deepEqual(images("staging").backend, { repository: "todo-backend", tag: "1.4.1" });
     assert.match(manifest("staging/deployment-todo-backend.yaml"), /image: todo-backend:1\.4\.1\n/);
+  });
+
+  it("a rollback that changes only a digest names the images, tag and digest, in its subject and in what a second rollback re-applies", async () => {
+    // The same tag, first without its digest, then with it: only the digest differs.
+    assert.equal((await releaseCli(root, "release", "staging", "backend=1.4.2")).status, 0);
+    const released = await releaseCli(root, "release", "staging", `backend=1.4.2@${DIGEST}`);
+    assert.equal(released.status, 0, released.stderr);
+    const release = gitIn(root, "rev-parse", "--short", "HEAD").trim();
+    const first = await releaseCli(root, "rollback", "staging");
+    assert.equal(first.status, 0, first.stderr);
+    const rolledBack = gitIn(root, "rev-parse", "--short", "HEAD").trim();
+    assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), `rollback(staging): backend 1.4.2@sha256:0123456789ab → 1.4.2, undoing ${release}`);
+    const second = await releaseCli(root, "rollback", "staging");
+    assert.equal(second.status, 0, second.stderr);
+    assert.equal(gitIn(root, "log", "-1", "--format=%s").trim(), `rollback(staging): backend 1.4.2 → 1.4.2@sha256:0123456789ab, undoing ${rolledBack}`);
+    assert.match(second.stdout, new RegExp(`^ {2}note: this re-applies backend 1\\.4\\.2@sha256:0123456789ab, which rollback ${rolledBack} undid \\(it rolled back ${release} `, "m"));
+    assert.deepEqual(images("staging").backend, { repository: "todo-backend", tag: "1.4.2", digest: DIGEST });
   });
 
   it("refuses a malformed digest with the file, path, value and rule, and changes nothing", async () => {

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { SettingsError } from "../errors.ts";
 import type { ImagesFile } from "../settings.ts";
 import { generatorCli } from "../testing/cli.ts";
 import { formatImagesFile } from "./change.ts";
@@ -213,11 +214,16 @@ describe("refusals change nothing", () => {
   });
   after(() => removeScratch(root));
 
-  it("unknown environment", async () => {
-    await assertRefused(() => release({ root, environment: "no-such-env", assignments: ["backend=1.0.0"], dryRun }), /no-such-env: environment = "no-such-env": unknown environment: must be one of dev, prod, staging/);
-    await assertRefused(() => promote({ root, from: "dev", to: "no-such-env", dryRun }), /no-such-env: environment = "no-such-env": unknown environment/);
-    await assertRefused(() => rollback({ root, environment: "no-such-env", dryRun }), /no-such-env: environment = "no-such-env": unknown environment/);
-    assert.throws(() => history(root, "no-such-env"), /no-such-env: environment = "no-such-env": unknown environment: Git knows dev, prod, staging/);
+  it("unknown environment, said as the render says it, with the name meant", async () => {
+    const unknown = /^environments\/no-such-env\.ts: unknown environment no-such-env \(there is no such file\): the environments are dev, prod, staging$/;
+    await assertRefused(() => release({ root, environment: "no-such-env", assignments: ["backend=1.0.0"], dryRun }), unknown);
+    await assertRefused(() => promote({ root, from: "dev", to: "no-such-env", dryRun }), unknown);
+    await assertRefused(() => rollback({ root, environment: "no-such-env", dryRun }), unknown);
+    assert.throws(() => history(root, "no-such-env"), (error: unknown) => error instanceof ReleaseRefusal && unknown.test(error.message));
+    const misspelt = await releaseCli(root, "release", "devv", "backend=1.0.1");
+    assert.equal(misspelt.status, 1);
+    assert.equal(misspelt.stderr, "refused: environments/devv.ts: unknown environment devv (there is no such file): the environments are dev, prod, staging; did you mean dev?\nNothing was changed.\n");
+    assert.match((await releaseCli(root, "history", "prd")).stderr, /^environments\/prd\.ts: unknown environment prd .*; did you mean prod\?\n$/);
   });
 
   it("unknown component, malformed argument, no argument", async () => {
@@ -283,10 +289,7 @@ describe("refusals change nothing", () => {
     }
     writeFileSync(application, rendered);
 
-    const untracked = join(root, "environments/notes.txt");
-    writeFileSync(untracked, "not committed\n");
-    await assertRefused(() => release({ root, environment: "dev", assignments: ["backend=1.2.0"], dryRun }), /\?\? environments\/notes\.txt/);
-    rmSync(untracked);
+    // Files beside the settings that the render does not read do not block (preconditions.test.ts).
 
     // What the render reads besides the settings: a cluster's facts render into every environment on it.
     const restoreCluster = edit(root, "clusters/minikube/cluster.ts", 'ingressClass: "nginx"', 'ingressClass: "nginx2"');
@@ -361,15 +364,21 @@ describe("refusals change nothing", () => {
   });
 
   // Last: it leaves staging's settings broken for every later render.
-  it("a render the generator rejects: the images file is put back byte for byte", async () => {
+  it("staging's images file broken: a release of staging is refused, naming it; a release of dev skips staging and says so", async () => {
     const images = readImages("staging");
     images.backend.repository = "Not A Repository";
     writeFileSync(join(root, "environments/staging.images.json"), formatImagesFile(images));
     gitIn(root, "commit", "--quiet", "-m", "break staging", "--", "environments/staging.images.json");
-    await assertRefused(
-      () => release({ root, environment: "dev", assignments: ["backend=1.3.0"], dryRun }),
-      // staging's file is what fails, not dev's release: the refusal says so, and which commit to revert.
-      /^dev is not what fails: staging's own files do not load or break its rules:\n.*staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository".*git revert \S+` \(\S+ break staging, the newest commit that changed environments\/staging\.images\.json\)/s,
+    // Its images file is read (and refused) before anything renders: a SettingsError, which the CLI prints as a refusal.
+    const before = fingerprint(root);
+    await assert.rejects(
+      () => release({ root, environment: "staging", assignments: ["backend=1.3.0"], dryRun }),
+      (error: unknown) => error instanceof SettingsError && /staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository"/.test(error.message),
     );
+    assert.equal(fingerprint(root), before);
+    // dev is not held up by staging's file (skip-broken.test.ts has the whole story).
+    const outcome = await release({ root, environment: "dev", assignments: ["backend=1.3.0"], dryRun });
+    assert.match(outcome.warnings.join("\n"), /^staging was skipped: .*\n {2}staging \(last changed by \S+ break staging\):\n {4}staging: environments\/staging\.images\.json: backend\.repository = "Not A Repository"/);
+    for (const file of filesChangedBy(root, outcome.commit!)) assert.ok(file === "environments/dev.images.json" || file.startsWith("manifests/dev/"), file);
   });
 });

@@ -5,7 +5,7 @@ import { readImagesFile } from "../load/environments.ts";
 import { RELEASED_COMPONENTS } from "../settings/schema.ts";
 import type { ImagesFile, ReleasedComponent } from "../settings.ts";
 import { type Outcome, applySettingsChange, formatImagesFile } from "./change.ts";
-import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
+import { type CommitOptions, ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { type Tags, describeTags, tagsOf } from "./release-commit.ts";
 
 function isReleasedComponent(name: string): name is ReleasedComponent {
@@ -30,7 +30,7 @@ export function parseImageArgument(value: string): ReleasedImage {
 }
 
 /** `1.4.0`, or `1.4.0@sha256:0123456789ab` (the digest shortened, as in commit subjects). */
-function describeImage(image: ReleasedImage): string {
+export function describeImage(image: ReleasedImage): string {
   return image.digest ? `${image.tag}@${image.digest.slice(0, "sha256:".length + 12)}` : image.tag;
 }
 
@@ -91,23 +91,17 @@ export function changedTags(before: ImagesFile, after: ImagesFile): Tags {
   );
 }
 
-export interface ReleaseOptions {
-  root: string;
+export interface ReleaseOptions extends CommitOptions {
   environment: string;
   /** `<component>=<tag>` or `<component>=<tag>@sha256:<digest>` as typed on the command line. */
   assignments: string[];
-  dryRun: boolean;
-  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
-  generatorSources?: readonly string[] | undefined;
-  /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
-  allowRemoval?: boolean;
 }
 
 export async function release({ root, environment, assignments, dryRun, allowRemoval = false, generatorSources }: ReleaseOptions): Promise<Outcome> {
   checkRepository(root);
   checkEnvironment(root, environment);
   const released = parseReleaseTags(environment, assignments);
-  checkReadyToCommit(root, `release ${environment}`, { dryRun, generatorSources });
+  await checkReadyToCommit(root, `release ${environment}`, { dryRun, generatorSources });
 
   const current = await readImagesFile(environment, root);
   const next = withTags(current, released);

@@ -58,6 +58,11 @@ export function describeRemoval(removal: Removal): string {
   return `${removal.kind} ${removal.namespace ? `${removal.namespace}/` : ""}${removal.name} (${removal.file}): ${DATA_BEARING[removal.kind]}`;
 }
 
+/** One line per removal, `<indent>- <what>: <why>`, for refusals, warnings and commit bodies. */
+export function listRemovals(removals: readonly Removal[], indent = "  "): string {
+  return removals.map((removal) => `${indent}- ${describeRemoval(removal)}`).join("\n");
+}
+
 /** The environment variable that lets a commit through the pre-commit hook when it removes such an object (`ALLOW_REMOVAL=1 git commit …`). */
 export const ALLOW_REMOVAL_VARIABLE = "ALLOW_REMOVAL";
 

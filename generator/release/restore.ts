@@ -13,26 +13,20 @@
 import { readBlobs } from "../commands/git-view.ts";
 import { environmentFileName } from "../environment-files.ts";
 import { SettingsError } from "../errors.ts";
-import { loadEnvironments } from "../load/environments.ts";
+import { loadEnvironmentsSkippingBroken } from "../load/environments.ts";
 import { MANIFESTS_DIR, type Rendered } from "../render.ts";
 import type { Settings } from "../settings.ts";
 import { type Outcome, applySettingsChange } from "./change.ts";
 import { gitLines, revParse } from "./git.ts";
 import { parseImageRefs, tagsOfRefs } from "./history.ts";
-import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
+import { type CommitOptions, ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, describeTags, imagesFileRelativePath, settingsPaths } from "./release-commit.ts";
 import { describeSettingChange, settingChanges } from "./settings-diff.ts";
 
-export interface RestoreOptions {
-  root: string;
+export interface RestoreOptions extends CommitOptions {
   environment: string;
   /** The commit to restore the environment as. */
   target: string;
-  dryRun: boolean;
-  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
-  generatorSources?: readonly string[] | undefined;
-  /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
-  allowRemoval?: boolean;
   /** Restore the commit's settings and render them with today's generator, when it renders them differently from then. */
   rerender?: boolean;
 }
@@ -62,7 +56,7 @@ export async function restore({ root, environment, target, dryRun, allowRemoval 
   const sha = revParse(root, target);
   if (!sha) throw new ReleaseRefusal(`${environment}: target = "${target}": not a commit in this repository (see \`npm run history -- ${environment}\`)`);
   const short = sha.slice(0, 7);
-  checkReadyToCommit(root, `restore ${environment}`, { dryRun, generatorSources });
+  await checkReadyToCommit(root, `restore ${environment}`, { dryRun, generatorSources });
 
   const paths = settingsPaths(environment);
   const blobs = readBlobs(root, paths.map((path) => `${sha}:${path}`));
@@ -82,7 +76,8 @@ export async function restore({ root, environment, target, dryRun, allowRemoval 
 
   let current: Settings | undefined;
   try {
-    current = (await loadEnvironments({ root })).find((settings) => settings.name === environment);
+    // Another environment's broken files do not hide this one's current settings (the change is the comparison's other side).
+    current = (await loadEnvironmentsSkippingBroken({ root })).settings.find((settings) => settings.name === environment);
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
   }

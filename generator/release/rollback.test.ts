@@ -108,15 +108,16 @@ describe("release staging 7.7.7, then rollback staging", () => {
     assert.doesNotMatch(gitIn(root, "log", "-1", "--format=%b", rolledBack), /re-applies/);
   });
 
-  it("a broken dev committed past the hook: a rollback of staging is refused, naming dev's file, not staging's release, and the commit to revert", async () => {
-    edit(root, "environments/dev.ts", "  dapr: { enabled: true },", "  dapr: { enabled: true },\n  dapr: { enabled: false },");
-    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "dev: a duplicate key");
+  it("dev given prod's host past the hook: a rule across environments, which no skip gets past: refused, naming the commit to revert", async () => {
+    // A broken dev of its own (a duplicate key) is skipped instead: skip-broken.test.ts.
+    edit(root, "environments/dev.ts", 'host: "todo.local"', 'host: "prod.todo.local"');
+    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "dev: prod's host");
     const broken = short(root, "HEAD");
     const before = fingerprint(root);
     const result = await releaseCli(root, "rollback", "staging", "--dry-run");
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /^refused: staging is not what fails: dev's own files do not load or break its rules:\nenvironments\/dev\.ts:\d+:\d+: .*Duplicate key/);
-    assert.match(result.stderr, new RegExp(`In an incident: revert the commit that broke it, \`git revert ${broken}\` \\(${broken} dev: a duplicate key, the newest commit that changed environments/dev\\.ts\\), then run this again\\.\nNothing was changed\\.\n$`));
+    assert.match(result.stderr, /^refused: staging is not what fails: prod breaks the rules across environments:\n.*prod: environments\/prod\.ts: ingress\.host = "prod\.todo\.local": this host is already used by dev/s);
+    assert.match(result.stderr, new RegExp(`In an incident: revert the commit that broke it, likely \`git revert ${broken}\` \\(${broken} dev: prod's host, the newest commit that changed another environment's files\\), then run this again\\.\nNothing was changed\\.\n$`));
     assert.doesNotMatch(result.stderr, /rejects staging/);
     assert.equal(fingerprint(root), before);
     // The recovery it names works.

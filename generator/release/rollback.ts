@@ -17,24 +17,28 @@ import { imagesFileName } from "../environment-files.ts";
 import { type Outcome, applySettingsChange, formatImagesFile } from "./change.ts";
 import { git, revParse } from "./git.ts";
 import { type HistoryEntry, type ImageRefs, imagesDiffer, parseImageRefs, readHistory, tagsOfRefs } from "./history.ts";
-import { ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
-import { TRAILER, describeChange, describeTags } from "./release-commit.ts";
+import { type CommitOptions, ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
+import { TRAILER, type Tags, describeChange, describeTags } from "./release-commit.ts";
+import { describeImage } from "./release.ts";
 
-export interface RollbackOptions {
-  root: string;
+export interface RollbackOptions extends CommitOptions {
   environment: string;
   /** A commit whose images to run again; default: those before the newest image change. */
   target?: string;
-  dryRun: boolean;
-  /** The generator\'s source files (the bundle\'s inputs), which must be committed; default: every module under generator/ but the tests\'. */
-  generatorSources?: readonly string[] | undefined;
-  /** Commit even when a data-bearing object would go (listed in the output and the commit body). */
-  allowRemoval?: boolean;
 }
 
 /** The newest entry that changed the environment's images. */
 export function newestImageChange(entries: HistoryEntry[]): HistoryEntry | undefined {
   return entries.find((entry) => imagesDiffer(entry.images, entry.imagesBefore));
+}
+
+/** Each component's image as commit subjects name it: its tag, with its digest (shortened) when it has one. */
+function describeRefs(refs: ImageRefs): Tags {
+  return Object.fromEntries(
+    Object.entries(refs).flatMap(([component, { tag, digest }]) =>
+      typeof tag === "string" ? [[component, describeImage(typeof digest === "string" ? { tag, digest } : { tag })]] : [],
+    ),
+  );
 }
 
 /** Today's images file with each component as `wanted` has it (components `wanted` lacks stay as they are). */
@@ -67,7 +71,7 @@ export async function rollback({ root, environment, target, dryRun, allowRemoval
     if (!wanted) throw new ReleaseRefusal(`${environment}: target = "${target}": commit ${sha.slice(0, 12)} has no readable ${imagesPath} (${listing})`);
     from = sha;
   }
-  checkReadyToCommit(root, `rollback ${environment}`, { dryRun, generatorSources });
+  await checkReadyToCommit(root, `rollback ${environment}`, { dryRun, generatorSources });
 
   const current = parseImageRefs(git(root, ["show", `HEAD:${imagesPath}`]));
   if (!current) throw new ReleaseRefusal(`${environment}: ${imagesPath} in HEAD is not a JSON object of images`);
@@ -76,7 +80,9 @@ export async function rollback({ root, environment, target, dryRun, allowRemoval
   if (!imagesDiffer(current, next)) {
     throw new ReleaseRefusal(`${environment} already runs the images of ${fromShort}: this rollback changes nothing (${listing})`);
   }
-  const change = describeChange(tagsOfRefs(current), tagsOfRefs(next));
+  // Images, not tags: a rollback may change only a digest (a tag re-pushed and released again with its new digest).
+  const [imagesBefore, imagesAfter] = [describeRefs(current), describeRefs(next)];
+  const change = describeChange(imagesBefore, imagesAfter);
   const head = git(root, ["rev-parse", "--short", "HEAD"]).trim();
   const subject = undone ? `rollback(${environment}): ${change}, undoing ${undone.shortCommit}` : `rollback(${environment}): ${change}, the images of ${fromShort}`;
   const what = undone
@@ -85,7 +91,7 @@ export async function rollback({ root, environment, target, dryRun, allowRemoval
   const notes = [what, `Every other setting is as at ${head}; the manifests are rendered by the current generator.`];
   // Undoing a rollback is specified ("a second rollback undoes the first"), but it ships again what was rolled back, maybe a bad release: say so plainly.
   if (undone?.rollbackOf) {
-    const reapplied = describeTags(Object.fromEntries(Object.entries(tagsOfRefs(next)).filter(([component, tag]) => tagsOfRefs(current)[component] !== tag)));
+    const reapplied = describeTags(Object.fromEntries(Object.entries(imagesAfter).filter(([component, image]) => imagesBefore[component] !== image)));
     const original = entries.find((entry) => entry.commit === undone.rollbackOf);
     notes.unshift(
       `note: this re-applies ${reapplied}, which rollback ${undone.shortCommit} undid` +

@@ -149,10 +149,13 @@ export function promotionProblem(all: readonly Settings[], from: string, to: str
  * Rules across environments: they share one cluster (argocd/ is rendered
  * for it), so namespaces, hosts and node ports must not collide; and each
  * promotes from another environment that exists, with no loop.
+ * `unchecked`: environments that exist but whose settings are not known (a
+ * release skips one whose files do not load): a promotion source may be one
+ * (the chain is followed no further), and nothing else about them is checked.
  */
-export function crossEnvironmentProblems(all: readonly Settings[]): SettingsProblem[] {
+export function crossEnvironmentProblems(all: readonly Settings[], unchecked: readonly string[] = []): SettingsProblem[] {
   const problems: SettingsProblem[] = [];
-  const names = all.map((settings) => settings.name);
+  const names = [...all.map((settings) => settings.name), ...unchecked];
   const add = (settings: Settings, path: string, value: unknown, rule: string) =>
     problems.push({ environment: settings.name, file: environmentFileName(settings.name), path, value, rule });
   const first = all[0];

@@ -369,6 +369,13 @@ describe("the promotion path", () => {
     assert.match(circle[0]!, /^dev: environments\/dev\.ts: delivery\.promotedFrom = "prod": promotion runs in a circle \(← reads "is promoted from"\): dev ← prod ← staging ← dev$/);
   });
 
+  it("a source that exists but was not checked (a release skips an environment that does not load) is no problem; any other still is", async () => {
+    const all = await fixtureEnvironments();
+    const withoutDev = all.filter((settings) => settings.name !== "dev");
+    assert.deepEqual(crossEnvironmentProblems(withoutDev, ["dev"]), []);
+    assert.deepEqual(crossEnvironmentProblems(withoutDev).map(formatProblem), ['staging: environments/staging.ts: delivery.promotedFrom = "dev": must be another environment: prod']);
+  });
+
   it("keeps every environment on one cluster, since argocd/ is rendered for one", async () => {
     const all = await fixtureEnvironments();
     const problems = crossEnvironmentProblems(all.map((settings) => (settings.name === "staging" ? merge(settings, { delivery: { cluster: "kind" } }) : settings)));
