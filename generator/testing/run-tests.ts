@@ -13,6 +13,9 @@
  * keeps every core busy. The tests do not depend on running in a process of
  * their own: each makes its own scratch repositories and servers.
  *
+ * With `--typecheck` (what `npm test` runs) the typecheck runs beside the
+ * shards and fails the run as a shard would.
+ *
  * Each shard's report is printed whole as it ends (not interleaved); the exit
  * code is the first failing shard's. Arguments are passed on to every shard
  * (e.g. `npm run test:unit -- --test-name-pattern=rollback`). One file:
@@ -53,6 +56,17 @@ function readTimings(): Map<string, number> {
   }
 }
 
+/** `node --run typecheck` (tsc --noEmit, incremental: .cache/tsbuildinfo); resolves to its exit code and output. */
+function runTypecheck(): Promise<{ code: number; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["--run", "typecheck"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk));
+    child.stderr.on("data", (chunk: Buffer) => (output += chunk));
+    child.on("close", (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
 function runShard(index: number, files: string[], extra: string[], timingsFile: string): Promise<{ code: number; output: string }> {
   const args = [
     "--import",
@@ -81,8 +95,11 @@ const previous = readTimings();
 const sizes = new Map(files.map((file) => [file, statSync(join(ROOT, file)).size]));
 const shards = schedule(files, SHARDS, sizes, previous);
 const timingsDir = mkdtempSync(join(tmpdir(), "todo-test-timings-"));
-const extra = process.argv.slice(2);
+/** `--typecheck` (npm test): `npm run typecheck` at the same time as the shards, which leave a core partly idle while they wait on the processes they start. */
+const typecheck = process.argv.includes("--typecheck");
+const extra = process.argv.slice(2).filter((arg) => arg !== "--typecheck");
 const started = performance.now();
+const typechecked = typecheck ? runTypecheck() : undefined;
 const results = await Promise.all(
   shards.map((shard, i) =>
     runShard(i + 1, shard.files, extra, join(timingsDir, `shard-${i + 1}.jsonl`)).then((result) => {
@@ -91,6 +108,8 @@ const results = await Promise.all(
     }),
   ),
 );
+const typecheckResult = await typechecked;
+if (typecheckResult) process.stdout.write(`\n# typecheck (tsc --noEmit): ${typecheckResult.code === 0 ? "passed" : "FAILED"}\n${typecheckResult.output}`);
 // Only a whole run (no arguments such as --test-name-pattern, which run part of a file) says how long each file takes.
 if (extra.length === 0) {
   const timings = new Map(previous);
@@ -112,6 +131,7 @@ const failed = results.filter(({ code }) => code !== 0).length;
 process.stdout.write(
   `\n# all shards: ${count("tests")} tests, ${count("pass")} passed, ${count("fail")} failed, ${count("skipped")} skipped, ` +
     `${count("cancelled")} cancelled; ${shards.length} shards in ${((performance.now() - started) / 1000).toFixed(1)} s` +
-    `${failed ? `; ${failed} shard${failed === 1 ? "" : "s"} failed` : ""}\n`,
+    `${failed ? `; ${failed} shard${failed === 1 ? "" : "s"} failed` : ""}` +
+    `${typecheckResult ? (typecheckResult.code === 0 ? "; typecheck passed" : "; typecheck FAILED (see # typecheck above)") : ""}\n`,
 );
-process.exitCode = results.find(({ code }) => code !== 0)?.code ?? 0;
+process.exitCode = results.find(({ code }) => code !== 0)?.code ?? (typecheckResult?.code || 0);
