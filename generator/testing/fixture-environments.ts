@@ -1,37 +1,47 @@
 /**
- * The environments the tests are written against: dev → staging → prod, the
- * three this repository ships, on their shipped promotion path.
+ * The environments the tests are written against: dev → staging → prod as
+ * this repository ships them, frozen in generator/testing/fixtures/environments/
+ * (byte-for-byte copies of the shipped environments/<env>.ts and
+ * <env>.images.json; the shipped ones seal nothing, so neither does the fixture).
  *
- * Why a fixture: a team forks this repository and adds environments (README,
- * "Add an environment"), which may move staging's `delivery.promotedFrom` to
- * the new one. The tests of the generator's behaviour (release, promote,
- * rollback, the CLI, the caches, the load errors, the shipped settings' shape)
- * need known environments and a known promotion path, and must keep passing
- * in that user's repository. So the scratch repositories they run in
- * (scratch.ts, git-scratch.ts) and the settings they load in-process
- * (fixtures.ts's settingsOf and problemsWith) hold exactly these three: every
- * other environment's files are left out, and staging is put back on dev.
+ * Why frozen copies: a team forks this repository and uses it. Every release
+ * edits environments/<env>.images.json, a setting change edits
+ * environments/<env>.ts, and adding an environment
+ * (README, "Add an environment") adds files and may move staging's
+ * `delivery.promotedFrom`.
+ * The tests of the generator's behaviour (release, promote, rollback, the
+ * CLI, the caches, the load errors, a shipped environment's shape) expect
+ * known contents (tags 1.0.0, `backend: { replicas: 2 }`, LOG_LEVEL "DEBUG",
+ * …) and must keep passing after all of that, or CI turns red at the first
+ * release. So the scratch repositories they run in (scratch.ts,
+ * git-scratch.ts) and the settings they load in-process (fixtures.ts) take
+ * these three environments from the frozen copies, never from the work tree:
+ * every other environment's files are left out, and a fixture environment's
+ * sealed file too.
  *
- * Why these files and not copies kept under generator/testing/: copies would
- * drift from the shipped files (and stop testing them) the first time someone
- * edits dev.ts; the repository's own three are the fixture, with only the
- * user's additions taken away. In the repository as shipped the fixture is
- * the work tree itself (fixtureFiles() is empty), so it costs nothing there.
+ * In the repository as shipped the work tree holds exactly the fixture
+ * (fixtureFiles() is empty), so it costs nothing there: no file written, no
+ * render. fixture-environments.test.ts checks that the frozen copies load,
+ * render and pass check, and that the fixture survives the README's recipes.
+ * A change to the generator that needs the shipped environment files changed
+ * (a renamed setting) changes these copies in the same commit.
  *
  * Whole-graph tests (invariants, the policy bar over the committed manifests,
  * the drift check, one .secrets template per environment) run over every
- * environment there is instead: listEnvironments(), not this list.
+ * environment there is, as the user has them: listEnvironments(), not this
+ * list, and only properties that hold for any configuration the render accepts.
  */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { environmentFileName, imagesFileName, sealedFileName } from "../environment-files.ts";
 import { REPO_ROOT, listEnvironments } from "../load/environments.ts";
 
 /** The fixture's environments, in listEnvironments()'s order. */
 export const FIXTURE_ENVIRONMENTS: readonly string[] = ["dev", "prod", "staging"];
 
-/** Each fixture environment's source (delivery.promotedFrom): the shipped path dev → staging → prod. */
-const PROMOTED_FROM: Readonly<Record<string, string>> = { staging: "dev", prod: "staging" };
+/** Where the frozen copies are kept (in this checkout's generator, whichever repository a test makes). */
+export const FIXTURE_DIR = fileURLToPath(new URL("./fixtures/environments/", import.meta.url));
 
 /**
  * A name no environment has, for the tests of "an unknown environment": not
@@ -39,30 +49,33 @@ const PROMOTED_FROM: Readonly<Record<string, string>> = { staging: "dev", prod: 
  */
 export const UNKNOWN_ENVIRONMENT = "no-such-env";
 
-/** `promotedFrom: "<env>"` as an environment file states it (either quote). */
-const PROMOTED_FROM_SETTING = /promotedFrom:\s*(["'])([^"']*)\1/;
+let frozen: ReadonlyMap<string, string> | undefined;
+
+/** The frozen files, by the repository-relative path each takes in a repository (environments/<env>.ts, <env>.images.json). */
+export function frozenFiles(): ReadonlyMap<string, string> {
+  frozen ??= new Map(
+    FIXTURE_ENVIRONMENTS.flatMap((name) =>
+      [environmentFileName(name), imagesFileName(name)].map((path): [string, string] => [path, readFileSync(join(FIXTURE_DIR, path.slice("environments/".length)), "utf8")]),
+    ),
+  );
+  return frozen;
+}
 
 /**
  * The fixture, as changes to `root`'s files (by repository-relative path;
- * null: left out): every environment's files but the fixture's, and
- * staging.ts with its source put back. Empty where `root` holds the fixture.
+ * null: left out): each frozen file `root` does not hold as it is, every
+ * other environment's files, and the fixture environments' sealed files.
+ * Empty where `root` holds the fixture (the repository as shipped).
  */
 export function fixtureFiles(root = REPO_ROOT): Map<string, string | null> {
   const files = new Map<string, string | null>();
-  const present = listEnvironments(root);
-  const absent = FIXTURE_ENVIRONMENTS.filter((name) => !present.includes(name));
-  if (absent.length) {
-    throw new Error(`the tests' fixture is this repository's ${FIXTURE_ENVIRONMENTS.join(", ")} (generator/testing/fixture-environments.ts), but there is no ${absent.map(environmentFileName).join(", ")}`);
+  for (const [path, text] of frozenFiles()) {
+    const absolute = join(root, path);
+    if (!existsSync(absolute) || readFileSync(absolute, "utf8") !== text) files.set(path, text);
   }
-  for (const name of present.filter((name) => !FIXTURE_ENVIRONMENTS.includes(name))) {
-    for (const file of [environmentFileName(name), imagesFileName(name), sealedFileName(name)]) if (existsSync(join(root, file))) files.set(file, null);
-  }
-  for (const [name, source] of Object.entries(PROMOTED_FROM)) {
-    const file = environmentFileName(name);
-    const text = readFileSync(join(root, file), "utf8");
-    const stated = PROMOTED_FROM_SETTING.exec(text);
-    if (!stated) throw new Error(`the tests' fixture expects ${file} to state delivery.promotedFrom (generator/testing/fixture-environments.ts)`);
-    if (stated[2] !== source) files.set(file, text.replace(PROMOTED_FROM_SETTING, `promotedFrom: ${stated[1]}${source}${stated[1]}`));
+  for (const name of listEnvironments(root)) {
+    const paths = FIXTURE_ENVIRONMENTS.includes(name) ? [sealedFileName(name)] : [environmentFileName(name), imagesFileName(name), sealedFileName(name)];
+    for (const path of paths) if (existsSync(join(root, path))) files.set(path, null);
   }
   return files;
 }
@@ -70,8 +83,8 @@ export function fixtureFiles(root = REPO_ROOT): Map<string, string | null> {
 /**
  * Makes a scratch copy `dir` of the repository hold the fixture: writes
  * fixtureFiles(dir), and leaves out the other environments' `.secrets/`
- * templates. Returns whether anything changed (then rendered files copied
- * from the repository are stale: the caller renders again).
+ * templates and manifests. Returns whether anything changed (then rendered
+ * files copied from the repository are stale: the caller renders again).
  */
 export function applyFixture(dir: string): boolean {
   const extra = listEnvironments(dir).filter((name) => !FIXTURE_ENVIRONMENTS.includes(name));

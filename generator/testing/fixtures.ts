@@ -1,19 +1,21 @@
 /**
  * Shared by the test suites: the committed environments, loaded and rendered
- * once per test process (whole-graph tests run over every one there is), and
- * one environment's settings from the tests' fixture (dev, staging and prod,
- * on their shipped promotion path: fixture-environments.ts), for the tests
- * that assert a shipped environment's shape.
+ * once per test process, for whole-graph tests that run over every one there
+ * is and assert only what holds for any configuration (renderedRepository,
+ * environments); and the tests' fixture (dev, staging and prod as shipped:
+ * fixture-environments.ts), loaded and rendered in memory, for the tests that
+ * assert a shipped environment's shape (renderedFixture, fixtureEnvironments,
+ * settingsOf, problemsWith).
  */
 import { minikube } from "../../clusters/minikube/cluster.ts";
 import type { SettingsProblem } from "../errors.ts";
 import type { KubeObject } from "../kube-object.ts";
-import { listEnvironments, loadEnvironment, loadEnvironmentSources } from "../load/environments.ts";
+import { listEnvironments, loadEnvironment, loadEnvironmentSources, loadEnvironments } from "../load/environments.ts";
 import { renderRepository } from "../commands/pipeline.ts";
 import type { Rendered } from "../render.ts";
 import { resolveEnvironment } from "../settings/resolve.ts";
 import type { Settings } from "../settings.ts";
-import { fixtureFiles } from "./fixture-environments.ts";
+import { FIXTURE_ENVIRONMENTS, fixtureFiles } from "./fixture-environments.ts";
 import { merge } from "./merge.ts";
 
 export { merge };
@@ -29,6 +31,27 @@ export function renderedRepository(): Promise<Rendered> {
 export async function environments(): Promise<{ settings: Settings; objects: KubeObject[] }[]> {
   const { objects } = await renderedRepository();
   return Promise.all(listEnvironments().map(async (name) => ({ settings: await loadEnvironment(name), objects: objects.get(name)! })));
+}
+
+let renderedFixtureRepository: Promise<Rendered> | undefined;
+
+/**
+ * A full render of the fixture (dev, staging and prod as shipped, argocd/
+ * with them), computed once: the work tree's own render where the work tree
+ * holds the fixture (the repository as shipped), else one from memory.
+ */
+export function renderedFixture(): Promise<Rendered> {
+  const files = fixtureFiles();
+  if (files.size === 0) return renderedRepository();
+  renderedFixtureRepository ??= renderRepository({ files });
+  return renderedFixtureRepository;
+}
+
+/** The fixture's environments, each with its settings and rendered objects. */
+export async function fixtureEnvironments(): Promise<{ settings: Settings; objects: KubeObject[] }[]> {
+  const { objects } = await renderedFixture();
+  const settings = await loadEnvironments({ files: fixtureFiles() });
+  return FIXTURE_ENVIRONMENTS.map((name) => ({ settings: settings.find((environment) => environment.name === name)!, objects: objects.get(name)! }));
 }
 
 /** A fixture environment's settings (dev, staging or prod as shipped, whatever environments a user added). */
