@@ -19,27 +19,42 @@ import { renderEnvironment } from "./render.ts";
 import { listEnvironments } from "./load/environments.ts";
 import { FIXTURE_ENVIRONMENTS } from "./testing/fixture-environments.ts";
 import { environments, merge, settingsOf } from "./testing/fixtures.ts";
-import { type Endpoint, type PodTemplate, isAllowed, podTemplates } from "./testing/network-policy.ts";
+import { type Endpoint, type PodTemplate, inCidr, isAllowed, podTemplates } from "./testing/network-policy.ts";
 
 /**
  * The committed environments, and staging as a real cluster would run it:
- * TLS from Let's Encrypt, so cert-manager's HTTP-01 solver takes part.
+ * TLS from Let's Encrypt, so cert-manager's HTTP-01 solver takes part; and
+ * prod with its database at a private address.
  */
 const acmeStaging = merge(await settingsOf("staging"), {
   ingress: { host: "staging.todo.example.com", tls: { issuer: "letsencrypt", acmeEmail: "ops@todo.example.com" } },
 });
+/** prod with its database in a private network, as one address (README: "its address as /32"), not the shipped public documentation range. */
+const privateDatabaseProd = merge(await settingsOf("prod"), { database: { externalCidrs: ["10.20.30.40/32"] } });
 const rendered = [
   ...(await environments()).map((environment) => ({ ...environment, title: environment.settings.name })),
   { settings: acmeStaging, objects: renderEnvironment(acmeStaging), title: "staging with Let's Encrypt" },
+  { settings: privateDatabaseProd, objects: renderEnvironment(privateDatabaseProd), title: "prod with its database at a private /32" },
 ];
 
-/** An address inside a CIDR range (the tenth), for a stand-in host there. */
+/** An address inside a CIDR range, for a stand-in host there: the tenth, or the last where the range is smaller (a /32: its one address). */
 function addressIn(cidr: string): string {
-  const [base] = cidr.split("/");
-  const octets = base!.split(".").map(Number);
-  octets[3] = octets[3]! + 10;
-  return octets.join(".");
+  const [base, bits] = cidr.split("/");
+  const size = 2 ** (32 - Number(bits ?? 32));
+  const start = base!.split(".").reduce((sum, octet) => sum * 256 + Number(octet), 0);
+  const address = start + Math.min(10, size - 1);
+  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
 }
+
+/**
+ * The address ranges that are not the internet, written out by hand from the
+ * RFCs (not taken from the generator): private (RFC 1918), link-local
+ * (RFC 3927), shared carrier-grade NAT space (RFC 6598).
+ */
+const NOT_PUBLIC = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16", "100.64.0.0/10"];
+
+/** Where expectedPaths puts the external database: an address in the first range the settings name. */
+const externalDatabaseAddress = (settings: Settings): string => addressIn(settings.database.externalCidrs[0]!);
 
 function containersOf(template: PodTemplate): IContainer[] {
   return [...(template.spec.initContainers ?? []), ...template.spec.containers];
@@ -210,7 +225,7 @@ for (const { settings, objects, title } of rendered) {
         { name: "metadata-endpoint", ip: "169.254.169.254" },
         { name: "cgnat-host", ip: "100.64.0.10" },
         // The external database, at an address inside the first range the settings name.
-        ...(settings.database.mode === "external" ? [{ name: "external-database", ip: addressIn(settings.database.externalCidrs[0]!) }] : []),
+        ...(settings.database.mode === "external" ? [{ name: "external-database", ip: externalDatabaseAddress(settings) }] : []),
         // The Dapr control plane, whether or not this environment uses it.
         ...Object.entries(settings.cluster.dapr.controlPlane).map(([service, { podLabels }], i) => ({
           name: `dapr-${service}`,
@@ -321,8 +336,10 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
   // better-auth in the frontend keeps its users and sessions in the app's database.
   add("todo-frontend", db, 5432);
   add("todo-backend", "internet", 443);
-  // The external database's address is public too, so the outside rule reaches it on 443 as well (but on 5432 only it is reached).
-  if (external) add("todo-backend", "external-database", 443);
+  // Where the external database's address is public (a hosted database), the outside rule reaches it on 443 as
+  // well (but on 5432 only it is reached); a private address (a database in the VPC) is not the outside.
+  const databaseIsPublic = external && !NOT_PUBLIC.some((range) => inCidr(externalDatabaseAddress(settings), range));
+  if (databaseIsPublic) add("todo-backend", "external-database", 443);
   if (settings.smokeTest.enabled) {
     add("todo-smoke-test", "todo-backend", 8000);
     add("todo-smoke-test", "todo-frontend", 3000);
@@ -343,7 +360,8 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
     // A node port admits clients outside the pod network (a node, the host, the LAN, any address that is not a
     // pod's), never another pod: pods go through the Service or the Ingress, so the ingress-controller-only rule
     // still means something.
-    const outsideThePodNetwork = ["node", "internet", "metadata-endpoint", "cgnat-host", ...(external ? ["external-database"] : [])];
+    const databaseOutsideThePodNetwork = external && !inCidr(externalDatabaseAddress(settings), settings.cluster.podCIDR);
+    const outsideThePodNetwork = ["node", "internet", "metadata-endpoint", "cgnat-host", ...(databaseOutsideThePodNetwork ? ["external-database"] : [])];
     for (const source of outsideThePodNetwork) add(source, "todo-frontend", 3000);
   }
   // allow-dns selects every pod of the namespace, the solver too; the solver dials nothing else.
