@@ -26,6 +26,7 @@ import { promote } from "./promote.ts";
 import { release } from "./release.ts";
 import { restore } from "./restore.ts";
 import { rollback } from "./rollback.ts";
+import { tolerateClosedOutput } from "../commands/closed-output.ts";
 
 export interface ReleaseCliOptions {
   /** Arguments after the program's, e.g. ["release", "dev", "backend=1.1.0"]; default process.argv. */
@@ -180,6 +181,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
 
 /** The process entry (the npm scripts): the exit code becomes the process's. */
 export async function main(options: ReleaseCliOptions = {}): Promise<void> {
+  tolerateClosedOutput();
   process.exitCode = await run(options);
 }
 
