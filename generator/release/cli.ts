@@ -87,8 +87,15 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
         stdout.write(outcome);
         return;
       }
-      stdout.write(outcome.details);
-      stdout.write(`${outcome.summary}\n`);
+      if (outcome.commit) {
+        // What was committed, then its files (git show --name-status), indented under it as git commit lists them.
+        stdout.write(`${outcome.summary}\n`);
+        stdout.write(outcome.details.replace(/^(?=.)/gm, "  "));
+      } else {
+        // A dry run's diff first, so that its last line says that nothing was changed.
+        stdout.write(outcome.details);
+        stdout.write(`${outcome.summary}\n`);
+      }
       for (const warning of outcome.warnings) stderr.write(`warning: ${warning}\n`);
       if (outcome.commit) stdout.write("Push it (git push) for Argo CD to see it.\n");
     } catch (error) {
