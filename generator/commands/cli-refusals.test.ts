@@ -109,7 +109,7 @@ describe("npm run render refuses the mistakes a typed settings file invites", ()
           "todo-backend-secret": { encryptedData: { DATABASE_URL: pasted }, sealedFor: { name: "todo-backend-secret", namespace: "todo-prod", scope: "strict" } },
         }),
     });
-    assert.match(stderr, /prod: environments\/prod\.sealed\.json: todo-database-secret = "todo-database-secret": prod does not use todo-database-secret \(database\.mode is external/);
+    assert.match(stderr, /prod: environments\/prod\.sealed\.json: todo-database-secret = "\(sealed: POSTGRES_PASSWORD\)": prod does not use todo-database-secret \(database\.mode is external/);
     assert.match(stderr, /prod: environments\/prod\.sealed\.json: todo-backend-secret\.encryptedData\.DATABASE_URL = "\(21 characters, not shown\)": must be standard base64/);
     assert.ok(!stderr.includes(pasted));
   });

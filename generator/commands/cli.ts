@@ -33,6 +33,7 @@ import { renderRepository } from "./pipeline.ts";
 import { RenderCache } from "./render-cache.ts";
 import { ALLOW_REMOVAL_VARIABLE, type Removal, dataBearingRemovals, listRemovals, renderedObjects } from "../release/removals.ts";
 import { SETTINGS_DIRS, settingsFilesIn } from "./settings-files.ts";
+import { tolerateClosedOutput } from "./closed-output.ts";
 
 export interface CliOptions {
   /** Command-line arguments after the program's; default process.argv. */
@@ -319,6 +320,7 @@ function execGit(root: string, args: string[]): string {
 
 /** The process entry (npm scripts, the launcher's bundle): the exit code becomes the process's. */
 export async function main(options: CliOptions = {}): Promise<void> {
+  tolerateClosedOutput();
   process.exitCode = await run(options);
 }
 

@@ -8,6 +8,7 @@
 import { RELEASE_COMMANDS, run as releaseRun } from "../release/cli.ts";
 import { run as sealRun } from "../secrets/seal-command.ts";
 import { type CliOptions, run as generatorRun } from "./cli.ts";
+import { tolerateClosedOutput } from "./closed-output.ts";
 
 export type EntryOptions = CliOptions & {
   /** The launcher's list of the files the bundle was built from (build.mjs), for the release commands' clean-tree check. */
@@ -29,5 +30,6 @@ export async function run(options: EntryOptions = {}): Promise<number> {
 
 /** The process entry: the exit code becomes the process's. */
 export async function main(options: Omit<EntryOptions, "argv"> = {}): Promise<void> {
+  tolerateClosedOutput();
   process.exitCode = await run(options);
 }

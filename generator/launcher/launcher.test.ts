@@ -154,6 +154,23 @@ describe("the compiled CLI (npm run render|check|diff)", () => {
     assert.equal(buildOf(), before, "back to the first build");
   });
 
+  it("goes on, without a stack trace, when whoever reads its output goes away (npm run diff | head): exit code as without the pipe", async () => {
+    // The reader closes its end at once ((exec 0<&-; true)), so the CLI's first write to stdout fails with EPIPE.
+    const piped = (...args: string[]) =>
+      spawnSync("bash", ["-c", 'node "$@" | (exec 0<&-; true); echo "exit ${PIPESTATUS[0]}" >&2', "piped", join(scratch, "generator/launcher/cli.mjs"), ...args], {
+        cwd: scratch,
+        encoding: "utf8",
+      });
+    await withEdit("environments/dev.ts", (text) => text.replace('LOG_LEVEL: "DEBUG"', 'LOG_LEVEL: "ERROR"'), () => {
+      const diff = piped("diff", "dev");
+      assert.doesNotMatch(diff.stderr, /EPIPE|^\s+at /m, diff.stderr);
+      assert.match(diff.stderr, /^exit 1$/m, "diff: there are differences, as without the pipe");
+    });
+    const help = piped("render", "--help");
+    assert.doesNotMatch(help.stderr, /EPIPE|^\s+at /m, help.stderr);
+    assert.match(help.stderr, /^exit 0$/m);
+  });
+
   it("picks up an environment file that appeared after the last build", async () => {
     cpSync(join(scratch, "environments/staging.ts"), join(scratch, "environments/qa.ts"));
     cpSync(join(scratch, "environments/staging.images.json"), join(scratch, "environments/qa.images.json"));

@@ -26,6 +26,7 @@ import { promote } from "./promote.ts";
 import { release } from "./release.ts";
 import { restore } from "./restore.ts";
 import { rollback } from "./rollback.ts";
+import { tolerateClosedOutput } from "../commands/closed-output.ts";
 
 export interface ReleaseCliOptions {
   /** Arguments after the program's, e.g. ["release", "dev", "backend=1.1.0"]; default process.argv. */
@@ -86,8 +87,15 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
         stdout.write(outcome);
         return;
       }
-      stdout.write(outcome.details);
-      stdout.write(`${outcome.summary}\n`);
+      if (outcome.commit) {
+        // What was committed, then its files (git show --name-status), indented under it as git commit lists them.
+        stdout.write(`${outcome.summary}\n`);
+        stdout.write(outcome.details.replace(/^(?=.)/gm, "  "));
+      } else {
+        // A dry run's diff first, so that its last line says that nothing was changed.
+        stdout.write(outcome.details);
+        stdout.write(`${outcome.summary}\n`);
+      }
       for (const warning of outcome.warnings) stderr.write(`warning: ${warning}\n`);
       if (outcome.commit) stdout.write("Push it (git push) for Argo CD to see it.\n");
     } catch (error) {
@@ -180,6 +188,7 @@ export async function run({ argv, root = REPO_ROOT, stdout = process.stdout, std
 
 /** The process entry (the npm scripts): the exit code becomes the process's. */
 export async function main(options: ReleaseCliOptions = {}): Promise<void> {
+  tolerateClosedOutput();
   process.exitCode = await run(options);
 }
 

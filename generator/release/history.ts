@@ -14,6 +14,7 @@ import { MANIFESTS_DIR } from "../render.ts";
 import { git, gitLines } from "./git.ts";
 import { ReleaseRefusal } from "./preconditions.ts";
 import { TRAILER, type Tags, describeChange, describeTags, imagesFileRelativePath } from "./release-commit.ts";
+import { parseJsonFile } from "../load/json-file.ts";
 
 export type HistoryKind = "release" | "promotion" | "rollback" | "restore" | "settings change" | "generator change" | "merge" | "manifests only";
 
@@ -100,18 +101,21 @@ function commitsTouching(root: string, environment: string): LoggedCommit[] {
     });
 }
 
-/** An images file's content, read leniently: undefined unless it is a JSON object of objects. */
+/**
+ * An images file's content as a commit holds it; undefined unless it is a
+ * JSON object of objects with no key stated twice (JSON.parse would keep the
+ * last of two, which the render refuses: history must not show images that
+ * were never rendered).
+ */
 export function parseImageRefs(text: string | undefined): ImageRefs | undefined {
   if (text === undefined) return undefined;
-  try {
-    const value = JSON.parse(text) as unknown;
-    if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-    const refs: ImageRefs = {};
-    for (const [component, ref] of Object.entries(value)) if (typeof ref === "object" && ref !== null && !Array.isArray(ref)) refs[component] = ref as Record<string, unknown>;
-    return refs;
-  } catch {
-    return undefined;
-  }
+  const parsed = parseJsonFile("", text);
+  if (!("value" in parsed)) return undefined;
+  const { value } = parsed;
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const refs: ImageRefs = {};
+  for (const [component, ref] of Object.entries(value)) if (typeof ref === "object" && ref !== null && !Array.isArray(ref)) refs[component] = ref as Record<string, unknown>;
+  return refs;
 }
 
 export function tagsOfRefs(refs: ImageRefs | undefined): Tags {

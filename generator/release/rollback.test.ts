@@ -404,3 +404,33 @@ describe("restore of a commit before sealing", () => {
     assertClean(root);
   });
 });
+
+describe("an images file with a key stated twice, committed past the hook", () => {
+  let root = "";
+  before(async () => {
+    root = cloneScratch(template);
+    await succeeds(root, "release", "staging", "backend=1.1.0");
+    const path = join(root, "environments/staging.images.json");
+    const text = readFileSync(path, "utf8");
+    const twice = text.replace(/"tag": "1\.1\.0"/, '"tag": "1.2.0", "tag": "1.1.0"');
+    assert.notEqual(twice, text);
+    writeFileSync(path, twice);
+    gitIn(root, "commit", "--quiet", "--no-verify", "--all", "--message=staging: a tag stated twice");
+  });
+  after(() => removeScratch(root));
+
+  it("history does not read it as JSON.parse would (the last value), which the render never deployed", async () => {
+    const history = await succeeds(root, "history", "staging");
+    const line = history.split("\n").find((entry) => entry.includes("a tag stated twice"));
+    assert.ok(line, history);
+    assert.doesNotMatch(line, /backend 1\.1\.0|backend 1\.2\.0/, "no image is read from a file the render refuses");
+  });
+
+  it("rollback refuses with the duplicate key's position and what to do, and changes nothing", async () => {
+    const before = fingerprint(root);
+    const result = await releaseCli(root, "rollback", "staging");
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /environments\/staging\.images\.json in HEAD cannot be read \(environments\/staging\.images\.json:\d+:\d+: duplicate key backend\.tag: .*\): fix it with npm run release -- staging/);
+    assert.equal(fingerprint(root), before);
+  });
+});

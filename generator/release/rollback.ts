@@ -20,6 +20,8 @@ import { type HistoryEntry, type ImageRefs, imagesDiffer, parseImageRefs, readHi
 import { type CommitOptions, ReleaseRefusal, checkEnvironment, checkReadyToCommit, checkRepository } from "./preconditions.ts";
 import { TRAILER, type Tags, describeChange, describeTags } from "./release-commit.ts";
 import { describeImage } from "./release.ts";
+import { formatLoadProblem } from "../errors.ts";
+import { parseJsonFile } from "../load/json-file.ts";
 
 export interface RollbackOptions extends CommitOptions {
   environment: string;
@@ -73,8 +75,13 @@ export async function rollback({ root, environment, target, dryRun, allowRemoval
   }
   await checkReadyToCommit(root, `rollback ${environment}`, { dryRun, generatorSources });
 
-  const current = parseImageRefs(git(root, ["show", `HEAD:${imagesPath}`]));
-  if (!current) throw new ReleaseRefusal(`${environment}: ${imagesPath} in HEAD is not a JSON object of images`);
+  const headImages = git(root, ["show", `HEAD:${imagesPath}`]);
+  const current = parseImageRefs(headImages);
+  if (!current) {
+    const parsed = parseJsonFile(imagesPath, headImages);
+    const why = "problems" in parsed ? parsed.problems.map(formatLoadProblem).join("; ") : "not a JSON object of images";
+    throw new ReleaseRefusal(`${environment}: ${imagesPath} in HEAD cannot be read (${why}): fix it with npm run release -- ${environment} <component>=<tag>, or go back to a commit with npm run restore -- ${environment} <commit> (${listing})`);
+  }
   const next = imagesAs(current, wanted);
   const fromShort = from.slice(0, 7);
   if (!imagesDiffer(current, next)) {

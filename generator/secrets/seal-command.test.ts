@@ -174,7 +174,7 @@ describe("npm run seal", () => {
     const values = readSealed(root);
     // The earlier format: Secret → key → sealed value.
     writeFileSync(join(root, "environments", "dev.sealed.json"), `${JSON.stringify(values, null, 2)}\n`);
-    await assert.rejects(loadEnvironment("dev", root), /todo-auth-secret = "1 keys": written without the namespace its values were sealed for .*npm run seal -- dev/);
+    await assert.rejects(loadEnvironment("dev", root), /todo-auth-secret = "\(sealed: BETTER_AUTH_SECRET\)": written without the namespace its values were sealed for .*npm run seal -- dev/);
 
     const migrated = await sealEnvironment({ environment: "dev", root, certFile: join(root, "cert.pem") });
     assert.deepEqual([migrated.sealed, migrated.kept.length, migrated.written], [[], 5, true]);

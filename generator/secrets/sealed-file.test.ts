@@ -63,7 +63,7 @@ describe("sealedFileProblems", () => {
       'dev: environments/dev.sealed.json: todo-backend-secret.encryptedData.OPENAI_KEY = "OPENAI_KEY": unknown key; todo-backend-secret has DATABASE_URL, OPENAI_API_KEY',
       'dev: environments/dev.sealed.json: todo-backend-secret.encryptedData.DATABASE_URL = "DATABASE_URL": dev does not read todo-backend-secret.DATABASE_URL (database.mode is in-cluster: the backend composes DATABASE_URL from todo-database-secret); remove it',
       'dev: environments/dev.sealed.json: todo-auth-secret.encryptedData.BETTER_AUTH_SECRET = "(18 characters, not shown)": must be standard base64, as `npm run seal` writes it; seal values with `npm run seal -- dev`',
-      'dev: environments/dev.sealed.json: todo-redis = "todo-redis": unknown Secret; known: todo-auth-secret, todo-backend-secret, todo-database-secret, todo-redis-secret',
+      'dev: environments/dev.sealed.json: todo-redis = "(nothing sealed)": unknown Secret; known: todo-auth-secret, todo-backend-secret, todo-database-secret, todo-redis-secret',
       'dev: environments/dev.sealed.json: todo-database-secret = "(4 characters, not shown)": must be an object: { encryptedData: key → sealed value, sealedFor }',
     ]);
     assert.ok(!problems.join("\n").includes("plaintext-password"));
@@ -72,7 +72,7 @@ describe("sealedFileProblems", () => {
   it("refuses a Secret the environment does not use", () => {
     const problems = sealedFileProblems(prod, fileFor(prod, { "todo-database-secret": validDev()["todo-database-secret"] })).map(formatProblem);
     assert.deepEqual(problems, [
-      'prod: environments/prod.sealed.json: todo-database-secret = "todo-database-secret": prod does not use todo-database-secret (database.mode is external: the database is not in the cluster); remove it (npm run seal -- prod)',
+      'prod: environments/prod.sealed.json: todo-database-secret = "(sealed: POSTGRES_DB, POSTGRES_PASSWORD, POSTGRES_USER)": prod does not use todo-database-secret (database.mode is external: the database is not in the cluster); remove it (npm run seal -- prod)',
     ]);
   });
 });
@@ -101,7 +101,7 @@ describe("reading the sealed file", () => {
     assert.throws(() => readSealedFile("dev", repoWith("{ nope")), (error: unknown) => error instanceof SettingsError && /^environments\/dev\.sealed\.json:1:3: not valid JSON/.test(error.message));
     assert.match(
       sealedFileProblems(dev, readSealedFile("dev", repoWith('{"todo-backend-secret": {"encryptedData": {}, "sealedFor": {"name": "todo-backend-secret", "namespace": "todo-dev", "scope": "strict"}}}'))).map(formatProblem).join("\n"),
-      /todo-backend-secret\.encryptedData = "0 keys": a sealed Secret must hold every key dev reads; missing OPENAI_API_KEY/,
+      /todo-backend-secret\.encryptedData = "\(nothing sealed\)": a sealed Secret must hold every key dev reads; missing OPENAI_API_KEY/,
     );
     assert.match(sealedFileProblems(dev, readSealedFile("dev", repoWith('{"todo-auth-secret": {"encryptedData": {}, "sealedFor": {"name": "todo-auth-secret", "namespace": "todo-dev", "scope": "strict"}}}'))).map(formatProblem).join("\n"), /missing BETTER_AUTH_SECRET/);
   });
@@ -151,7 +151,7 @@ describe("what a Secret was sealed for (the strict scope's namespace and name)",
 
   it("refuses a file written before the record existed (key → value under each Secret), saying how to migrate", () => {
     assert.deepEqual(problemsOf(dev, { "todo-auth-secret": validDev()["todo-auth-secret"] }), [
-      'dev: environments/dev.sealed.json: todo-auth-secret = "1 keys": written without the namespace its values were sealed for (before npm run seal recorded it): ' +
+      'dev: environments/dev.sealed.json: todo-auth-secret = "(sealed: BETTER_AUTH_SECRET)": written without the namespace its values were sealed for (before npm run seal recorded it): ' +
         "re-seal with `npm run seal -- dev`, which keeps the unchanged values and records it",
     ]);
   });

@@ -55,7 +55,17 @@ export interface SealedSecretEntry {
 
 /** Never echo what sits where a sealed value belongs: it may be a pasted plaintext. */
 function hidden(value: unknown): string {
-  return typeof value === "string" ? `(${value.length} characters, not shown)` : `(a ${Array.isArray(value) ? "list" : typeof value})`;
+  if (typeof value === "string") return `(${value.length} characters, not shown)`;
+  const kind = Array.isArray(value) ? "list" : value === null ? "null" : typeof value;
+  return `(${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind})`;
+}
+
+/** What a Secret's block holds, by key name only (names are not secret; the sealed values are not shown): `(sealed: A, B)`. */
+function sealedKeys(block: unknown): string {
+  const values = isRecord(block) && isRecord(block.encryptedData) ? block.encryptedData : block;
+  const keys = isRecord(values) ? Object.keys(values) : [];
+  if (keys.length) return `(sealed: ${keys.join(", ")})`;
+  return isRecord(values) ? "(nothing sealed)" : hidden(block);
 }
 
 /**
@@ -122,11 +132,11 @@ export function sealedFileProblems(settings: Settings, content: unknown): Settin
   for (const [secret, entry] of Object.entries(content)) {
     const knownKeys = SEALABLE_SECRETS.get(secret);
     if (!knownKeys) {
-      problems.push(problem(secret, secret, `unknown Secret; known: ${[...SEALABLE_SECRETS.keys()].join(", ")}`));
+      problems.push(problem(secret, sealedKeys(entry), `unknown Secret; known: ${[...SEALABLE_SECRETS.keys()].join(", ")}`));
       continue;
     }
     if (!used.has(secret)) {
-      problems.push(problem(secret, secret, `${whyUnused(settings, secret)}; remove it (npm run seal -- ${environment})`));
+      problems.push(problem(secret, sealedKeys(entry), `${whyUnused(settings, secret)}; remove it (npm run seal -- ${environment})`));
       continue;
     }
     if (!isRecord(entry)) {
@@ -137,7 +147,7 @@ export function sealedFileProblems(settings: Settings, content: unknown): Settin
       problems.push(
         problem(
           secret,
-          `${Object.keys(entry).length} keys`,
+          sealedKeys(entry),
           `written without the namespace its values were sealed for (before npm run seal recorded it): re-seal with \`npm run seal -- ${environment}\`, which keeps the unchanged values and records it`,
         ),
       );
@@ -167,7 +177,7 @@ export function sealedFileProblems(settings: Settings, content: unknown): Settin
     }
     const missing = usedKeys.filter((key) => !(key in values));
     if (missing.length) {
-      problems.push(problem(`${secret}.encryptedData`, `${Object.keys(values).length} keys`, `a sealed Secret must hold every key ${environment} reads; missing ${missing.join(", ")}`));
+      problems.push(problem(`${secret}.encryptedData`, sealedKeys(values), `a sealed Secret must hold every key ${environment} reads; missing ${missing.join(", ")}`));
     }
   }
   return problems;
