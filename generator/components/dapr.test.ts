@@ -8,13 +8,20 @@ import type { KubeObject } from "../kube-object.ts";
 import { renderEnvironment } from "../render.ts";
 import { externalSecrets } from "../secrets.ts";
 import type { Settings } from "../settings.ts";
-import { environments, find, merge, problemsWith, renderedRepository, settingsOf, withChange } from "../testing/fixtures.ts";
+import { fixtureFiles } from "../testing/fixture-environments.ts";
+import { environments, find, fixtureEnvironments, merge, problemsWith, renderedFixture, renderedRepository, settingsOf, withChange } from "../testing/fixtures.ts";
 import { type Endpoint, isAllowed, podTemplates } from "../testing/network-policy.ts";
 import { problemsOf } from "../validation/kinds.ts";
 import { daprApplication, daprValues } from "./argocd.ts";
 import { DAPR_CONFIGURATION, PUB_SUB, STATE_STORE, daprPodAnnotations } from "./dapr.ts";
 
-const rendered = await environments();
+// dev with Dapr on, staging and prod with it off: the fixture, as shipped (a team may turn Dapr off in dev).
+const rendered = await fixtureEnvironments();
+// The invariants hold for any environment with Dapr on: the fixture's, and the user's own where they differ from it.
+const withDapr = [
+  ...rendered.filter((e) => e.settings.dapr.enabled).map((e) => ({ ...e, title: e.settings.name })),
+  ...(fixtureFiles().size === 0 ? [] : (await environments()).filter((e) => e.settings.dapr.enabled).map((e) => ({ ...e, title: `${e.settings.name} (committed)` }))),
+];
 const dev = await settingsOf("dev");
 const staging = await settingsOf("staging");
 
@@ -55,8 +62,8 @@ describe("Dapr switch", () => {
   });
 });
 
-for (const { settings, objects } of rendered.filter((e) => e.settings.dapr.enabled)) {
-  describe(`${settings.name}: Dapr invariants`, () => {
+for (const { settings, objects, title } of withDapr) {
+  describe(`${title}: Dapr invariants`, () => {
     it("every Component is scoped, never empty, to app-ids that a backend pod carries", () => {
       const appIds = new Set(
         podTemplates(objects)
@@ -193,7 +200,7 @@ for (const { settings, objects } of rendered.filter((e) => e.settings.dapr.enabl
 }
 
 describe("Dapr objects validate strictly", async () => {
-  const devObjects = (await renderedRepository()).objects.get("dev")!;
+  const devObjects = (await renderedFixture()).objects.get("dev")!;
   const component = find(devObjects, "Component", STATE_STORE);
   const configuration = find(devObjects, "Configuration", DAPR_CONFIGURATION);
 
@@ -281,7 +288,7 @@ describe("the Dapr control-plane Application", () => {
   });
 
   it("renders only while an environment uses Dapr, before that environment's Application", async () => {
-    const { files } = await renderedRepository();
+    const { files } = await renderedFixture();
     const wave = (path: string) => Number(/sync-wave: "(-?\d+)"/.exec(files.get(path) ?? "")?.[1] ?? 0);
     assert.ok(files.has("argocd/apps/application-dapr.yaml"), "no Dapr control-plane Application");
     assert.ok(files.has("argocd/bootstrap/appproject-dapr.yaml"), "no Dapr AppProject");
@@ -306,6 +313,13 @@ describe("the Dapr control-plane Application", () => {
     assert.match(project, /group: dapr\.io\n\s+kind: Component/);
     assert.match(project, /group: dapr\.io\n\s+kind: Configuration/);
     assert.doesNotMatch(files.get("argocd/bootstrap/appproject-todo-prod.yaml")!, /dapr\.io/, "prod renders no Dapr object");
+  });
+
+  it("in the committed render, exists exactly while some environment has Dapr on (whatever the user's environments say)", async () => {
+    const { files } = await renderedRepository();
+    const anyDapr = (await environments()).some((e) => e.settings.dapr.enabled);
+    assert.equal(files.has("argocd/apps/application-dapr.yaml"), anyDapr);
+    assert.equal(files.has("argocd/bootstrap/appproject-dapr.yaml"), anyDapr);
   });
 
   it("asks the injector for restricted-PSS sidecars", () => {
