@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { IProbe } from "kubernetes-models/v1/Probe";
-import { declaredSettings, environments } from "../testing/fixtures.ts";
+import { declaredSettings, environments, fixtureEnvironments } from "../testing/fixtures.ts";
 import { execProbe, httpProbe } from "./probes.ts";
 
 /** Every probe setting as declared, defaults only. */
@@ -29,23 +29,31 @@ describe("probes", () => {
     assert.equal(execProbe("pg_isready", { ...timings, successThreshold: 2 }).successThreshold, 2);
   });
 
-  it("state successThreshold in every container probe of every rendered workload (1: no environment changes it)", async () => {
-    const missing: string[] = [];
-    let probes = 0;
-    for (const { settings, objects } of await environments()) {
-      for (const object of objects) {
-        const containers = (object as { spec?: { template?: { spec?: { containers?: Record<string, IProbe | string>[] } } } }).spec?.template?.spec?.containers ?? [];
-        for (const container of containers) {
-          for (const field of ["startupProbe", "livenessProbe", "readinessProbe"]) {
-            const probe = container[field] as IProbe | undefined;
-            if (probe) probes++;
-            if (probe && probe.successThreshold !== 1) missing.push(`${settings.name} ${object.kind}/${object.metadata?.name} ${container.name} ${field}`);
-          }
-        }
-      }
-    }
+  type Workloads = { settings: { name: string }; objects: unknown[] }[];
+  /** Every container probe of every rendered workload, with where it is. */
+  const probesOf = (rendered: Workloads) =>
+    rendered.flatMap(({ settings, objects }) =>
+      objects.flatMap((object) => {
+        const { kind, metadata, spec } = object as { kind: string; metadata?: { name?: string }; spec?: { template?: { spec?: { containers?: Record<string, IProbe | string>[] } } } };
+        return (spec?.template?.spec?.containers ?? []).flatMap((container) =>
+          (["startupProbe", "livenessProbe", "readinessProbe"] as const)
+            .filter((field) => container[field])
+            .map((field) => ({ where: `${settings.name} ${kind}/${metadata?.name} ${container.name} ${field}`, field, probe: container[field] as IProbe })),
+        );
+      }),
+    );
+
+  it("state successThreshold 1 in every container probe of every workload the fixture renders (no shipped environment changes it)", async () => {
+    const probes = probesOf(await fixtureEnvironments());
     // dev: frontend, backend, database, Redis; staging: no Redis; prod: no database either. Three probes each.
-    assert.ok(probes >= 27, `only ${probes} probes found`);
-    assert.deepEqual(missing, []);
+    assert.equal(probes.length, 27);
+    assert.deepEqual(probes.filter(({ probe }) => probe.successThreshold !== 1).map(({ where }) => where), []);
+  });
+
+  it("state successThreshold in every container probe of every committed environment: 1 for liveness and startup (Kubernetes' rule), any whole number for readiness", async () => {
+    const probes = probesOf(await environments());
+    assert.ok(probes.length > 0, "no probe rendered");
+    const wrong = probes.filter(({ field, probe }) => !(Number.isInteger(probe.successThreshold) && (field === "readinessProbe" ? probe.successThreshold! >= 1 : probe.successThreshold === 1)));
+    assert.deepEqual(wrong.map(({ where, probe }) => `${where}: ${probe.successThreshold}`), []);
   });
 });
