@@ -1,6 +1,6 @@
 /**
  * Runs the Redis container the rendered manifests describe (its command and
- * args, taken from manifests/<env>/*.yaml) with the real redis-server from
+ * args, taken from the fixture's render of manifests/<env>/*.yaml) with the real redis-server from
  * Debian's packages, as a uid without a passwd entry, with the container's
  * environment and its volumes as scratch directories, then runs its exec
  * probes against it, all at once: each must pass within its timeout against
@@ -21,8 +21,8 @@ import {
   localProcess,
   mountScratch,
   removeScratch,
+  fixtureRenderedEnvironments,
   renderedContainers,
-  renderedEnvironments,
   serviceAddresses,
   throwawaySecrets,
 } from "../testing/pod-commands.ts";
@@ -40,9 +40,12 @@ interface RedisPod {
   rendered: RenderedContainer;
 }
 
-/** Every container that runs redis-server, in every environment. */
+// The fixture's render (dev with Dapr and Redis, as shipped): a team may turn Dapr off everywhere.
+const fixture = await fixtureRenderedEnvironments();
+
+/** Every container that runs redis-server, in every fixture environment. */
 function redisContainers(): RedisPod[] {
-  return renderedEnvironments().flatMap(({ environment, objects }) =>
+  return fixture.flatMap(({ environment, objects }) =>
     renderedContainers(environment, objects)
       .filter(({ container }) => [...(container.command ?? []), ...(container.args ?? [])].join(" ").includes("redis-server"))
       .map((rendered) => ({ environment, objects, rendered })),

@@ -14,6 +14,8 @@ import type { IContainer } from "kubernetes-models/v1/Container";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import { parseAllDocuments } from "yaml";
 import { REPO_ROOT, listEnvironments } from "../load/environments.ts";
+import { FIXTURE_ENVIRONMENTS } from "./fixture-environments.ts";
+import { renderedFixture } from "./fixtures.ts";
 
 export interface RenderedObject {
   apiVersion: string;
@@ -21,6 +23,22 @@ export interface RenderedObject {
   metadata: { name: string; namespace?: string };
   data?: Record<string, string>;
   spec?: { template?: { spec?: IPodSpec } };
+}
+
+/** Every object of an environment, parsed from a render's files (manifests/<env>/*.yaml, the text render writes). */
+export function objectsFromFiles(environment: string, files: ReadonlyMap<string, string>): RenderedObject[] {
+  const prefix = `manifests/${environment}/`;
+  return [...files.keys()]
+    .filter((path) => path.startsWith(prefix) && path.endsWith(".yaml") && !path.slice(prefix.length).includes("/"))
+    .sort()
+    .flatMap((path) => parseAllDocuments(files.get(path)!).map((doc) => doc.toJS() as RenderedObject))
+    .filter((object) => object !== null);
+}
+
+/** The fixture's environments (dev, staging and prod as shipped), each with its objects as render writes them. */
+export async function fixtureRenderedEnvironments(): Promise<{ environment: string; objects: RenderedObject[] }[]> {
+  const { files } = await renderedFixture();
+  return FIXTURE_ENVIRONMENTS.map((environment) => ({ environment, objects: objectsFromFiles(environment, files) }));
 }
 
 /** Every object of an environment, as committed under manifests/<env>/. */
