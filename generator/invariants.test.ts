@@ -16,9 +16,7 @@ import { externalSecrets } from "./secrets.ts";
 import { usesAcme } from "./components/tls.ts";
 import type { Settings } from "./settings.ts";
 import { renderEnvironment } from "./render.ts";
-import { listEnvironments } from "./load/environments.ts";
-import { FIXTURE_ENVIRONMENTS } from "./testing/fixture-environments.ts";
-import { environments, merge, settingsOf } from "./testing/fixtures.ts";
+import { environments, fixtureEnvironments, merge, settingsOf } from "./testing/fixtures.ts";
 import { type Endpoint, type PodTemplate, inCidr, isAllowed, podTemplates } from "./testing/network-policy.ts";
 
 /**
@@ -373,11 +371,11 @@ function expectedPaths(settings: Settings, pods: string[]): string[] {
 }
 
 describe("image pins: the check saw every third-party image", () => {
-  const added = listEnvironments().filter((name) => !FIXTURE_ENVIRONMENTS.includes(name));
-  it("PostgreSQL where the database is in the cluster, Redis where Dapr is on", () => {
+  it("PostgreSQL where the database is in the cluster, Redis where Dapr is on", async () => {
     const seen = new Map<string, string[]>();
-    // The shipped environments and the variant: an environment a user added may run either or neither.
-    for (const { settings, objects, title } of rendered.filter(({ title }) => !added.includes(title))) {
+    // The fixture (dev, staging and prod as shipped) and the variants: a team's own environments may run either or neither.
+    const shipped = (await fixtureEnvironments()).map((environment) => ({ ...environment, title: environment.settings.name }));
+    for (const { settings, objects, title } of [...shipped, ...rendered.filter(({ settings, title }) => title !== settings.name)]) {
       for (const { image } of thirdPartyContainers(settings, objects)) {
         const { repository } = parseImageReference(image);
         seen.set(repository, [...new Set([...(seen.get(repository) ?? []), title])]);
