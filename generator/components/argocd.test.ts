@@ -9,6 +9,7 @@ import { minikube } from "../../clusters/minikube/cluster.ts";
 import { REPO_ROOT } from "../load/environments.ts";
 import type { KubeObject } from "../kube-object.ts";
 import { podSecurityLabels } from "../lib/pod-security.ts";
+import { renderedFixture } from "../testing/fixtures.ts";
 import { KINDS, kindKey } from "../validation/kinds.ts";
 
 /** Reads what is committed, as Argo CD would: every YAML file under a directory, recursively. */
@@ -26,6 +27,19 @@ const apps = objectsUnder("argocd/apps");
 const bootstrap = objectsUnder("argocd/bootstrap");
 const applications = [...apps, ...bootstrap].filter((o) => o.kind === "Application") as (IApplication & KubeObject)[];
 const projects = new Map(([...apps, ...bootstrap].filter((o) => o.kind === "AppProject") as (IAppProject & KubeObject)[]).map((p) => [p.metadata!.name!, p]));
+
+/**
+ * The fixture's Applications (dev, staging and prod as shipped), from its
+ * render's argocd/ files: for what the shipped environments choose (dev syncs
+ * by itself, prod by hand, dev runs Dapr), which a team may change.
+ */
+const fixtureApplications = new Map(
+  [...(await renderedFixture()).files]
+    .filter(([path]) => /^argocd\/(apps|bootstrap)\/.*\.yaml$/.test(path))
+    .map(([, text]) => parse(text) as KubeObject)
+    .filter((o): o is IApplication & KubeObject => o.kind === "Application")
+    .map((a) => [a.metadata!.name!, a]),
+);
 
 function glob(pattern: string, value: string): boolean {
   return new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(value);
@@ -78,8 +92,8 @@ describe("Argo CD Applications", () => {
     }
   });
 
-  it("dev syncs automatically with prune and self-heal; prod syncs by hand so the UI can roll back", () => {
-    const byName = new Map(applications.map((a) => [a.metadata!.name!, a]));
+  it("dev syncs automatically with prune and self-heal; prod syncs by hand so the UI can roll back (the fixture)", () => {
+    const byName = fixtureApplications;
     assert.deepEqual(byName.get("todo-dev")!.spec!.syncPolicy!.automated, { prune: true, selfHeal: true });
     assert.equal(byName.get("todo-prod")!.spec!.syncPolicy!.automated, undefined);
   });
@@ -190,15 +204,17 @@ describe("control planes", () => {
 
   it("Dapr: an exact chart version, never a range Argo CD would resolve to whatever is newest", () => {
     assert.match(minikube.dapr.chart.version, /^\d+\.\d+\.\d+$/);
-    const app = byName.get("dapr");
-    if (app) assert.equal(app.spec!.source!.targetRevision, minikube.dapr.chart.version);
+    // The fixture's (dev runs Dapr as shipped), and the committed one where an environment still runs Dapr.
+    for (const app of [fixtureApplications.get("dapr"), byName.get("dapr")].filter(Boolean)) assert.equal(app!.spec!.source!.targetRevision, minikube.dapr.chart.version);
+    assert.ok(fixtureApplications.has("dapr"), "the fixture renders no Dapr Application");
   });
 
   it("Dapr: the values that make its control plane pass `restricted` stay set", () => {
-    const values = byName.get("dapr")?.spec!.source!.helm!.valuesObject as { global: { seccompProfile: string } } | undefined;
-    if (!values) return;
-    // Without it the chart's pods carry no seccomp profile, which `restricted` refuses.
-    assert.equal(values.global.seccompProfile, "RuntimeDefault");
+    for (const app of [fixtureApplications.get("dapr")!, byName.get("dapr")].filter(Boolean)) {
+      const values = app!.spec!.source!.helm!.valuesObject as { global: { seccompProfile: string } };
+      // Without it the chart's pods carry no seccomp profile, which `restricted` refuses.
+      assert.equal(values.global.seccompProfile, "RuntimeDefault");
+    }
   });
 });
 
