@@ -10,6 +10,7 @@ import { minikube } from "./cluster.ts";
 import { run as bootstrap } from "./bootstrap.ts";
 import { clusterFacts, ingressHosts, shellAssignments } from "./facts.ts";
 import { scratchRepository } from "../../generator/testing/scratch.ts";
+import { fixtureRenderDirectory } from "../../generator/testing/fixtures.ts";
 import { NODE_ARGS } from "../../generator/testing/node.ts";
 import { spawnSync } from "node:child_process";
 
@@ -67,12 +68,15 @@ describe("facts.ts", () => {
 });
 
 describe("bootstrap.ts arguments", () => {
-  const runBootstrap = async (args: string[]) => {
+  const runBootstrap = async (args: string[], root?: string) => {
     let out = "";
     let err = "";
-    const code = await bootstrap(args, (t) => (out += t), (t) => (err += t));
+    const code = await bootstrap(args, (t) => (out += t), (t) => (err += t), root);
     return { code, out, err };
   };
+  // The fixture's render (dev with Dapr, as shipped), for what the shipped environments decide: the waves Dapr adds.
+  let fixtureRoot: string | undefined;
+  after(() => fixtureRoot && rmSync(fixtureRoot, { recursive: true, force: true }));
 
   it("refuses to run without an override, or with a malformed one, naming the flag and the rule", async () => {
     assert.match((await runBootstrap([])).err, /nothing to override/);
@@ -83,19 +87,20 @@ describe("bootstrap.ts arguments", () => {
     assert.equal(bad.out, "");
   });
 
-  it("lists the sync waves in order, and prints one wave's objects at a time, together all of them", async () => {
+  it("lists the sync waves in order, and prints one wave's objects at a time, together all of them (the fixture's render)", async () => {
+    fixtureRoot ??= await fixtureRenderDirectory();
     type Printed = { kind: string; metadata: { name: string; annotations?: Record<string, string> } };
     const parse = (text: string) => parseAllDocuments(text).map((d) => d.toJS() as Printed);
-    const all = parse((await runBootstrap(["--revision", "v1"])).out);
+    const all = parse((await runBootstrap(["--revision", "v1"], fixtureRoot)).out);
     const waveOf = (o: Printed) => Number(o.metadata.annotations?.["argocd.argoproj.io/sync-wave"] ?? "0");
-    const listed = await runBootstrap(["--revision", "v1", "--list-waves"]);
+    const listed = await runBootstrap(["--revision", "v1", "--list-waves"], fixtureRoot);
     assert.equal(listed.code, 0, listed.err);
     const waves = listed.out.trimEnd().split("\n").map(Number);
     assert.deepEqual(waves, [...new Set(all.map(waveOf))].sort((a, b) => a - b));
     assert.ok(waves.length >= 2, `the control planes and the environments are in different waves: ${waves.join(", ")}`);
     const byWave: Printed[][] = [];
     for (const wave of waves) {
-      const printed = parse((await runBootstrap(["--revision", "v1", "--wave", String(wave)])).out);
+      const printed = parse((await runBootstrap(["--revision", "v1", "--wave", String(wave)], fixtureRoot)).out);
       assert.ok(printed.every((o) => waveOf(o) === wave), `--wave ${wave} printed another wave's object`);
       byWave.push(printed);
     }

@@ -7,6 +7,8 @@
  * assert a shipped environment's shape (renderedFixture, fixtureEnvironments,
  * settingsOf, problemsWith).
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { minikube } from "../../clusters/minikube/cluster.ts";
 import type { SettingsProblem } from "../errors.ts";
 import type { KubeObject } from "../kube-object.ts";
@@ -17,6 +19,7 @@ import { resolveEnvironment } from "../settings/resolve.ts";
 import type { Settings } from "../settings.ts";
 import { FIXTURE_ENVIRONMENTS, fixtureFiles } from "./fixture-environments.ts";
 import { merge } from "./merge.ts";
+import { scratchRepository } from "./scratch.ts";
 
 export { merge };
 
@@ -45,6 +48,21 @@ export function renderedFixture(): Promise<Rendered> {
   if (files.size === 0) return renderedRepository();
   renderedFixtureRepository ??= renderRepository({ files });
   return renderedFixtureRepository;
+}
+
+/**
+ * A scratch repository (scratch.ts: the sources and the fixture's
+ * environments) holding the fixture's render as files (argocd/ and
+ * manifests/, as `npm run render` would write them), for code that reads a
+ * rendered repository from a root. The caller removes it.
+ */
+export async function fixtureRenderDirectory(prefix = "todo-fixture-render-"): Promise<string> {
+  const dir = scratchRepository(prefix);
+  for (const [path, text] of (await renderedFixture()).files) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
 }
 
 /** The fixture's environments, each with its settings and rendered objects. */
