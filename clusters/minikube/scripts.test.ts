@@ -13,8 +13,7 @@ import { delimiter, dirname, join } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
-import { listEnvironments } from "../../generator/load/environments.ts";
-import { FIXTURE_ENVIRONMENTS } from "../../generator/testing/fixture-environments.ts";
+import { renderedFixture } from "../../generator/testing/fixtures.ts";
 import { scratchRepository } from "../../generator/testing/scratch.ts";
 import { CHECKSUM_FILE, INSTALL_DIR, sha256 } from "./argocd-install.ts";
 import { minikube } from "./cluster.ts";
@@ -33,15 +32,24 @@ const STAND_IN_SHA256 = sha256(readFileSync(STAND_IN_MANIFEST));
 const sandboxes: string[] = [STAND_IN_DIR];
 after(() => sandboxes.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** A scratch copy of the repository (sources and argocd/) whose Argo CD pin is the stand-in's checksum. */
+const fixtureRender = await renderedFixture();
+
+/**
+ * A scratch copy of the repository (sources, the fixture's environments, and
+ * argocd/ with the fixture's rendered Applications and AppProjects) whose
+ * Argo CD pin is the stand-in's checksum: the scripts are tested against dev
+ * → staging → prod as shipped, whatever a team changed in its own.
+ */
 function pinnedRepository(): string {
   const root = scratchRepository("cluster-scripts-repo-");
   sandboxes.push(root);
   cpSync(join(REPO_ROOT, "argocd"), join(root, "argocd"), { recursive: true });
-  // The scratch holds the tests' fixture environments: not the Applications and AppProjects of those a user added.
-  for (const name of listEnvironments(REPO_ROOT).filter((name) => !FIXTURE_ENVIRONMENTS.includes(name))) {
-    rmSync(join(root, "argocd/apps", `application-todo-${name}.yaml`), { force: true });
-    rmSync(join(root, "argocd/bootstrap", `appproject-todo-${name}.yaml`), { force: true });
+  const { files } = fixtureRender;
+  for (const dir of new Set([...files.keys()].filter((path) => path.startsWith("argocd/")).map((path) => dirname(path)))) rmSync(join(root, dir), { recursive: true, force: true });
+  for (const [path, text] of files) {
+    if (!path.startsWith("argocd/")) continue;
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
   }
   writeFileSync(join(root, INSTALL_DIR, CHECKSUM_FILE), `${STAND_IN_SHA256}  install.yaml\n`);
   return root;
