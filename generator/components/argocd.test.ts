@@ -187,18 +187,20 @@ describe("control planes", () => {
   });
 
   it("Sealed Secrets, Dapr and cert-manager: their own namespaces, created with Pod Security `restricted` at the cluster's version", () => {
-    assert.ok(byName.get("cert-manager"), "staging and prod serve TLS");
     for (const [name, namespace] of [
       ["sealed-secrets", minikube.sealedSecrets.namespace],
       ["dapr", minikube.dapr.namespace],
       ["cert-manager", minikube.certManager.namespace],
     ] as const) {
-      const app = byName.get(name);
-      if (!app) continue; // Dapr: only while an environment uses it
-      assert.equal(app.spec!.destination!.namespace, namespace);
-      assert.notEqual(namespace, "kube-system", `${name} shares kube-system with Minikube's privileged pods`);
-      assert.ok(app.spec!.syncPolicy!.syncOptions!.includes("CreateNamespace=true"), `${name}: managedNamespaceMetadata needs CreateNamespace`);
-      assert.deepEqual(app.spec!.syncPolicy!.managedNamespaceMetadata!.labels, podSecurityLabels("restricted", minikube.kubernetesVersion), name);
+      // The fixture renders all three (dev runs Dapr, staging and prod serve TLS, as shipped); the committed ones too, where a team's settings keep them.
+      assert.ok(fixtureApplications.get(name), `the fixture renders no ${name} Application`);
+      for (const app of [fixtureApplications.get(name), byName.get(name)]) {
+        if (!app) continue;
+        assert.equal(app.spec!.destination!.namespace, namespace);
+        assert.notEqual(namespace, "kube-system", `${name} shares kube-system with Minikube's privileged pods`);
+        assert.ok(app.spec!.syncPolicy!.syncOptions!.includes("CreateNamespace=true"), `${name}: managedNamespaceMetadata needs CreateNamespace`);
+        assert.deepEqual(app.spec!.syncPolicy!.managedNamespaceMetadata!.labels, podSecurityLabels("restricted", minikube.kubernetesVersion), name);
+      }
     }
   });
 
@@ -220,6 +222,10 @@ describe("control planes", () => {
 
 describe("cert-manager control plane", async () => {
   const { problemsOf } = await import("../validation/kinds.ts");
+  // The fixture's render: staging and prod serve TLS as shipped, which a team may turn off everywhere (then no cert-manager is rendered).
+  const fixtureObjects = [...(await renderedFixture()).files].filter(([path]) => /^argocd\/(apps|bootstrap)\/.*\.yaml$/.test(path)).map(([, text]) => parse(text) as KubeObject);
+  const applications = fixtureObjects.filter((o) => o.kind === "Application") as (IApplication & KubeObject)[];
+  const projects = new Map((fixtureObjects.filter((o) => o.kind === "AppProject") as (IAppProject & KubeObject)[]).map((p) => [p.metadata!.name!, p]));
   const byName = new Map(applications.map((a) => [a.metadata!.name!, a]));
   const application = byName.get("cert-manager")!;
   const values = application?.spec!.source!.helm!.valuesObject as Record<string, any>;
