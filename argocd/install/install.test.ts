@@ -18,10 +18,12 @@ import { prepare, readPin, sha256, stage, verify } from "../../clusters/minikube
 import { minikube } from "../../clusters/minikube/cluster.ts";
 import { podSecurityLabels } from "../../generator/lib/pod-security.ts";
 import { renderEnvironment } from "../../generator/render.ts";
-import { find, settingsOf } from "../../generator/testing/fixtures.ts";
+import { find, renderedFixture, settingsOf } from "../../generator/testing/fixtures.ts";
 
 const INSTALL_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(INSTALL_DIR, "..", "..");
+/** The fixture's rendered files (dev, staging and prod as shipped), path → text. */
+const fixtureFiles = (await renderedFixture()).files;
 const HEALTH_KEY = "resource.customizations.health.networking.k8s.io_Ingress";
 
 interface GeneratedConfigMap {
@@ -379,7 +381,12 @@ describe("Application health check (argocd/install/application-health.lua)", () 
   });
 
   it("is needed: a child Application syncs in a later wave than the control planes whose CRDs it uses", () => {
-    const wave = (file: string) => Number((parse(readFileSync(join(REPO_ROOT, "argocd", "apps", file), "utf8")) as { metadata: { annotations: Record<string, string> } }).metadata.annotations["argocd.argoproj.io/sync-wave"]);
+    // The fixture's render (staging and prod serve TLS as shipped; a team may turn it off, and then no cert-manager Application is rendered).
+    const wave = (file: string) => {
+      const text = fixtureFiles.get(`argocd/apps/${file}`);
+      assert.ok(text, `the fixture renders no argocd/apps/${file}`);
+      return Number((parse(text) as { metadata: { annotations: Record<string, string> } }).metadata.annotations["argocd.argoproj.io/sync-wave"]);
+    };
     assert.ok(wave("application-sealed-secrets.yaml") < wave("application-todo-dev.yaml"));
     // staging's and prod's Certificates need cert-manager's CRDs and the local CA's ClusterIssuer.
     assert.ok(wave("application-cert-manager.yaml") < wave("application-todo-staging.yaml"));

@@ -14,23 +14,28 @@ import type { KubeObject } from "../kube-object.ts";
 import { renderEnvironment } from "../render.ts";
 import type { Settings } from "../settings.ts";
 import { kindPermitted, objectPermitted, sourcePermitted } from "../testing/argocd-project.ts";
-import { environments, merge, renderedRepository } from "../testing/fixtures.ts";
+import { environments, fixtureEnvironments, merge, renderedFixture, renderedRepository } from "../testing/fixtures.ts";
 import { argocdApps, argocdProjects } from "./argocd.ts";
 import { servesTls, usesAcme } from "./tls.ts";
 
 const { files } = await renderedRepository();
 const rendered = await environments();
+/** The fixture (dev, staging and prod as shipped, staging and prod on the local CA), for what a team's settings may change. */
+const fixture = await fixtureEnvironments();
+const fixtureObjects = [...(await renderedFixture()).files].filter(([path]) => /^argocd\/(apps|bootstrap)\//.test(path)).map(([, yaml]) => parse(yaml) as KubeObject);
+const fixtureProjects = projectsIn(fixtureObjects);
+const fixtureApplications = fixtureObjects.filter((o) => o.kind === "Application") as (IApplication & KubeObject)[];
 
 /**
- * The same repository with staging on Let's Encrypt, as a real cluster would
+ * The fixture with staging on Let's Encrypt, as a real cluster would
  * run it: staging then renders an ACME Issuer, which its project must admit
  * and no other project may. Its Argo CD objects come from the functions the
  * render uses, through YAML as Argo CD would read them.
  */
-const acmeStaging: Settings = merge(rendered.find(({ settings }) => settings.name === "staging")!.settings, {
+const acmeStaging: Settings = merge(fixture.find(({ settings }) => settings.name === "staging")!.settings, {
   ingress: { host: "staging.todo.example.com", tls: { issuer: "letsencrypt", acmeEmail: "ops@todo.example.com" } },
 });
-const acmeRendered = rendered.map((environment) =>
+const acmeRendered = fixture.map((environment) =>
   environment.settings.name === "staging" ? { settings: acmeStaging, objects: renderEnvironment(acmeStaging) } : environment,
 );
 const throughYaml = (objects: KubeObject[]) => objects.map((object) => parse(stringify(object)) as KubeObject);
@@ -192,11 +197,11 @@ environmentBoundaries(
 );
 
 describe("Let's Encrypt widens only the environment that uses it", () => {
-  it("staging's project gains the Issuer and nothing else; every other project stays as committed", () => {
+  it("staging's project gains the Issuer and nothing else; every other project stays as the fixture renders it", () => {
     const widened = projectsIn(throughYaml(argocdProjects(acmeRendered)));
-    assert.deepEqual([...widened.keys()].sort(), [...projects.keys()].filter((name) => name !== "platform").sort());
+    assert.deepEqual([...widened.keys()].sort(), [...fixtureProjects.keys()].filter((name) => name !== "platform").sort());
     for (const [name, project] of widened) {
-      const committed = projects.get(name)!.spec!;
+      const committed = fixtureProjects.get(name)!.spec!;
       if (name !== "todo-staging") {
         assert.deepEqual(project.spec, committed, name);
         continue;
@@ -285,9 +290,10 @@ describe("control-plane Applications", () => {
   }
 
   it("cert-manager: present while an environment serves TLS; its project admits the local CA it carries, by name, and no Issuer", () => {
-    const app = applications.find((a) => a.metadata!.name === "cert-manager");
+    // The fixture's: staging and prod serve TLS as shipped (a team may turn it off, and then no cert-manager is rendered).
+    const app = fixtureApplications.find((a) => a.metadata!.name === "cert-manager");
     assert.ok(app, "staging and prod serve TLS");
-    const spec = projectOf(app);
+    const spec = projectOf(app, fixtureProjects);
     const extraObjects = ((app.spec!.source!.helm!.valuesObject as { extraObjects?: string[] }).extraObjects ?? []).map((text) => parse(text) as KubeObject);
     assert.ok(extraObjects.length > 0, "staging and prod use the local CA");
     for (const object of extraObjects) {
