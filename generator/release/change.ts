@@ -26,6 +26,7 @@ import { ReleaseRefusal } from "./preconditions.ts";
 import { type ReleaseCommit, createCommit, settingsPaths } from "./release-commit.ts";
 import { type Removal, dataBearingRemovals, describeRemoval, listRemovals } from "./removals.ts";
 import { newestCommitChanging, renderSkippingBroken, skippedWarning } from "./skip-broken.ts";
+import { environmentFileName } from "../environment-files.ts";
 
 /** What a command did (or, in a dry run, would do). */
 export interface Outcome {
@@ -123,10 +124,14 @@ export function otherEnvironmentsRefusal(root: string, environment: string, erro
     ...(error.problems.length ? [`${others.join(", ")} ${others.length === 1 ? "breaks" : "break"} the rules across environments`] : []),
     ...(error.loadProblems.length ? ["a file in environments/ belongs to no environment"] : []),
   ];
-  // No history to point at: the advice below stands without it.
-  const culprit = newestCommitChanging(root, ["environments", ...settingsPaths(environment).map((path) => `:(exclude)${path}`)]) ?? "";
+  // The rules across environments read the environment files (hosts, node ports, namespaces, promotedFrom), not the
+  // images or sealed files a release changes; a stray file is named by its own path. No history: the advice stands without it.
+  const suspects = error.loadProblems.length
+    ? [...new Set(error.loadProblems.map((problem) => problem.file))]
+    : [environmentFileName("*"), `:(exclude)${environmentFileName(environment)}`];
+  const culprit = newestCommitChanging(root, suspects) ?? "";
   const revert = culprit
-    ? `revert the commit that broke it, likely \`git revert ${culprit.split(" ")[0]}\` (${culprit}, the newest commit that changed another environment's files), then run this again`
+    ? `revert the commit that broke it, likely \`git revert ${culprit.split(" ")[0]}\` (${culprit}, the newest commit that changed ${error.loadProblems.length ? "that file" : "another environment's settings file"}), then run this again`
     : "fix the files named above or revert the commit that broke them, then run this again";
   return new ReleaseRefusal(
     `${environment} is not what fails: ${whatFails.join(", and ")}:\n${error.message}\n` +

@@ -113,11 +113,14 @@ describe("release staging 7.7.7, then rollback staging", () => {
     edit(root, "environments/dev.ts", 'host: "todo.local"', 'host: "prod.todo.local"');
     gitIn(root, "commit", "--quiet", "--no-verify", "-am", "dev: prod's host");
     const broken = short(root, "HEAD");
+    // A later commit of another environment's images (a release's kind of change) is not what the rules across environments read.
+    edit(root, "environments/prod.images.json", '"tag": "1.0.0"', '"tag": "1.0.1"');
+    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "prod: an images change after it");
     const before = fingerprint(root);
     const result = await releaseCli(root, "rollback", "staging", "--dry-run");
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^refused: staging is not what fails: prod breaks the rules across environments:\n.*prod: environments\/prod\.ts: ingress\.host = "prod\.todo\.local": this host is already used by dev/s);
-    assert.match(result.stderr, new RegExp(`In an incident: revert the commit that broke it, likely \`git revert ${broken}\` \\(${broken} dev: prod's host, the newest commit that changed another environment's files\\), then run this again\\.\nNothing was changed\\.\n$`));
+    assert.match(result.stderr, new RegExp(`In an incident: revert the commit that broke it, likely \`git revert ${broken}\` \\(${broken} dev: prod's host, the newest commit that changed another environment's settings file\\), then run this again\\.\nNothing was changed\\.\n$`));
     assert.doesNotMatch(result.stderr, /rejects staging/);
     assert.equal(fingerprint(root), before);
     // The recovery it names works.
