@@ -80,18 +80,21 @@ export async function renderSkippingBroken(root: string, environment: string, fi
   const target = after.settings.find((settings) => settings.name === environment)!;
   const ownFiles = ownArgocdFiles(target);
   // The shared files as X's committed settings give them, with the same environments loaded: X's change must not alter them.
-  let before: Map<string, string>;
-  try {
-    const committed = await loadEnvironmentsSkippingBroken({ root });
-    if (committed.broken.some((broken) => broken.name === environment)) throw new SettingsError([]);
-    before = sharedArgocdFiles(await render(committed.settings, { environments: [environment] }), ownFiles);
-  } catch (error) {
-    if (!(error instanceof SettingsError)) throw error;
-    throw new ReleaseRefusal(
-      `${environment}: its committed files do not load either, so whether this change alters the argocd/ files every environment shares cannot be told ` +
+  const cannotTell = (why: string) =>
+    new ReleaseRefusal(
+      `${environment}: ${why}, so whether this change alters the argocd/ files every environment shares cannot be told ` +
         `while ${names(skipped)} ${skipped.length === 1 ? "does" : "do"} not load; fix ${names(skipped)} first (see \`npm run check\`).`,
     );
+  let committed: Awaited<ReturnType<typeof loadEnvironmentsSkippingBroken>>;
+  try {
+    committed = await loadEnvironmentsSkippingBroken({ root });
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    // Problems no single environment owns: a rule across the committed environments (which this change may be fixing), a stray file, the cluster.
+    throw cannotTell(`the committed environments break a rule across environments or a shared file:\n${error.message}\n`);
   }
+  if (committed.broken.some((broken) => broken.name === environment)) throw cannotTell("its committed files do not load either");
+  const before = sharedArgocdFiles(await render(committed.settings, { environments: [environment] }), ownFiles);
   const now = sharedArgocdFiles(rendered, ownFiles);
   const altered = [...new Set([...before.keys(), ...now.keys()])].filter((path) => before.get(path) !== now.get(path)).sort();
   if (altered.length) {
@@ -120,9 +123,11 @@ export function newestCommitChanging(root: string, paths: readonly string[]): st
 
 /**
  * What the user is told (stderr, and the commit body) when environments were
- * skipped: which, their first problems (formatProblem never prints a value
- * that may be a credential), what was not checked, and that `npm run check`
- * fails until they are fixed.
+ * skipped: which, their first problems (formatProblem shows no value that
+ * may be a credential; formatLoadProblem shows a load error's own message at
+ * its position: esbuild's, or whatever message an environment file's own
+ * code threw), what was
+ * not checked, and that `npm run check` fails until they are fixed.
  */
 export function skippedWarning(root: string, environment: string, skipped: readonly BrokenEnvironment[]): string {
   const list = skipped.map((broken) => broken.name);
