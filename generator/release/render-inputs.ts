@@ -36,9 +36,20 @@ export const RENDER_OUTPUT_DIRS = [MANIFESTS_DIR, ARGOCD_APPS_DIR, ARGOCD_BOOTST
 /** Files that decide how the generator is built and run. */
 export const BUILD_FILES = ["package.json", "package-lock.json", "tsconfig.json"] as const;
 
+/**
+ * The launcher (generator/launcher/): how the bundle is built and started (esbuild's aliases, entry and banner in
+ * build.mjs, the Node check), which esbuild does not list among the bundle's inputs.
+ */
+const LAUNCHER_DIR = "generator/launcher/";
+
 /** Read or written by the render whatever the code imports. */
 export function isFixedRenderInput(path: string): boolean {
-  return isSettingsFile(path) || (BUILD_FILES as readonly string[]).includes(path) || RENDER_OUTPUT_DIRS.some((dir) => path.startsWith(`${dir}/`));
+  return (
+    isSettingsFile(path) ||
+    (BUILD_FILES as readonly string[]).includes(path) ||
+    (path.startsWith(LAUNCHER_DIR) && !path.endsWith(".test.ts")) ||
+    RENDER_OUTPUT_DIRS.some((dir) => path.startsWith(`${dir}/`))
+  );
 }
 
 /** The module the launcher bundles (generator/launcher/build.mjs imports it from its generated entry). */
