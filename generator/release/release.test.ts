@@ -202,14 +202,13 @@ async function assertRefused(command: () => Promise<unknown>, message: RegExp): 
 
 const dryRun = false;
 let devRelease = "";
-let stagingRelease = "";
 
 describe("refusals change nothing", () => {
   before(() => {
     root = cloneScratch(template);
     // History without rendering: hand-made commits that carry the release trailers.
     devRelease = commitTags("dev", { frontend: "1.0.0", backend: "1.1.0" }, "Release-Env: dev\nRelease-Images: backend=1.1.0,frontend=1.0.0\nRelease-Action: release");
-    stagingRelease = commitTags("staging", { frontend: "2.0.0", backend: "2.0.0" }, "Release-Env: staging\nRelease-Images: backend=2.0.0,frontend=2.0.0\nRelease-Action: release");
+    commitTags("staging", { frontend: "2.0.0", backend: "2.0.0" }, "Release-Env: staging\nRelease-Images: backend=2.0.0,frontend=2.0.0\nRelease-Action: release");
     commitTags("prod", { frontend: "2.0.0", backend: "2.0.0" });
   });
   after(() => removeScratch(root));

@@ -26,6 +26,12 @@
  * A change to the generator that needs the shipped environment files changed
  * (a renamed setting) changes these copies in the same commit.
  *
+ * Not frozen: clusters/minikube/cluster.ts, read from the work tree. A team
+ * that changes its cluster's facts (the Git URL, resources, addons) changes
+ * what tests of the bootstrap and the scripts expect from them; those tests
+ * read the facts, they do not restate them, but a fact the shipped shape
+ * depends on (the ingress class, the CNI) can still turn a test red.
+ *
  * Whole-graph tests (invariants, the policy bar over the committed manifests,
  * the drift check, one .secrets template per environment) run over every
  * environment there is, as the user has them: listEnvironments(), not this
