@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { ReleaseRefusal } from "./preconditions.ts";
 import { release } from "./release.ts";
 import { rollback } from "./rollback.ts";
+import { isFixedRenderInput } from "./render-inputs.ts";
 import { edit, filesChangedBy, fingerprint, gitIn, gitTemplate, head, releaseCli, removeScratch } from "./test-repository.ts";
 
 /** `git status` of the files the test left around, to compare before and after a command. */
@@ -103,5 +104,15 @@ describe("the clean-tree check names only the files the render reads or writes",
     assert.match(outcome.summary, /^dry run: would commit "release\(prod\): backend 1\.2\.0"/);
     rmSync(join(root, "environments/lib/unused.ts"));
     assert.equal(head(root), committed);
+  });
+});
+
+describe("the files the render reads whatever the code imports", () => {
+  it("include the launcher, which builds and starts the bundle but is no input esbuild lists; not its tests", () => {
+    assert.equal(isFixedRenderInput("generator/launcher/build.mjs"), true);
+    assert.equal(isFixedRenderInput("generator/launcher/require-node.mjs"), true);
+    assert.equal(isFixedRenderInput("generator/launcher/launcher.test.ts"), false);
+    assert.equal(isFixedRenderInput("tsconfig.json"), true);
+    assert.equal(isFixedRenderInput("clusters/minikube/diagnostics.sh"), false);
   });
 });
