@@ -235,6 +235,23 @@ describe("what cannot be done safely while dev is broken", () => {
       gitIn(root, "reset", "--quiet", "--hard", fine);
     }
   });
+
+  it("a restore that would end a clash between staging and prod while dev is broken: refused, saying the committed environments break a rule across environments", async () => {
+    const fine = head(root);
+    edit(root, "environments/staging.ts", "  backend: { replicas: 2 },", '  backend: { replicas: 2 },\n  ingress: { host: "prod.todo.local" },');
+    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "staging: prod's host");
+    try {
+      await refused(
+        root,
+        /^refused: staging: the committed environments break a rule across environments or a shared file:\n.*this host is already used by.*\n, so whether this change alters the argocd\/ files every environment shares cannot be told while dev does not load; fix dev first/s,
+        "restore",
+        "staging",
+        short(root, fine),
+      );
+    } finally {
+      gitIn(root, "reset", "--quiet", "--hard", fine);
+    }
+  });
 });
 
 describe("an image change never alters an argocd/ file every environment shares (why a release of images is never refused for it)", () => {
