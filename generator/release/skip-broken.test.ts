@@ -219,38 +219,32 @@ describe("what cannot be done safely while dev is broken", () => {
     // staging's current settings are read past dev's broken file: the change is listed, not "no setting".
     assert.match(stdout, /Settings it changes besides the images:\n\s+- backend\.replicas/);
   });
-  it("a restore that would fix staging while dev is broken too: refused, since what staging's change does to the shared files cannot be told", async () => {
+  /** Commits `to` in place of staging's replicas line past the hook, expects `restore staging <the commit before>` refused with `pattern`, then drops the commit. */
+  async function restoreOverBrokenStagingRefused(to: string, message: string, pattern: RegExp): Promise<void> {
     const fine = head(root);
-    edit(root, "environments/staging.ts", "  backend: { replicas: 2 },", "  backend: { replicas: 2 },\n  backend: { replicas: 3 },");
-    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "staging: a duplicate key again");
+    edit(root, "environments/staging.ts", "  backend: { replicas: 2 },", to);
+    gitIn(root, "commit", "--quiet", "--no-verify", "-am", message);
     try {
-      await refused(
-        root,
-        /^refused: staging: its committed files do not load either, so whether this change alters the argocd\/ files every environment shares cannot be told while dev does not load; fix dev first/,
-        "restore",
-        "staging",
-        short(root, fine),
-      );
+      await refused(root, pattern, "restore", "staging", short(root, fine));
     } finally {
       gitIn(root, "reset", "--quiet", "--hard", fine);
     }
+  }
+
+  it("a restore that would fix staging while dev is broken too: refused, since what staging's change does to the shared files cannot be told", async () => {
+    await restoreOverBrokenStagingRefused(
+      "  backend: { replicas: 2 },\n  backend: { replicas: 3 },",
+      "staging: a duplicate key again",
+      /^refused: staging: its committed files do not load either, so whether this change alters the argocd\/ files every environment shares cannot be told while dev does not load; fix dev first/,
+    );
   });
 
   it("a restore that would end a clash between staging and prod while dev is broken: refused, saying the committed environments break a rule across environments", async () => {
-    const fine = head(root);
-    edit(root, "environments/staging.ts", "  backend: { replicas: 2 },", '  backend: { replicas: 2 },\n  ingress: { host: "prod.todo.local" },');
-    gitIn(root, "commit", "--quiet", "--no-verify", "-am", "staging: prod's host");
-    try {
-      await refused(
-        root,
-        /^refused: staging: the committed environments break a rule across environments or a shared file:\n.*this host is already used by.*\n, so whether this change alters the argocd\/ files every environment shares cannot be told while dev does not load; fix dev first/s,
-        "restore",
-        "staging",
-        short(root, fine),
-      );
-    } finally {
-      gitIn(root, "reset", "--quiet", "--hard", fine);
-    }
+    await restoreOverBrokenStagingRefused(
+      '  backend: { replicas: 2 },\n  ingress: { host: "prod.todo.local" },',
+      "staging: prod's host",
+      /^refused: staging: the committed environments break a rule across environments or a shared file:\n.*this host is already used by.*\n, so whether this change alters the argocd\/ files every environment shares cannot be told while dev does not load; fix dev first/s,
+    );
   });
 });
 
